@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The local x402 network's description, written by the devnet to `.data/devnet.json` and read by
+ * the seed, the agent CLI, tests and benchmarks. Everything in it is throwaway: anvil's public
+ * test keys on a chain that lives as long as the devnet process.
+ */
+export const devnetFileSchema = z.object({
+  /** anvil's chain id: 84532, Base Sepolia's, because v1 x402 clients only know named networks. */
+  chainId: z.number().int(),
+  /** CAIP-2 id of the chain, e.g. "eip155:84532". */
+  network: z.string(),
+  /** v1 network name for the same chain, e.g. "base-sepolia". */
+  networkV1: z.string(),
+  rpcUrl: z.url(),
+  facilitatorUrl: z.url(),
+  asset: z.object({
+    address: z.string(),
+    symbol: z.string(),
+    decimals: z.number().int(),
+    /** EIP-712 domain name and version, carried in PaymentRequirements.extra. */
+    name: z.string(),
+    version: z.string(),
+  }),
+  /** The merchant's receiving address (anvil account 8). */
+  payTo: z.string(),
+  /** The facilitator's gas-paying signer (anvil account 9). */
+  facilitatorSigner: z.string(),
+  /** Demo buyers: anvil accounts 0..4 of the standard test mnemonic, funded with test USDC. */
+  buyers: z.array(z.object({ address: z.string(), privateKey: z.string() })),
+  startedAt: z.iso.datetime(),
+  pid: z.number().int(),
+});
+export type DevnetFile = z.infer<typeof devnetFileSchema>;
+
+/** Where the devnet file lives (under the project's .data/). */
+export const DEVNET_FILE = path.resolve(import.meta.dirname, "../../.data/devnet.json");
+
+/**
+ * Reads and validates the devnet file.
+ * @throws Error telling the user to start the devnet when it is missing or malformed.
+ */
+export function readDevnetFile(file = DEVNET_FILE): DevnetFile {
+  if (!fs.existsSync(file)) throw new Error(`${file} not found: start the local network with \`npm run dev\` or \`npm run devnet\``);
+  const parsed = devnetFileSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+  if (!parsed.success) throw new Error(`${file} is not a devnet file: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Writes the devnet file (creating .data/). */
+export function writeDevnetFile(data: DevnetFile, file = DEVNET_FILE): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+}

@@ -1,0 +1,65 @@
+import { privateKeyToAccount } from "viem/accounts";
+import { startAnvil } from "./anvil";
+import { ACCOUNTS, deployTestUsdc, localChain, testKey } from "./chain";
+import { compileContracts } from "./compile";
+import { writeDevnetFile, type DevnetFile } from "./config";
+import { createLocalFacilitator, startFacilitatorServer } from "./facilitator";
+
+/**
+ * The devnet's chain id: Base Sepolia's. v1 x402 clients only know named networks, and no name
+ * exists for anvil's 31337, so the local chain borrows "base-sepolia"'s id. It is still a local
+ * anvil: nothing here touches Base Sepolia.
+ */
+export const DEVNET_CHAIN_ID = 84532;
+
+export type Devnet = { config: DevnetFile; stop: () => Promise<void> };
+
+/**
+ * Starts the local x402 network: anvil, TestUSDC deployed and buyers funded, Multicall3 placed,
+ * and a facilitator over HTTP. Writes the description to `file` (.data/devnet.json by default;
+ * pass null to skip).
+ *
+ * @param rpcPort anvil's port (8545 by default); facilitatorPort the facilitator's (4020; 0 = any).
+ */
+export async function startDevnet({
+  rpcPort = 8545,
+  facilitatorPort = 4020,
+  file,
+}: { rpcPort?: number; facilitatorPort?: number; file?: string | null } = {}): Promise<Devnet> {
+  const artifacts = compileContracts();
+  const anvil = await startAnvil({ port: rpcPort, chainId: DEVNET_CHAIN_ID });
+  try {
+    const chain = localChain(DEVNET_CHAIN_ID, anvil.rpcUrl);
+    const network = `eip155:${DEVNET_CHAIN_ID}` as const;
+    const token = await deployTestUsdc(chain, artifacts);
+    const facilitatorKey = testKey(ACCOUNTS.facilitator);
+    const server = await startFacilitatorServer(createLocalFacilitator(chain, network, facilitatorKey), facilitatorPort);
+    const config: DevnetFile = {
+      chainId: DEVNET_CHAIN_ID,
+      network,
+      networkV1: "base-sepolia",
+      rpcUrl: anvil.rpcUrl,
+      facilitatorUrl: server.url,
+      asset: { address: token, symbol: "USDC", decimals: 6, name: "USD Coin", version: "2" },
+      payTo: privateKeyToAccount(testKey(ACCOUNTS.merchant)).address,
+      facilitatorSigner: privateKeyToAccount(facilitatorKey).address,
+      buyers: ACCOUNTS.buyers.map((i) => {
+        const privateKey = testKey(i);
+        return { address: privateKeyToAccount(privateKey).address, privateKey };
+      }),
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+    };
+    if (file !== null) writeDevnetFile(config, file);
+    return {
+      config,
+      stop: async () => {
+        await server.close();
+        await anvil.stop();
+      },
+    };
+  } catch (error) {
+    await anvil.stop();
+    throw error;
+  }
+}
