@@ -15,7 +15,9 @@ import { z } from "zod";
 export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex): x402Facilitator {
   const account = privateKeyToAccount(signerKey);
   const client = createWalletClient({ chain, account, transport: viemHttp(chain.rpcUrls.default.http[0]) }).extend(publicActions);
-  const signer = toFacilitatorEvmSigner({ ...client, address: account.address });
+  // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
+  // methods are exactly what @x402/evm's docs pass here.
+  const signer = toFacilitatorEvmSigner({ ...client, address: account.address } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
   const facilitator = new x402Facilitator();
   registerExactEvmScheme(facilitator, { signer, networks: network });
   return facilitator;

@@ -1,0 +1,74 @@
+import { z } from "zod";
+
+/** The local facilitator `npm run dev` starts (scripts/devnet). Default outside production only. */
+export const DEV_FACILITATOR_URL = "http://127.0.0.1:4020";
+
+const headersJson = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a JSON object of header names to values" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.string()));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** unset → embedded PGlite in .data/pglite; `pglite:<dir>`; or `postgres://…`. */
+    DATABASE_URL: z.string().optional(),
+    /** Any x402 facilitator (x402.org, CDP, PayAI, self-hosted). Required in production. */
+    FACILITATOR_URL: z.url().optional(),
+    /** Extra headers for every facilitator call, as JSON, e.g. {"Authorization":"Bearer …"}. */
+    FACILITATOR_HEADERS: headersJson.optional(),
+    /** How long one facilitator call may take before the request fails with 503, in ms. */
+    FACILITATOR_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+    /** The public origin resource URLs are built from (https://pay.example.com). Defaults to the request's. */
+    PUBLIC_URL: z.url().optional(),
+    /** Where the proxy reaches this same server for the paid handler; default http://127.0.0.1:$PORT. */
+    UPSTREAM_ORIGIN: z.url().optional(),
+    /** How often the proxy checks whether priced routes changed in the database, in ms. */
+    ROUTE_REFRESH_MS: z.coerce.number().int().min(100).default(1_000),
+  })
+  .transform((e, ctx) => {
+    const facilitatorUrl = e.FACILITATOR_URL ?? (e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
+    if (!facilitatorUrl) {
+      ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator)" });
+      return z.NEVER;
+    }
+    return {
+      nodeEnv: e.NODE_ENV,
+      port: e.PORT,
+      databaseUrl: e.DATABASE_URL,
+      facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS },
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+      upstreamOrigin: (e.UPSTREAM_ORIGIN ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
+      routeRefreshMs: e.ROUTE_REFRESH_MS,
+    };
+  });
+
+/** Tollgate's validated configuration. */
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/**
+ * The validated environment, parsed on first use (never at build time). The only reader of
+ * `process.env` in the app.
+ *
+ * @throws Error naming every invalid variable.
+ */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "env"}: ${i.message}`);
+    throw new Error(`Invalid Tollgate configuration:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,56 @@
+/**
+ * Tollgate's one error taxonomy: every failure a client can see has a code from this closed set,
+ * and each code has exactly one HTTP status. Anything else is a bug and becomes a generic 500.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_payment_header: 400,
+  payment_required: 402,
+  payment_invalid: 402,
+  payment_already_used: 402,
+  settlement_failed: 402,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  facilitator_bad_response: 502,
+  upstream_unreachable: 502,
+  facilitator_unavailable: 503,
+  database_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An error meant for the client: `message` is safe to show; `cause` stays in the logs. */
+export class TollgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TollgateError";
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** The JSON body of every error response: `{ error: { code, message } }`. */
+export type ErrorBody = { error: { code: ErrorCode; message: string } };
+
+/**
+ * The boundary: turns any thrown value into a JSON error response. A TollgateError keeps its code,
+ * status and message; anything else is logged with `context` and answered with a generic 500
+ * whose body reveals nothing internal.
+ */
+export function errorResponse(error: unknown, context: string, headers?: HeadersInit): Response {
+  const known = error instanceof TollgateError ? error : null;
+  if (!known) console.error(`[tollgate] ${context}:`, error);
+  else if (known.status >= 500) console.error(`[tollgate] ${context}: ${known.code}: ${known.message}`, known.cause ?? "");
+  const body: ErrorBody = known
+    ? { error: { code: known.code, message: known.message } }
+    : { error: { code: "internal", message: "Internal error" } };
+  const h = new Headers(headers);
+  h.set("content-type", "application/json");
+  h.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status: known?.status ?? 500, headers: h });
+}

@@ -1,0 +1,214 @@
+import { encodePaymentRequiredHeader, encodePaymentResponseHeader } from "@x402/core/http";
+import {
+  FacilitatorResponseError,
+  FacilitatorTimeoutError,
+  SettleError,
+  VerifyError,
+  type PaymentPayload,
+  type PaymentRequirements,
+  type ResourceInfo,
+  type SettleResponse,
+  type VerifyResponse,
+} from "@x402/core/types";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
+import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
+import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
+import { paymentKey } from "@/lib/x402/payment-key";
+import type { PricedRouteConfig } from "@/lib/x402/route-table";
+import { encodeV1PaymentResponse, findV1Requirement, paymentRequiredV1, toV1Requirements, X_PAYMENT_RESPONSE_HEADER } from "@/lib/x402/v1";
+import type { RouteSnapshot } from "./route-cache";
+import { callUpstream, upstreamHeaders } from "./upstream";
+import { getX402 } from "./x402-server";
+
+/** CORS for priced routes: any origin may pay, and must be able to read the payment headers. */
+export const PAYMENT_CORS_HEADERS: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE",
+};
+
+/** Answer to a CORS preflight for a priced route. */
+export function preflightResponse(): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...PAYMENT_CORS_HEADERS,
+      "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+      "access-control-allow-headers": "Content-Type, Authorization, PAYMENT-SIGNATURE, X-PAYMENT",
+      "access-control-max-age": "600",
+    },
+  });
+}
+
+/**
+ * Enforces x402 on one request to a priced route (specs/transports-v2/http.md and
+ * transports-v1/http.md):
+ *
+ * 1. no payment → 402: PAYMENT-REQUIRED (v2, base64 PaymentRequired) and the v1 JSON body;
+ * 2. malformed PAYMENT-SIGNATURE / X-PAYMENT → 400;
+ * 3. verify through the facilitator; invalid → 402 with the reason;
+ * 4. claim the payment in the database (unique key): a payment already claimed → 402;
+ * 5. run the handler once (loopback call); status ≥ 400 → its response, claim released, no charge;
+ * 6. settle; success → the handler's response plus PAYMENT-RESPONSE / X-PAYMENT-RESPONSE;
+ *    failure → 402 with the failed PAYMENT-RESPONSE and no content. Both outcomes recorded once.
+ *
+ * Facilitator unreachable → 503, garbage from it → 502. Never a 500 for a known failure, never
+ * content without a settled payment.
+ */
+export async function enforcePayment(request: Request, route: PricedRouteConfig, snapshot: RouteSnapshot): Promise<Response> {
+  const url = new URL(request.url);
+  const resource: ResourceInfo = {
+    url: `${env().publicUrl ?? requestOrigin(request)}${url.pathname}${url.search}`,
+    description: route.description,
+    mimeType: route.mimeType,
+  };
+  const context = `${request.method} ${url.pathname}`;
+  try {
+    const { requirements } = await snapshot.requirementsFor(route);
+    if (requirements.length === 0) {
+      throw new TollgateError("facilitator_unavailable", "None of this resource's payment options is supported by the facilitator");
+    }
+    const incoming = readPaymentHeaders(request.headers);
+    if (!incoming) return paymentRequired(requirements, resource, "payment_required", "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)");
+    return await settleAfterHandler(request, route, resource, requirements, incoming);
+  } catch (error) {
+    return errorResponse(error, context, PAYMENT_CORS_HEADERS);
+  }
+}
+
+async function settleAfterHandler(
+  request: Request,
+  route: PricedRouteConfig,
+  resource: ResourceInfo,
+  requirements: PaymentRequirements[],
+  incoming: IncomingPayment,
+): Promise<Response> {
+  const { server, facilitator } = await getX402();
+  const selected =
+    incoming.x402Version === 2 ? server.findMatchingRequirements(requirements, incoming.payload) : findV1Requirement(requirements, incoming.payload);
+  if (!selected) return paymentRequired(requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
+  // The facilitator gets requirements in the payment's own protocol version.
+  const facilitatorPayload = incoming.payload as PaymentPayload;
+  const facilitatorRequirements = (incoming.x402Version === 2 ? selected : toV1Requirements(selected, resource)) as PaymentRequirements;
+
+  let verified: VerifyResponse;
+  try {
+    verified =
+      incoming.x402Version === 2
+        ? await server.verifyPayment(facilitatorPayload, facilitatorRequirements)
+        : await facilitator.verify(facilitatorPayload, facilitatorRequirements);
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw facilitatorFailure(error, "verify");
+    verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
+  }
+  if (!verified.isValid) {
+    const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
+    return paymentRequired(requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
+  }
+
+  const db = await getDb();
+  const claimId = await reservePayment(db, {
+    routeId: route.id,
+    resource: resource.url,
+    method: request.method,
+    payer: verified.payer ?? null,
+    scheme: selected.scheme,
+    network: selected.network,
+    asset: selected.asset,
+    amount: selected.amount,
+    payTo: selected.payTo,
+    x402Version: incoming.x402Version,
+    paymentKey: paymentKey(selected.network, selected.scheme, incoming.payload.payload),
+  }).catch((cause: unknown) => {
+    throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
+  });
+  if (!claimId) return paymentRequired(requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+
+  let upstream: Awaited<ReturnType<typeof callUpstream>>;
+  try {
+    const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+    upstream = await callUpstream(request, body);
+  } catch (cause) {
+    await releasePayment(db, claimId);
+    throw new TollgateError("upstream_unreachable", "The resource could not be produced; nothing was charged", { cause });
+  }
+  if (upstream.response.status >= 400) {
+    await releasePayment(db, claimId);
+    const headers = upstreamHeaders(upstream.response);
+    for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
+    return new Response(upstream.body, { status: upstream.response.status, headers });
+  }
+
+  let settled: SettleResponse;
+  try {
+    settled =
+      incoming.x402Version === 2
+        ? await server.settlePayment(facilitatorPayload, facilitatorRequirements)
+        : await facilitator.settle(facilitatorPayload, facilitatorRequirements);
+  } catch (error) {
+    if (!(error instanceof SettleError)) {
+      const failure = facilitatorFailure(error, "settle");
+      await recordSettlement(db, claimId, { success: false, transaction: "", errorReason: failure.code === "facilitator_unavailable" ? "facilitator_unavailable" : "facilitator_bad_response", errorMessage: failure.message });
+      throw failure;
+    }
+    settled = { success: false, errorReason: error.errorReason, errorMessage: error.errorMessage, payer: error.payer, transaction: error.transaction, network: error.network };
+  }
+  try {
+    await recordSettlement(db, claimId, settled);
+  } catch (error) {
+    // The money moved (or not) regardless; the buyer's outcome must not depend on our bookkeeping.
+    console.error(`[tollgate] could not record settlement ${claimId} (${settled.transaction}):`, error);
+  }
+
+  const responseHeader = incoming.x402Version === 2 ? encodePaymentResponseHeader(settled) : encodeV1PaymentResponse(settled);
+  const responseHeaderName = incoming.x402Version === 2 ? "PAYMENT-RESPONSE" : X_PAYMENT_RESPONSE_HEADER;
+  if (!settled.success) {
+    const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
+    const response = paymentRequired(requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
+    response.headers.set(responseHeaderName, responseHeader);
+    return response;
+  }
+  const headers = upstreamHeaders(upstream.response);
+  for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
+  headers.set(responseHeaderName, responseHeader);
+  headers.set("cache-control", "private, no-store");
+  return new Response(request.method === "HEAD" ? null : upstream.body, { status: upstream.response.status, headers });
+}
+
+/**
+ * The origin the client addressed: Host (or X-Forwarded-Host from a trusted reverse proxy) and
+ * protocol. Next normalizes `request.url`'s host (127.0.0.1 becomes localhost), so it is not used.
+ * Set PUBLIC_URL in production to pin it.
+ */
+function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
+  const proto = request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
+  return `${proto}://${host}`;
+}
+
+/** A facilitator call that threw something other than a verify/settle verdict. */
+function facilitatorFailure(error: unknown, operation: string): TollgateError {
+  if (error instanceof TollgateError) return error;
+  if (error instanceof FacilitatorTimeoutError) {
+    return new TollgateError("facilitator_unavailable", `The payment facilitator did not answer ${operation} in time`, { cause: error });
+  }
+  if (error instanceof FacilitatorResponseError) {
+    return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
+  }
+  return new TollgateError("facilitator_unavailable", `The payment facilitator could not be reached for ${operation}`, { cause: error });
+}
+
+/**
+ * A 402 carrying both protocol versions: PAYMENT-REQUIRED (v2) and the v1 body
+ * `{x402Version: 1, error, accepts}`, plus `code` from Tollgate's error taxonomy.
+ */
+function paymentRequired(requirements: PaymentRequirements[], resource: ResourceInfo, code: ErrorCode, message: string): Response {
+  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements });
+  const body = { ...paymentRequiredV1(requirements, resource, message), code };
+  return new Response(JSON.stringify(body), {
+    status: 402,
+    headers: { ...PAYMENT_CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store", "PAYMENT-REQUIRED": header },
+  });
+}

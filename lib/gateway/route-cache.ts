@@ -1,0 +1,91 @@
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { loadEnabledRoutes, loadRouteTableRevision } from "@/lib/routes/data";
+import { buildRequirements, type BuiltRequirements } from "@/lib/x402/resource-server";
+import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
+import { getX402 } from "./x402-server";
+
+/** One loaded revision of the priced routes, with lazily built requirements per route. */
+export type RouteSnapshot = {
+  revision: number;
+  table: RouteTable;
+  /** PaymentRequirements for a route of this snapshot, built once (facilitator-checked). */
+  requirementsFor(route: PricedRouteConfig): Promise<BuiltRequirements>;
+};
+
+type CacheState = {
+  snapshot?: RouteSnapshot;
+  loading?: Promise<RouteSnapshot>;
+  checking?: Promise<void>;
+  checkedAt: number;
+  stale: boolean;
+};
+const g = globalThis as typeof globalThis & { __tollgateRoutes?: CacheState };
+const state = (): CacheState => (g.__tollgateRoutes ??= { checkedAt: 0, stale: false });
+
+function makeSnapshot(revision: number, routes: PricedRouteConfig[]): RouteSnapshot {
+  const table = new RouteTable(routes, (route, error) => console.error(`[tollgate] route ${route.method} ${route.pathPattern} skipped: ${error.message}`));
+  const built = new Map<string, Promise<BuiltRequirements>>();
+  return {
+    revision,
+    table,
+    requirementsFor(route) {
+      let entry = built.get(route.id);
+      if (!entry) {
+        entry = getX402().then(async ({ server }) => {
+          const result = await buildRequirements(server, route.paymentOptions);
+          for (const s of result.skipped) console.warn(`[tollgate] ${route.method} ${route.pathPattern}: option ${s.option.network}/${s.option.asset} not offered: ${s.reason}`);
+          return result;
+        });
+        // A facilitator outage must not stick to the snapshot: forget failures.
+        entry.catch(() => built.delete(route.id));
+        built.set(route.id, entry);
+      }
+      return entry;
+    },
+  };
+}
+
+async function load(): Promise<RouteSnapshot> {
+  const db = await getDb();
+  const revision = await loadRouteTableRevision(db);
+  const snapshot = makeSnapshot(revision, await loadEnabledRoutes(db));
+  const s = state();
+  s.snapshot = snapshot;
+  s.checkedAt = Date.now();
+  s.stale = false;
+  return snapshot;
+}
+
+/**
+ * The current priced routes. Steady state costs no database query: the snapshot is served from
+ * memory, and at most once per ROUTE_REFRESH_MS a background check reads the one-row revision
+ * counter, reloading the routes only when it moved. The first call, and the first after
+ * `invalidateRoutes()`, wait for a load so a change in this process applies to the very next
+ * request. A failed background check keeps serving the last snapshot.
+ *
+ * @throws TollgateError `database_unavailable` when no snapshot was ever loaded and the database
+ *   cannot be read (the caller then fails closed).
+ */
+export async function getRouteSnapshot(): Promise<RouteSnapshot> {
+  const s = state();
+  if (!s.snapshot || s.stale) {
+    s.loading ??= load().finally(() => (s.loading = undefined));
+    return s.loading;
+  }
+  if (!s.checking && Date.now() - s.checkedAt >= env().routeRefreshMs) {
+    s.checkedAt = Date.now();
+    s.checking = (async () => {
+      const revision = await loadRouteTableRevision(await getDb());
+      if (revision !== s.snapshot?.revision) await load();
+    })()
+      .catch((error: unknown) => console.error("[tollgate] route refresh failed; serving the last known routes:", error))
+      .finally(() => (s.checking = undefined));
+  }
+  return s.snapshot;
+}
+
+/** Makes the next request reload the routes (call after writing routes in this process). */
+export function invalidateRoutes(): void {
+  state().stale = true;
+}

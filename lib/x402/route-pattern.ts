@@ -1,0 +1,69 @@
+/**
+ * Path patterns for priced routes.
+ *
+ * - literal segments match themselves: `/api/demo/quote`
+ * - `:name` matches exactly one non-empty segment: `/api/items/:id`
+ * - a final `*` matches one or more further segments: `/articles/*` covers `/articles/a` and
+ *   `/articles/a/b`, not `/articles` (price that with its own route)
+ *
+ * Matching ignores one trailing slash and works on the decoded path Next gives the proxy.
+ */
+
+export type CompiledPattern = {
+  pattern: string;
+  regex: RegExp;
+  /** Higher wins when several patterns match one path (more literal segments, no wildcard). */
+  specificity: number;
+};
+
+const SEGMENT = /^[A-Za-z0-9._~!$&'()+,;=@%-]+$/;
+const PARAM = /^:[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Lists what is wrong with a path pattern; an empty list means it is valid.
+ */
+export function validatePathPattern(pattern: string): string[] {
+  const problems: string[] = [];
+  if (!pattern.startsWith("/")) problems.push("must start with /");
+  if (pattern.length > 512) problems.push("must be at most 512 characters");
+  if (/[?#]/.test(pattern)) problems.push("must not contain a query (?) or fragment (#)");
+  const segments = pattern.split("/").slice(1);
+  if (pattern !== "/" && segments.some((s) => s === "")) problems.push("must not contain empty segments (//) or end with /");
+  segments.forEach((segment, i) => {
+    if (segment === "" || segment === "*" || PARAM.test(segment) || SEGMENT.test(segment)) {
+      if (segment === "*" && i !== segments.length - 1) problems.push("* is only allowed as the last segment");
+      return;
+    }
+    problems.push(`segment "${segment}" is not a literal, :param or *`);
+  });
+  return problems;
+}
+
+/**
+ * Compiles a path pattern.
+ * @throws Error listing the problems when the pattern is invalid.
+ */
+export function compilePathPattern(pattern: string): CompiledPattern {
+  const problems = validatePathPattern(pattern);
+  if (problems.length) throw new Error(`Invalid path pattern "${pattern}": ${problems.join("; ")}`);
+  if (pattern === "/") return { pattern, regex: /^\/$/, specificity: 0 };
+  const segments = pattern.split("/").slice(1);
+  let specificity = 0;
+  const parts = segments.map((segment) => {
+    if (segment === "*") return "(?:/[^/]+)+";
+    if (segment.startsWith(":")) {
+      specificity += 1;
+      return "/[^/]+";
+    }
+    specificity += 3;
+    return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+  });
+  // A pattern ending in * ranks below the same pattern with a concrete tail.
+  specificity = specificity * 2 + (segments.at(-1) === "*" ? 0 : 1);
+  return { pattern, regex: new RegExp(`^${parts.join("")}/?$`), specificity };
+}
+
+/** Whether `path` (no query string) is covered by the compiled pattern. */
+export function matchesPath(compiled: CompiledPattern, path: string): boolean {
+  return compiled.regex.test(path);
+}

@@ -1,0 +1,76 @@
+import { compilePathPattern, matchesPath, type CompiledPattern } from "./route-pattern";
+
+/** One stored payment option, as plain data (amount in atomic units, as a decimal string). */
+export type PaymentOptionConfig = {
+  scheme: string;
+  /** CAIP-2, e.g. "eip155:8453". */
+  network: string;
+  asset: string;
+  amount: string;
+  payTo: string;
+  extra: Record<string, unknown>;
+  maxTimeoutSeconds: number;
+};
+
+/** One priced route, as plain data (no Prisma types), ready to match and price. */
+export type PricedRouteConfig = {
+  id: string;
+  /** Upper-case method or "*". */
+  method: string;
+  pathPattern: string;
+  kind: "api" | "page";
+  description: string;
+  mimeType: string;
+  accessWindowSeconds: number;
+  paymentOptions: PaymentOptionConfig[];
+};
+
+type Entry = { route: PricedRouteConfig; compiled: CompiledPattern };
+
+/**
+ * An immutable, compiled set of priced routes. `match` is pure and allocation-free in the
+ * common case; the proxy calls it on every request.
+ */
+export class RouteTable {
+  private readonly entries: Entry[];
+
+  /**
+   * @param routes enabled routes; ones whose pattern does not compile are skipped and reported
+   *   through `onInvalid` (they cannot be priced, so they are never enforced).
+   */
+  constructor(routes: PricedRouteConfig[], onInvalid: (route: PricedRouteConfig, error: Error) => void = () => {}) {
+    const entries: Entry[] = [];
+    for (const route of routes) {
+      try {
+        entries.push({ route, compiled: compilePathPattern(route.pathPattern) });
+      } catch (error) {
+        onInvalid(route, error as Error);
+      }
+    }
+    // Most specific first; an exact method beats "*" at equal specificity.
+    this.entries = entries.sort(
+      (a, b) => b.compiled.specificity - a.compiled.specificity || Number(a.route.method === "*") - Number(b.route.method === "*"),
+    );
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get routes(): PricedRouteConfig[] {
+    return this.entries.map((e) => e.route);
+  }
+
+  /**
+   * The priced route for a request, or undefined when the request is free. HEAD is priced like
+   * GET. `path` is the URL path without query string.
+   */
+  match(method: string, path: string): PricedRouteConfig | undefined {
+    const m = method.toUpperCase();
+    const effective = m === "HEAD" ? "GET" : m;
+    for (const { route, compiled } of this.entries) {
+      if ((route.method === "*" || route.method === effective) && matchesPath(compiled, path)) return route;
+    }
+    return undefined;
+  }
+}

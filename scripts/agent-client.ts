@@ -1,0 +1,36 @@
+import { x402Client } from "@x402/core/client";
+import { registerExactEvmScheme } from "@x402/evm/exact/client";
+import { toClientEvmSigner } from "@x402/evm";
+import { wrapFetchWithPayment } from "@x402/fetch";
+import { createPublicClient, createWalletClient, http, publicActions, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { wrapFetchWithPayment as wrapFetchWithPaymentV1 } from "x402-fetch";
+import { localChain } from "./devnet/chain";
+import type { DevnetFile } from "./devnet/config";
+
+/**
+ * A fetch that pays x402 challenges with the official v2 client (@x402/fetch + @x402/evm),
+ * unpatched. The devnet token is not one of @x402/fetch's known assets, so it is allowed
+ * explicitly, capped at `maxAmountPerPayment` atomic units (default 1 USDC).
+ */
+export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = "1000000"): typeof fetch {
+  const account = privateKeyToAccount(privateKey);
+  const publicClient = createPublicClient({ chain: localChain(devnet.chainId, devnet.rpcUrl), transport: http(devnet.rpcUrl) });
+  const client = new x402Client();
+  registerExactEvmScheme(client, { signer: toClientEvmSigner(account, publicClient), schemeOptions: { rpcUrl: devnet.rpcUrl } });
+  client.setSpendControls({ allowedAssets: [{ network: devnet.network as `${string}:${string}`, asset: devnet.asset.address, maxAmountPerPayment }] });
+  return wrapFetchWithPayment(fetch, client);
+}
+
+/**
+ * A fetch that pays with the official v1 client (x402-fetch 1.x): reads the 402 JSON body,
+ * answers with X-PAYMENT. v1 knows the local chain as "base-sepolia" (same chain id).
+ */
+export function createPayingFetchV1(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = 1_000_000n): typeof fetch {
+  const wallet = createWalletClient({
+    chain: localChain(devnet.chainId, devnet.rpcUrl),
+    transport: http(devnet.rpcUrl),
+    account: privateKeyToAccount(privateKey),
+  }).extend(publicActions);
+  return wrapFetchWithPaymentV1(fetch, wallet as never, maxAmountPerPayment) as typeof fetch;
+}

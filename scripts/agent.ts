@@ -1,0 +1,83 @@
+/**
+ * `npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1]`
+ *
+ * Pays an x402-priced URL with the official client (@x402/fetch; --v1: x402-fetch) and a demo
+ * buyer key of the local network (anvil account N, default 0; BUYER_PRIVATE_KEY overrides), then
+ * prints the response body, the decoded PAYMENT-RESPONSE and the buyer's balance before and after.
+ */
+import { parseArgs } from "node:util";
+import { decodePaymentResponseHeader } from "@x402/core/http";
+import { formatUnits, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { createPayingFetch, createPayingFetchV1 } from "./agent-client";
+import { balanceOf } from "./devnet/chain";
+import { readDevnetFile } from "./devnet/config";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    method: { type: "string", default: "GET" },
+    data: { type: "string" },
+    buyer: { type: "string", default: "0" },
+    v1: { type: "boolean", default: false },
+  },
+});
+const url = positionals[0];
+if (!url) {
+  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1]");
+  process.exit(2);
+}
+if (values.data !== undefined) {
+  try {
+    JSON.parse(values.data);
+  } catch {
+    console.error("--data must be JSON");
+    process.exit(2);
+  }
+}
+
+const devnet = readDevnetFile();
+const buyer = devnet.buyers[Number(values.buyer)];
+const privateKey = (process.env.BUYER_PRIVATE_KEY ?? buyer?.privateKey) as Hex | undefined;
+if (!privateKey) {
+  console.error(`no buyer ${values.buyer}: the devnet has ${devnet.buyers.length} (0..${devnet.buyers.length - 1})`);
+  process.exit(2);
+}
+const payer = privateKeyToAccount(privateKey).address;
+const asset = devnet.asset.address as Address;
+const fmt = (n: bigint) => `${formatUnits(n, devnet.asset.decimals)} ${devnet.asset.symbol}`;
+
+const before = await balanceOf(devnet.rpcUrl, asset, payer);
+const pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey);
+const method = values.method.toUpperCase();
+const response = await pay(url, {
+  method,
+  headers: values.data !== undefined ? { "content-type": "application/json" } : undefined,
+  body: values.data,
+});
+const text = await response.text();
+const after = await balanceOf(devnet.rpcUrl, asset, payer);
+
+console.log(`${method} ${url} → ${response.status} ${response.statusText}`);
+console.log("\nbody:");
+try {
+  console.log(JSON.stringify(JSON.parse(text), null, 2));
+} catch {
+  console.log(text);
+}
+const header = response.headers.get("PAYMENT-RESPONSE") ?? response.headers.get("X-PAYMENT-RESPONSE");
+console.log("\npayment response:");
+if (header) {
+  const settle = decodePaymentResponseHeader(header);
+  console.log(`  success      ${settle.success}`);
+  console.log(`  transaction  ${settle.transaction || "(none)"}`);
+  console.log(`  payer        ${settle.payer ?? "(unknown)"}`);
+  console.log(`  network      ${settle.network}`);
+  if (settle.errorReason) console.log(`  error        ${settle.errorReason}`);
+} else {
+  console.log("  (none: nothing was settled)");
+}
+console.log(`\nbuyer ${payer}`);
+console.log(`  before  ${fmt(before)}`);
+console.log(`  after   ${fmt(after)}  (${fmt(after - before)})`);
+if (!response.ok) process.exitCode = 1;

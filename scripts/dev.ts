@@ -1,0 +1,77 @@
+/**
+ * `npm run dev`: everything a developer needs, with no other setup.
+ *   1. the local x402 network (anvil + TestUSDC + facilitator; reused if `npm run devnet` runs),
+ *   2. the database migrated (PGlite in .data/pglite unless DATABASE_URL says otherwise),
+ *   3. the demo routes seeded, priced in the devnet's TestUSDC,
+ *   4. `next dev` on http://127.0.0.1:$PORT (3000).
+ * Ctrl-C stops all of it.
+ */
+import fs from "node:fs";
+import { describeTarget, parseDatabaseUrl } from "@/lib/database/target";
+import { startDevnet, type Devnet } from "./devnet/index";
+import { DEVNET_FILE, readDevnetFile, type DevnetFile } from "./devnet/config";
+import { prepareDatabase, startNext } from "./stack";
+
+const port = Number(process.env.PORT ?? 3000);
+
+/** A devnet started by `npm run devnet` that still answers, if any. */
+async function runningDevnet(): Promise<DevnetFile | undefined> {
+  if (!fs.existsSync(DEVNET_FILE)) return undefined;
+  try {
+    const file = readDevnetFile();
+    process.kill(file.pid, 0);
+    const res = await fetch(`${file.facilitatorUrl}/supported`);
+    return res.ok ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let devnet: Devnet | undefined;
+let config = await runningDevnet();
+if (config) {
+  console.log(`Using the running local network (pid ${config.pid}).`);
+} else {
+  devnet = await startDevnet();
+  config = devnet.config;
+}
+
+const target = parseDatabaseUrl(process.env.DATABASE_URL);
+const applied = await prepareDatabase(target, config);
+console.log(`Database: ${describeTarget(target)}${applied.length ? ` (applied ${applied.join(", ")})` : ""}; demo routes seeded.`);
+
+const next = await startNext({
+  mode: "dev",
+  port,
+  env: { FACILITATOR_URL: process.env.FACILITATOR_URL ?? config.facilitatorUrl },
+  inheritOutput: true,
+});
+
+console.log(`
+  Tollgate     ${next.url}
+  discovery    ${next.url}/.well-known/x402
+  network      ${DEVNET_FILE}
+               ${config.network} at ${config.rpcUrl}, TestUSDC ${config.asset.address}
+  facilitator  ${config.facilitatorUrl}
+
+  Pay a route as an agent:
+    npm run agent -- ${next.url}/api/demo/quote
+    npm run agent -- ${next.url}/api/demo/summarize --method POST --data '{"text":"Tollgate sells API calls. Agents pay per request. Settlement happens after the handler succeeded."}'
+`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  await next.stop();
+  await devnet?.stop();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
+next.process.once("exit", (code) => {
+  if (!stopping) {
+    console.error(`next dev exited (${code})`);
+    void shutdown();
+  }
+});

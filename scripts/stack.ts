@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { seedDemoRoutes } from "@/lib/demo/seed";
+import { openDatabase } from "@/lib/database/client";
+import { applyMigrations } from "@/lib/database/migrations";
+import type { DatabaseTarget } from "@/lib/database/target";
+import type { DevnetFile } from "./devnet/config";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+/**
+ * Migrates the database and writes the demo routes priced in the devnet's TestUSDC. Opens and
+ * closes the database (so a PGlite lock is free again for the app afterwards).
+ */
+export async function prepareDatabase(target: DatabaseTarget, devnet: DevnetFile): Promise<string[]> {
+  const applied = await applyMigrations(target, ROOT);
+  const db = await openDatabase(target);
+  try {
+    await seedDemoRoutes(db.prisma, {
+      network: devnet.network,
+      asset: devnet.asset.address,
+      eip712: { name: devnet.asset.name, version: devnet.asset.version },
+      payTo: devnet.payTo,
+    });
+  } finally {
+    await db.close();
+  }
+  return applied;
+}
+
+/** A running Next server. `stop()` ends it (and its children) and waits. */
+export type NextServer = { url: string; process: ChildProcess; stop: () => Promise<void>; output: () => string };
+
+/**
+ * Starts `next dev` or `next start` (needs a prior `next build`) on 127.0.0.1:`port` and waits
+ * until it serves /api/demo/health.
+ *
+ * @param env extra environment (FACILITATOR_URL, DATABASE_URL, …) on top of this process's.
+ * @throws Error with the server's output when it exits or is not ready within `timeoutMs`.
+ */
+export async function startNext({
+  mode,
+  port,
+  env,
+  timeoutMs = 120_000,
+  inheritOutput = false,
+}: {
+  mode: "dev" | "start";
+  port: number;
+  env: Record<string, string | undefined>;
+  timeoutMs?: number;
+  inheritOutput?: boolean;
+}): Promise<NextServer> {
+  const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
+  const child = spawn(process.execPath, [nextBin, mode, "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env },
+    stdio: inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next ${mode} exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/demo/health`);
+      if (res.ok) return { url, process: child, stop, output: () => output };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`next ${mode} not ready after ${timeoutMs} ms:\n${output}`);
+}
