@@ -9,17 +9,25 @@ import { localChain } from "./devnet/chain";
 import type { DevnetFile } from "./devnet/config";
 
 /**
- * A fetch that pays x402 challenges with the official v2 client (@x402/fetch + @x402/evm),
- * unpatched. The devnet token is not one of @x402/fetch's known assets, so it is allowed
- * explicitly, capped at `maxAmountPerPayment` atomic units (default 1 USDC).
+ * The official v2 client (@x402/core x402Client + @x402/evm exact scheme) for a devnet buyer.
+ * The devnet token is not one of the client's known assets, so it is allowed explicitly, capped
+ * at `maxAmountPerPayment` atomic units (default 1 USDC).
  */
-export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = "1000000"): typeof fetch {
+export function createX402Client(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = "1000000"): x402Client {
   const account = privateKeyToAccount(privateKey);
   const publicClient = createPublicClient({ chain: localChain(devnet.chainId, devnet.rpcUrl), transport: http(devnet.rpcUrl) });
   const client = new x402Client();
   registerExactEvmScheme(client, { signer: toClientEvmSigner(account, publicClient), schemeOptions: { rpcUrl: devnet.rpcUrl } });
   client.setSpendControls({ allowedAssets: [{ network: devnet.network as `${string}:${string}`, asset: devnet.asset.address, maxAmountPerPayment }] });
-  return wrapFetchWithPayment(fetch, client);
+  return client;
+}
+
+/**
+ * A fetch that pays x402 challenges with the official v2 client (@x402/fetch), unpatched.
+ * @param baseFetch the fetch underneath (tests pass one that records requests).
+ */
+export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, baseFetch: typeof fetch = fetch): typeof fetch {
+  return wrapFetchWithPayment(baseFetch, createX402Client(devnet, privateKey));
 }
 
 /**

@@ -1,0 +1,48 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** How the switchboard treats the next facilitator calls. */
+export type SwitchboardMode = "pass" | "down" | "garbage";
+
+/**
+ * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
+ * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
+ * non-JSON body) without restarting the app, and can run a hook before a /settle is forwarded.
+ * Everything in "pass" mode is the real facilitator's answer. A test double only for network
+ * conditions that a real facilitator cannot be asked to produce on cue.
+ */
+export async function startSwitchboard(target: string) {
+  let mode: SwitchboardMode = "pass";
+  let beforeSettle: ((body: unknown) => Promise<void>) | undefined;
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const passthrough = req.url === "/supported";
+    if (!passthrough && mode === "down") return req.socket.destroy();
+    if (!passthrough && mode === "garbage") {
+      res.writeHead(200, { "content-type": "text/html" });
+      return res.end("<html>Bad gateway</html>");
+    }
+    if (req.url === "/settle" && beforeSettle) {
+      const hook = beforeSettle;
+      beforeSettle = undefined;
+      await hook(JSON.parse(body.toString("utf8")));
+    }
+    const upstream = await fetch(`${target}${req.url}`, {
+      method: req.method,
+      headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+      body: req.method === "GET" ? undefined : body,
+    });
+    res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    setMode: (m: SwitchboardMode) => (mode = m),
+    /** Runs `hook` with the next /settle request body before forwarding it (once). */
+    onNextSettle: (hook: (body: unknown) => Promise<void>) => (beforeSettle = hook),
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}

@@ -1,0 +1,66 @@
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { errorResponse, TollgateError } from "@/lib/errors";
+
+describe("parseDatabaseUrl", () => {
+  it("defaults to PGlite in .data/pglite", () => {
+    expect(parseDatabaseUrl(undefined, "/srv/app")).toEqual({ kind: "pglite", dataDir: "/srv/app/.data/pglite" });
+  });
+  it("reads pglite:<dir> relative to the working directory", () => {
+    expect(parseDatabaseUrl("pglite:./db", "/srv/app")).toEqual({ kind: "pglite", dataDir: path.resolve("/srv/app/db") });
+    expect(parseDatabaseUrl("pglite:///var/db", "/srv/app")).toEqual({ kind: "pglite", dataDir: "/var/db" });
+  });
+  it("passes postgres URLs through", () => {
+    expect(parseDatabaseUrl("postgresql://u:p@db:5432/x")).toEqual({ kind: "postgres", url: "postgresql://u:p@db:5432/x" });
+  });
+  it("rejects other schemes without echoing credentials", () => {
+    expect(() => parseDatabaseUrl("mysql://root:secret@db/x")).toThrow(/mysql:…/);
+    expect(() => parseDatabaseUrl("mysql://root:secret@db/x")).not.toThrow(/secret/);
+  });
+});
+
+describe("env", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it("requires FACILITATOR_URL in production and defaults it in development", async () => {
+    vi.stubEnv("NODE_ENV", "production");
+    vi.stubEnv("FACILITATOR_URL", "");
+    const prod = await import("@/lib/env");
+    expect(() => prod.env()).toThrow(/FACILITATOR_URL/);
+
+    vi.resetModules();
+    vi.stubEnv("NODE_ENV", "development");
+    const dev = await import("@/lib/env");
+    expect(dev.env().facilitator.url).toBe(dev.DEV_FACILITATOR_URL);
+  });
+
+  it("parses facilitator headers as JSON and rejects anything else", async () => {
+    vi.stubEnv("FACILITATOR_HEADERS", '{"Authorization":"Bearer k"}');
+    expect((await import("@/lib/env")).env().facilitator.headers).toEqual({ Authorization: "Bearer k" });
+    vi.resetModules();
+    vi.stubEnv("FACILITATOR_HEADERS", "Bearer k");
+    await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_HEADERS/);
+  });
+});
+
+describe("errorResponse", () => {
+  it("keeps a TollgateError's code, status and message", async () => {
+    const res = errorResponse(new TollgateError("payment_already_used", "used"), "test");
+    expect(res.status).toBe(402);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({ error: { code: "payment_already_used", message: "used" } });
+  });
+
+  it("hides unknown errors behind a generic 500", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = errorResponse(new Error("connection string postgres://secret"), "test");
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain("secret");
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { compilePathPattern, matchesPath, validatePathPattern } from "@/lib/x402/route-pattern";
+
+describe("validatePathPattern", () => {
+  it.each(["/", "/api/demo/quote", "/api/items/:id", "/articles/*", "/a/:b/c/*", "/v1/price.json"])("accepts %s", (p) => {
+    expect(validatePathPattern(p)).toEqual([]);
+  });
+
+  it.each([
+    ["api/x", "must start with /"],
+    ["/api//x", "empty segments"],
+    ["/api/x/", "empty segments"],
+    ["/a/*/b", "* is only allowed as the last segment"],
+    ["/a?b=1", "query"],
+    ["/a/:1x", "not a literal"],
+    ["/a/b c", "not a literal"],
+  ])("rejects %s", (p, problem) => {
+    expect(validatePathPattern(p).join("; ")).toContain(problem);
+  });
+
+  it("compilePathPattern throws with the problems", () => {
+    expect(() => compilePathPattern("/a/*/b")).toThrow(/Invalid path pattern "\/a\/\*\/b"/);
+  });
+});
+
+describe("matchesPath", () => {
+  const m = (pattern: string, path: string) => matchesPath(compilePathPattern(pattern), path);
+
+  it("matches literals exactly, tolerating one trailing slash", () => {
+    expect(m("/api/demo/quote", "/api/demo/quote")).toBe(true);
+    expect(m("/api/demo/quote", "/api/demo/quote/")).toBe(true);
+    expect(m("/api/demo/quote", "/api/demo/quotes")).toBe(false);
+    expect(m("/api/demo/quote", "/api/demo/quote/extra")).toBe(false);
+    expect(m("/api/demo/quote", "/API/demo/quote")).toBe(false);
+  });
+
+  it(":param matches one non-empty segment", () => {
+    expect(m("/items/:id", "/items/42")).toBe(true);
+    expect(m("/items/:id", "/items/")).toBe(false);
+    expect(m("/items/:id", "/items/4/2")).toBe(false);
+  });
+
+  it("* matches one or more trailing segments, not the bare prefix", () => {
+    expect(m("/articles/*", "/articles/a")).toBe(true);
+    expect(m("/articles/*", "/articles/a/b/c")).toBe(true);
+    expect(m("/articles/*", "/articles")).toBe(false);
+    expect(m("/articles/*", "/articlesx/a")).toBe(false);
+  });
+
+  it("escapes regex characters in literals", () => {
+    expect(m("/v1/price.json", "/v1/price.json")).toBe(true);
+    expect(m("/v1/price.json", "/v1/priceXjson")).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const alias = {
+  "@": path.resolve(import.meta.dirname),
+  "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    // A non-UTC zone, so code that assumes UTC fails here rather than in production.
+    env: { TZ: "America/Los_Angeles" },
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: { TZ: "America/Los_Angeles" } },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts"],
+          env: { TZ: "America/Los_Angeles" },
+          globalSetup: ["tests/support/build-app.ts"],
+          fileParallelism: false,
+          hookTimeout: 240_000,
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
