@@ -27,7 +27,11 @@ export async function startSwitchboard(target: string) {
     if (req.url === "/settle" && beforeSettle) {
       const hook = beforeSettle;
       beforeSettle = undefined;
-      await hook(JSON.parse(body.toString("utf8")));
+      try {
+        await hook(JSON.parse(body.toString("utf8")));
+      } catch {
+        return req.socket.destroy(); // a hook that throws simulates the facilitator dropping the call
+      }
     }
     const upstream = await fetch(`${target}${req.url}`, {
       method: req.method,

@@ -50,7 +50,8 @@ describe("v1 requirements", () => {
 
   it("finds the requirement a v1 payment is for, preferring its recipient", () => {
     const reqs = [req("eip155:8453", "0xA"), req("eip155:8453", "0xB"), req("eip155:84532", "0xC")];
-    const pay = (network: string, to: string) => ({ x402Version: 1 as const, scheme: "exact", network, payload: { authorization: { to } } });
+    // v1 network names are not CAIP-2, though @x402/core types them so.
+    const pay = (network: string, to: string) => ({ x402Version: 1 as const, scheme: "exact", network: network as `${string}:${string}`, payload: { authorization: { to } } });
     expect(findV1Requirement(reqs, pay("base", "0xb"))?.payTo).toBe("0xB");
     expect(findV1Requirement(reqs, pay("base", "0xZ"))?.payTo).toBe("0xA");
     expect(findV1Requirement(reqs, pay("base-sepolia", "0xC"))?.payTo).toBe("0xC");

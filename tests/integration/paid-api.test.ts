@@ -1,0 +1,346 @@
+/**
+ * The core loop against real parts: anvil with TestUSDC, the real facilitator (@x402/core +
+ * @x402/evm) over HTTP, the built app under `next start`, and a real database (embedded PGlite,
+ * then a PostgreSQL 15 cluster this test starts). Buyers pay with the official clients:
+ * @x402/fetch (v2) and x402-fetch (v1). Balances are read from the chain, rows from the database.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { x402HTTPClient } from "@x402/core/client";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, createWalletClient, http, parseSignature, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { openDatabase } from "@/lib/database/client";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { upsertPricedRoute } from "@/lib/routes/mutations";
+import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
+import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
+import { compileContracts } from "@/scripts/devnet/compile";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { startSwitchboard } from "../support/switchboard";
+
+const pgBin = findPostgresBin();
+if (!pgBin) {
+  if (process.env.CI === "true") throw new Error("CI=true: the PostgreSQL leg must run, but no PostgreSQL binaries were found (install postgresql)");
+  console.warn("\nNOTICE: no PostgreSQL binaries found (set PG_BIN); the PostgreSQL leg of the integration tests is SKIPPED.\n");
+}
+
+const legs = [
+  { name: "PGlite", skip: false },
+  { name: "PostgreSQL", skip: !pgBin },
+];
+
+describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
+  if (skip) {
+    it.skip("needs PostgreSQL binaries", () => {});
+    return;
+  }
+
+  let devnet: Devnet;
+  let switchboard: Awaited<ReturnType<typeof startSwitchboard>>;
+  let app: NextServer;
+  let postgres: TestPostgres | undefined;
+  let tmp: string | undefined;
+  let databaseUrl: string;
+  let asset: Address;
+  let merchant: Address;
+  /** What the buyers were told was settled, to compare with the database at the end. */
+  const settledByResponse: { transaction: string; payer: string; amount: string; version: number }[] = [];
+  const expectedFailures: string[] = [];
+
+  const buyer = (i: number) => devnet.config.buyers[i]!;
+  const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, asset, owner as Address);
+  const url = (p: string) => `${app.url}${p}`;
+
+  /** Signs a v2 payment for `path` with the official client, without sending it. */
+  async function signPayment(p: string, buyerIndex: number, init?: RequestInit): Promise<Record<string, string>> {
+    const challenge = await fetch(url(p), init);
+    expect(challenge.status).toBe(402);
+    const client = new x402HTTPClient(createX402Client(devnet.config, buyer(buyerIndex).privateKey as Hex));
+    const required = client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json());
+    return client.encodePaymentSignatureHeader(await client.createPaymentPayload(required));
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+    asset = devnet.config.asset.address as Address;
+    merchant = devnet.config.payTo as Address;
+    switchboard = await startSwitchboard(devnet.config.facilitatorUrl);
+    if (name === "PostgreSQL") {
+      postgres = await startPostgres(pgBin!);
+      databaseUrl = postgres.url;
+    } else {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-pglite-"));
+      databaseUrl = `pglite:${tmp}/db`;
+    }
+    assertThrowawayDatabase(databaseUrl);
+    await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
+    app = await startNext({
+      mode: "start",
+      port: await freePort(),
+      env: { DATABASE_URL: databaseUrl, FACILITATOR_URL: switchboard.url, ROUTE_REFRESH_MS: "200", FACILITATOR_TIMEOUT_MS: "5000" },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await switchboard?.close();
+    await devnet?.stop();
+    await postgres?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("serves free routes without payment", async () => {
+    const res = await fetch(url("/api/demo/health"));
+    expect(res.status).toBe(200);
+    expect((await res.json()).status).toBe("ok");
+  });
+
+  it("answers an unpaid priced request with 402 in both protocol versions", async () => {
+    const res = await fetch(url("/api/demo/quote"));
+    expect(res.status).toBe(402);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("access-control-expose-headers")).toContain("PAYMENT-REQUIRED");
+    const required = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!);
+    expect(required.x402Version).toBe(2);
+    expect(required.resource.url).toBe(url("/api/demo/quote"));
+    expect(required.accepts).toEqual([
+      expect.objectContaining({ scheme: "exact", network: "eip155:84532", amount: "10000", asset, payTo: merchant, extra: expect.objectContaining({ name: "USD Coin", version: "2" }) }),
+    ]);
+    const body = await res.json();
+    expect(body).toMatchObject({ x402Version: 1, accepts: [{ network: "base-sepolia", maxAmountRequired: "10000", resource: url("/api/demo/quote"), asset, payTo: merchant }] });
+  });
+
+  it("v2: the official @x402/fetch client pays, gets the handler's output and a PAYMENT-RESPONSE", async () => {
+    const payer = buyer(0).address;
+    const [before, merchantBefore] = [await balance(payer), await balance(merchant)];
+    const res = await createPayingFetch(devnet.config, buyer(0).privateKey as Hex)(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    expect(settle).toMatchObject({ success: true, payer, network: "eip155:84532" });
+    const receipt = await createPublicClient({ transport: http(devnet.config.rpcUrl) }).getTransactionReceipt({ hash: settle.transaction as Hex });
+    expect(receipt.status).toBe("success");
+    expect(await balance(payer)).toBe(before - 10_000n);
+    expect(await balance(merchant)).toBe(merchantBefore + 10_000n);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+  });
+
+  it("v1: the x402-fetch client pays with X-PAYMENT and gets X-PAYMENT-RESPONSE", async () => {
+    const payer = buyer(1).address;
+    const before = await balance(payer);
+    const res = await createPayingFetchV1(devnet.config, buyer(1).privateKey as Hex)(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    const settle = JSON.parse(Buffer.from(res.headers.get("X-PAYMENT-RESPONSE")!, "base64").toString());
+    expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
+    expect(await balance(payer)).toBe(before - 10_000n);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 1 });
+  });
+
+  it("POST: pays for a handler that does real work on the JSON body", async () => {
+    const payer = buyer(2).address;
+    const before = await balance(payer);
+    const text = "Agents pay per request. The weather is mild. Agents read paid summaries. Tollgate settles after success.";
+    const res = await createPayingFetch(devnet.config, buyer(2).privateKey as Hex)(url("/api/demo/summarize"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text, sentences: 2 }),
+    });
+    expect(res.status).toBe(200);
+    const summary = await res.json();
+    expect(summary.sentences).toHaveLength(2);
+    expect(summary.summary).not.toContain("weather");
+    expect(summary.stats.sentences).toBe(4);
+    const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    expect(await balance(payer)).toBe(before - 50_000n);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "50000", version: 2 });
+  });
+
+  it("does not charge when the handler fails", async () => {
+    const payer = buyer(2).address;
+    const before = await balance(payer);
+    const res = await createPayingFetch(devnet.config, buyer(2).privateKey as Hex)(url("/api/demo/summarize"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ txt: "wrong field" }),
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe("bad_request");
+    expect(res.headers.get("PAYMENT-RESPONSE")).toBeNull();
+    expect(await balance(payer)).toBe(before);
+  });
+
+  it("refuses a payment presented a second time", async () => {
+    const payer = buyer(3).address;
+    const headers = await signPayment("/api/demo/quote", 3);
+    const first = await fetch(url("/api/demo/quote"), { headers });
+    expect(first.status).toBe(200);
+    const settle = decodePaymentResponseHeader(first.headers.get("PAYMENT-RESPONSE")!);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+    const afterFirst = await balance(payer);
+
+    const replay = await fetch(url("/api/demo/quote"), { headers });
+    expect(replay.status).toBe(402);
+    const body = await replay.json();
+    expect(body.error).toMatch(/already used|nonce/i);
+    expect(body.text).toBeUndefined();
+    expect(await balance(payer)).toBe(afterFirst);
+  });
+
+  it("serves and charges one payment sent concurrently exactly once", async () => {
+    const payer = buyer(4).address;
+    const before = await balance(payer);
+    const headers = await signPayment("/api/demo/quote", 4);
+    const responses = await Promise.all([1, 2, 3, 4].map(() => fetch(url("/api/demo/quote"), { headers })));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 402, 402, 402]);
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(bodies.filter((b) => typeof b.text === "string")).toHaveLength(1);
+    // The losers were turned away at the claim, before the handler: not by a failed settlement.
+    const losers = responses.flatMap((r, i) => (r.status === 402 ? [{ r, body: bodies[i] }] : []));
+    for (const { r, body } of losers) {
+      expect(body.code).toBe("payment_already_used");
+      expect(r.headers.get("PAYMENT-RESPONSE")).toBeNull();
+    }
+    const winner = responses.find((r) => r.status === 200)!;
+    const settle = decodePaymentResponseHeader(winner.headers.get("PAYMENT-RESPONSE")!);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
+  it("answers malformed payment headers with 400 and invalid payments with 402", async () => {
+    for (const value of ["%%%", Buffer.from("{not json").toString("base64"), Buffer.from('{"x402Version":2}').toString("base64")]) {
+      const res = await fetch(url("/api/demo/quote"), { headers: { "PAYMENT-SIGNATURE": value } });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.code).toBe("invalid_payment_header");
+    }
+    const payer = buyer(0).address;
+    const before = await balance(payer);
+    const headers = await signPayment("/api/demo/quote", 0);
+    const payload = JSON.parse(Buffer.from(headers["PAYMENT-SIGNATURE"]!, "base64").toString());
+    payload.payload.authorization.value = "1"; // pays less than signed: the signature no longer matches
+    const res = await fetch(url("/api/demo/quote"), { headers: { "PAYMENT-SIGNATURE": Buffer.from(JSON.stringify(payload)).toString("base64") } });
+    expect(res.status).toBe(402);
+    const body = await res.json();
+    expect(body.code).toBe("payment_invalid");
+    expect(body.error).toMatch(/^Payment (invalid|does not match)|does not match/);
+    expect(body.text).toBeUndefined();
+    expect(await balance(payer)).toBe(before);
+  });
+
+  it("answers 402 with a failed PAYMENT-RESPONSE and no content when settlement fails on chain", async () => {
+    const payer = buyer(1).address;
+    const headers = await signPayment("/api/demo/quote", 1);
+    const chain = localChain(devnet.config.chainId, devnet.config.rpcUrl);
+    // Between verify and settle, someone else submits the same authorization: settlement then fails for real.
+    switchboard.onNextSettle(async (body) => {
+      const { authorization: a, signature } = (body as { paymentPayload: { payload: { authorization: Record<string, string>; signature: Hex } } }).paymentPayload.payload;
+      const frontRunner = createWalletClient({ chain, transport: http(devnet.config.rpcUrl), account: privateKeyToAccount(testKey(5)) });
+      const { v, r, s } = parseSignature(signature);
+      const hash = await frontRunner.writeContract({
+        address: asset,
+        abi: compileContracts().TestUSDC.abi,
+        functionName: "transferWithAuthorization",
+        args: [a.from, a.to, BigInt(a.value!), BigInt(a.validAfter!), BigInt(a.validBefore!), a.nonce, Number(v), r, s],
+      });
+      await createPublicClient({ chain, transport: http(devnet.config.rpcUrl) }).waitForTransactionReceipt({ hash });
+    });
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(402);
+    const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    expect(settle.success).toBe(false);
+    expect(settle.errorReason).toBeTruthy();
+    const body = await res.json();
+    expect(body.code).toBe("settlement_failed");
+    expect(body.text).toBeUndefined();
+    expectedFailures.push(payer);
+  });
+
+  it("fails closed with 503/502 when the facilitator is unreachable or answers garbage", async () => {
+    const payer = buyer(3).address;
+    const before = await balance(payer);
+    const headers = await signPayment("/api/demo/quote", 3);
+    try {
+      switchboard.setMode("down");
+      const down = await fetch(url("/api/demo/quote"), { headers });
+      expect(down.status).toBe(503);
+      expect((await down.json()).error.code).toBe("facilitator_unavailable");
+
+      switchboard.setMode("garbage");
+      const garbage = await fetch(url("/api/demo/quote"), { headers });
+      expect(garbage.status).toBe(502);
+      expect((await garbage.json()).error.code).toBe("facilitator_bad_response");
+    } finally {
+      switchboard.setMode("pass");
+    }
+    // Dropped during settle: no content, and the claim is recorded as failed.
+    switchboard.onNextSettle(async () => {
+      throw new Error("drop the connection");
+    });
+    const dropped = await fetch(url("/api/demo/quote"), { headers });
+    expect(dropped.status).toBe(503);
+    expect((await dropped.json()).text).toBeUndefined();
+    expectedFailures.push(payer);
+    expect(await balance(payer)).toBe(before);
+  });
+
+  it("lists priced routes for agents at /.well-known/x402", async () => {
+    const res = await fetch(url("/.well-known/x402"));
+    expect(res.status).toBe(200);
+    const { resources } = await res.json();
+    expect(resources.map((r: { method: string; path: string }) => `${r.method} ${r.path}`).sort()).toEqual(["GET /api/demo/quote", "POST /api/demo/summarize"]);
+    expect(resources.find((r: { path: string }) => r.path === "/api/demo/summarize").accepts[0].amount).toBe("50000");
+  });
+
+  it.runIf(name === "PostgreSQL")("applies a price change from the database without a restart", async () => {
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    const option = { network: devnet.config.network, asset, payTo: merchant, extra: { name: "USD Coin", version: "2" } };
+    try {
+      await upsertPricedRoute(db.prisma, { method: "GET", pathPattern: "/api/demo/quote", description: "A quotation of the minute", paymentOptions: [{ ...option, amount: "20000" }] });
+      let amount = "";
+      for (let i = 0; i < 50 && amount !== "20000"; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const res = await fetch(url("/api/demo/quote"));
+        amount = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!).accepts[0]!.amount;
+      }
+      expect(amount).toBe("20000");
+    } finally {
+      await upsertPricedRoute(db.prisma, { method: "GET", pathPattern: "/api/demo/quote", description: "A quotation of the minute", paymentOptions: [{ ...option, amount: "10000" }] });
+      await db.close();
+    }
+  });
+
+  it("recorded every settlement exactly once, matching what buyers were told", async () => {
+    await app.stop(); // PGlite serves one process: read it once the app is gone
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    try {
+      const rows = await db.prisma.payment.findMany({ orderBy: { createdAt: "asc" } });
+      expect(rows.filter((r) => r.status === "pending")).toEqual([]);
+      const settled = rows.filter((r) => r.status === "settled");
+      expect(settled.map((r) => ({ transaction: r.transaction, payer: r.payer, amount: r.amount.toFixed(0), version: r.x402Version })).sort(byTx)).toEqual(
+        [...settledByResponse].sort(byTx),
+      );
+      for (const r of settled) {
+        expect(r).toMatchObject({ network: "eip155:84532", asset, payTo: merchant, scheme: "exact", errorReason: null });
+        expect(r.settledAt).toBeInstanceOf(Date);
+        expect(r.resource).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/demo\//);
+      }
+      const failed = rows.filter((r) => r.status === "failed");
+      expect(failed.map((r) => r.payer).sort()).toEqual([...expectedFailures].sort());
+      expect(failed.every((r) => r.errorReason)).toBe(true);
+      expect(failed.some((r) => r.errorReason === "facilitator_unavailable" || r.errorReason?.startsWith("facilitator_unavailable:"))).toBe(true);
+      expect(rows).toHaveLength(settled.length + failed.length);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+function byTx(a: { transaction: string | null }, b: { transaction: string | null }) {
+  return (a.transaction ?? "").localeCompare(b.transaction ?? "");
+}
