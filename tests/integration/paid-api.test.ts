@@ -7,7 +7,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { wrapAxiosWithPayment } from "@x402/axios";
 import { x402HTTPClient } from "@x402/core/client";
+import axios from "axios";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http, parseSignature, type Address, type Hex } from "viem";
@@ -140,6 +142,20 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
     expect(await balance(payer)).toBe(before - 10_000n);
     settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 1 });
+  });
+
+  it("v2: the official @x402/axios client pays too", async () => {
+    const payer = buyer(3).address;
+    const before = await balance(payer);
+    // @x402/axios 2.11 (the newest published) pins its own @x402/core; the client object is the same shape.
+    const api = wrapAxiosWithPayment(axios.create(), createX402Client(devnet.config, buyer(3).privateKey as Hex) as never);
+    const res = await api.get(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    expect(res.data.text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(res.headers["payment-response"] as string);
+    expect(settle).toMatchObject({ success: true, payer });
+    expect(await balance(payer)).toBe(before - 10_000n);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
   });
 
   it("POST: pays for a handler that does real work on the JSON body", async () => {
