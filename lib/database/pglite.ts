@@ -6,7 +6,8 @@ import { PGlite } from "@electric-sql/pglite";
  * Opens (creating if needed) a PGlite database in `dataDir`, guarded by a lock file.
  *
  * PGlite has no inter-process locking: two processes opening one directory corrupt it. The lock
- * file `<dataDir>.lock` holds the owner's pid; a lock left by a dead process is taken over.
+ * file `<dataDir>.lock` holds the owner's pid; a lock left by a dead process is taken over, one
+ * held by a live process (this one included) is refused.
  *
  * @returns the database and a `close()` that closes it and releases the lock.
  * @throws Error when another live process holds the lock.
@@ -42,12 +43,12 @@ function acquireLock(lockPath: string): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(fs.readFileSync(lockPath, "utf8").trim());
-      if (owner === process.pid || !isAlive(owner)) {
+      if (owner !== process.pid && !isAlive(owner)) {
         fs.rmSync(lockPath, { force: true });
         continue;
       }
       throw new Error(
-        `The embedded database ${path.dirname(lockPath)} is in use by process ${owner}. ` +
+        `The embedded database ${lockPath.slice(0, -".lock".length)} is in use by ${owner === process.pid ? "this process" : `process ${owner}`}. ` +
           "PGlite serves one process at a time: stop that process, or use PostgreSQL (DATABASE_URL=postgres://…).",
       );
     }
