@@ -33,9 +33,33 @@ const envSchema = z
     UPSTREAM_ORIGIN: z.url().optional(),
     /** How often the proxy checks whether priced routes changed in the database, in ms. */
     ROUTE_REFRESH_MS: z.coerce.number().int().min(100).default(1_000),
+    /** Signs page access grants (HS256). Required in production, at least 32 characters. */
+    GRANT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /**
+     * EVM chains the paywall talks to, by chain id: {"8453": {"rpcUrl": "…", "name": "Base"}}.
+     * Chains viem knows need no entry; an entry overrides the RPC URL or the display name.
+     */
+    EVM_CHAINS: z
+      .string()
+      .transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be JSON" });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().regex(/^\d+$/), z.object({ rpcUrl: z.url().optional(), name: z.string().min(1).optional() })))
+      .optional(),
+    /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
+    NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
   .transform((e, ctx) => {
     const facilitatorUrl = e.FACILITATOR_URL ?? (e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
+    if (e.NODE_ENV === "production" && !e.GRANT_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["GRANT_SECRET"], message: "is required in production (32+ random characters)" });
+      return z.NEVER;
+    }
     if (!facilitatorUrl) {
       ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator)" });
       return z.NEVER;
@@ -48,6 +72,10 @@ const envSchema = z
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
       upstreamOrigin: (e.UPSTREAM_ORIGIN ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
       routeRefreshMs: e.ROUTE_REFRESH_MS,
+      grantSecret: e.GRANT_SECRET,
+      evmChains: e.EVM_CHAINS ?? {},
+      walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
+      secureCookies: e.NODE_ENV === "production",
     };
   });
 

@@ -1,8 +1,8 @@
 /**
  * `npm run dev`: everything a developer needs, with no other setup.
- *   1. the local x402 network (anvil + TestUSDC + facilitator; reused if `npm run devnet` runs),
+ *   1. the local x402 network (anvil + test USDC/EURC + facilitator; reused if `npm run devnet` runs),
  *   2. the database migrated (PGlite in .data/pglite unless DATABASE_URL says otherwise),
- *   3. the demo routes seeded, priced in the devnet's TestUSDC,
+ *   3. the demo routes seeded, priced in the devnet's test tokens,
  *   4. `next dev` on http://127.0.0.1:$PORT (3000).
  * Ctrl-C stops all of it.
  */
@@ -51,7 +51,7 @@ console.log(`
   Tollgate     ${next.url}
   discovery    ${next.url}/.well-known/x402
   network      ${DEVNET_FILE}
-               ${config.network} at ${config.rpcUrl}, TestUSDC ${config.asset.address}
+               ${config.network} at ${config.rpcUrl}, USDC ${config.asset.address}
   facilitator  ${config.facilitatorUrl}
 
   Pay a route as an agent:

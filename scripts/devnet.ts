@@ -1,5 +1,5 @@
 /**
- * `npm run devnet`: the local x402 network alone (anvil + TestUSDC + facilitator), until Ctrl-C.
+ * `npm run devnet`: the local x402 network alone (anvil + test USDC/EURC + facilitator), until Ctrl-C.
  * Ports: DEVNET_RPC_PORT (8545), DEVNET_FACILITATOR_PORT (4020). Writes .data/devnet.json.
  */
 import { startDevnet } from "./devnet/index";
@@ -12,7 +12,7 @@ const devnet = await startDevnet({
 const { config } = devnet;
 console.log(`Local x402 network (${DEVNET_FILE})
   chain        ${config.network} (v1: ${config.networkV1}) at ${config.rpcUrl}
-  TestUSDC     ${config.asset.address}
+  tokens       ${config.assets.map((a) => `${a.symbol} ${a.address}`).join(", ")}
   facilitator  ${config.facilitatorUrl}  (/supported, /verify, /settle)
   merchant     ${config.payTo}
   buyers       ${config.buyers.map((b) => b.address).join("\n               ")}`);

@@ -9,19 +9,15 @@ import type { DevnetFile } from "./devnet/config";
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 /**
- * Migrates the database and writes the demo routes priced in the devnet's TestUSDC. Opens and
+ * Migrates the database and writes the demo routes priced in the devnet's test tokens. Opens and
  * closes the database (so a PGlite lock is free again for the app afterwards).
  */
 export async function prepareDatabase(target: DatabaseTarget, devnet: DevnetFile): Promise<string[]> {
   const applied = await applyMigrations(target, ROOT);
   const db = await openDatabase(target);
   try {
-    await seedDemoRoutes(db.prisma, {
-      network: devnet.network,
-      asset: devnet.asset.address,
-      eip712: { name: devnet.asset.name, version: devnet.asset.version },
-      payTo: devnet.payTo,
-    });
+    const [usdc, eurc] = devnet.assets.map((a) => ({ address: a.address, eip712: { name: a.name, version: a.version } }));
+    await seedDemoRoutes(db.prisma, { network: devnet.network, asset: usdc!, altAsset: eurc!, payTo: devnet.payTo });
   } finally {
     await db.close();
   }

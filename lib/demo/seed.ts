@@ -1,32 +1,41 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
 
-/** Where demo payments go: one EIP-3009 token on one network, to one merchant address. */
+/** An EIP-3009 token demo routes are priced in. */
+export type DemoAsset = {
+  /** Token contract address. */
+  address: string;
+  /** The token's EIP-712 domain, which the exact EVM scheme signs against. */
+  eip712: { name: string; version: string };
+};
+
+/** Where demo payments go: tokens on one network, to one merchant address. */
 export type DemoPaymentTarget = {
   /** CAIP-2, e.g. "eip155:84532". */
   network: string;
-  /** Token contract address. */
-  asset: string;
-  /** The token's EIP-712 domain, which the exact EVM scheme signs against. */
-  eip712: { name: string; version: string };
+  /** The main asset (USDC), and an alternative (EURC) offered beside it on one article. */
+  asset: DemoAsset;
+  altAsset: DemoAsset;
   payTo: string;
 };
 
-/** Demo prices in atomic units of a 6-decimal USDC. */
-export const DEMO_PRICES = { quote: "10000", summarize: "50000" } as const;
+/** Demo prices in atomic units of 6-decimal tokens. */
+export const DEMO_PRICES = { quote: "10000", summarize: "50000", deepDive: "20000", fieldNotes: "10000" } as const;
 
 /**
- * Writes the demo's priced routes (idempotent): `GET /api/demo/quote` at 0.01 USDC and
- * `POST /api/demo/summarize` at 0.05 USDC. `GET /api/demo/health` stays free (no row).
+ * Writes the demo's priced routes (idempotent):
+ * - API: `GET /api/demo/quote` at 0.01 USDC, `POST /api/demo/summarize` at 0.05 USDC;
+ * - pages: `/articles/deep-dive` at 0.02 USDC, `/articles/field-notes` at 0.01 USDC or 0.01 EURC.
+ * `GET /api/demo/health` and `/articles/welcome` stay free (no row).
  */
 export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget): Promise<void> {
-  const option = (amount: string) => ({
+  const option = (amount: string, asset: DemoAsset = target.asset) => ({
     scheme: "exact",
     network: target.network,
-    asset: target.asset,
+    asset: asset.address,
     amount,
     payTo: target.payTo,
-    extra: { name: target.eip712.name, version: target.eip712.version },
+    extra: { name: asset.eip712.name, version: asset.eip712.version },
     maxTimeoutSeconds: 300,
   });
   await upsertPricedRoute(db, {
@@ -42,5 +51,23 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     description: "Extractive summary, keywords and reading stats of a text",
     mimeType: "application/json",
     paymentOptions: [option(DEMO_PRICES.summarize)],
+  });
+  await upsertPricedRoute(db, {
+    method: "GET",
+    pathPattern: "/articles/deep-dive",
+    kind: "page",
+    description: "Deep dive: what a paid request really costs",
+    mimeType: "text/html",
+    accessWindowSeconds: 86_400,
+    paymentOptions: [option(DEMO_PRICES.deepDive)],
+  });
+  await upsertPricedRoute(db, {
+    method: "GET",
+    pathPattern: "/articles/field-notes",
+    kind: "page",
+    description: "Field notes from running a paywall",
+    mimeType: "text/html",
+    accessWindowSeconds: 86_400,
+    paymentOptions: [option(DEMO_PRICES.fieldNotes), option(DEMO_PRICES.fieldNotes, target.altAsset)],
   });
 }

@@ -10,7 +10,7 @@ export type Artifact = { abi: Abi; bytecode: Hex; deployedBytecode: Hex };
 const require = createRequire(import.meta.url);
 const CONTRACTS_DIR = path.join(import.meta.dirname, "contracts");
 const CACHE_DIR = path.resolve(import.meta.dirname, "../../.cache/contracts");
-const SOURCES = ["TestUSDC.sol", "Multicall3.sol"];
+const SOURCES = ["TestToken.sol", "Multicall3.sol"];
 
 /**
  * Compiles the devnet contracts with solc-js (offline: the compiler ships in the npm package),
@@ -19,7 +19,7 @@ const SOURCES = ["TestUSDC.sol", "Multicall3.sol"];
  *
  * @throws Error listing the compiler's errors.
  */
-export function compileContracts(): Record<"TestUSDC" | "Multicall3", Artifact> {
+export function compileContracts(): Record<"TestToken" | "Multicall3", Artifact> {
   const solc = require("solc") as { compile(input: string, opts: { import: (p: string) => { contents: string } | { error: string } }): string; version(): string };
   const sources = Object.fromEntries(SOURCES.map((f) => [f, { content: fs.readFileSync(path.join(CONTRACTS_DIR, f), "utf8") }]));
   const key = crypto.createHash("sha256").update(solc.version()).update(JSON.stringify(sources)).digest("hex").slice(0, 16);
@@ -50,7 +50,7 @@ export function compileContracts(): Record<"TestUSDC" | "Multicall3", Artifact> 
     const c = output.contracts[file][name];
     return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedBytecode: `0x${c.evm.deployedBytecode.object}` };
   };
-  const artifacts = { TestUSDC: pick("TestUSDC.sol", "TestUSDC"), Multicall3: pick("Multicall3.sol", "Multicall3") };
+  const artifacts = { TestToken: pick("TestToken.sol", "TestToken"), Multicall3: pick("Multicall3.sol", "Multicall3") };
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   fs.writeFileSync(cacheFile, JSON.stringify(artifacts));
   return artifacts;

@@ -2,6 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+const assetSchema = z.object({
+  address: z.string(),
+  symbol: z.string(),
+  decimals: z.number().int(),
+  /** EIP-712 domain name and version, carried in PaymentRequirements.extra. */
+  name: z.string(),
+  version: z.string(),
+});
+
 /**
  * The local x402 network's description, written by the devnet to `.data/devnet.json` and read by
  * the seed, the agent CLI, tests and benchmarks. Everything in it is throwaway: anvil's public
@@ -16,19 +25,15 @@ export const devnetFileSchema = z.object({
   networkV1: z.string(),
   rpcUrl: z.url(),
   facilitatorUrl: z.url(),
-  asset: z.object({
-    address: z.string(),
-    symbol: z.string(),
-    decimals: z.number().int(),
-    /** EIP-712 domain name and version, carried in PaymentRequirements.extra. */
-    name: z.string(),
-    version: z.string(),
-  }),
+  /** Test USDC: the demo's price unit (same as `assets[0]`). */
+  asset: assetSchema,
+  /** Every test token: USDC, then EURC. */
+  assets: z.array(assetSchema),
   /** The merchant's receiving address (anvil account 8). */
   payTo: z.string(),
   /** The facilitator's gas-paying signer (anvil account 9). */
   facilitatorSigner: z.string(),
-  /** Demo buyers: anvil accounts 0..4 of the standard test mnemonic, funded with test USDC. */
+  /** Demo buyers: anvil accounts 0..4 of the standard test mnemonic, funded with every test token. */
   buyers: z.array(z.object({ address: z.string(), privateKey: z.string() })),
   startedAt: z.iso.datetime(),
   pid: z.number().int(),

@@ -1,6 +1,6 @@
 import { privateKeyToAccount } from "viem/accounts";
 import { startAnvil } from "./anvil";
-import { ACCOUNTS, deployTestUsdc, localChain, testKey } from "./chain";
+import { ACCOUNTS, DEVNET_TOKENS, deployTestTokens, localChain, testKey } from "./chain";
 import { compileContracts } from "./compile";
 import { writeDevnetFile, type DevnetFile } from "./config";
 import { createLocalFacilitator, startFacilitatorServer } from "./facilitator";
@@ -15,7 +15,7 @@ export const DEVNET_CHAIN_ID = 84532;
 export type Devnet = { config: DevnetFile; stop: () => Promise<void> };
 
 /**
- * Starts the local x402 network: anvil, TestUSDC deployed and buyers funded, Multicall3 placed,
+ * Starts the local x402 network: anvil, test USDC and EURC deployed and buyers funded, Multicall3 placed,
  * and a facilitator over HTTP. Writes the description to `file` (.data/devnet.json by default;
  * pass null to skip).
  *
@@ -31,7 +31,8 @@ export async function startDevnet({
   try {
     const chain = localChain(DEVNET_CHAIN_ID, anvil.rpcUrl);
     const network = `eip155:${DEVNET_CHAIN_ID}` as const;
-    const token = await deployTestUsdc(chain, artifacts);
+    const tokens = await deployTestTokens(chain, artifacts);
+    const assets = DEVNET_TOKENS.map((spec, i) => ({ address: tokens[i]!, symbol: spec.symbol, decimals: 6, name: spec.name, version: spec.version }));
     const facilitatorKey = testKey(ACCOUNTS.facilitator);
     const server = await startFacilitatorServer(createLocalFacilitator(chain, network, facilitatorKey), facilitatorPort);
     const config: DevnetFile = {
@@ -40,7 +41,8 @@ export async function startDevnet({
       networkV1: "base-sepolia",
       rpcUrl: anvil.rpcUrl,
       facilitatorUrl: server.url,
-      asset: { address: token, symbol: "USDC", decimals: 6, name: "USD Coin", version: "2" },
+      asset: assets[0]!,
+      assets,
       payTo: privateKeyToAccount(testKey(ACCOUNTS.merchant)).address,
       facilitatorSigner: privateKeyToAccount(facilitatorKey).address,
       buyers: ACCOUNTS.buyers.map((i) => {

@@ -1,5 +1,5 @@
 /**
- * The core loop against real parts: anvil with TestUSDC, the real facilitator (@x402/core +
+ * The core loop against real parts: anvil with test USDC, the real facilitator (@x402/core +
  * @x402/evm) over HTTP, the built app under `next start`, and a real database (embedded PGlite,
  * then a PostgreSQL 15 cluster this test starts). Buyers pay with the official clients:
  * @x402/fetch (v2) and x402-fetch (v1). Balances are read from the chain, rows from the database.
@@ -260,7 +260,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       const { v, r, s } = parseSignature(signature);
       const hash = await frontRunner.writeContract({
         address: asset,
-        abi: compileContracts().TestUSDC.abi,
+        abi: compileContracts().TestToken.abi,
         functionName: "transferWithAuthorization",
         args: [a.from, a.to, BigInt(a.value!), BigInt(a.validAfter!), BigInt(a.validBefore!), a.nonce, Number(v), r, s],
       });

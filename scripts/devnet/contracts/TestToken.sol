@@ -7,21 +7,30 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ERC3009} from "@openzeppelin/contracts/token/ERC20/extensions/draft-ERC3009.sol";
 
-/// @title TestUSDC: a throwaway EIP-3009 token for the local x402 network.
-/// @notice Same EIP-712 domain as Circle's FiatToken v2 ("USD Coin", "2"), 6 decimals, unordered
-/// random nonces (what x402 clients sign), and both signature forms FiatToken v2.2 exposes:
-/// (v, r, s) from OpenZeppelin's ERC3009 and `bytes signature` (ERC-1271 aware) added here.
-/// Never deploy outside a local development chain: the owner can mint at will.
-contract TestUSDC is ERC20, EIP712, ERC3009, Ownable {
-    constructor() ERC20("USD Coin", "USDC") EIP712("USD Coin", "2") Ownable(msg.sender) {}
+/// @title TestToken: a throwaway EIP-3009 token for the local x402 network.
+/// @notice Shaped like Circle's FiatToken v2 (USDC, EURC): EIP-712 domain (name, version "2"),
+/// 6 decimals, unordered random nonces (what x402 clients sign), and both signature forms
+/// FiatToken v2.2 exposes: (v, r, s) from OpenZeppelin's ERC3009 and `bytes signature`
+/// (ERC-1271 aware) added here. The ERC-20 name doubles as the EIP-712 domain name, as in
+/// FiatToken. Never deploy outside a local development chain: the owner can mint at will.
+contract TestToken is ERC20, EIP712, ERC3009, Ownable {
+    string private _eip712Version;
+
+    constructor(string memory name_, string memory symbol_, string memory version_)
+        ERC20(name_, symbol_)
+        EIP712(name_, version_)
+        Ownable(msg.sender)
+    {
+        _eip712Version = version_;
+    }
 
     function decimals() public pure override returns (uint8) {
         return 6;
     }
 
     /// @notice FiatToken exposes its EIP-712 version; @x402/evm reads it to explain failures.
-    function version() external pure returns (string memory) {
-        return "2";
+    function version() external view returns (string memory) {
+        return _eip712Version;
     }
 
     function mint(address to, uint256 amount) external onlyOwner {

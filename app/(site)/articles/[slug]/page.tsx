@@ -1,0 +1,52 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ARTICLES, findArticle } from "@/lib/articles/articles";
+import { Checklist } from "./checklist";
+import { CostCalculator } from "./cost-calculator";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
+  const article = findArticle((await params).slug);
+  return { title: article?.title ?? "Not found" };
+}
+
+export default async function ArticlePage({ params }: { params: Promise<{ slug: string }> }) {
+  const article = findArticle((await params).slug);
+  if (!article) notFound();
+  return (
+    <main className="mx-auto max-w-2xl px-5 py-12">
+      <nav className="text-sm text-stone-500">
+        <Link href="/articles/welcome" className="hover:underline">
+          Reading room
+        </Link>
+      </nav>
+      <article>
+        <h1 className="mt-3 text-3xl font-bold tracking-tight sm:text-4xl">{article.title}</h1>
+        <p className="mt-2 text-stone-600">
+          {article.summary} · {article.readingMinutes} min read
+        </p>
+        <div className="mt-8 space-y-5 text-lg leading-relaxed">
+          {article.body.map((p, i) => (
+            <p key={i}>{p}</p>
+          ))}
+        </div>
+        {article.widget === "cost-calculator" && <CostCalculator />}
+        {article.widget === "checklist" && <Checklist />}
+      </article>
+      <aside className="mt-12 border-t border-stone-200 pt-6">
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-stone-500">More articles</h2>
+        <ul className="mt-3 space-y-2">
+          {ARTICLES.filter((a) => a.slug !== article.slug).map((a) => (
+            <li key={a.slug}>
+              <a href={`/articles/${a.slug}`} className="text-amber-800 hover:underline">
+                {a.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </aside>
+    </main>
+  );
+}
