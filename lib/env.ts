@@ -51,6 +51,8 @@ const envSchema = z
       })
       .pipe(z.record(z.string().regex(/^\d+$/), z.object({ rpcUrl: z.url().optional(), name: z.string().min(1).optional() })))
       .optional(),
+    /** Set by `next start`/`next dev` once listening: the origin Next resolves rewrites against. */
+    __NEXT_PRIVATE_ORIGIN: z.url().optional(),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
@@ -76,6 +78,7 @@ const envSchema = z
       evmChains: e.EVM_CHAINS ?? {},
       walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
       secureCookies: e.NODE_ENV === "production",
+      nextOrigin: e.__NEXT_PRIVATE_ORIGIN,
     };
   });
 

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import { describeTarget, parseDatabaseUrl } from "@/lib/database/target";
 import { startDevnet, type Devnet } from "./devnet/index";
 import { DEVNET_FILE, readDevnetFile, type DevnetFile } from "./devnet/config";
-import { prepareDatabase, startNext } from "./stack";
+import { devnetAppEnv, prepareDatabase, startNext } from "./stack";
 
 const port = Number(process.env.PORT ?? 3000);
 
@@ -43,13 +43,14 @@ console.log(`Database: ${describeTarget(target)}${applied.length ? ` (applied ${
 const next = await startNext({
   mode: "dev",
   port,
-  env: { FACILITATOR_URL: process.env.FACILITATOR_URL ?? config.facilitatorUrl },
+  env: { ...devnetAppEnv(config), ...(process.env.FACILITATOR_URL ? { FACILITATOR_URL: process.env.FACILITATOR_URL } : {}) },
   inheritOutput: true,
 });
 
 console.log(`
   Tollgate     ${next.url}
   discovery    ${next.url}/.well-known/x402
+  articles     ${next.url}/articles/welcome (free), /articles/deep-dive and /articles/field-notes (paid)
   network      ${DEVNET_FILE}
                ${config.network} at ${config.rpcUrl}, USDC ${config.asset.address}
   facilitator  ${config.facilitatorUrl}

@@ -24,6 +24,17 @@ export async function prepareDatabase(target: DatabaseTarget, devnet: DevnetFile
   return applied;
 }
 
+/**
+ * The app's environment for a devnet: its facilitator, and its chain named and reachable for the
+ * paywall (viem would otherwise describe chain 84532 as the real Base Sepolia).
+ */
+export function devnetAppEnv(devnet: DevnetFile): Record<string, string> {
+  return {
+    FACILITATOR_URL: devnet.facilitatorUrl,
+    EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: devnet.rpcUrl, name: "Local devnet" } }),
+  };
+}
+
 /** A running Next server. `stop()` ends it (and its children) and waits. */
 export type NextServer = { url: string; process: ChildProcess; stop: () => Promise<void>; output: () => string };
 

@@ -10,16 +10,19 @@ import {
   type SettleResponse,
   type VerifyResponse,
 } from "@x402/core/types";
+import { grantCookie, grantCookieName, signGrant, verifyGrant } from "@/lib/access/grant";
+import { grantSecret } from "@/lib/access/secret";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
 import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
+import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { paymentKey } from "@/lib/x402/payment-key";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { encodeV1PaymentResponse, findV1Requirement, paymentRequiredV1, toV1Requirements, X_PAYMENT_RESPONSE_HEADER } from "@/lib/x402/v1";
 import type { RouteSnapshot } from "./route-cache";
-import { callUpstream, upstreamHeaders } from "./upstream";
+import { callUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
 
 /** CORS for priced routes: any origin may pay, and must be able to read the payment headers. */
@@ -70,7 +73,11 @@ export async function enforcePayment(request: Request, route: PricedRouteConfig,
       throw new TollgateError("facilitator_unavailable", "None of this resource's payment options is supported by the facilitator");
     }
     const incoming = readPaymentHeaders(request.headers);
-    if (!incoming) return paymentRequired(requirements, resource, "payment_required", "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)");
+    if (!incoming) {
+      const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
+      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, requirements, resource, message);
+      return paymentRequired(requirements, resource, "payment_required", message);
+    }
     return await settleAfterHandler(request, route, resource, requirements, incoming);
   } catch (error) {
     return errorResponse(error, context, PAYMENT_CORS_HEADERS);
@@ -173,7 +180,70 @@ async function settleAfterHandler(
   for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
   headers.set(responseHeaderName, responseHeader);
   headers.set("cache-control", "private, no-store");
+  if (route.kind === "page") {
+    const path = new URL(request.url).pathname;
+    const expiresAt = Math.floor(Date.now() / 1000) + route.accessWindowSeconds;
+    const token = await signGrant({ routeId: route.id, path, payer: settled.payer ?? verified.payer ?? "", expiresAt }, grantSecret());
+    headers.append("set-cookie", grantCookie(path, token, route.accessWindowSeconds, env().secureCookies));
+  }
   return new Response(request.method === "HEAD" ? null : upstream.body, { status: upstream.response.status, headers });
+}
+
+/**
+ * Whether a page request carries a valid access grant for this route and exact path (signed,
+ * unexpired, not another page's). Such a request is served without payment.
+ */
+export async function hasPageAccess(request: Request, route: PricedRouteConfig): Promise<boolean> {
+  const path = new URL(request.url).pathname;
+  const token = cookieValue(request.headers.get("cookie"), grantCookieName(path));
+  return (await verifyGrant(token, { routeId: route.id, path }, grantSecret())) !== null;
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  for (const part of header?.split(";") ?? []) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Browsers navigating ask for HTML; agents and scripts do not, and get the plain x402 402. */
+function wantsHtml(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/**
+ * The 402 a browser sees: Tollgate's paywall page, rendered by this app at the page's own URL
+ * (loopback call rewritten to the paywall), with PAYMENT-REQUIRED like any 402. Should the
+ * paywall itself fail to render, the plain x402 402 is returned instead: still no content.
+ */
+async function paywall(
+  request: Request,
+  route: PricedRouteConfig,
+  requirements: PaymentRequirements[],
+  resource: ResourceInfo,
+  message: string,
+): Promise<Response> {
+  const required = { x402Version: 2, error: message, resource, accepts: requirements };
+  const header = encodePaymentRequiredHeader(required);
+  try {
+    const paywallRequest = encodePaywallRequest({ paymentRequired: required, accessWindowSeconds: route.accessWindowSeconds });
+    const rendered = await callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" });
+    if (rendered.response.status !== 200) throw new Error(`paywall render answered ${rendered.response.status}`);
+    return new Response(rendered.body, {
+      status: 402,
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        vary: "Accept, Cookie",
+        "PAYMENT-REQUIRED": header,
+        "access-control-expose-headers": PAYMENT_CORS_HEADERS["access-control-expose-headers"]!,
+      },
+    });
+  } catch (error) {
+    console.error(`[tollgate] paywall for ${resource.url} could not be rendered; answering plain 402:`, error);
+    return paymentRequired(requirements, resource, "payment_required", message);
+  }
 }
 
 /**

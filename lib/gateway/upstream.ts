@@ -10,6 +10,15 @@ import { env } from "@/lib/env";
  */
 export const UPSTREAM_HEADER = "x-tollgate-upstream";
 
+/**
+ * On a loopback call, asks for the paywall instead of the page: the proxy rewrites the call to
+ * PAYWALL_PATH, keeping the page's URL (so the paywall hydrates at that URL). The value is a
+ * base64 PaywallRequest (lib/paywall/request.ts): the PaymentRequired and the access window.
+ */
+export const PAYWALL_HEADER = "x-tollgate-paywall";
+/** The internal page that renders the paywall; it answers 404 to anything but a loopback call. */
+export const PAYWALL_PATH = "/x402/paywall";
+
 const g = globalThis as typeof globalThis & { __tollgateUpstreamSecret?: Buffer };
 const secret = (): Buffer => (g.__tollgateUpstreamSecret ??= randomBytes(32));
 
@@ -33,15 +42,24 @@ const DROP_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-e
  * is delivered). Redirects are returned, not followed.
  *
  * @param body the request body already read by the proxy (null for GET/HEAD).
+ * @param extraHeaders headers for the handler (the paywall render's PaymentRequired).
  * @throws Error when the server cannot be reached (the caller answers 502).
  */
-export async function callUpstream(request: Request, body: ArrayBuffer | null): Promise<{ response: Response; body: ArrayBuffer }> {
+export async function callUpstream(
+  request: Request,
+  body: ArrayBuffer | null,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ response: Response; body: ArrayBuffer }> {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   for (const h of DROP_REQUEST_HEADERS) headers.delete(h);
+  for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
   headers.set(UPSTREAM_HEADER, secret().toString("hex"));
-  headers.set("x-forwarded-host", url.host);
-  headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
+  // The loopback's Host is the upstream origin; keep the client's for handlers that build URLs.
+  // (request.url's host is Next's normalized one, not what the client sent.)
+  const clientHost = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (clientHost) headers.set("x-forwarded-host", clientHost);
+  headers.set("x-forwarded-proto", request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", ""));
   const response = await fetch(`${env().upstreamOrigin}${url.pathname}${url.search}`, {
     method: request.method,
     headers,

@@ -309,7 +309,13 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     const res = await fetch(url("/.well-known/x402"));
     expect(res.status).toBe(200);
     const { resources } = await res.json();
-    expect(resources.map((r: { method: string; path: string }) => `${r.method} ${r.path}`).sort()).toEqual(["GET /api/demo/quote", "POST /api/demo/summarize"]);
+    expect(resources.map((r: { method: string; path: string; kind: string }) => `${r.kind} ${r.method} ${r.path}`).sort()).toEqual([
+      "api GET /api/demo/quote",
+      "api POST /api/demo/summarize",
+      "page GET /articles/deep-dive",
+      "page GET /articles/field-notes",
+    ]);
+    expect(resources.find((r: { path: string }) => r.path === "/articles/field-notes").accepts).toHaveLength(2);
     expect(resources.find((r: { path: string }) => r.path === "/api/demo/summarize").accepts[0].amount).toBe("50000");
   });
 

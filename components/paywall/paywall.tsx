@@ -1,0 +1,79 @@
+"use client";
+
+import dynamic from "next/dynamic";
+import { useId, useState } from "react";
+import { EvmCheckout } from "./evm-checkout";
+import { EvmProviders } from "./evm-providers";
+import type { PaywallProps } from "./types";
+
+const SolanaCheckout = dynamic(() => import("./solana-checkout"), {
+  ssr: false,
+  loading: () => <div className="h-12 animate-pulse rounded-lg bg-stone-200" aria-hidden />,
+});
+
+function describeWindow(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} ${seconds === 86_400 ? "day" : "days"}`;
+  if (seconds % 3_600 === 0) return `${seconds / 3_600} ${seconds === 3_600 ? "hour" : "hours"}`;
+  return `${Math.round(seconds / 60)} minutes`;
+}
+
+/** Tollgate's paywall: what is sold, every way to pay it, and the checkout for the chosen one. */
+export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId }: PaywallProps) {
+  const payable = options.filter((o) => o.family !== "unsupported");
+  const [selected, setSelected] = useState(payable[0]?.index ?? 0);
+  const option = options.find((o) => o.index === selected);
+  const groupId = useId();
+  const evmChains = [...new Map(options.flatMap((o) => (o.chain ? [[o.chain.id, o.chain] as const] : []))).values()];
+  const { resource } = paymentRequired;
+
+  return (
+    <main className="flex min-h-screen items-start justify-center bg-stone-100 px-4 py-10 sm:items-center">
+      <div className="w-full max-w-md rounded-2xl border border-stone-200 bg-white p-6 shadow-sm sm:p-8">
+        <p className="text-xs font-semibold uppercase tracking-widest text-amber-700">Payment required</p>
+        <h1 className="mt-2 text-2xl font-bold tracking-tight" data-testid="paywall-title">
+          {resource.description || "This page"}
+        </h1>
+        <p className="mt-2 text-sm text-stone-600">
+          Pay once to read this page for {describeWindow(accessWindowSeconds)}. You are charged only after the page is ready for you.
+        </p>
+
+        {payable.length === 0 ? (
+          <p className="mt-6 text-sm text-red-800">This page has no payment option your browser can use.</p>
+        ) : payable.length === 1 ? (
+          <p className="mt-6 text-3xl font-semibold" data-testid="paywall-price">
+            {payable[0]!.price} <span className="block text-base font-normal text-stone-600">on {payable[0]!.networkName}</span>
+          </p>
+        ) : (
+          <fieldset className="mt-6">
+            <legend className="text-sm font-medium text-stone-700">Choose how to pay</legend>
+            <div className="mt-2 space-y-2">
+              {payable.map((o) => (
+                <label
+                  key={o.index}
+                  className={`flex cursor-pointer items-center gap-3 rounded-lg border px-4 py-3 focus-within:ring-2 focus-within:ring-amber-600 ${o.index === selected ? "border-amber-600 bg-amber-50" : "border-stone-300"}`}
+                >
+                  <input type="radio" name={groupId} value={o.index} checked={o.index === selected} onChange={() => setSelected(o.index)} className="accent-amber-600" />
+                  <span className="font-medium">{o.label}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
+
+        <div className="mt-6">
+          {option?.family === "evm" && (
+            <EvmProviders chains={evmChains} walletConnectProjectId={walletConnectProjectId}>
+              <EvmCheckout key={option.index} option={option} paymentRequired={paymentRequired} />
+            </EvmProviders>
+          )}
+          {option?.family === "solana" && <SolanaCheckout option={option} />}
+        </div>
+
+        <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-500">
+          Payments use the open <a className="underline" href="https://www.x402.org">x402</a> protocol. Your wallet signs a transfer of exactly the price
+          shown; no account, no card.
+        </p>
+      </div>
+    </main>
+  );
+}

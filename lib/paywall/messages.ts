@@ -1,0 +1,67 @@
+/**
+ * Turns what can go wrong while paying into a sentence for a person, never a stack trace.
+ * Pure: used by the paywall in the browser and tested in Node.
+ */
+
+/** A problem the visitor can act on: what happened, and whether trying again can help. */
+export type PaywallProblem = { title: string; detail: string; retry: boolean };
+
+/** The JSON body Tollgate answers a failed payment submission with (402/4xx/5xx). */
+export type SubmissionFailure = { status: number; code?: string; error?: string | { code?: string; message?: string } };
+
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && "message" in value && typeof value.message === "string") return value.message;
+  return "";
+}
+
+/** Whether an error thrown by the wallet means the person declined (EIP-1193 code 4001). */
+export function isUserRejection(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (code === 4001 || name === "UserRejectedRequestError") return true;
+    if (/user (rejected|denied|declined)/i.test(text(e))) return true;
+  }
+  return false;
+}
+
+/** The problem behind an error thrown while signing in the wallet. */
+export function describeSigningError(error: unknown): PaywallProblem {
+  if (isUserRejection(error)) {
+    return { title: "Signature declined", detail: "You declined the request in your wallet. Nothing was paid.", retry: true };
+  }
+  const message = text(error).split("\n")[0] ?? "";
+  if (/chain|network/i.test(message) && /mismatch|switch|unsupported/i.test(message)) {
+    return { title: "Wrong network", detail: "Your wallet is on a different network than this payment. Switch networks and try again.", retry: true };
+  }
+  return { title: "The wallet could not sign", detail: message || "Your wallet reported an error. Nothing was paid.", retry: true };
+}
+
+/** The problem behind a payment the server did not accept. */
+export function describeSubmissionFailure(failure: SubmissionFailure): PaywallProblem {
+  const code = failure.code ?? (typeof failure.error === "object" ? failure.error?.code : undefined);
+  const reason = text(failure.error);
+  if (/insufficient|balance/i.test(reason)) {
+    return { title: "Insufficient balance", detail: "Your wallet does not hold enough of this token for the price. Nothing was paid.", retry: true };
+  }
+  if (/expired|valid_?before|validBefore|valid_?after|too late|deadline/i.test(reason)) {
+    return { title: "Payment expired", detail: "The signed payment expired before it reached us. Nothing was paid; sign again.", retry: true };
+  }
+  switch (code) {
+    case "payment_already_used":
+      return { title: "Already used", detail: "This signature was already used. Sign a new payment.", retry: true };
+    case "settlement_failed":
+      return { title: "Payment not settled", detail: "The transfer could not be completed on chain, so you were not charged. Try again.", retry: true };
+    case "facilitator_unavailable":
+    case "facilitator_bad_response":
+    case "upstream_unreachable":
+    case "database_unavailable":
+      return { title: "Payments are unavailable", detail: "We could not complete the payment right now. Nothing was charged; try again in a minute.", retry: true };
+    case "payment_invalid":
+      return { title: "Payment refused", detail: reason.replace(/^Payment invalid:\s*/, "") || "The payment was not valid. Nothing was paid.", retry: true };
+  }
+  if (failure.status >= 500) {
+    return { title: "Something went wrong on our side", detail: "Nothing was charged. Try again in a minute.", retry: true };
+  }
+  return { title: "Payment not accepted", detail: reason || `The server answered ${failure.status}. Nothing was charged.`, retry: true };
+}

@@ -1,0 +1,62 @@
+import "server-only";
+import type { PaymentRequirements } from "@x402/core/types";
+import { getStablecoinSymbol, SOLANA_DEVNET_CAIP2, SOLANA_MAINNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
+import { readTokenMetadata, resolveEvmChain, type EvmChainInfo } from "@/lib/chains/evm";
+import { formatAmount, shortAddress } from "./format";
+
+/** One payment option as the paywall shows it. */
+export type PaywallOption = {
+  /** Index in the PaymentRequired `accepts` list. */
+  index: number;
+  requirement: PaymentRequirements;
+  family: "evm" | "solana" | "unsupported";
+  /** EVM only: the chain to connect, read balances from and sign for. */
+  chain?: EvmChainInfo;
+  /** Token symbol and decimals, as the token reports them; null when unknown. */
+  token: { symbol: string; decimals: number } | null;
+  networkName: string;
+  /** "0.02 USDC" (or "20000 atomic units of 0x1234…abcd" when the token could not be read). */
+  price: string;
+  /** "0.02 USDC on Base Sepolia". */
+  label: string;
+};
+
+const SOLANA_NAMES: Record<string, string> = {
+  [SOLANA_MAINNET_CAIP2]: "Solana",
+  [SOLANA_DEVNET_CAIP2]: "Solana Devnet",
+  [SOLANA_TESTNET_CAIP2]: "Solana Testnet",
+};
+
+/**
+ * Describes each offered requirement in human terms. EVM tokens are read on chain (symbol,
+ * decimals); known Solana stablecoins by their mint (6 decimals). Never throws: what cannot be
+ * described is shown in atomic units.
+ */
+export async function describeOptions(accepts: PaymentRequirements[]): Promise<PaywallOption[]> {
+  return Promise.all(
+    accepts.map(async (requirement, index): Promise<PaywallOption> => {
+      const [namespace, reference] = requirement.network.split(":");
+      let family: PaywallOption["family"] = "unsupported";
+      let chain: EvmChainInfo | undefined;
+      let token: PaywallOption["token"] = null;
+      let networkName: string = requirement.network;
+      if (namespace === "eip155" && /^\d+$/.test(reference ?? "")) {
+        chain = resolveEvmChain(Number(reference));
+        if (chain) {
+          family = "evm";
+          networkName = chain.name;
+          token = await readTokenMetadata(chain, requirement.asset);
+        }
+      } else if (namespace === "solana") {
+        family = "solana";
+        networkName = SOLANA_NAMES[requirement.network] ?? "Solana";
+        const symbol = getStablecoinSymbol(requirement.asset);
+        if (symbol) token = { symbol, decimals: 6 };
+      }
+      const price = token
+        ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
+        : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;
+      return { index, requirement, family, chain, token, networkName, price, label: `${price} on ${networkName}` };
+    }),
+  );
+}

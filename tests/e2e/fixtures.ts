@@ -1,0 +1,27 @@
+import { test as base } from "@playwright/test";
+import type { Address, Hex } from "viem";
+import { balanceOf } from "@/scripts/devnet/chain";
+import { devnetFileSchema, type DevnetFile } from "@/scripts/devnet/config";
+import { PaywallPage } from "./pages/paywall-page";
+import { installTestWallet, type WalletControls } from "./wallet";
+
+type Fixtures = {
+  baseUrl: string;
+  devnet: DevnetFile;
+  paywall: PaywallPage;
+  /** Installs the test wallet for a buyer key (before the first navigation). */
+  useWallet: (privateKey: Hex, startChainId?: number) => Promise<WalletControls>;
+  /** Reads a token balance on the devnet, in atomic units. */
+  balance: (asset: string, owner: string) => Promise<bigint>;
+};
+
+export const test = base.extend<Fixtures>({
+  baseUrl: async ({}, use) => use(process.env.E2E_BASE_URL!),
+  devnet: async ({}, use) => use(devnetFileSchema.parse(JSON.parse(process.env.E2E_DEVNET!))),
+  paywall: async ({ page }, use) => use(new PaywallPage(page)),
+  useWallet: async ({ page, devnet }, use) =>
+    use((privateKey, startChainId = devnet.chainId) => installTestWallet(page, { privateKey, rpcUrl: devnet.rpcUrl, startChainId })),
+  balance: async ({ devnet }, use) => use((asset, owner) => balanceOf(devnet.rpcUrl, asset as Address, owner as Address)),
+});
+
+export { expect } from "@playwright/test";

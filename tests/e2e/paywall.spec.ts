@@ -1,0 +1,163 @@
+/**
+ * The browser paywall in real Chromium against the real local chain, facilitator and built app.
+ * The wallet is an injected EIP-6963 provider whose key stays in Node (tests/e2e/wallet.ts).
+ * Screenshots of each paywall state are attached to the test results.
+ */
+import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { createPayingFetch } from "@/scripts/agent-client";
+import { testKey } from "@/scripts/devnet/chain";
+import { expect, test } from "./fixtures";
+
+const DEEP_DIVE = "/articles/deep-dive";
+const FIELD_NOTES = "/articles/field-notes";
+
+test("a visitor pays for an article, reads it hydrated, and is never charged twice", async ({ page, context, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[0]!;
+  const usdc = devnet.asset.address;
+  // The wallet starts on Ethereum mainnet: the paywall must ask to switch.
+  const wallet = await useWallet(buyer.privateKey as Hex, 1);
+
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.expectShown();
+  await expect(paywall.title).toHaveText("Deep dive: what a paid request really costs");
+  await expect(page.getByTestId("paywall-price")).toContainText("0.02 USDC");
+  await expect(page.getByTestId("paywall-price")).toContainText("Local devnet");
+  await paywall.screenshot("paywall-initial", testInfo);
+
+  await paywall.connect();
+  await expect(page.getByRole("button", { name: "Switch to Local devnet" })).toBeVisible();
+  await paywall.screenshot("paywall-wrong-network", testInfo);
+  await paywall.switchNetworkIfAsked();
+  await expect(page.getByTestId("paywall-balance")).toHaveText(/Your balance: 1000 USDC|Your balance: \d+(\.\d+)? USDC/);
+  await paywall.screenshot("paywall-ready", testInfo);
+
+  const before = await balance(usdc, buyer.address);
+  await paywall.pay();
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(wallet.signatures).toBe(1);
+  expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
+  await paywall.screenshot("article-unlocked", testInfo);
+
+  // Hydrated: the calculator reacts.
+  await expect(page.getByTestId("calc-total")).toHaveText("Total: $2.00 a month");
+  await page.getByRole("button", { name: "+100 requests" }).click();
+  await expect(page.getByTestId("calc-total")).toHaveText("Total: $4.00 a month");
+
+  // Reload within the access window: the page, no new signature, no charge.
+  const reload = await page.reload();
+  expect(reload?.status()).toBe(200);
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(wallet.signatures).toBe(1);
+  expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
+
+  // A grant for one page does not open another.
+  expect(await paywall.open(`${baseUrl}${FIELD_NOTES}`)).toBe(402);
+  await paywall.expectShown();
+
+  // A tampered grant shows the paywall again.
+  const [grant] = (await context.cookies(`${baseUrl}${DEEP_DIVE}`)).filter((c) => c.name.startsWith("tg_grant_"));
+  expect(grant).toBeDefined();
+  expect(grant!.httpOnly).toBe(true);
+  expect(grant!.sameSite).toBe("Lax");
+  const last = grant!.value.at(-1) === "A" ? "B" : "A";
+  await context.addCookies([{ ...grant!, value: grant!.value.slice(0, -1) + last }]);
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.expectShown();
+  expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
+});
+
+test("declining the signature is explained and costs nothing", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[1]!;
+  const wallet = await useWallet(buyer.privateKey as Hex);
+  wallet.rejectSignatures = true;
+  const before = await balance(devnet.asset.address, buyer.address);
+
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.connect();
+  await paywall.pay();
+  await expect(paywall.alert()).toContainText("Signature declined");
+  await expect(paywall.alert()).toContainText("Nothing was paid");
+  await expect(page.getByRole("button", { name: "Try again" })).toBeVisible();
+  await paywall.screenshot("paywall-signature-declined", testInfo);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
+
+  // Trying again with a willing wallet works.
+  wallet.rejectSignatures = false;
+  await page.getByRole("button", { name: "Try again" }).click();
+  await paywall.pay();
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
+});
+
+test("a wallet without enough balance is told so before signing", async ({ page, baseUrl, devnet, paywall, useWallet }, testInfo) => {
+  const wallet = await useWallet(testKey(6)); // funded with ETH only, no test tokens
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.connect();
+  await expect(paywall.alert()).toContainText("Insufficient balance");
+  await expect(paywall.alert()).toContainText("You have 0 USDC and the price is 0.02 USDC");
+  await expect(paywall.payButton()).toHaveCount(0);
+  await paywall.screenshot("paywall-insufficient-balance", testInfo);
+  expect(wallet.signatures).toBe(0);
+});
+
+test("two payment options: the chooser pays with the one picked", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[2]!;
+  const [usdc, eurc] = devnet.assets;
+  await useWallet(buyer.privateKey as Hex);
+  expect(await paywall.open(`${baseUrl}${FIELD_NOTES}`)).toBe(402);
+  await expect(page.getByRole("radio")).toHaveCount(2);
+  await expect(page.getByRole("radio", { name: "0.01 USDC on Local devnet" })).toBeChecked();
+  await paywall.chooseOption("0.01 EURC on Local devnet");
+  await paywall.screenshot("paywall-chooser", testInfo);
+
+  const [usdcBefore, eurcBefore] = [await balance(usdc!.address, buyer.address), await balance(eurc!.address, buyer.address)];
+  await paywall.connect();
+  await expect(page.getByTestId("paywall-balance")).toContainText("EURC");
+  await expect(paywall.payButton()).toHaveText("Pay 0.01 EURC");
+  await paywall.pay();
+  await paywall.expectArticle("Field notes from running a paywall");
+  expect(await balance(eurc!.address, buyer.address)).toBe(eurcBefore - 10_000n);
+  expect(await balance(usdc!.address, buyer.address)).toBe(usdcBefore);
+
+  await page.getByRole("checkbox", { name: "Replays are refused" }).check();
+  await expect(page.getByTestId("checklist-count")).toHaveText("(1 of 5 done)");
+});
+
+test("works on a phone-sized screen and by keyboard", async ({ page, baseUrl, devnet, paywall, useWallet }, testInfo) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await useWallet(devnet.buyers[3]!.privateKey as Hex);
+  expect(await paywall.open(`${baseUrl}${FIELD_NOTES}`)).toBe(402);
+  const connect = page.getByRole("button", { name: "Connect wallet" });
+  await expect(connect).toBeInViewport();
+  const box = await connect.boundingBox();
+  expect(box!.width).toBeLessThanOrEqual(375);
+  await paywall.screenshot("paywall-phone", testInfo);
+
+  // Keyboard only: move to the second option, then to Connect wallet, and open the wallet list.
+  await page.getByRole("radio", { name: "0.01 USDC on Local devnet" }).focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("radio", { name: "0.01 EURC on Local devnet" })).toBeChecked();
+  await connect.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Tollgate Test Wallet" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("paywall-account")).toBeVisible();
+  await expect(paywall.payButton()).toHaveText("Pay 0.01 EURC");
+});
+
+test("agents without Accept: text/html get the plain x402 402 and can pay it", async ({ request, baseUrl, devnet, balance }) => {
+  const res = await request.get(`${baseUrl}${DEEP_DIVE}`, { headers: { accept: "application/json" } });
+  expect(res.status()).toBe(402);
+  expect(res.headers()["payment-required"]).toBeTruthy();
+  expect((await res.json()).accepts[0].maxAmountRequired).toBe("20000");
+
+  const buyer = devnet.buyers[4]!;
+  const before = await balance(devnet.asset.address, buyer.address);
+  const paid = await createPayingFetch(devnet, buyer.privateKey as Hex)(`${baseUrl}${DEEP_DIVE}`);
+  expect(paid.status).toBe(200);
+  expect(await paid.text()).toContain("Deep dive: what a paid request really costs");
+  expect(paid.headers.get("set-cookie")).toMatch(/^tg_grant_[\w-]{16}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/articles\/deep-dive; Max-Age=86400; HttpOnly; SameSite=Lax; Secure$/);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
+  expect(privateKeyToAccount(buyer.privateKey as Hex).address).toBe(buyer.address);
+});

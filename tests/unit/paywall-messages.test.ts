@@ -1,0 +1,40 @@
+import { UserRejectedRequestError } from "viem";
+import { describe, expect, it } from "vitest";
+import { describeSigningError, describeSubmissionFailure, isUserRejection } from "@/lib/paywall/messages";
+import { formatAmount } from "@/lib/paywall/format";
+
+describe("paywall messages", () => {
+  it("recognizes a declined signature however the wallet reports it", () => {
+    expect(isUserRejection(new UserRejectedRequestError(new Error("x")))).toBe(true);
+    expect(isUserRejection({ code: 4001, message: "nope" })).toBe(true);
+    expect(isUserRejection(new Error("wrapped", { cause: { code: 4001 } }))).toBe(true);
+    expect(isUserRejection(new Error("User denied message signature."))).toBe(true);
+    expect(isUserRejection(new Error("network error"))).toBe(false);
+    expect(describeSigningError({ code: 4001 }).title).toBe("Signature declined");
+  });
+
+  it("explains each server refusal in plain words", () => {
+    const title = (f: Parameters<typeof describeSubmissionFailure>[0]) => describeSubmissionFailure(f).title;
+    expect(title({ status: 402, code: "payment_invalid", error: "Payment invalid: invalid_exact_evm_insufficient_balance" })).toBe("Insufficient balance");
+    expect(title({ status: 402, code: "payment_invalid", error: "Payment invalid: invalid_exact_evm_payload_authorization_valid_before" })).toBe("Payment expired");
+    expect(title({ status: 402, code: "payment_already_used", error: "used" })).toBe("Already used");
+    expect(title({ status: 402, code: "settlement_failed", error: "Settlement failed: x" })).toBe("Payment not settled");
+    expect(title({ status: 503, error: { code: "facilitator_unavailable", message: "down" } })).toBe("Payments are unavailable");
+    expect(title({ status: 500, error: { code: "internal", message: "Internal error" } })).toBe("Something went wrong on our side");
+    expect(describeSubmissionFailure({ status: 402, code: "payment_invalid", error: "Payment invalid: invalid_scheme" }).detail).toBe("invalid_scheme");
+  });
+
+  it("never leaks a stack trace into the detail", () => {
+    const error = new Error("boom\n    at foo (file.ts:1:1)");
+    expect(describeSigningError(error).detail).toBe("boom");
+  });
+});
+
+describe("formatAmount", () => {
+  it("shows atomic amounts in token units without rounding", () => {
+    expect(formatAmount("20000", 6)).toBe("0.02");
+    expect(formatAmount("1", 6)).toBe("0.000001");
+    expect(formatAmount(1_500_000n, 6)).toBe("1.5");
+    expect(formatAmount("1000000000000000000", 18)).toBe("1");
+  });
+});
