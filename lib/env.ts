@@ -58,14 +58,14 @@ const envSchema = z
   })
   .transform((e, ctx) => {
     const facilitatorUrl = e.FACILITATOR_URL ?? (e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
+    // Report every missing production setting at once, not one per restart.
     if (e.NODE_ENV === "production" && !e.GRANT_SECRET) {
       ctx.addIssue({ code: "custom", path: ["GRANT_SECRET"], message: "is required in production (32+ random characters)" });
-      return z.NEVER;
     }
     if (!facilitatorUrl) {
       ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator)" });
-      return z.NEVER;
     }
+    if (!facilitatorUrl || (e.NODE_ENV === "production" && !e.GRANT_SECRET)) return z.NEVER;
     return {
       nodeEnv: e.NODE_ENV,
       port: e.PORT,

@@ -59,9 +59,13 @@ export async function startNext({
   inheritOutput?: boolean;
 }): Promise<NextServer> {
   const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
+  // NODE_ENV is next's to choose (development for dev, production for start): a test runner's
+  // NODE_ENV=test must not leak into the server under test.
+  const inherited: Record<string, string | undefined> = { ...process.env };
+  delete inherited.NODE_ENV;
   const child = spawn(process.execPath, [nextBin, mode, "-H", "127.0.0.1", "-p", String(port)], {
     cwd: ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env },
+    env: { ...inherited, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env } as unknown as NodeJS.ProcessEnv,
     stdio: inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
     detached: true,
   });
