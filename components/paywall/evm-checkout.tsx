@@ -26,7 +26,8 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
   const { connectors, connectAsync, isPending: connecting } = useConnect();
   const { disconnect } = useDisconnect();
   const { switchChainAsync } = useSwitchChain();
-  const [choosing, setChoosing] = useState(false);
+  // Mounted by the paywall's "Connect wallet" click: open straight on the wallet list.
+  const [choosing, setChoosing] = useState(true);
   const [stage, setStage] = useState<Stage>("idle");
   const [problem, setProblem] = useState<PaywallProblem | null>(null);
   const chain = option.chain!;

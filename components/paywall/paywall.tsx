@@ -2,14 +2,13 @@
 
 import dynamic from "next/dynamic";
 import { useId, useState } from "react";
-import { EvmCheckout } from "./evm-checkout";
-import { EvmProviders } from "./evm-providers";
 import type { PaywallProps } from "./types";
 
-const SolanaCheckout = dynamic(() => import("./solana-checkout"), {
-  ssr: false,
-  loading: () => <div className="h-12 animate-pulse rounded-lg bg-stone-200" aria-hidden />,
-});
+const loading = () => <div className="h-12 animate-pulse rounded-lg bg-stone-200" aria-hidden />;
+const loadEvmWallet = () => import("./evm-wallet");
+// The wallet stacks are code-split: the paywall paints and shows its prices with React alone.
+const EvmWallet = dynamic(loadEvmWallet, { ssr: false, loading });
+const SolanaCheckout = dynamic(() => import("./solana-checkout"), { ssr: false, loading });
 
 function describeWindow(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} ${seconds === 86_400 ? "day" : "days"}`;
@@ -21,6 +20,7 @@ function describeWindow(seconds: number): string {
 export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId }: PaywallProps) {
   const payable = options.filter((o) => o.family !== "unsupported");
   const [selected, setSelected] = useState(payable[0]?.index ?? 0);
+  const [walletWanted, setWalletWanted] = useState(false);
   const option = options.find((o) => o.index === selected);
   const groupId = useId();
   const evmChains = [...new Map(options.flatMap((o) => (o.chain ? [[o.chain.id, o.chain] as const] : []))).values()];
@@ -61,11 +61,20 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
         )}
 
         <div className="mt-6">
-          {option?.family === "evm" && (
-            <EvmProviders chains={evmChains} walletConnectProjectId={walletConnectProjectId}>
-              <EvmCheckout key={option.index} option={option} paymentRequired={paymentRequired} />
-            </EvmProviders>
-          )}
+          {option?.family === "evm" &&
+            (walletWanted ? (
+              <EvmWallet chains={evmChains} walletConnectProjectId={walletConnectProjectId} option={option} paymentRequired={paymentRequired} />
+            ) : (
+              <button
+                type="button"
+                onClick={() => setWalletWanted(true)}
+                onPointerEnter={() => void loadEvmWallet()}
+                onFocus={() => void loadEvmWallet()}
+                className="w-full rounded-lg bg-stone-900 px-4 py-3 text-base font-semibold text-white hover:bg-stone-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-600 focus-visible:ring-offset-2"
+              >
+                Connect wallet
+              </button>
+            ))}
           {option?.family === "solana" && <SolanaCheckout option={option} />}
         </div>
 

@@ -25,6 +25,7 @@ export class PaywallPage {
 
   async connect(walletName = "Tollgate Test Wallet") {
     await this.page.getByRole("button", { name: "Connect wallet" }).click();
+    // The wallet code loads on demand; the list appears once wagmi discovered the wallets.
     await this.page.getByRole("button", { name: walletName }).click();
     await expect(this.page.getByTestId("paywall-account")).toBeVisible();
   }

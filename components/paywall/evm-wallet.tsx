@@ -1,0 +1,25 @@
+"use client";
+
+import type { PaymentRequired } from "@x402/core/types";
+import type { EvmChainInfo } from "@/lib/chains/evm";
+import type { PaywallOption } from "@/lib/paywall/options";
+import { EvmCheckout } from "./evm-checkout";
+import { EvmProviders } from "./evm-providers";
+
+/**
+ * Everything EVM the paywall needs once a visitor asks to connect: wagmi, viem, the connectors
+ * and @x402/evm's signing. Loaded on demand (the "Connect wallet" click, or as soon as the
+ * pointer or focus reaches that button), so the paywall itself paints with React alone.
+ */
+export default function EvmWallet(props: {
+  chains: EvmChainInfo[];
+  walletConnectProjectId?: string;
+  option: PaywallOption;
+  paymentRequired: PaymentRequired;
+}) {
+  return (
+    <EvmProviders chains={props.chains} walletConnectProjectId={props.walletConnectProjectId}>
+      <EvmCheckout key={props.option.index} option={props.option} paymentRequired={props.paymentRequired} />
+    </EvmProviders>
+  );
+}
