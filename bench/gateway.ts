@@ -67,7 +67,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
 const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
 const databaseUrl = `pglite:${tmp}/db`;
 await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
-const app = await startNext({ mode: "start", port: await freePort(), env: { DATABASE_URL: databaseUrl, FACILITATOR_URL: devnet.config.facilitatorUrl, GRANT_SECRET: "bench-grant-secret-0123456789abcdef012345" } });
+const app = await startNext({ mode: "start", port: await freePort(), env: { DATABASE_URL: databaseUrl, FACILITATOR_URL: devnet.config.facilitatorUrl, AUTH_SECRET: "bench-grant-secret-0123456789abcdef012345" } });
 
 try {
   const free = `${app.url}/api/demo/health`;

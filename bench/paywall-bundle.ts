@@ -66,7 +66,7 @@ await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
 const app = await startNext({
   mode: "start",
   port: await freePort(),
-  env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, GRANT_SECRET: "bench-grant-secret-0123456789abcdef012345" },
+  env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "bench-grant-secret-0123456789abcdef012345" },
 });
 
 try {

@@ -33,8 +33,8 @@ const envSchema = z
     UPSTREAM_ORIGIN: z.url().optional(),
     /** How often the proxy checks whether priced routes changed in the database, in ms. */
     ROUTE_REFRESH_MS: z.coerce.number().int().min(100).default(1_000),
-    /** Signs page access grants (HS256). Required in production, at least 32 characters. */
-    GRANT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /** Root secret for page access grants and dashboard sessions. Required in production, 32+ characters. */
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /**
      * EVM chains the paywall talks to, by chain id: {"8453": {"rpcUrl": "…", "name": "Base"}}.
      * Chains viem knows need no entry; an entry overrides the RPC URL or the display name.
@@ -51,6 +51,13 @@ const envSchema = z
       })
       .pipe(z.record(z.string().regex(/^\d+$/), z.object({ rpcUrl: z.url().optional(), name: z.string().min(1).optional() })))
       .optional(),
+    /** Who may sign in to the dashboard: comma-separated EVM (0x…) and Solana (base58) addresses. */
+    ADMIN_ADDRESSES: z
+      .string()
+      .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+      .optional(),
+    /** How long a dashboard session lasts, in seconds (default 8 hours). */
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(28_800),
     /** Set by `next start`/`next dev` once listening: the origin Next resolves rewrites against. */
     __NEXT_PRIVATE_ORIGIN: z.url().optional(),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
@@ -59,13 +66,13 @@ const envSchema = z
   .transform((e, ctx) => {
     const facilitatorUrl = e.FACILITATOR_URL ?? (e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
     // Report every missing production setting at once, not one per restart.
-    if (e.NODE_ENV === "production" && !e.GRANT_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["GRANT_SECRET"], message: "is required in production (32+ random characters)" });
+    if (e.NODE_ENV === "production" && !e.AUTH_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (32+ random characters)" });
     }
     if (!facilitatorUrl) {
       ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator)" });
     }
-    if (!facilitatorUrl || (e.NODE_ENV === "production" && !e.GRANT_SECRET)) return z.NEVER;
+    if (!facilitatorUrl || (e.NODE_ENV === "production" && !e.AUTH_SECRET)) return z.NEVER;
     return {
       nodeEnv: e.NODE_ENV,
       port: e.PORT,
@@ -74,11 +81,13 @@ const envSchema = z
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
       upstreamOrigin: (e.UPSTREAM_ORIGIN ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
       routeRefreshMs: e.ROUTE_REFRESH_MS,
-      grantSecret: e.GRANT_SECRET,
+      authSecret: e.AUTH_SECRET,
       evmChains: e.EVM_CHAINS ?? {},
       walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
       secureCookies: e.NODE_ENV === "production",
       nextOrigin: e.__NEXT_PRIVATE_ORIGIN,
+      adminAddresses: e.ADMIN_ADDRESSES ?? [],
+      sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     };
   });
 

@@ -1,30 +1,37 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
 
-const g = globalThis as typeof globalThis & { __tollgateGrantSecret?: Uint8Array };
+/** What a derived key signs. Each purpose gets its own key, so a token of one is never valid as the other. */
+export type KeyPurpose = "grant" | "session";
 
-/** Where development keeps its generated grant secret, so grants survive restarts. */
-const DEV_SECRET_FILE = path.resolve(process.cwd(), ".data/grant-secret");
+const g = globalThis as typeof globalThis & { __tollgateKeys?: Map<KeyPurpose, Uint8Array> };
+
+/** Where development keeps its generated secret, so grants and sessions survive restarts. */
+const DEV_SECRET_FILE = path.resolve(process.cwd(), ".data/auth-secret");
+
+function rootSecret(): string {
+  const configured = env().authSecret;
+  if (configured) return configured;
+  if (!fs.existsSync(DEV_SECRET_FILE)) {
+    fs.mkdirSync(path.dirname(DEV_SECRET_FILE), { recursive: true });
+    fs.writeFileSync(DEV_SECRET_FILE, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(DEV_SECRET_FILE, "utf8").trim();
+}
 
 /**
- * The key that signs page access grants: GRANT_SECRET (required in production), or outside
- * production a random secret generated once into .data/grant-secret.
+ * The HS256 key for one purpose: HMAC-SHA256(AUTH_SECRET, "tollgate/<purpose>/v1"). AUTH_SECRET
+ * is required in production; outside production a random one is generated once into
+ * .data/auth-secret.
  */
-export function grantSecret(): Uint8Array {
-  if (g.__tollgateGrantSecret) return g.__tollgateGrantSecret;
-  const configured = env().grantSecret;
-  let secret: string;
-  if (configured) {
-    secret = configured;
-  } else {
-    if (!fs.existsSync(DEV_SECRET_FILE)) {
-      fs.mkdirSync(path.dirname(DEV_SECRET_FILE), { recursive: true });
-      fs.writeFileSync(DEV_SECRET_FILE, randomBytes(32).toString("base64url"), { mode: 0o600 });
-    }
-    secret = fs.readFileSync(DEV_SECRET_FILE, "utf8").trim();
+export function signingKey(purpose: KeyPurpose): Uint8Array {
+  const keys = (g.__tollgateKeys ??= new Map());
+  let key = keys.get(purpose);
+  if (!key) {
+    key = new Uint8Array(createHmac("sha256", rootSecret()).update(`tollgate/${purpose}/v1`).digest());
+    keys.set(purpose, key);
   }
-  g.__tollgateGrantSecret = new TextEncoder().encode(secret);
-  return g.__tollgateGrantSecret;
+  return key;
 }

@@ -11,7 +11,7 @@ import {
   type VerifyResponse,
 } from "@x402/core/types";
 import { grantCookie, grantCookieName, signGrant, verifyGrant } from "@/lib/access/grant";
-import { grantSecret } from "@/lib/access/secret";
+import { signingKey } from "@/lib/access/secret";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
@@ -183,7 +183,7 @@ async function settleAfterHandler(
   if (route.kind === "page") {
     const path = new URL(request.url).pathname;
     const expiresAt = Math.floor(Date.now() / 1000) + route.accessWindowSeconds;
-    const token = await signGrant({ routeId: route.id, path, payer: settled.payer ?? verified.payer ?? "", expiresAt }, grantSecret());
+    const token = await signGrant({ routeId: route.id, path, payer: settled.payer ?? verified.payer ?? "", expiresAt }, signingKey("grant"));
     headers.append("set-cookie", grantCookie(path, token, route.accessWindowSeconds, env().secureCookies));
   }
   return new Response(request.method === "HEAD" ? null : upstream.body, { status: upstream.response.status, headers });
@@ -196,7 +196,7 @@ async function settleAfterHandler(
 export async function hasPageAccess(request: Request, route: PricedRouteConfig): Promise<boolean> {
   const path = new URL(request.url).pathname;
   const token = cookieValue(request.headers.get("cookie"), grantCookieName(path));
-  return (await verifyGrant(token, { routeId: route.id, path }, grantSecret())) !== null;
+  return (await verifyGrant(token, { routeId: route.id, path }, signingKey("grant"))) !== null;
 }
 
 function cookieValue(header: string | null, name: string): string | undefined {

@@ -20,7 +20,7 @@ export default async function globalSetup() {
   const app = await startNext({
     mode: "start",
     port: await freePort(),
-    env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, GRANT_SECRET: "e2e-grant-secret-0123456789abcdef0123456789" },
+    env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "e2e-grant-secret-0123456789abcdef0123456789" },
   });
   process.env.E2E_BASE_URL = app.url;
   process.env.E2E_DEVNET = JSON.stringify(devnet.config);

@@ -90,7 +90,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
         FACILITATOR_URL: switchboard.url,
         ROUTE_REFRESH_MS: "200",
         FACILITATOR_TIMEOUT_MS: "5000",
-        GRANT_SECRET: "integration-grant-secret-0123456789abcdef",
+        AUTH_SECRET: "integration-grant-secret-0123456789abcdef",
       },
     });
   });

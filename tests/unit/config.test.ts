@@ -29,9 +29,9 @@ describe("env", () => {
   it("requires FACILITATOR_URL in production and defaults it in development", async () => {
     vi.stubEnv("NODE_ENV", "production");
     vi.stubEnv("FACILITATOR_URL", "");
-    vi.stubEnv("GRANT_SECRET", "");
+    vi.stubEnv("AUTH_SECRET", "");
     const prod = await import("@/lib/env");
-    expect(() => prod.env()).toThrow(/GRANT_SECRET[^]*FACILITATOR_URL/);
+    expect(() => prod.env()).toThrow(/AUTH_SECRET[^]*FACILITATOR_URL/);
 
     vi.resetModules();
     vi.stubEnv("NODE_ENV", "development");
