@@ -37,7 +37,8 @@ const envSchema = z
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /**
      * EVM chains the paywall talks to, by chain id: {"8453": {"rpcUrl": "…", "name": "Base"}}.
-     * Chains viem knows need no entry; an entry overrides the RPC URL or the display name.
+     * Chains viem knows need no entry; an entry overrides the RPC URL or the display name, and
+     * may list extra token addresses for the route editor ("tokens").
      */
     EVM_CHAINS: z
       .string()
@@ -49,7 +50,17 @@ const envSchema = z
           return z.NEVER;
         }
       })
-      .pipe(z.record(z.string().regex(/^\d+$/), z.object({ rpcUrl: z.url().optional(), name: z.string().min(1).optional() })))
+      .pipe(
+        z.record(
+          z.string().regex(/^\d+$/),
+          z.object({
+            rpcUrl: z.url().optional(),
+            name: z.string().min(1).optional(),
+            /** Token addresses the route editor offers on this chain, besides @x402/evm's defaults. */
+            tokens: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).optional(),
+          }),
+        ),
+      )
       .optional(),
     /** Who may sign in to the dashboard: comma-separated EVM (0x…) and Solana (base58) addresses. */
     ADMIN_ADDRESSES: z

@@ -31,7 +31,9 @@ export async function prepareDatabase(target: DatabaseTarget, devnet: DevnetFile
 export function devnetAppEnv(devnet: DevnetFile): Record<string, string> {
   return {
     FACILITATOR_URL: devnet.facilitatorUrl,
-    EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: devnet.rpcUrl, name: "Local devnet" } }),
+    EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: devnet.rpcUrl, name: "Local devnet", tokens: devnet.assets.map((a) => a.address) } }),
+    // The devnet's merchant (anvil account 8) may sign in to the dashboard.
+    ADMIN_ADDRESSES: devnet.payTo,
   };
 }
 

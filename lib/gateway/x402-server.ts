@@ -29,3 +29,22 @@ export async function getX402(): Promise<X402Services> {
   await state.ready;
   return state.services;
 }
+
+let supportedCache: { at: number; networks: Promise<string[]> } | undefined;
+
+/**
+ * The networks the facilitator settles with the exact scheme (x402 v2), from its /supported,
+ * cached for a minute. The route editor offers these.
+ * @throws TollgateError `facilitator_unavailable` when the facilitator cannot be reached.
+ */
+export async function loadSupportedNetworks(): Promise<string[]> {
+  if (!supportedCache || Date.now() - supportedCache.at > 60_000) {
+    const networks = getX402().then(async ({ facilitator }) => {
+      const supported = await facilitator.getSupported();
+      return [...new Set(supported.kinds.filter((k) => k.x402Version === 2 && k.scheme === "exact").map((k) => k.network))].sort();
+    });
+    networks.catch(() => (supportedCache = undefined));
+    supportedCache = { at: Date.now(), networks };
+  }
+  return supportedCache.networks;
+}

@@ -32,3 +32,19 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
     })),
   }));
 }
+
+/** Every route (enabled or not) with its options and number of settled payments, for the dashboard. */
+export async function loadRoutesForDashboard(db: PrismaClient) {
+  return db.pricedRoute.findMany({
+    orderBy: [{ pathPattern: "asc" }, { method: "asc" }],
+    include: {
+      paymentOptions: { orderBy: { position: "asc" } },
+      _count: { select: { payments: { where: { status: "settled" } } } },
+    },
+  });
+}
+
+/** One route with its options, or null. */
+export async function loadRoute(db: PrismaClient, id: string) {
+  return db.pricedRoute.findUnique({ where: { id }, include: { paymentOptions: { orderBy: { position: "asc" } } } });
+}

@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import { TollgateError } from "@/lib/errors";
 import { pricedRouteInputSchema, type PricedRouteInput } from "./schema";
 
 type Tx = Prisma.TransactionClient;
@@ -33,10 +34,78 @@ export async function upsertPricedRoute(db: PrismaClient, input: PricedRouteInpu
   });
 }
 
+/**
+ * Replaces route `id` (fields and all payment options) and bumps the revision, in one transaction.
+ * @throws TollgateError `bad_request` when another route already has this method and pattern,
+ *   `not_found` when the route does not exist; ZodError for invalid input.
+ */
+export async function updatePricedRoute(db: PrismaClient, id: string, input: PricedRouteInput): Promise<void> {
+  const { paymentOptions, ...fields } = pricedRouteInputSchema.parse(input);
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.pricedRoute.update({ where: { id }, data: fields });
+      await tx.paymentOption.deleteMany({ where: { routeId: id } });
+      await tx.paymentOption.createMany({
+        data: paymentOptions.map((o, position) => ({ ...o, extra: o.extra as Prisma.InputJsonObject, routeId: id, position })),
+      });
+      await bumpRevision(tx);
+    });
+  } catch (error) {
+    throw routeWriteError(error, fields);
+  }
+}
+
+/**
+ * Creates a route with its payment options and bumps the revision.
+ * @returns the new route's id.
+ * @throws TollgateError `bad_request` when a route already has this method and pattern.
+ */
+export async function createPricedRoute(db: PrismaClient, input: PricedRouteInput): Promise<string> {
+  const { paymentOptions, ...fields } = pricedRouteInputSchema.parse(input);
+  try {
+    return await db.$transaction(async (tx) => {
+      const route = await tx.pricedRoute.create({ data: fields });
+      await tx.paymentOption.createMany({
+        data: paymentOptions.map((o, position) => ({ ...o, extra: o.extra as Prisma.InputJsonObject, routeId: route.id, position })),
+      });
+      await bumpRevision(tx);
+      return route.id;
+    });
+  } catch (error) {
+    throw routeWriteError(error, fields);
+  }
+}
+
+/** Deletes a route (its options go with it; its payments keep their rows, unlinked) and bumps the revision. */
+export async function deletePricedRoute(db: PrismaClient, id: string): Promise<void> {
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.pricedRoute.delete({ where: { id } });
+      await bumpRevision(tx);
+    });
+  } catch (error) {
+    throw routeWriteError(error, { method: "", pathPattern: "" });
+  }
+}
+
+function routeWriteError(error: unknown, fields: { method: string; pathPattern: string }): unknown {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    return new TollgateError("bad_request", `A route for ${fields.method} ${fields.pathPattern} already exists`, { cause: error });
+  }
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") {
+    return new TollgateError("not_found", "This route no longer exists", { cause: error });
+  }
+  return error;
+}
+
 /** Enables or disables a route and bumps the revision. */
 export async function setPricedRouteEnabled(db: PrismaClient, id: string, enabled: boolean): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.pricedRoute.update({ where: { id }, data: { enabled } });
-    await bumpRevision(tx);
-  });
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.pricedRoute.update({ where: { id }, data: { enabled } });
+      await bumpRevision(tx);
+    });
+  } catch (error) {
+    throw routeWriteError(error, { method: "", pathPattern: "" });
+  }
 }

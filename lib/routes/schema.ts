@@ -33,3 +33,29 @@ export const pricedRouteInputSchema = z.object({
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
 export type PricedRouteInput = z.input<typeof pricedRouteInputSchema>;
+
+/** One payment option as a merchant types it: the price in human units of the chosen token. */
+export const paymentOptionFormSchema = z.object({
+  network: z.string().min(3, "Choose a network"),
+  asset: z.string().trim().min(1, "Choose a token or enter its address"),
+  price: z.string().trim().min(1, "Enter a price"),
+  payTo: z.string().trim().min(1, "Enter the address that receives payments"),
+  maxTimeoutSeconds: z.number().int().min(10).max(3600).default(300),
+});
+
+/** The route editor's form. */
+export const routeFormSchema = z.object({
+  method: pricedRouteInputSchema.shape.method,
+  pathPattern: pricedRouteInputSchema.shape.pathPattern,
+  kind: z.enum(["api", "page"]),
+  description: z.string().trim().max(500),
+  mimeType: z.string().trim().min(1).max(100),
+  /** Pages only: hours of access after payment. */
+  accessWindowHours: z.number().min(1 / 60).max(8760),
+  enabled: z.boolean(),
+  options: z.array(paymentOptionFormSchema).min(1, "Add at least one payment option").max(10),
+});
+export type RouteForm = z.input<typeof routeFormSchema>;
+
+/** A network the route editor offers (one the facilitator settles), with the tokens it suggests. */
+export type EditorNetwork = { id: string; name: string; tokens: { address: string; symbol: string; decimals: number }[] };

@@ -1,0 +1,66 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireMerchantPage } from "@/lib/auth/current";
+import { getDb } from "@/lib/db";
+import { loadPayment } from "@/lib/payments/data";
+import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Payment" };
+
+export default async function PaymentPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireMerchantPage();
+  const payment = await loadPayment(await getDb(), (await params).id);
+  if (!payment) notFound();
+  const assets = await describeAssets([payment]);
+  const display = assets.get(assetKey(payment.network, payment.asset));
+  const explorer = transactionUrl(payment.network, payment.transaction);
+  const url = new URL(payment.resource);
+  const rows: [string, React.ReactNode][] = [
+    ["Status", payment.status],
+    ["Amount", `${formatAssetAmount(payment.amount, display)} (${payment.amount.toFixed(0)} atomic units)`],
+    ["Request", `${payment.method} ${url.pathname}${url.search}`],
+    ["Resource URL", payment.resource],
+    ["Route", payment.route ? `${payment.route.method} ${payment.route.pathPattern} (${payment.route.kind})` : "deleted route"],
+    ["Payer", payment.payer ?? "unknown"],
+    ["Pay to", payment.payTo],
+    ["Network", `${display?.networkName ?? payment.network} (${payment.network})`],
+    ["Asset", payment.asset],
+    ["Scheme", payment.scheme],
+    ["x402 version", String(payment.x402Version)],
+    [
+      "Transaction",
+      payment.transaction ? (
+        explorer ? (
+          <a href={explorer} className="text-amber-800 underline" rel="noreferrer" target="_blank">
+            {payment.transaction}
+          </a>
+        ) : (
+          payment.transaction
+        )
+      ) : (
+        "none"
+      ),
+    ],
+    ["Error", payment.errorReason ?? "none"],
+    ["Created (UTC)", payment.createdAt.toISOString()],
+    ["Settled (UTC)", payment.settledAt?.toISOString() ?? "not settled"],
+    ["Payment key", payment.paymentKey],
+  ];
+  return (
+    <main>
+      <Link href="/dashboard/payments" className="text-sm text-stone-600 hover:underline">
+        ← Payments
+      </Link>
+      <h1 className="mt-2 text-2xl font-bold">Payment {payment.id}</h1>
+      <dl className="mt-6 divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white" data-testid="payment-detail">
+        {rows.map(([label, value]) => (
+          <div key={label} className="grid gap-1 px-4 py-3 sm:grid-cols-[12rem_1fr]">
+            <dt className="text-sm font-medium text-stone-500">{label}</dt>
+            <dd className="break-all font-mono text-sm">{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </main>
+  );
+}

@@ -1,0 +1,179 @@
+import Link from "next/link";
+import { requireMerchantPage } from "@/lib/auth/current";
+import { getDb } from "@/lib/db";
+import { loadFilterChoices, loadPaymentsPage, loadPaymentTotals } from "@/lib/payments/data";
+import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
+import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentFilter } from "@/lib/payments/schema";
+import { shortAddress } from "@/lib/paywall/format";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Payments" };
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+const STATUS_STYLE: Record<string, string> = {
+  settled: "bg-emerald-100 text-emerald-900",
+  failed: "bg-red-100 text-red-900",
+  pending: "bg-amber-100 text-amber-900",
+};
+
+function query(filter: PaymentFilter, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, String(v));
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+export default async function PaymentsPage({ searchParams }: { searchParams: Search }) {
+  await requireMerchantPage();
+  const params = await searchParams;
+  const filter = parsePaymentFilter(params);
+  const cursor = decodeCursor(typeof params.cursor === "string" ? params.cursor : undefined);
+  const db = await getDb();
+  const [page, totals, choices] = await Promise.all([loadPaymentsPage(db, filter, cursor), loadPaymentTotals(db, filter), loadFilterChoices(db)]);
+  const assets = await describeAssets([...choices.assets, ...page.rows]);
+  const input = "mt-1 w-full rounded border border-stone-300 bg-white px-2 py-1.5 text-sm";
+
+  return (
+    <main>
+      <div className="flex flex-wrap items-end gap-3">
+        <h1 className="mr-auto text-2xl font-bold">Payments</h1>
+        <a href={`/dashboard/payments/export${query(filter)}`} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-medium hover:bg-stone-100" download>
+          Export CSV
+        </a>
+      </div>
+
+      <form method="get" className="mt-6 grid grid-cols-2 gap-3 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-4" aria-label="Filters">
+        <label className="text-xs font-medium text-stone-600">
+          Route
+          <select name="route" defaultValue={filter.route ?? ""} className={input}>
+            <option value="">All routes</option>
+            {choices.routes.map((r) => (
+              <option key={r.id} value={r.id}>{`${r.method} ${r.pathPattern}`}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          Status
+          <select name="status" defaultValue={filter.status ?? ""} className={input}>
+            <option value="">Any status</option>
+            <option value="settled">Settled</option>
+            <option value="failed">Failed</option>
+            <option value="pending">Pending</option>
+          </select>
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          Network
+          <select name="network" defaultValue={filter.network ?? ""} className={input}>
+            <option value="">All networks</option>
+            {[...new Set(choices.assets.map((a) => a.network))].map((n) => (
+              <option key={n} value={n}>{assets.get(assetKey(n, choices.assets.find((a) => a.network === n)!.asset))?.networkName ?? n}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          Asset
+          <select name="asset" defaultValue={filter.asset ?? ""} className={input}>
+            <option value="">All assets</option>
+            {choices.assets.map((a) => (
+              <option key={assetKey(a.network, a.asset)} value={a.asset}>{`${assets.get(assetKey(a.network, a.asset))?.symbol ?? shortAddress(a.asset)} (${shortAddress(a.asset)})`}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          Payer
+          <input name="payer" defaultValue={filter.payer ?? ""} placeholder="0x… or base58" className={input} />
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          From (UTC)
+          <input type="date" name="from" defaultValue={filter.from ?? ""} className={input} />
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          To (UTC)
+          <input type="date" name="to" defaultValue={filter.to ?? ""} className={input} />
+        </label>
+        <label className="text-xs font-medium text-stone-600">
+          Search
+          <input name="q" type="search" defaultValue={filter.q ?? ""} placeholder="Transaction hash or payer" className={input} />
+        </label>
+        <div className="col-span-2 flex gap-2 md:col-span-4">
+          <button type="submit" className="rounded-lg bg-stone-900 px-4 py-2 text-sm font-semibold text-white">
+            Apply filters
+          </button>
+          <Link href="/dashboard/payments" className="rounded-lg px-4 py-2 text-sm text-stone-700 hover:bg-stone-100">
+            Clear
+          </Link>
+        </div>
+      </form>
+
+      <section aria-label="Totals" className="mt-4 flex flex-wrap gap-x-6 gap-y-1 text-sm text-stone-700" data-testid="payment-totals">
+        <span>
+          <strong>{totals.count.toLocaleString("en-US")}</strong> payments
+        </span>
+        {Object.entries(totals.byStatus).map(([status, n]) => (
+          <span key={status}>
+            {n.toLocaleString("en-US")} {status}
+          </span>
+        ))}
+        {totals.settled.map((t) => (
+          <span key={assetKey(t.network, t.asset)}>
+            Settled: <strong>{formatAssetAmount(t.amount, assets.get(assetKey(t.network, t.asset)))}</strong> on {assets.get(assetKey(t.network, t.asset))?.networkName}
+          </span>
+        ))}
+      </section>
+
+      <div className="mt-4 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+        <table className="w-full text-left text-sm">
+          <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
+            <tr>
+              <th className="px-3 py-2">Time (UTC)</th>
+              <th className="px-3 py-2">Route</th>
+              <th className="px-3 py-2">Amount</th>
+              <th className="px-3 py-2">Payer</th>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2">Transaction</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.map((p) => (
+              <tr key={p.id} className="border-b border-stone-100 last:border-0 hover:bg-stone-50" data-testid="payment-row">
+                <td className="whitespace-nowrap px-3 py-2">
+                  <Link href={`/dashboard/payments/${p.id}`} className="text-amber-800 hover:underline">
+                    {p.createdAt.toISOString().replace("T", " ").slice(0, 19)}
+                  </Link>
+                </td>
+                <td className="px-3 py-2 font-mono text-xs">{p.route ? `${p.route.method} ${p.route.pathPattern}` : new URL(p.resource).pathname}</td>
+                <td className="whitespace-nowrap px-3 py-2">{formatAssetAmount(p.amount, assets.get(assetKey(p.network, p.asset)))}</td>
+                <td className="px-3 py-2 font-mono text-xs">{p.payer ? shortAddress(p.payer) : "—"}</td>
+                <td className="px-3 py-2">
+                  <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>{p.status}</span>
+                </td>
+                <td className="px-3 py-2 font-mono text-xs">{p.transaction ? shortAddress(p.transaction) : "—"}</td>
+              </tr>
+            ))}
+            {page.rows.length === 0 && (
+              <tr>
+                <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
+                  No payments match these filters.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <nav className="mt-4 flex gap-3 text-sm" aria-label="Pages">
+        {cursor && (
+          <Link href={`/dashboard/payments${query(filter)}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
+            Newest
+          </Link>
+        )}
+        {page.next && (
+          <Link href={`/dashboard/payments${query(filter, { cursor: encodeCursor(page.next) })}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
+            Older payments →
+          </Link>
+        )}
+      </nav>
+    </main>
+  );
+}

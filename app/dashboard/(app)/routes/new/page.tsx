@@ -1,0 +1,35 @@
+import Link from "next/link";
+import { RouteEditor } from "@/components/dashboard/route-editor";
+import { requireMerchantPage } from "@/lib/auth/current";
+import { loadEditorNetworks } from "@/lib/routes/editor";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "New route" };
+
+export default async function NewRoutePage() {
+  await requireMerchantPage();
+  const networks = await loadEditorNetworks();
+  const first = networks[0];
+  return (
+    <main>
+      <Link href="/dashboard/routes" className="text-sm text-stone-600 hover:underline">
+        ← Routes
+      </Link>
+      <h1 className="mt-2 text-2xl font-bold">New priced route</h1>
+      <RouteEditor
+        id={null}
+        networks={networks}
+        initial={{
+          method: "GET",
+          pathPattern: "/api/",
+          kind: "api",
+          description: "",
+          mimeType: "application/json",
+          accessWindowHours: 24,
+          enabled: true,
+          options: [{ network: first?.id ?? "", asset: first?.tokens[0]?.address ?? "", price: "", payTo: "", maxTimeoutSeconds: 300 }],
+        }}
+      />
+    </main>
+  );
+}

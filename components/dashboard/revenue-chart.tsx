@@ -1,0 +1,29 @@
+"use client";
+
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
+/** One bar group: a bucket label and the amount of each series (human units). */
+export type ChartRow = { bucket: string } & Record<string, number | string>;
+
+const COLORS = ["#b45309", "#0f766e", "#1d4ed8", "#9333ea", "#be123c", "#4d7c0f", "#475569"];
+
+/** Revenue over time as stacked bars, one color per series (route or asset). */
+export function RevenueChart({ rows, series }: { rows: ChartRow[]; series: string[] }) {
+  if (rows.length === 0) return <p className="py-16 text-center text-sm text-stone-500">No settled payments in this period.</p>;
+  return (
+    <div className="h-80 w-full" data-testid="revenue-chart">
+      <ResponsiveContainer>
+        <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="bucket" tick={{ fontSize: 12 }} />
+          <YAxis tick={{ fontSize: 12 }} width={60} />
+          <Tooltip />
+          <Legend />
+          {series.map((s, i) => (
+            <Bar key={s} dataKey={s} stackId="revenue" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

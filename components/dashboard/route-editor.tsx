@@ -1,0 +1,191 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useMemo, useState, useTransition } from "react";
+import { examplePaths, payToProblem } from "@/lib/routes/price";
+import { saveRouteAction } from "@/lib/routes/actions";
+import type { EditorNetwork, RouteForm } from "@/lib/routes/schema";
+import { compilePathPattern, validatePathPattern } from "@/lib/x402/route-pattern";
+
+type OptionState = RouteForm["options"][number] & { custom: boolean };
+
+const field = "mt-1 w-full rounded border border-stone-300 bg-white px-2 py-1.5 text-sm";
+const label = "block text-xs font-medium text-stone-600";
+
+/** Create or edit a priced route: method, pattern (with a live preview), kind, and payment options in human prices. */
+export function RouteEditor({ id, initial, networks }: { id: string | null; initial: RouteForm; networks: EditorNetwork[] }) {
+  const router = useRouter();
+  const [form, setForm] = useState<RouteForm>(initial);
+  const [options, setOptions] = useState<OptionState[]>(() =>
+    initial.options.map((o) => ({ ...o, custom: !networks.find((n) => n.id === o.network)?.tokens.some((t) => t.address.toLowerCase() === o.asset.toLowerCase()) })),
+  );
+  const [tryPath, setTryPath] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState("");
+  const [pending, startTransition] = useTransition();
+
+  const patternProblems = validatePathPattern(form.pathPattern);
+  const examples = useMemo(() => examplePaths(form.pathPattern), [form.pathPattern]);
+  const tryResult = tryPath && patternProblems.length === 0 ? compilePathPattern(form.pathPattern).regex.test(tryPath) : null;
+
+  const set = <K extends keyof RouteForm>(key: K, value: RouteForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const setOption = (i: number, patch: Partial<OptionState>) => setOptions((os) => os.map((o, j) => (j === i ? { ...o, ...patch } : o)));
+  const defaultNetwork = networks[0];
+
+  function save() {
+    setMessage("");
+    startTransition(async () => {
+      const result = await saveRouteAction(id, { ...form, options: options.map(({ custom: _custom, ...o }) => o) });
+      if (result.ok) {
+        router.push("/dashboard/routes");
+        router.refresh();
+      } else {
+        setErrors(result.fieldErrors ?? {});
+        setMessage(result.message);
+      }
+    });
+  }
+
+  return (
+    <form
+      className="mt-6 space-y-6"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <section className="grid gap-4 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-[8rem_1fr]">
+        <label className={label}>
+          Method
+          <select className={field} value={form.method} onChange={(e) => set("method", e.target.value)}>
+            {["GET", "POST", "PUT", "PATCH", "DELETE", "*"].map((m) => (
+              <option key={m} value={m}>
+                {m === "*" ? "Any" : m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div>
+          <label className={label}>
+            Path pattern
+            <input className={`${field} font-mono`} value={form.pathPattern} onChange={(e) => set("pathPattern", e.target.value)} placeholder="/api/items/:id" aria-invalid={patternProblems.length > 0} />
+          </label>
+          <p className="mt-1 text-xs text-stone-500" data-testid="pattern-preview">
+            {patternProblems.length ? (
+              <span className="text-red-800">{patternProblems.join("; ")}</span>
+            ) : (
+              <>Matches for example: {examples.map((p) => <code key={p} className="mr-2 rounded bg-stone-100 px-1">{p}</code>)}</>
+            )}
+          </p>
+          <label className="mt-2 flex items-center gap-2 text-xs text-stone-600">
+            Try a path
+            <input className="rounded border border-stone-300 px-2 py-1 font-mono text-xs" value={tryPath} onChange={(e) => setTryPath(e.target.value)} placeholder="/api/items/42" />
+            {tryResult !== null && <span className={tryResult ? "text-emerald-800" : "text-red-800"}>{tryResult ? "priced" : "not matched"}</span>}
+          </label>
+          {errors.pathPattern && <p className="mt-1 text-xs text-red-800">{errors.pathPattern}</p>}
+        </div>
+        <fieldset className="md:col-span-2">
+          <legend className={label}>Kind</legend>
+          <div className="mt-1 flex gap-4 text-sm">
+            {(["api", "page"] as const).map((k) => (
+              <label key={k} className="flex items-center gap-2">
+                <input type="radio" name="kind" checked={form.kind === k} onChange={() => setForm((f) => ({ ...f, kind: k, mimeType: k === "page" ? "text/html" : "application/json" }))} />
+                {k === "api" ? "API (agents, JSON)" : "Page (browser paywall)"}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <label className={`${label} md:col-span-2`}>
+          Description (shown to buyers)
+          <input className={field} value={form.description} onChange={(e) => set("description", e.target.value)} />
+        </label>
+        <label className={label}>
+          MIME type
+          <input className={field} value={form.mimeType} onChange={(e) => set("mimeType", e.target.value)} />
+        </label>
+        {form.kind === "page" && (
+          <label className={label}>
+            Access after payment (hours)
+            <input className={field} type="number" min={0.1} step="any" value={form.accessWindowHours} onChange={(e) => set("accessWindowHours", Number(e.target.value))} />
+          </label>
+        )}
+        <label className="flex items-center gap-2 text-sm md:col-span-2">
+          <input type="checkbox" checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} />
+          Enabled (charge for this route)
+        </label>
+      </section>
+
+      <section className="space-y-3">
+        <h2 className="font-semibold">Payment options</h2>
+        {options.map((o, i) => {
+          const network = networks.find((n) => n.id === o.network);
+          const token = network?.tokens.find((t) => t.address.toLowerCase() === o.asset.toLowerCase());
+          const payToError = errors[`options.${i}.payTo`] ?? (o.payTo ? payToProblem(o.network, o.payTo) : null);
+          return (
+            <div key={i} className="grid gap-3 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-4" data-testid="option-editor">
+              <label className={label}>
+                Network
+                <select className={field} value={o.network} onChange={(e) => setOption(i, { network: e.target.value, asset: networks.find((n) => n.id === e.target.value)?.tokens[0]?.address ?? "", custom: false })}>
+                  {networks.map((n) => (
+                    <option key={n.id} value={n.id}>
+                      {n.name}
+                    </option>
+                  ))}
+                  {!network && <option value={o.network}>{o.network}</option>}
+                </select>
+              </label>
+              <label className={label}>
+                Token
+                <select
+                  className={field}
+                  value={o.custom ? "custom" : o.asset}
+                  onChange={(e) => (e.target.value === "custom" ? setOption(i, { custom: true, asset: "" }) : setOption(i, { custom: false, asset: e.target.value }))}
+                >
+                  {network?.tokens.map((t) => (
+                    <option key={t.address} value={t.address}>
+                      {t.symbol} ({t.address.slice(0, 6)}…{t.address.slice(-4)})
+                    </option>
+                  ))}
+                  <option value="custom">Custom address…</option>
+                </select>
+                {o.custom && <input className={`${field} font-mono`} value={o.asset} onChange={(e) => setOption(i, { asset: e.target.value })} placeholder="Token address" aria-label="Custom token address" />}
+                {errors[`options.${i}.asset`] && <span className="mt-1 block text-red-800">{errors[`options.${i}.asset`]}</span>}
+              </label>
+              <label className={label}>
+                Price{token ? ` (${token.symbol})` : ""}
+                <input className={field} inputMode="decimal" value={o.price} onChange={(e) => setOption(i, { price: e.target.value })} placeholder="0.02" />
+                {errors[`options.${i}.price`] && <span className="mt-1 block text-red-800">{errors[`options.${i}.price`]}</span>}
+              </label>
+              <label className={label}>
+                Pay to
+                <input className={`${field} font-mono`} value={o.payTo} onChange={(e) => setOption(i, { payTo: e.target.value })} placeholder="0x…" />
+                {payToError && <span className="mt-1 block text-red-800">{payToError}</span>}
+              </label>
+              {options.length > 1 && (
+                <button type="button" className="text-left text-xs text-red-800 underline md:col-span-4" onClick={() => setOptions((os) => os.filter((_, j) => j !== i))}>
+                  Remove this option
+                </button>
+              )}
+            </div>
+          );
+        })}
+        <button
+          type="button"
+          className="rounded border border-stone-300 bg-white px-3 py-1.5 text-sm hover:bg-stone-100"
+          onClick={() => setOptions((os) => [...os, { network: defaultNetwork?.id ?? "", asset: defaultNetwork?.tokens[0]?.address ?? "", price: "", payTo: os[0]?.payTo ?? "", maxTimeoutSeconds: 300, custom: false }])}
+        >
+          Add payment option
+        </button>
+      </section>
+
+      {message && (
+        <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900">
+          {message}
+        </p>
+      )}
+      <button type="submit" disabled={pending} className="rounded-lg bg-amber-600 px-5 py-2.5 font-semibold text-white hover:bg-amber-700 disabled:opacity-60">
+        {pending ? "Saving…" : id ? "Save changes" : "Create route"}
+      </button>
+    </form>
+  );
+}

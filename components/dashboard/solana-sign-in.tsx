@@ -1,0 +1,81 @@
+"use client";
+
+import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
+import { useMemo, useState } from "react";
+import { createSiwsMessage } from "@/lib/auth/siws";
+import { postSignIn } from "./sign-in-request";
+
+function SolanaButtons({ onError }: { onError: (message: string) => void }) {
+  const { wallets, select, connect, connected, publicKey, signMessage } = useWallet();
+  const [busy, setBusy] = useState(false);
+  if (!connected || !publicKey) {
+    if (wallets.length === 0) return <p className="text-sm text-stone-600">No Solana wallet found in this browser.</p>;
+    return (
+      <ul className="space-y-2">
+        {wallets.map((w) => (
+          <li key={w.adapter.name}>
+            <button
+              type="button"
+              onClick={async () => {
+                select(w.adapter.name);
+                await connect().catch(() => onError("The wallet did not connect."));
+              }}
+              className="flex w-full items-center gap-3 rounded-lg border border-stone-300 bg-white px-4 py-3 text-left hover:border-stone-500"
+            >
+              <img src={w.adapter.icon} alt="" className="h-6 w-6" />
+              <span>{w.adapter.name}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  return (
+    <button
+      type="button"
+      disabled={busy || !signMessage}
+      className="w-full rounded-lg bg-stone-900 px-4 py-3 font-semibold text-white disabled:opacity-60"
+      onClick={async () => {
+        if (!signMessage) return;
+        setBusy(true);
+        onError("");
+        try {
+          const { nonce } = (await (await fetch("/api/auth/nonce", { method: "POST" })).json()) as { nonce: string };
+          const message = createSiwsMessage({
+            domain: window.location.host,
+            address: publicKey.toBase58(),
+            statement: "Sign in to the Tollgate merchant dashboard.",
+            uri: window.location.origin,
+            version: "1",
+            chainId: "mainnet",
+            nonce,
+            issuedAt: new Date().toISOString(),
+            expirationTime: new Date(Date.now() + 10 * 60 * 1000).toISOString(),
+          });
+          const signature = await signMessage(new TextEncoder().encode(message));
+          const error = await postSignIn({ kind: "solana", message, signature: btoa(String.fromCharCode(...signature)) });
+          if (error) onError(error);
+          else window.location.assign("/dashboard");
+        } catch {
+          onError("You declined the signature in your wallet.");
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {busy ? "Check your wallet…" : "Sign in with Solana"}
+    </button>
+  );
+}
+
+/** Sign-In With Solana through wallet-adapter (Wallet Standard wallets). Loaded on demand. */
+export default function SolanaSignIn({ onError }: { onError: (message: string) => void }) {
+  const wallets = useMemo(() => [], []);
+  return (
+    <ConnectionProvider endpoint="https://api.mainnet-beta.solana.com">
+      <WalletProvider wallets={wallets} autoConnect={false}>
+        <SolanaButtons onError={onError} />
+      </WalletProvider>
+    </ConnectionProvider>
+  );
+}

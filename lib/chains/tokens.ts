@@ -1,0 +1,72 @@
+import "server-only";
+import { DEFAULT_ASSETS } from "@x402/evm";
+import { getStablecoinSymbol } from "@x402/svm";
+import { createPublicClient, erc20Abi, http, parseAbi, type Address } from "viem";
+import { env } from "@/lib/env";
+import { readTokenMetadata, resolveEvmChain } from "./evm";
+
+/** A token a route can be priced in: enough to convert prices and to build `extra`. */
+export type TokenInfo = {
+  network: string;
+  address: string;
+  symbol: string;
+  decimals: number;
+  /** EIP-712 domain of an EIP-3009 token (goes into PaymentRequirements.extra). EVM only. */
+  eip712?: { name: string; version: string };
+};
+
+/**
+ * The tokens the route editor offers for a network: the ones configured in EVM_CHAINS for it
+ * (read from the chain), then @x402/evm's default assets (EIP-3009 ones only). Never throws;
+ * a configured token that cannot be read is left out.
+ */
+export async function knownTokens(network: string): Promise<TokenInfo[]> {
+  const [namespace, reference] = network.split(":");
+  if (namespace !== "eip155") return [];
+  const configured = env().evmChains[reference ?? ""]?.tokens ?? [];
+  const read = (await Promise.all(configured.map((a) => describeToken(network, a)))).filter((t): t is TokenInfo => t !== null);
+  const defaults = (DEFAULT_ASSETS[network as keyof typeof DEFAULT_ASSETS] ?? [])
+    .filter((a) => !("assetTransferMethod" in a && a.assetTransferMethod))
+    .map((a) => ({ network, address: a.asset, symbol: a.symbol, decimals: a.decimals, eip712: { name: a.name, version: a.version } }));
+  const seen = new Set(read.map((t) => t.address.toLowerCase()));
+  return [...read, ...defaults.filter((t) => !seen.has(t.address.toLowerCase()))];
+}
+
+const eip712Abi = parseAbi([
+  "function name() view returns (string)",
+  "function version() view returns (string)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+]);
+
+/**
+ * Everything needed to price a route in a token: symbol and decimals, and for EVM the EIP-712
+ * domain (`version()`, or EIP-5267 `eip712Domain()`). @x402/evm's default table first, then the
+ * chain. Solana: the stablecoins @x402/svm knows (6 decimals).
+ *
+ * @returns null when the token cannot be described (unknown chain, not a token, no EIP-712 version).
+ */
+export async function describeToken(network: string, address: string): Promise<TokenInfo | null> {
+  const [namespace, reference] = network.split(":");
+  if (namespace === "solana") {
+    const symbol = getStablecoinSymbol(address);
+    return symbol ? { network, address, symbol, decimals: 6 } : null;
+  }
+  if (namespace !== "eip155") return null;
+  const known = (DEFAULT_ASSETS[network as keyof typeof DEFAULT_ASSETS] ?? []).find((a) => a.asset.toLowerCase() === address.toLowerCase());
+  if (known) return { network, address: known.asset, symbol: known.symbol, decimals: known.decimals, eip712: { name: known.name, version: known.version } };
+  const chain = resolveEvmChain(Number(reference));
+  if (!chain) return null;
+  const meta = await readTokenMetadata(chain, address);
+  if (!meta) return null;
+  const client = createPublicClient({ transport: http(chain.rpcUrl, { timeout: 3_000, retryCount: 0 }) });
+  const token = address as Address;
+  try {
+    const name = await client.readContract({ address: token, abi: erc20Abi, functionName: "name" });
+    const version = await client
+      .readContract({ address: token, abi: eip712Abi, functionName: "version" })
+      .catch(async () => (await client.readContract({ address: token, abi: eip712Abi, functionName: "eip712Domain" }))[2]);
+    return { network, address, symbol: meta.symbol, decimals: meta.decimals, eip712: { name, version } };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { getStablecoinSymbol, SOLANA_DEVNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
+import { readTokenMetadata, resolveEvmChain } from "@/lib/chains/evm";
+import { formatAmount, shortAddress } from "@/lib/paywall/format";
+
+/** How to show amounts of one asset: its symbol and decimals, and the network's name. */
+export type AssetDisplay = { symbol: string; decimals: number | null; networkName: string };
+
+/**
+ * Display facts for each (network, asset) pair, read once per pair (token metadata is cached
+ * per process). Unknown tokens show their short address and atomic units.
+ */
+export async function describeAssets(pairs: { network: string; asset: string }[]): Promise<Map<string, AssetDisplay>> {
+  const unique = [...new Map(pairs.map((p) => [assetKey(p.network, p.asset), p])).values()];
+  const entries = await Promise.all(
+    unique.map(async ({ network, asset }): Promise<[string, AssetDisplay]> => {
+      const [namespace, reference] = network.split(":");
+      if (namespace === "eip155") {
+        const chain = resolveEvmChain(Number(reference));
+        const meta = chain ? await readTokenMetadata(chain, asset) : null;
+        return [assetKey(network, asset), { symbol: meta?.symbol ?? shortAddress(asset), decimals: meta?.decimals ?? null, networkName: chain?.name ?? network }];
+      }
+      const symbol = namespace === "solana" ? getStablecoinSymbol(asset) : undefined;
+      return [assetKey(network, asset), { symbol: symbol ?? shortAddress(asset), decimals: symbol ? 6 : null, networkName: namespace === "solana" ? "Solana" : network }];
+    }),
+  );
+  return new Map(entries);
+}
+
+export function assetKey(network: string, asset: string): string {
+  return `${network}|${asset.toLowerCase()}`;
+}
+
+/** "0.02 USDC", or "20000 (atomic) 0x1234…abcd" when the decimals are unknown. */
+export function formatAssetAmount(amount: { toFixed(d: number): string } | string, display: AssetDisplay | undefined): string {
+  const atomic = typeof amount === "string" ? amount : amount.toFixed(0);
+  if (!display || display.decimals === null) return `${atomic} (atomic) ${display?.symbol ?? ""}`.trim();
+  return `${formatAmount(atomic, display.decimals)} ${display.symbol}`;
+}
+
+/** A block-explorer link for a transaction, where the network has a public explorer. */
+export function transactionUrl(network: string, transaction: string | null): string | null {
+  if (!transaction) return null;
+  const [namespace, reference] = network.split(":");
+  if (namespace === "eip155") {
+    const explorer = resolveEvmChain(Number(reference))?.explorerUrl;
+    return explorer ? `${explorer.replace(/\/$/, "")}/tx/${transaction}` : null;
+  }
+  if (namespace === "solana") {
+    const cluster = network === SOLANA_DEVNET_CAIP2 ? "?cluster=devnet" : network === SOLANA_TESTNET_CAIP2 ? "?cluster=testnet" : "";
+    return `https://explorer.solana.com/tx/${transaction}${cluster}`;
+  }
+  return null;
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+/**
+ * Dashboard payment filters, as they arrive in the URL (all optional, empty = unset).
+ * `from`/`to` are UTC calendar days, both inclusive. `q` finds a transaction hash or a payer.
+ */
+export const paymentFilterSchema = z.object({
+  route: optional(z.string().max(64)),
+  status: optional(z.enum(["pending", "settled", "failed"])),
+  network: optional(z.string().max(64)),
+  asset: optional(z.string().max(64)),
+  payer: optional(z.string().max(64)),
+  from: optional(z.iso.date()),
+  to: optional(z.iso.date()),
+  q: optional(z.string().trim().max(128)),
+});
+export type PaymentFilter = z.infer<typeof paymentFilterSchema>;
+
+/** Reads filters from URL search params; invalid values are dropped (the UI then shows them unset). */
+export function parsePaymentFilter(params: Record<string, string | string[] | undefined> | URLSearchParams): PaymentFilter {
+  const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(paymentFilterSchema.shape)) {
+    const parsed = schema.safeParse(entries[key]);
+    if (parsed.success && parsed.data !== undefined) out[key] = parsed.data;
+  }
+  return out as PaymentFilter;
+}
+
+/** A position in the newest-first payment list: the last row's createdAt and id. */
+export type PaymentCursor = { createdAt: Date; id: string };
+
+export function encodeCursor(c: PaymentCursor): string {
+  return Buffer.from(`${c.createdAt.toISOString()}|${c.id}`).toString("base64url");
+}
+
+/** Null for anything that is not a cursor this app wrote. */
+export function decodeCursor(value: string | undefined | null): PaymentCursor | null {
+  if (!value) return null;
+  const [iso, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso ?? "");
+  return id && !Number.isNaN(createdAt.getTime()) && /^[a-z0-9]{10,40}$/.test(id) ? { createdAt, id } : null;
+}

@@ -1,0 +1,115 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { requireMerchant } from "@/lib/auth/current";
+import { describeToken } from "@/lib/chains/tokens";
+import { getDb } from "@/lib/db";
+import { TollgateError, type ErrorCode } from "@/lib/errors";
+import { invalidateRoutes } from "@/lib/gateway/route-cache";
+import { createPricedRoute, deletePricedRoute, setPricedRouteEnabled, updatePricedRoute } from "./mutations";
+import { payToProblem, priceToAtomic } from "./price";
+import { routeFormSchema, type PaymentOptionInput } from "./schema";
+
+/** What every dashboard action answers: never a thrown error (those would reach the client as 500s). */
+export type ActionResult = { ok: true; id?: string } | { ok: false; code: ErrorCode; message: string; fieldErrors?: Record<string, string> };
+
+function failure(error: unknown): ActionResult {
+  if (error instanceof TollgateError) return { ok: false, code: error.code, message: error.message };
+  console.error("[tollgate] dashboard action failed:", error);
+  return { ok: false, code: "internal", message: "Something went wrong; nothing was changed" };
+}
+
+/** Any route change applies to the very next request in this process, and to other processes at their next revision check. */
+function routesChanged() {
+  invalidateRoutes();
+  revalidatePath("/dashboard/routes");
+}
+
+/**
+ * Creates (id null) or replaces a priced route from the editor's form: prices in human units are
+ * converted with each token's decimals (read from @x402/evm's table or the chain), payTo is
+ * checked per network, and EVM options carry the token's EIP-712 domain in `extra`.
+ */
+export async function saveRouteAction(id: string | null, form: unknown): Promise<ActionResult> {
+  try {
+    await requireMerchant();
+    const parsed = routeFormSchema.safeParse(form);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        code: "bad_request",
+        message: "Some fields need attention",
+        fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
+      };
+    }
+    const route = parsed.data;
+    const fieldErrors: Record<string, string> = {};
+    const paymentOptions: PaymentOptionInput[] = [];
+    for (const [i, option] of route.options.entries()) {
+      const payTo = payToProblem(option.network, option.payTo);
+      if (payTo) fieldErrors[`options.${i}.payTo`] = payTo;
+      const token = await describeToken(option.network, option.asset);
+      if (!token) {
+        fieldErrors[`options.${i}.asset`] = `Could not read this token on ${option.network}: is it an EIP-3009 token on that network?`;
+        continue;
+      }
+      let amount: string;
+      try {
+        amount = priceToAtomic(option.price, token.decimals);
+      } catch (error) {
+        fieldErrors[`options.${i}.price`] = (error as Error).message;
+        continue;
+      }
+      paymentOptions.push({
+        scheme: "exact",
+        network: option.network,
+        asset: token.address,
+        amount,
+        payTo: option.payTo,
+        extra: token.eip712 ? { name: token.eip712.name, version: token.eip712.version } : {},
+        maxTimeoutSeconds: option.maxTimeoutSeconds,
+      });
+    }
+    if (Object.keys(fieldErrors).length) return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors };
+    const input = {
+      method: route.method,
+      pathPattern: route.pathPattern,
+      kind: route.kind,
+      description: route.description,
+      mimeType: route.mimeType,
+      accessWindowSeconds: Math.round(route.accessWindowHours * 3600),
+      enabled: route.enabled,
+      paymentOptions,
+    };
+    const db = await getDb();
+    const savedId = id ? (await updatePricedRoute(db, id, input), id) : await createPricedRoute(db, input);
+    routesChanged();
+    return { ok: true, id: savedId };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Enables or disables a route. */
+export async function setRouteEnabledAction(id: string, enabled: boolean): Promise<ActionResult> {
+  try {
+    await requireMerchant();
+    await setPricedRouteEnabled(await getDb(), id, enabled);
+    routesChanged();
+    return { ok: true, id };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Deletes a route; its recorded payments stay. */
+export async function deleteRouteAction(id: string): Promise<ActionResult> {
+  try {
+    await requireMerchant();
+    await deletePricedRoute(await getDb(), id);
+    routesChanged();
+    return { ok: true };
+  } catch (error) {
+    return failure(error);
+  }
+}

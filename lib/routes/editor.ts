@@ -1,0 +1,51 @@
+import "server-only";
+import { resolveEvmChain } from "@/lib/chains/evm";
+import { describeToken, knownTokens } from "@/lib/chains/tokens";
+import { loadSupportedNetworks } from "@/lib/gateway/x402-server";
+import { atomicToPrice } from "./price";
+import type { EditorNetwork, RouteForm } from "./schema";
+
+/**
+ * The networks the route editor offers (what the facilitator settles) with their suggested
+ * tokens. When the facilitator cannot be reached, the networks of the route being edited.
+ */
+export async function loadEditorNetworks(fallback: string[] = []): Promise<EditorNetwork[]> {
+  const ids = await loadSupportedNetworks().catch(() => fallback);
+  return Promise.all(
+    [...new Set([...ids, ...fallback])].map(async (id) => {
+      const [namespace, reference] = id.split(":");
+      const name = namespace === "eip155" ? (resolveEvmChain(Number(reference))?.name ?? id) : namespace === "solana" ? `Solana (${reference?.slice(0, 6)}…)` : id;
+      const tokens = (await knownTokens(id)).map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals }));
+      return { id, name, tokens };
+    }),
+  );
+}
+
+/** A stored route as the editor's form: atomic amounts back to human prices with each token's decimals. */
+export async function routeToForm(route: {
+  method: string;
+  pathPattern: string;
+  kind: "api" | "page";
+  description: string;
+  mimeType: string;
+  accessWindowSeconds: number;
+  enabled: boolean;
+  paymentOptions: { network: string; asset: string; amount: { toFixed(d: number): string }; payTo: string; maxTimeoutSeconds: number }[];
+}): Promise<RouteForm> {
+  return {
+    method: route.method,
+    pathPattern: route.pathPattern,
+    kind: route.kind,
+    description: route.description,
+    mimeType: route.mimeType,
+    accessWindowHours: route.accessWindowSeconds / 3600,
+    enabled: route.enabled,
+    options: await Promise.all(
+      route.paymentOptions.map(async (o) => {
+        const token = await describeToken(o.network, o.asset);
+        const atomic = o.amount.toFixed(0);
+        return { network: o.network, asset: o.asset, price: token ? atomicToPrice(atomic, token.decimals) : atomic, payTo: o.payTo, maxTimeoutSeconds: o.maxTimeoutSeconds };
+      }),
+    ),
+  };
+}
