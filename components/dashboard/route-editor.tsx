@@ -57,7 +57,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
       <section className="grid gap-4 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-[8rem_1fr]">
         <label className={label}>
           Method
-          <select className={field} value={form.method} onChange={(e) => set("method", e.target.value)}>
+          <select aria-label="Method" className={field} value={form.method} onChange={(e) => set("method", e.target.value)}>
             {["GET", "POST", "PUT", "PATCH", "DELETE", "*"].map((m) => (
               <option key={m} value={m}>
                 {m === "*" ? "Any" : m}
@@ -125,7 +125,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             <div key={i} className="grid gap-3 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-4" data-testid="option-editor">
               <label className={label}>
                 Network
-                <select className={field} value={o.network} onChange={(e) => setOption(i, { network: e.target.value, asset: networks.find((n) => n.id === e.target.value)?.tokens[0]?.address ?? "", custom: false })}>
+                <select aria-label="Network" className={field} value={o.network} onChange={(e) => setOption(i, { network: e.target.value, asset: networks.find((n) => n.id === e.target.value)?.tokens[0]?.address ?? "", custom: false })}>
                   {networks.map((n) => (
                     <option key={n.id} value={n.id}>
                       {n.name}
@@ -137,6 +137,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
               <label className={label}>
                 Token
                 <select
+                  aria-label="Token"
                   className={field}
                   value={o.custom ? "custom" : o.asset}
                   onChange={(e) => (e.target.value === "custom" ? setOption(i, { custom: true, asset: "" }) : setOption(i, { custom: false, asset: e.target.value }))}

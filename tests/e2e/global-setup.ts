@@ -7,6 +7,8 @@ import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase } from "../support/postgres";
 
+const E2E_AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";
+
 /**
  * Boots what the browser tests pay against: a devnet (anvil + tokens + facilitator), a throwaway
  * PGlite, and the production build under `next start`. Tests find them through E2E_* variables.
@@ -20,8 +22,9 @@ export default async function globalSetup() {
   const app = await startNext({
     mode: "start",
     port: await freePort(),
-    env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "e2e-grant-secret-0123456789abcdef0123456789" },
+    env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: E2E_AUTH_SECRET },
   });
+  process.env.E2E_AUTH_SECRET = E2E_AUTH_SECRET;
   process.env.E2E_BASE_URL = app.url;
   process.env.E2E_DEVNET = JSON.stringify(devnet.config);
   return async () => {

@@ -33,7 +33,15 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
   const assets = await describeAssets([...month.amounts, ...series]);
   const routeLabel = new Map(routes.map((r) => [r.id, `${r.method} ${r.pathPattern}`]));
 
+  // Every day (or Monday-started week, as date_trunc counts them) of the period gets a bar slot,
+  // so quiet days show as gaps rather than disappearing.
   const rowsByBucket = new Map<string, ChartRow>();
+  const step = bucket === "week" ? 7 * DAY : DAY;
+  let slot = bucket === "week" ? from.getTime() - ((from.getUTCDay() + 6) % 7) * DAY : from.getTime();
+  for (; slot <= todayStart.getTime(); slot += step) {
+    const label = new Date(slot).toISOString().slice(0, 10);
+    rowsByBucket.set(label, { bucket: label });
+  }
   const seriesNames = new Set<string>();
   for (const p of series) {
     const display = assets.get(assetKey(p.network, p.asset));

@@ -109,7 +109,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
 
       <section aria-label="Totals" className="mt-4 flex flex-wrap gap-x-6 gap-y-1 text-sm text-stone-700" data-testid="payment-totals">
         <span>
-          <strong>{totals.count.toLocaleString("en-US")}</strong> payments
+          <strong>{totals.count.toLocaleString("en-US")}</strong> {totals.count === 1 ? "payment" : "payments"}
         </span>
         {Object.entries(totals.byStatus).map(([status, n]) => (
           <span key={status}>

@@ -1,0 +1,137 @@
+/**
+ * The merchant dashboard in real Chromium: Sign-In With Ethereum from the injected test wallet
+ * (the devnet's merchant, anvil account 8), a route priced from the UI and paid by the official
+ * agent client, and the payment found, filtered, opened and exported. Plus: every dashboard page,
+ * export and server action refuses anonymous callers and signed-in non-merchants.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { createHmac } from "node:crypto";
+import type { APIRequestContext } from "@playwright/test";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
+import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
+import { createPayingFetch } from "@/scripts/agent-client";
+import { testKey } from "@/scripts/devnet/chain";
+import { expect, test } from "./fixtures";
+import { DashboardPage } from "./pages/dashboard-page";
+
+const MERCHANT_KEY = testKey(8);
+
+/** A session cookie signed like the app signs them (key derived from AUTH_SECRET). */
+async function sessionCookie(address: string): Promise<string> {
+  const key = new Uint8Array(createHmac("sha256", process.env.E2E_AUTH_SECRET!).update("tollgate/session/v1").digest());
+  return `${SESSION_COOKIE}=${await signSession({ address, kind: "evm", expiresAt: Math.floor(Date.now() / 1000) + 600 }, key)}`;
+}
+
+test("a merchant signs in, prices a route, and finds, filters, opens and exports its payment", async ({ page, baseUrl, devnet, useWallet, balance }, testInfo) => {
+  await useWallet(MERCHANT_KEY);
+  const dashboard = new DashboardPage(page, baseUrl);
+  await dashboard.signIn();
+  await expect(page.getByTestId("merchant-address")).toHaveText(/^0x2361…/);
+
+  // The pattern preview reacts as the merchant types.
+  await page.goto(`${baseUrl}/dashboard/routes/new`);
+  await page.getByLabel("Path pattern").fill("/api/items/:id");
+  await expect(page.getByTestId("pattern-preview")).toContainText("/api/items/id-1");
+
+  await dashboard.createRoute({ method: "GET", path: "/api/demo/time", description: "Server time", price: "0.02", payTo: devnet.payTo, token: "USDC" });
+  const row = page.getByTestId("route-row").filter({ hasText: "GET /api/demo/time" });
+  await expect(row).toContainText("0.02 USDC");
+  await page.screenshot({ path: testInfo.outputPath("dashboard-routes.png"), fullPage: true });
+
+  // The price applies to the very next request: an agent pays it.
+  const buyer = devnet.buyers[3]!;
+  const before = await balance(devnet.asset.address, buyer.address);
+  const paid = await createPayingFetch(devnet, buyer.privateKey as Hex)(`${baseUrl}/api/demo/time`);
+  expect(paid.status).toBe(200);
+  expect((await paid.json()).zones.UTC).toBeTruthy();
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
+
+  // Payments: filter to the route, see the one payment, open it.
+  await page.goto(`${baseUrl}/dashboard/payments`);
+  await page.getByLabel("Route").selectOption({ label: "GET /api/demo/time" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByTestId("payment-row")).toHaveCount(1);
+  await expect(page.getByTestId("payment-row")).toContainText("0.02 USDC");
+  await expect(page.getByTestId("payment-row")).toContainText(`${buyer.address.slice(0, 6)}…${buyer.address.slice(-4)}`);
+  await expect(page.getByTestId("payment-totals")).toContainText("Settled: 0.02 USDC");
+  await page.screenshot({ path: testInfo.outputPath("dashboard-payments.png"), fullPage: true });
+  await page.getByTestId("payment-row").getByRole("link").click();
+  await expect(page.getByTestId("payment-detail")).toContainText("GET /api/demo/time");
+  await expect(page.getByTestId("payment-detail")).toContainText(buyer.address);
+  await expect(page.getByTestId("payment-detail")).toContainText("20000 atomic units");
+
+  // CSV of the filtered set: a header and exactly this payment.
+  await page.goBack();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  const csv = fs.readFileSync((await download.path())!, "utf8").trim().split("\n");
+  expect(csv[0]).toBe("id,created_at_utc,status,route,method,resource,payer,network,asset,symbol,amount_atomic,amount,transaction,error_reason,x402_version");
+  expect(csv).toHaveLength(2);
+  const cells = csv[1]!.split(",");
+  expect(cells.slice(2, 5)).toEqual(["settled", "GET /api/demo/time", "GET"]);
+  expect(cells.slice(6, 12)).toEqual([buyer.address, devnet.network, devnet.asset.address, "USDC", "20000", "0.02"]);
+
+  // Revenue: KPIs and the chart render.
+  await page.goto(`${baseUrl}/dashboard`);
+  await expect(page.getByTestId("kpi-today")).toContainText("USDC");
+  await expect(page.getByTestId("kpi-count")).not.toHaveText("0");
+  await expect(page.getByTestId("revenue-chart").locator("svg .recharts-bar-rectangle").first()).toBeVisible();
+  await page.getByRole("link", { name: "network / asset" }).click();
+  await expect(page.getByTestId("revenue-chart")).toContainText("USDC · Local devnet");
+  await page.screenshot({ path: testInfo.outputPath("dashboard-revenue.png"), fullPage: true });
+
+  // Sign out ends the session.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/sign-in$/);
+  await page.goto(`${baseUrl}/dashboard/payments`);
+  await expect(page).toHaveURL(/\/dashboard\/sign-in$/);
+});
+
+test("every dashboard page, export and action refuses anonymous callers and non-merchants", async ({ request, baseUrl }) => {
+  const merchant = await sessionCookie(privateKeyToAccount(MERCHANT_KEY).address);
+  const stranger = await sessionCookie(privateKeyToAccount(testKey(7)).address);
+  const routesHtml = await (await request.get(`${baseUrl}/dashboard/routes`, { headers: { cookie: merchant } })).text();
+  const routeId = /\/dashboard\/routes\/([a-z0-9]{20,})"/.exec(routesHtml)?.[1];
+  expect(routeId).toBeTruthy();
+  const paymentsHtml = await (await request.get(`${baseUrl}/dashboard/payments`, { headers: { cookie: merchant } })).text();
+  const paymentId = /\/dashboard\/payments\/([a-z0-9]{20,})"/.exec(paymentsHtml)?.[1] ?? "missing";
+
+  const pages = ["/dashboard", "/dashboard/payments", `/dashboard/payments/${paymentId}`, "/dashboard/routes", "/dashboard/routes/new", `/dashboard/routes/${routeId}`];
+  for (const cookie of [undefined, stranger]) {
+    for (const p of pages) {
+      const res = await request.get(`${baseUrl}${p}`, { headers: cookie ? { cookie } : {}, maxRedirects: 0 });
+      expect([p, res.status(), res.headers().location]).toEqual([p, 307, "/dashboard/sign-in"]);
+    }
+    const csv = await request.get(`${baseUrl}/dashboard/payments/export`, { headers: cookie ? { cookie } : {}, maxRedirects: 0 });
+    expect(csv.status()).toBe(401);
+    expect(await csv.text()).not.toContain("0x");
+  }
+
+  // Server actions, called the way the browser calls them, by their ids from the build's manifest.
+  const manifest = JSON.parse(fs.readFileSync(path.resolve(".next/server/server-reference-manifest.json"), "utf8")) as { node: Record<string, { filename: string; exportedName: string }> };
+  const actions = Object.entries(manifest.node).filter(([, a]) => a.filename === "lib/routes/actions.ts");
+  expect(actions.map(([, a]) => a.exportedName).sort()).toEqual(["deleteRouteAction", "saveRouteAction", "setRouteEnabledAction"]);
+  const args: Record<string, unknown[]> = {
+    deleteRouteAction: [routeId],
+    setRouteEnabledAction: [routeId, false],
+    saveRouteAction: [routeId, { method: "GET", pathPattern: "/hijack", kind: "api", description: "", mimeType: "application/json", accessWindowHours: 1, enabled: true, options: [] }],
+  };
+  const call = (ctx: APIRequestContext, id: string, body: unknown[], cookie?: string) =>
+    ctx.post(`${baseUrl}/dashboard/routes`, {
+      headers: { "next-action": id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", origin: baseUrl, ...(cookie ? { cookie } : {}) },
+      data: JSON.stringify(body),
+    });
+  for (const cookie of [undefined, stranger]) {
+    for (const [id, action] of actions) {
+      const res = await call(request, id, args[action.exportedName]!, cookie);
+      expect([action.exportedName, await res.text()]).toEqual([action.exportedName, expect.stringContaining('"code":"unauthorized"')]);
+    }
+  }
+  // Nothing changed: the route is still there and enabled, and no route was created.
+  const after = await (await request.get(`${baseUrl}/dashboard/routes`, { headers: { cookie: merchant } })).text();
+  expect(after).toContain(`/dashboard/routes/${routeId}`);
+  expect(after).not.toContain("/hijack");
+  const discovery = await (await request.get(`${baseUrl}/.well-known/x402`)).json();
+  expect(discovery.resources.length).toBeGreaterThanOrEqual(4);
+});
