@@ -44,6 +44,34 @@ function loadEngine(): Promise<typeof SchemaEngine> {
   return enginePromise;
 }
 
+type Adapter = Awaited<ReturnType<SqlMigrationAwareDriverAdapterFactory["connect"]>>;
+
+/**
+ * @prisma/adapter-pg runs a script by splitting it on every ";", which breaks any migration that
+ * defines a function ($$ … ; … $$). Postgres itself runs a whole multi-statement script in one
+ * simple-protocol query, as the native engine and `prisma migrate deploy` send it; do the same.
+ */
+function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  const wrap = async (pending: Promise<Adapter>): Promise<Adapter> => {
+    const adapter = await pending;
+    const driver = (adapter as Adapter & { underlyingDriver?: () => { query(sql: string): Promise<unknown> } }).underlyingDriver?.();
+    if (!driver) return adapter;
+    return new Proxy(adapter, {
+      get(target, prop, receiver) {
+        if (prop === "executeScript") return async (script: string) => void (await driver.query(script));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => wrap(factory.connect()),
+    connectToShadowDb: () => wrap(factory.connectToShadowDb()),
+  };
+}
+
 /** Reads prisma/migrations into the engine's MigrationList shape. */
 export function readMigrationsList(root = process.cwd()): MigrationList {
   const baseDir = path.join(root, MIGRATIONS_DIR);
@@ -91,7 +119,7 @@ async function withEngine<T>(
 ): Promise<T> {
   const Engine = await loadEngine();
   const datamodels = schemaFiles(root).map((f) => [f.path, f.content] as [string, string]);
-  const engine = await Engine.new({ datamodels }, log, bindMigrationAwareSqlAdapterFactory(factory));
+  const engine = await Engine.new({ datamodels }, log, bindMigrationAwareSqlAdapterFactory(factory.adapterName === "@prisma/adapter-pg" ? wholeScripts(factory) : factory));
   try {
     return await fn(engine);
   } finally {

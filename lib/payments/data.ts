@@ -51,8 +51,11 @@ export type PaymentRow = Prisma.PaymentGetPayload<{ select: typeof listSelect }>
  */
 export async function loadPaymentsPage(db: PrismaClient, filter: PaymentFilter, cursor: PaymentCursor | null, limit = 50): Promise<{ rows: PaymentRow[]; next: PaymentCursor | null }> {
   const where = paymentWhere(filter);
+  // "createdAt <= c" is an index range on (createdAt, id); the NOT drops the rows already shown
+  // at exactly c. (An OR of the two cases cannot use the index as a range: every page would
+  // rescan from the newest row, and a million-row export would take quadratic time.)
   const after: Prisma.PaymentWhereInput | undefined = cursor
-    ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
+    ? { createdAt: { lte: cursor.createdAt }, NOT: { createdAt: cursor.createdAt, id: { gte: cursor.id } } }
     : undefined;
   const rows = await db.payment.findMany({
     where: after ? { AND: [where, after] } : where,
@@ -73,7 +76,13 @@ export type PaymentTotals = {
   settled: { network: string; asset: string; amount: Prisma.Decimal; count: number }[];
 };
 
+/**
+ * Totals of a filtered set. Filters on route, status, network, asset and days read the daily
+ * rollups ("PaymentDailyTotal", kept by triggers): constant cost at any table size. Payer and
+ * search filters are selective through their indexes and aggregate the payments directly.
+ */
 export async function loadPaymentTotals(db: PrismaClient, filter: PaymentFilter): Promise<PaymentTotals> {
+  if (!filter.payer && !filter.q) return loadTotalsFromRollups(db, filter);
   const where = paymentWhere(filter);
   const [byStatus, settled] = await Promise.all([
     db.payment.groupBy({ by: ["status"], where, _count: { _all: true } }),
@@ -83,6 +92,36 @@ export async function loadPaymentTotals(db: PrismaClient, filter: PaymentFilter)
     count: byStatus.reduce((n, s) => n + s._count._all, 0),
     byStatus: Object.fromEntries(byStatus.map((s) => [s.status, s._count._all])),
     settled: settled.map((s) => ({ network: s.network, asset: s.asset, amount: s._sum.amount ?? new Prisma.Decimal(0), count: s._count._all })),
+  };
+}
+
+function dailyWhere(filter: Pick<PaymentFilter, "route" | "status" | "network" | "asset" | "from" | "to">): Prisma.PaymentDailyTotalWhereInput {
+  return {
+    ...(filter.route ? { routeId: filter.route } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.network ? { network: filter.network } : {}),
+    ...(filter.asset ? { asset: normalizeAddress(filter.asset) } : {}),
+    ...(filter.from || filter.to
+      ? { day: { ...(filter.from ? { gte: new Date(`${filter.from}T00:00:00.000Z`) } : {}), ...(filter.to ? { lte: new Date(`${filter.to}T00:00:00.000Z`) } : {}) } }
+      : {}),
+  };
+}
+
+async function loadTotalsFromRollups(db: PrismaClient, filter: PaymentFilter): Promise<PaymentTotals> {
+  const where = dailyWhere(filter);
+  // Settled amounts within the filter: none when the filter asks for another status.
+  const settledWanted = !filter.status || filter.status === "settled";
+  const [byStatus, settled] = await Promise.all([
+    db.paymentDailyTotal.groupBy({ by: ["status"], where, _sum: { count: true } }),
+    settledWanted ? db.paymentDailyTotal.groupBy({ by: ["network", "asset"], where: { ...where, status: "settled" }, _sum: { count: true, amount: true } }) : [],
+  ]);
+  const counts = byStatus.map((s) => [s.status, Number(s._sum.count ?? 0)] as const).filter(([, n]) => n > 0);
+  return {
+    count: counts.reduce((n, [, c]) => n + c, 0),
+    byStatus: Object.fromEntries(counts),
+    settled: settled
+      .filter((s) => Number(s._sum.count ?? 0) > 0)
+      .map((s) => ({ network: s.network, asset: s.asset, amount: s._sum.amount ?? new Prisma.Decimal(0), count: Number(s._sum.count ?? 0) })),
   };
 }
 
@@ -104,13 +143,17 @@ export async function* iteratePayments(db: PrismaClient, filter: PaymentFilter, 
   } while (cursor);
 }
 
-/** The distinct values the filter menus offer: routes, networks, assets that have payments. */
+/**
+ * What the filter menus offer: the routes, and the networks and assets they are priced in. Read
+ * from the (small) route tables, not by scanning payments, so the page stays fast at millions of
+ * rows; payments in an asset no route offers any more are still found by the other filters.
+ */
 export async function loadFilterChoices(db: PrismaClient) {
   const [routes, assets] = await Promise.all([
     db.pricedRoute.findMany({ select: { id: true, method: true, pathPattern: true }, orderBy: { pathPattern: "asc" } }),
-    db.payment.groupBy({ by: ["network", "asset"], orderBy: [{ network: "asc" }, { asset: "asc" }] }),
+    db.paymentOption.findMany({ distinct: ["network", "asset"], select: { network: true, asset: true }, orderBy: [{ network: "asc" }, { asset: "asc" }] }),
   ]);
-  return { routes, assets: assets.map((a) => ({ network: a.network, asset: a.asset })) };
+  return { routes, assets };
 }
 
 /**
@@ -125,18 +168,22 @@ function utc(date: Date): Prisma.Sql {
 /** Settled revenue per asset in a time window, with the number of payments and distinct payers. */
 export type RevenueWindow = { amounts: { network: string; asset: string; amount: Prisma.Decimal }[]; count: number; payers: number };
 
-/** Settled revenue since `since` (inclusive). */
+/**
+ * Settled revenue from the UTC day of `since` on: amounts and count from the daily rollups,
+ * distinct payers from the payments themselves.
+ */
 export async function loadRevenueSince(db: PrismaClient, since: Date): Promise<RevenueWindow> {
-  const where: Prisma.PaymentWhereInput = { status: "settled", createdAt: { gte: since } };
+  const day = new Date(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`);
   const [amounts, stats] = await Promise.all([
-    db.payment.groupBy({ by: ["network", "asset"], where, _sum: { amount: true } }),
-    db.$queryRaw<{ count: bigint; payers: bigint }[]>`
-      SELECT COUNT(*) AS count, COUNT(DISTINCT "payer") AS payers
-      FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(since)}`,
+    db.paymentDailyTotal.groupBy({ by: ["network", "asset"], where: { status: "settled", day: { gte: day } }, _sum: { amount: true, count: true } }),
+    db.$queryRaw<{ payers: bigint }[]>`
+      SELECT COUNT(DISTINCT "payer") AS payers
+      FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(day)}`,
   ]);
+  const nonEmpty = amounts.filter((a) => Number(a._sum.count ?? 0) > 0);
   return {
-    amounts: amounts.map((a) => ({ network: a.network, asset: a.asset, amount: a._sum.amount ?? new Prisma.Decimal(0) })),
-    count: Number(stats[0]?.count ?? 0),
+    amounts: nonEmpty.map((a) => ({ network: a.network, asset: a.asset, amount: a._sum.amount ?? new Prisma.Decimal(0) })),
+    count: nonEmpty.reduce((n, a) => n + Number(a._sum.count ?? 0), 0),
     payers: Number(stats[0]?.payers ?? 0),
   };
 }
@@ -145,16 +192,18 @@ export async function loadRevenueSince(db: PrismaClient, since: Date): Promise<R
 export type RevenuePoint = { bucket: Date; routeId: string | null; network: string; asset: string; amount: Prisma.Decimal; count: number };
 
 /**
- * Settled revenue per day or week (UTC, weeks start on Monday) between `from` and `to`
- * (exclusive), split by route and asset (the caller groups as it displays).
+ * Settled revenue per day or week (UTC, weeks start on Monday) between the UTC days of `from`
+ * and `to` (exclusive), split by route and asset (the caller groups as it displays). Read from
+ * the daily rollups.
  */
 export async function loadRevenueSeries(db: PrismaClient, bucket: "day" | "week", from: Date, to: Date): Promise<RevenuePoint[]> {
   const unit = bucket === "week" ? Prisma.sql`'week'` : Prisma.sql`'day'`;
-  const rows = await db.$queryRaw<{ bucket: Date; routeId: string | null; network: string; asset: string; amount: Prisma.Decimal; count: bigint }[]>`
-    SELECT date_trunc(${unit}, "createdAt") AS bucket, "routeId", "network", "asset", SUM("amount") AS amount, COUNT(*) AS count
-    FROM "Payment"
-    WHERE "status" = 'settled' AND "createdAt" >= ${utc(from)} AND "createdAt" < ${utc(to)}
+  const rows = await db.$queryRaw<{ bucket: Date; routeId: string; network: string; asset: string; amount: Prisma.Decimal; count: bigint }[]>`
+    SELECT date_trunc(${unit}, "day")::date AS bucket, "routeId", "network", "asset", SUM("amount") AS amount, SUM("count") AS count
+    FROM "PaymentDailyTotal"
+    WHERE "status" = 'settled' AND "day" >= ${utc(from)}::date AND "day" < ${utc(to)}::date
     GROUP BY 1, 2, 3, 4
+    HAVING SUM("count") > 0
     ORDER BY 1`;
-  return rows.map((r) => ({ ...r, amount: new Prisma.Decimal(r.amount.toString()), count: Number(r.count) }));
+  return rows.map((r) => ({ ...r, routeId: r.routeId || null, amount: new Prisma.Decimal(r.amount.toString()), count: Number(r.count) }));
 }

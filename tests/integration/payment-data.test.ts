@@ -1,0 +1,137 @@
+/**
+ * The dashboard's data layer against real databases (PGlite, and PostgreSQL when available, in
+ * this suite's non-UTC time zone): trigger-maintained daily totals always equal a direct
+ * aggregate of the payments, whatever writes them, and keyset pages walk every row once.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@/lib/database/client";
+import { applyMigrations } from "@/lib/database/migrations";
+import { seedDemoRoutes } from "@/lib/demo/seed";
+import { seedPayments } from "@/lib/demo/seed-payments";
+import { iteratePayments, loadPaymentTotals, loadRevenueSeries, paymentWhere } from "@/lib/payments/data";
+import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
+import type { PaymentFilter } from "@/lib/payments/schema";
+import { deletePricedRoute } from "@/lib/routes/mutations";
+import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+
+const pgBin = findPostgresBin();
+const legs = [
+  { name: "PGlite", skip: false },
+  { name: "PostgreSQL", skip: !pgBin },
+];
+
+describe.each(legs)("payment data on $name", ({ name, skip }) => {
+  if (skip) {
+    it.skip("needs PostgreSQL binaries", () => {});
+    return;
+  }
+  let db: Database;
+  let postgres: TestPostgres | undefined;
+  let tmp: string | undefined;
+
+  beforeAll(async () => {
+    let target;
+    if (name === "PostgreSQL") {
+      postgres = await startPostgres(pgBin!);
+      target = { kind: "postgres" as const, url: postgres.url };
+    } else {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-data-"));
+      target = { kind: "pglite" as const, dataDir: path.join(tmp, "db") };
+    }
+    await applyMigrations(target);
+    db = await openDatabase(target);
+    const asset = (address: string) => ({ address, eip712: { name: "USD Coin", version: "2" } });
+    await seedDemoRoutes(db.prisma, {
+      network: "eip155:84532",
+      asset: asset("0x1111111111111111111111111111111111111111"),
+      altAsset: asset("0x2222222222222222222222222222222222222222"),
+      payTo: "0x3333333333333333333333333333333333333333",
+    });
+    await seedPayments(db.prisma, 3000, { days: 40 });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await postgres?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** The same totals computed the slow, obvious way. */
+  async function direct(filter: PaymentFilter) {
+    const where = paymentWhere(filter);
+    const byStatus = await db.prisma.payment.groupBy({ by: ["status"], where, _count: { _all: true } });
+    const settled = await db.prisma.payment.groupBy({ by: ["network", "asset"], where: { AND: [where, { status: "settled" }] }, _sum: { amount: true }, _count: { _all: true } });
+    return {
+      count: byStatus.reduce((n, s) => n + s._count._all, 0),
+      byStatus: Object.fromEntries(byStatus.map((s) => [s.status, s._count._all])),
+      settled: settled.map((s) => ({ network: s.network, asset: s.asset, amount: s._sum.amount!.toFixed(0), count: s._count._all })).sort((a, b) => a.asset.localeCompare(b.asset)),
+    };
+  }
+  async function fromRollups(filter: PaymentFilter) {
+    const t = await loadPaymentTotals(db.prisma, filter);
+    return { ...t, settled: t.settled.map((s) => ({ ...s, amount: s.amount.toFixed(0) })).sort((a, b) => a.asset.localeCompare(b.asset)) };
+  }
+
+  async function filters(): Promise<PaymentFilter[]> {
+    const route = await db.prisma.pricedRoute.findFirstOrThrow({ where: { pathPattern: "/articles/field-notes" } });
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    return [
+      {},
+      { route: route.id },
+      { status: "failed" },
+      { asset: "0x2222222222222222222222222222222222222222" },
+      { from: day(10), to: day(3) },
+      { route: route.id, status: "settled", from: day(20) },
+    ];
+  }
+
+  it("daily totals equal a direct aggregate after a bulk insert", async () => {
+    for (const f of await filters()) expect(await fromRollups(f)).toEqual(await direct(f));
+  });
+
+  it("stay equal through claims, settlements, failures, releases and route deletion", async () => {
+    const route = await db.prisma.pricedRoute.findFirstOrThrow({ where: { pathPattern: "/api/demo/quote" } });
+    const base = { routeId: route.id, resource: "https://shop.example/api/demo/quote", method: "GET", payer: "0x4444444444444444444444444444444444444444", scheme: "exact", network: "eip155:84532", asset: "0x1111111111111111111111111111111111111111", amount: "10000", payTo: "0x3333333333333333333333333333333333333333", x402Version: 2 };
+    const a = (await reservePayment(db.prisma, { ...base, paymentKey: "k-a" }))!;
+    const b = (await reservePayment(db.prisma, { ...base, paymentKey: "k-b" }))!;
+    const c = (await reservePayment(db.prisma, { ...base, paymentKey: "k-c" }))!;
+    expect(await reservePayment(db.prisma, { ...base, paymentKey: "k-a" })).toBeNull();
+    await recordSettlement(db.prisma, a, { success: true, transaction: "0xabc", payer: base.payer });
+    await recordSettlement(db.prisma, b, { success: false, transaction: "", errorReason: "invalid_exact_evm_insufficient_balance" });
+    await releasePayment(db.prisma, c);
+    for (const f of await filters()) expect(await fromRollups(f)).toEqual(await direct(f));
+
+    const field = await db.prisma.pricedRoute.findFirstOrThrow({ where: { pathPattern: "/articles/field-notes" } });
+    await deletePricedRoute(db.prisma, field.id);
+    expect(await fromRollups({})).toEqual(await direct({}));
+    const orphans = await db.prisma.payment.count({ where: { routeId: null } });
+    expect(orphans).toBeGreaterThan(0);
+    const orphanTotal = await db.prisma.paymentDailyTotal.aggregate({ where: { routeId: "" }, _sum: { count: true } });
+    expect(Number(orphanTotal._sum.count)).toBe(orphans);
+  });
+
+  it("revenue series from the rollups add up to the settled amounts", async () => {
+    const from = new Date(Date.now() - 60 * 86_400_000);
+    const to = new Date(Date.now() + 86_400_000);
+    const series = await loadRevenueSeries(db.prisma, "week", from, to);
+    const sum = series.reduce((n, p) => n + BigInt(p.amount.toFixed(0)), 0n);
+    const settled = await db.prisma.payment.aggregate({ where: { status: "settled" }, _sum: { amount: true } });
+    expect(sum).toBe(BigInt(settled._sum.amount!.toFixed(0)));
+    for (const p of series) expect(p.bucket.getUTCDay()).toBe(1); // weeks start on Monday (UTC)
+  });
+
+  it("keyset pages walk every row of a filtered set once, newest first", async () => {
+    for (const filter of [{}, { status: "settled" as const }]) {
+      const seen: { id: string; createdAt: Date }[] = [];
+      for await (const batch of iteratePayments(db.prisma, filter, 97)) seen.push(...batch);
+      expect(seen).toHaveLength(await db.prisma.payment.count({ where: paymentWhere(filter) }));
+      expect(new Set(seen.map((r) => r.id)).size).toBe(seen.length);
+      for (let i = 1; i < seen.length; i++) {
+        const [prev, cur] = [seen[i - 1]!, seen[i]!];
+        expect(prev.createdAt > cur.createdAt || (prev.createdAt.getTime() === cur.createdAt.getTime() && prev.id > cur.id)).toBe(true);
+      }
+    }
+  });
+});
