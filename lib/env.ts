@@ -3,17 +3,21 @@ import { z } from "zod";
 /** The local facilitator `npm run dev` starts (scripts/devnet). Default outside production only. */
 export const DEV_FACILITATOR_URL = "http://127.0.0.1:4020";
 
-const headersJson = z
-  .string()
-  .transform((value, ctx) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be a JSON object of header names to values" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string(), z.string()));
+/** A variable holding JSON, then checked against `shape`. */
+const jsonVariable = <T extends z.ZodTypeAny>(shape: T) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(shape);
+
+const headersJson = jsonVariable(z.record(z.string(), z.string()));
 
 const envSchema = z
   .object({
@@ -40,28 +44,17 @@ const envSchema = z
      * Chains viem knows need no entry; an entry overrides the RPC URL or the display name, and
      * may list extra token addresses for the route editor ("tokens").
      */
-    EVM_CHAINS: z
-      .string()
-      .transform((value, ctx) => {
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          ctx.addIssue({ code: "custom", message: "must be JSON" });
-          return z.NEVER;
-        }
-      })
-      .pipe(
-        z.record(
-          z.string().regex(/^\d+$/),
-          z.object({
-            rpcUrl: z.url().optional(),
-            name: z.string().min(1).optional(),
-            /** Token addresses the route editor offers on this chain, besides @x402/evm's defaults. */
-            tokens: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).optional(),
-          }),
-        ),
-      )
-      .optional(),
+    EVM_CHAINS: jsonVariable(
+      z.record(
+        z.string().regex(/^\d+$/),
+        z.object({
+          rpcUrl: z.url().optional(),
+          name: z.string().min(1).optional(),
+          /** Token addresses the route editor offers on this chain, besides @x402/evm's defaults. */
+          tokens: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).optional(),
+        }),
+      ),
+    ).optional(),
     /** Who may sign in to the dashboard: comma-separated EVM (0x…) and Solana (base58) addresses. */
     ADMIN_ADDRESSES: z
       .string()

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { createSiweMessage } from "viem/siwe";
 import { useAccount, useConnect, useSignMessage } from "wagmi";
 import { describeSigningError } from "@/lib/paywall/messages";
+import { WalletButton } from "@/components/ui/wallet-button";
 import { postSignIn } from "./sign-in-request";
 
 /** Sign-In With Ethereum: connect an EVM wallet, sign an EIP-4361 message, get a session. */
@@ -48,14 +49,7 @@ export function EvmSignIn({ onError }: { onError: (message: string) => void }) {
       <ul className="space-y-2">
         {connectors.map((c) => (
           <li key={c.uid}>
-            <button
-              type="button"
-              onClick={() => connectAsync({ connector: c }).catch((e: unknown) => onError(describeSigningError(e).detail))}
-              className="flex w-full items-center gap-3 rounded-lg border border-stone-300 bg-white px-4 py-3 text-left hover:border-stone-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-600"
-            >
-              {c.icon ? <img src={c.icon} alt="" className="h-6 w-6" /> : <span className="h-6 w-6 rounded bg-stone-200" aria-hidden />}
-              <span>{c.name}</span>
-            </button>
+            <WalletButton name={c.name} icon={c.icon} onClick={() => connectAsync({ connector: c }).catch((e: unknown) => onError(describeSigningError(e).detail))} />
           </li>
         ))}
       </ul>

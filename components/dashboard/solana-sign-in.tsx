@@ -3,6 +3,7 @@
 import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
 import { useMemo, useState } from "react";
 import { createSiwsMessage } from "@/lib/auth/siws";
+import { WalletButton } from "@/components/ui/wallet-button";
 import { postSignIn } from "./sign-in-request";
 
 function SolanaButtons({ onError }: { onError: (message: string) => void }) {
@@ -14,17 +15,14 @@ function SolanaButtons({ onError }: { onError: (message: string) => void }) {
       <ul className="space-y-2">
         {wallets.map((w) => (
           <li key={w.adapter.name}>
-            <button
-              type="button"
+            <WalletButton
+              name={w.adapter.name}
+              icon={w.adapter.icon}
               onClick={async () => {
                 select(w.adapter.name);
                 await connect().catch(() => onError("The wallet did not connect."));
               }}
-              className="flex w-full items-center gap-3 rounded-lg border border-stone-300 bg-white px-4 py-3 text-left hover:border-stone-500"
-            >
-              <img src={w.adapter.icon} alt="" className="h-6 w-6" />
-              <span>{w.adapter.name}</span>
-            </button>
+            />
           </li>
         ))}
       </ul>

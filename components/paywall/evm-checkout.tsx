@@ -9,6 +9,7 @@ import { describeSigningError, type PaywallProblem } from "@/lib/paywall/message
 import type { PaywallOption } from "@/lib/paywall/options";
 import { signPaymentHeaders } from "@/lib/paywall/sign";
 import type { PaymentRequired } from "@x402/core/types";
+import { WalletButton } from "@/components/ui/wallet-button";
 import { ProblemNotice } from "./problem";
 import { submitPayment } from "./submit";
 import { useMounted } from "./use-mounted";
@@ -121,15 +122,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
             <ul className="mt-2 space-y-2">
               {connectors.map((c) => (
                 <li key={c.uid}>
-                  <button
-                    type="button"
-                    disabled={connecting}
-                    onClick={() => connect(c.uid)}
-                    className="flex w-full items-center gap-3 rounded-lg border border-stone-300 bg-white px-4 py-3 text-left hover:border-stone-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-600"
-                  >
-                    {c.icon ? <img src={c.icon} alt="" className="h-6 w-6" /> : <span className="h-6 w-6 rounded bg-stone-200" aria-hidden />}
-                    <span>{c.name}</span>
-                  </button>
+                  <WalletButton name={c.name} icon={c.icon} disabled={connecting} onClick={() => connect(c.uid)} />
                 </li>
               ))}
             </ul>

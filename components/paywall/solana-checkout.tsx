@@ -2,6 +2,7 @@
 
 import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
 import { useMemo } from "react";
+import { WalletButton } from "@/components/ui/wallet-button";
 import { shortAddress } from "@/lib/paywall/format";
 import type { PaywallOption } from "@/lib/paywall/options";
 
@@ -30,17 +31,15 @@ function SolanaWallets({ option }: { option: PaywallOption }) {
         <ul className="space-y-2">
           {wallets.map((w) => (
             <li key={w.adapter.name}>
-              <button
-                type="button"
+              <WalletButton
+                name={w.adapter.name}
+                icon={w.adapter.icon}
                 onClick={async () => {
                   select(w.adapter.name);
+                  // A refused connection leaves the list in place; the visitor can pick again.
                   await connect().catch(() => {});
                 }}
-                className="flex w-full items-center gap-3 rounded-lg border border-stone-300 bg-white px-4 py-3 text-left hover:border-stone-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-600"
-              >
-                <img src={w.adapter.icon} alt="" className="h-6 w-6" />
-                <span>{w.adapter.name}</span>
-              </button>
+              />
             </li>
           ))}
         </ul>
