@@ -137,11 +137,11 @@ async function settleAfterHandler(
     const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
     upstream = await callUpstream(request, body);
   } catch (cause) {
-    await releasePayment(db, claimId);
+    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     throw new TollgateError("upstream_unreachable", "The resource could not be produced; nothing was charged", { cause });
   }
   if (upstream.response.status >= 400) {
-    await releasePayment(db, claimId);
+    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     const headers = upstreamHeaders(upstream.response);
     for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
     return new Response(upstream.body, { status: upstream.response.status, headers });
@@ -156,17 +156,13 @@ async function settleAfterHandler(
   } catch (error) {
     if (!(error instanceof SettleError)) {
       const failure = facilitatorFailure(error, "settle");
-      await recordSettlement(db, claimId, { success: false, transaction: "", errorReason: failure.code === "facilitator_unavailable" ? "facilitator_unavailable" : "facilitator_bad_response", errorMessage: failure.message });
+      const errorReason = failure.code === "facilitator_unavailable" ? "facilitator_unavailable" : "facilitator_bad_response";
+      await bookkeeping(recordSettlement(db, claimId, { success: false, transaction: "", errorReason, errorMessage: failure.message }), `record failed settlement ${claimId}`);
       throw failure;
     }
     settled = { success: false, errorReason: error.errorReason, errorMessage: error.errorMessage, payer: error.payer, transaction: error.transaction, network: error.network };
   }
-  try {
-    await recordSettlement(db, claimId, settled);
-  } catch (error) {
-    // The money moved (or not) regardless; the buyer's outcome must not depend on our bookkeeping.
-    console.error(`[tollgate] could not record settlement ${claimId} (${settled.transaction}):`, error);
-  }
+  await bookkeeping(recordSettlement(db, claimId, settled), `record settlement ${claimId} (${settled.transaction || "no transaction"})`);
 
   const responseHeader = incoming.x402Version === 2 ? encodePaymentResponseHeader(settled) : encodeV1PaymentResponse(settled);
   const responseHeaderName = incoming.x402Version === 2 ? "PAYMENT-RESPONSE" : X_PAYMENT_RESPONSE_HEADER;
@@ -256,6 +252,19 @@ function requestOrigin(request: Request): string {
   const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
   const proto = request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
   return `${proto}://${host}`;
+}
+
+/**
+ * Runs a database write whose failure must not change what the buyer gets: the money moved (or
+ * did not) regardless. A failure is logged; a claim left `pending` keeps blocking reuse of that
+ * payment, which fails closed.
+ */
+async function bookkeeping(write: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    console.error(`[tollgate] could not ${what}:`, error);
+  }
 }
 
 /** A facilitator call that threw something other than a verify/settle verdict. */
