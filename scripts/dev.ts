@@ -43,12 +43,14 @@ console.log(`Database: ${describeTarget(target)}${applied.length ? ` (applied ${
 const next = await startNext({
   mode: "dev",
   port,
-  env: { ...devnetAppEnv(config), ...(process.env.FACILITATOR_URL ? { FACILITATOR_URL: process.env.FACILITATOR_URL } : {}) },
+  // The devnet's settings are defaults: anything set in the environment wins.
+  env: Object.fromEntries(Object.entries(devnetAppEnv(config)).filter(([name]) => !process.env[name])),
   inheritOutput: true,
 });
 
 console.log(`
   Tollgate     ${next.url}
+  dashboard    ${next.url}/dashboard (sign in as the devnet merchant, anvil account 8)
   discovery    ${next.url}/.well-known/x402
   articles     ${next.url}/articles/welcome (free), /articles/deep-dive and /articles/field-notes (paid)
   network      ${DEVNET_FILE}
