@@ -1,32 +1,16 @@
 "use client";
 
-import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
-import { useMemo, useState } from "react";
+import { useWallet } from "@solana/wallet-adapter-react";
+import { useState } from "react";
+import { SolanaWalletList, SolanaWalletProvider } from "@/components/solana-wallets";
 import { createSiwsMessage } from "@/lib/auth/siws";
-import { WalletButton } from "@/components/ui/wallet-button";
 import { postSignIn } from "./sign-in-request";
 
 function SolanaButtons({ onError }: { onError: (message: string) => void }) {
-  const { wallets, select, connect, connected, publicKey, signMessage } = useWallet();
+  const { connected, publicKey, signMessage } = useWallet();
   const [busy, setBusy] = useState(false);
   if (!connected || !publicKey) {
-    if (wallets.length === 0) return <p className="text-sm text-stone-600">No Solana wallet found in this browser.</p>;
-    return (
-      <ul className="space-y-2">
-        {wallets.map((w) => (
-          <li key={w.adapter.name}>
-            <WalletButton
-              name={w.adapter.name}
-              icon={w.adapter.icon}
-              onClick={async () => {
-                select(w.adapter.name);
-                await connect().catch(() => onError("The wallet did not connect."));
-              }}
-            />
-          </li>
-        ))}
-      </ul>
-    );
+    return <SolanaWalletList emptyText="No Solana wallet found in this browser." onConnectError={() => onError("The wallet did not connect.")} />;
   }
   return (
     <button
@@ -68,12 +52,9 @@ function SolanaButtons({ onError }: { onError: (message: string) => void }) {
 
 /** Sign-In With Solana through wallet-adapter (Wallet Standard wallets). Loaded on demand. */
 export default function SolanaSignIn({ onError }: { onError: (message: string) => void }) {
-  const wallets = useMemo(() => [], []);
   return (
-    <ConnectionProvider endpoint="https://api.mainnet-beta.solana.com">
-      <WalletProvider wallets={wallets} autoConnect={false}>
-        <SolanaButtons onError={onError} />
-      </WalletProvider>
-    </ConnectionProvider>
+    <SolanaWalletProvider endpoint="https://api.mainnet-beta.solana.com">
+      <SolanaButtons onError={onError} />
+    </SolanaWalletProvider>
   );
 }

@@ -1,8 +1,7 @@
 "use client";
 
-import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
-import { useMemo } from "react";
-import { WalletButton } from "@/components/ui/wallet-button";
+import { useWallet } from "@solana/wallet-adapter-react";
+import { SolanaWalletList, SolanaWalletProvider } from "@/components/solana-wallets";
 import { shortAddress } from "@/lib/paywall/format";
 import type { PaywallOption } from "@/lib/paywall/options";
 
@@ -13,7 +12,7 @@ const RPC: Record<string, string> = {
 };
 
 function SolanaWallets({ option }: { option: PaywallOption }) {
-  const { wallets, select, connect, connected, publicKey, disconnect, wallet } = useWallet();
+  const { connected, publicKey, disconnect, wallet } = useWallet();
   return (
     <div>
       {connected && publicKey ? (
@@ -25,24 +24,12 @@ function SolanaWallets({ option }: { option: PaywallOption }) {
             Disconnect
           </button>
         </div>
-      ) : wallets.length === 0 ? (
-        <p className="text-sm text-stone-600">No Solana wallet found in this browser. Install Phantom, Solflare or Backpack to pay on Solana.</p>
       ) : (
-        <ul className="space-y-2">
-          {wallets.map((w) => (
-            <li key={w.adapter.name}>
-              <WalletButton
-                name={w.adapter.name}
-                icon={w.adapter.icon}
-                onClick={async () => {
-                  select(w.adapter.name);
-                  // A refused connection leaves the list in place; the visitor can pick again.
-                  await connect().catch(() => {});
-                }}
-              />
-            </li>
-          ))}
-        </ul>
+        <SolanaWalletList
+          emptyText="No Solana wallet found in this browser. Install Phantom, Solflare or Backpack to pay on Solana."
+          // A refused connection leaves the list in place; the visitor can pick again.
+          onConnectError={() => {}}
+        />
       )}
       <p className="mt-4 rounded-lg bg-stone-100 p-3 text-sm text-stone-700">
         Paying {option.price} on {option.networkName} is not enabled on this server yet. Choose another payment option to continue.
@@ -57,12 +44,9 @@ function SolanaWallets({ option }: { option: PaywallOption }) {
  */
 export default function SolanaCheckout({ option }: { option: PaywallOption }) {
   const endpoint = RPC[option.networkName] ?? RPC.Solana!;
-  const wallets = useMemo(() => [], []);
   return (
-    <ConnectionProvider endpoint={endpoint}>
-      <WalletProvider wallets={wallets} autoConnect={false}>
-        <SolanaWallets option={option} />
-      </WalletProvider>
-    </ConnectionProvider>
+    <SolanaWalletProvider endpoint={endpoint}>
+      <SolanaWallets option={option} />
+    </SolanaWalletProvider>
   );
 }

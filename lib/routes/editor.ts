@@ -2,6 +2,7 @@ import "server-only";
 import { resolveEvmChain } from "@/lib/chains/evm";
 import { describeToken, knownTokens } from "@/lib/chains/tokens";
 import { loadSupportedNetworks } from "@/lib/gateway/x402-server";
+import type { loadRoute } from "./data";
 import { atomicToPrice } from "./price";
 import type { EditorNetwork, RouteForm } from "./schema";
 
@@ -22,16 +23,7 @@ export async function loadEditorNetworks(fallback: string[] = []): Promise<Edito
 }
 
 /** A stored route as the editor's form: atomic amounts back to human prices with each token's decimals. */
-export async function routeToForm(route: {
-  method: string;
-  pathPattern: string;
-  kind: "api" | "page";
-  description: string;
-  mimeType: string;
-  accessWindowSeconds: number;
-  enabled: boolean;
-  paymentOptions: { network: string; asset: string; amount: { toFixed(d: number): string }; payTo: string; maxTimeoutSeconds: number }[];
-}): Promise<RouteForm> {
+export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof loadRoute>>>): Promise<RouteForm> {
   return {
     method: route.method,
     pathPattern: route.pathPattern,
