@@ -108,6 +108,14 @@ test("every dashboard page, export and action refuses anonymous callers and non-
     expect(await csv.text()).not.toContain("0x");
   }
 
+  // The JSON sign-in endpoints refuse cross-site requests (CSRF), and a garbage sign-in gets 400.
+  for (const endpoint of ["/api/auth/nonce", "/api/auth/sign-in"]) {
+    const res = await request.post(`${baseUrl}${endpoint}`, { headers: { origin: "https://evil.example" }, data: {} });
+    expect([endpoint, res.status()]).toEqual([endpoint, 403]);
+  }
+  const garbage = await request.post(`${baseUrl}/api/auth/sign-in`, { headers: { origin: baseUrl }, data: { kind: "evm", message: "hello", signature: "nope" } });
+  expect(garbage.status()).toBe(400);
+
   // Server actions, called the way the browser calls them, by their ids from the build's manifest.
   const manifest = JSON.parse(fs.readFileSync(path.resolve(".next/server/server-reference-manifest.json"), "utf8")) as { node: Record<string, { filename: string; exportedName: string }> };
   const actions = Object.entries(manifest.node).filter(([, a]) => a.filename === "lib/routes/actions.ts");
