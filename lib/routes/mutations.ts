@@ -1,12 +1,20 @@
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { TollgateError } from "@/lib/errors";
-import { pricedRouteInputSchema, type PricedRouteInput } from "./schema";
+import { pricedRouteInputSchema, type PaymentOptionInput, type PricedRouteInput } from "./schema";
 
 type Tx = Prisma.TransactionClient;
 
 /** Marks the route table changed; runs inside the writing transaction. */
 async function bumpRevision(tx: Tx): Promise<void> {
   await tx.routeTableRevision.upsert({ where: { id: 1 }, create: { id: 1, revision: 1 }, update: { revision: { increment: 1 } } });
+}
+
+/** Writes a route's payment options, in `accepts` order, replacing any it had. */
+async function replaceOptions(tx: Tx, routeId: string, options: PaymentOptionInput[]): Promise<void> {
+  await tx.paymentOption.deleteMany({ where: { routeId } });
+  await tx.paymentOption.createMany({
+    data: options.map((o, position) => ({ ...o, extra: o.extra as Prisma.InputJsonObject, routeId, position })),
+  });
 }
 
 /**
@@ -25,10 +33,7 @@ export async function upsertPricedRoute(db: PrismaClient, input: PricedRouteInpu
       create: fields,
       update: fields,
     });
-    await tx.paymentOption.deleteMany({ where: { routeId: saved.id } });
-    await tx.paymentOption.createMany({
-      data: paymentOptions.map((o, position) => ({ ...o, extra: o.extra as Prisma.InputJsonObject, routeId: saved.id, position })),
-    });
+    await replaceOptions(tx, saved.id, paymentOptions);
     await bumpRevision(tx);
     return saved.id;
   });
@@ -44,10 +49,7 @@ export async function updatePricedRoute(db: PrismaClient, id: string, input: Pri
   try {
     await db.$transaction(async (tx) => {
       await tx.pricedRoute.update({ where: { id }, data: fields });
-      await tx.paymentOption.deleteMany({ where: { routeId: id } });
-      await tx.paymentOption.createMany({
-        data: paymentOptions.map((o, position) => ({ ...o, extra: o.extra as Prisma.InputJsonObject, routeId: id, position })),
-      });
+      await replaceOptions(tx, id, paymentOptions);
       await bumpRevision(tx);
     });
   } catch (error) {
@@ -65,9 +67,7 @@ export async function createPricedRoute(db: PrismaClient, input: PricedRouteInpu
   try {
     return await db.$transaction(async (tx) => {
       const route = await tx.pricedRoute.create({ data: fields });
-      await tx.paymentOption.createMany({
-        data: paymentOptions.map((o, position) => ({ ...o, extra: o.extra as Prisma.InputJsonObject, routeId: route.id, position })),
-      });
+      await replaceOptions(tx, route.id, paymentOptions);
       await bumpRevision(tx);
       return route.id;
     });
