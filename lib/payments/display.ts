@@ -1,6 +1,7 @@
 import "server-only";
-import { getStablecoinSymbol, SOLANA_DEVNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
-import { readTokenMetadata, resolveEvmChain } from "@/lib/chains/evm";
+import { SOLANA_DEVNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
+import { describeNetworkAsset } from "@/lib/chains/assets";
+import { resolveEvmChain } from "@/lib/chains/evm";
 import { formatAmount, shortAddress } from "@/lib/paywall/format";
 
 /** How to show amounts of one asset: its symbol and decimals, and the network's name. */
@@ -14,14 +15,8 @@ export async function describeAssets(pairs: { network: string; asset: string }[]
   const unique = [...new Map(pairs.map((p) => [assetKey(p.network, p.asset), p])).values()];
   const entries = await Promise.all(
     unique.map(async ({ network, asset }): Promise<[string, AssetDisplay]> => {
-      const [namespace, reference] = network.split(":");
-      if (namespace === "eip155") {
-        const chain = resolveEvmChain(Number(reference));
-        const meta = chain ? await readTokenMetadata(chain, asset) : null;
-        return [assetKey(network, asset), { symbol: meta?.symbol ?? shortAddress(asset), decimals: meta?.decimals ?? null, networkName: chain?.name ?? network }];
-      }
-      const symbol = namespace === "solana" ? getStablecoinSymbol(asset) : undefined;
-      return [assetKey(network, asset), { symbol: symbol ?? shortAddress(asset), decimals: symbol ? 6 : null, networkName: namespace === "solana" ? "Solana" : network }];
+      const { networkName, token } = await describeNetworkAsset(network, asset);
+      return [assetKey(network, asset), { symbol: token?.symbol ?? shortAddress(asset), decimals: token?.decimals ?? null, networkName }];
     }),
   );
   return new Map(entries);

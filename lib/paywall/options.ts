@@ -1,7 +1,7 @@
 import "server-only";
 import type { PaymentRequirements } from "@x402/core/types";
-import { getStablecoinSymbol, SOLANA_DEVNET_CAIP2, SOLANA_MAINNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
-import { readTokenMetadata, resolveEvmChain, type EvmChainInfo } from "@/lib/chains/evm";
+import { describeNetworkAsset } from "@/lib/chains/assets";
+import type { EvmChainInfo } from "@/lib/chains/evm";
 import { formatAmount, shortAddress } from "./format";
 
 /** One payment option as the paywall shows it. */
@@ -21,11 +21,6 @@ export type PaywallOption = {
   label: string;
 };
 
-const SOLANA_NAMES: Record<string, string> = {
-  [SOLANA_MAINNET_CAIP2]: "Solana",
-  [SOLANA_DEVNET_CAIP2]: "Solana Devnet",
-  [SOLANA_TESTNET_CAIP2]: "Solana Testnet",
-};
 
 /**
  * Describes each offered requirement in human terms. EVM tokens are read on chain (symbol,
@@ -35,24 +30,7 @@ const SOLANA_NAMES: Record<string, string> = {
 export async function describeOptions(accepts: PaymentRequirements[]): Promise<PaywallOption[]> {
   return Promise.all(
     accepts.map(async (requirement, index): Promise<PaywallOption> => {
-      const [namespace, reference] = requirement.network.split(":");
-      let family: PaywallOption["family"] = "unsupported";
-      let chain: EvmChainInfo | undefined;
-      let token: PaywallOption["token"] = null;
-      let networkName: string = requirement.network;
-      if (namespace === "eip155" && /^\d+$/.test(reference ?? "")) {
-        chain = resolveEvmChain(Number(reference));
-        if (chain) {
-          family = "evm";
-          networkName = chain.name;
-          token = await readTokenMetadata(chain, requirement.asset);
-        }
-      } else if (namespace === "solana") {
-        family = "solana";
-        networkName = SOLANA_NAMES[requirement.network] ?? "Solana";
-        const symbol = getStablecoinSymbol(requirement.asset);
-        if (symbol) token = { symbol, decimals: 6 };
-      }
+      const { family, chain, networkName, token } = await describeNetworkAsset(requirement.network, requirement.asset);
       const price = token
         ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
         : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;

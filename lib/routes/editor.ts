@@ -1,5 +1,5 @@
 import "server-only";
-import { resolveEvmChain } from "@/lib/chains/evm";
+import { networkName } from "@/lib/chains/assets";
 import { describeToken, knownTokens } from "@/lib/chains/tokens";
 import { loadSupportedNetworks } from "@/lib/gateway/x402-server";
 import type { loadRoute } from "./data";
@@ -14,8 +14,7 @@ export async function loadEditorNetworks(fallback: string[] = []): Promise<Edito
   const ids = await loadSupportedNetworks().catch(() => fallback);
   return Promise.all(
     [...new Set([...ids, ...fallback])].map(async (id) => {
-      const [namespace, reference] = id.split(":");
-      const name = namespace === "eip155" ? (resolveEvmChain(Number(reference))?.name ?? id) : namespace === "solana" ? `Solana (${reference?.slice(0, 6)}…)` : id;
+      const name = networkName(id);
       const tokens = (await knownTokens(id)).map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals }));
       return { id, name, tokens };
     }),
