@@ -102,7 +102,7 @@ try {
 
   app = await startNext({ mode: "start", port: await freePort(), env: { ...devnetAppEnv(devnet.config), DATABASE_URL: postgres.url, AUTH_SECRET } });
   const key = new Uint8Array(createHmac("sha256", AUTH_SECRET).update("tollgate/session/v1").digest());
-  const cookie = `${SESSION_COOKIE}=${await signSession({ address: devnet.config.payTo, kind: "evm", expiresAt: Math.floor(Date.now() / 1000) + 3600 }, key)}`;
+  const cookie = `${SESSION_COOKIE}=${await signSession({ address: devnet.config.payTo, kind: "evm", domain: new URL(app.url).host, expiresAt: Math.floor(Date.now() / 1000) + 3600 }, key)}`;
 
   const today = new Date().toISOString().slice(0, 10);
   const weekAgo = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);

@@ -17,6 +17,16 @@ const jsonVariable = <T extends z.ZodTypeAny>(shape: T) =>
     })
     .pipe(shape);
 
+/** An origin: scheme, host and port of an http(s) URL, with no path, query or fragment. */
+const origin = z.url({ protocol: /^https?$/ }).transform((value, ctx) => {
+  const url = new URL(value);
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({ code: "custom", message: `must be an origin such as https://pay.example.com, not "${value}"` });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
 const headersJson = jsonVariable(z.record(z.string(), z.string()));
 
 const envSchema = z
@@ -31,8 +41,22 @@ const envSchema = z
     FACILITATOR_HEADERS: headersJson.optional(),
     /** How long one facilitator call may take before the request fails with 503, in ms. */
     FACILITATOR_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
-    /** The public origin resource URLs are built from (https://pay.example.com). Defaults to the request's. */
-    PUBLIC_URL: z.url().optional(),
+    /**
+     * The public origin (https://pay.example.com): `resource` URLs of 402s, the sign-in domain, the
+     * CSRF Origin check. Required in production; in development http://127.0.0.1:$PORT.
+     */
+    PUBLIC_URL: origin.optional(),
+    /** More origins this app is served at (comma-separated), accepted for sign-in and CSRF like PUBLIC_URL. */
+    PUBLIC_ORIGINS: z
+      .string()
+      .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(origin))
+      .optional(),
+    /**
+     * "true" when a reverse proxy you control sets X-Forwarded-Host / X-Forwarded-Proto (and strips
+     * them from clients). Only then do they pick which configured origin a request addressed.
+     */
+    TRUST_PROXY_HEADERS: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
     /** Where the proxy reaches this same server for the paid handler; default http://127.0.0.1:$PORT. */
     UPSTREAM_ORIGIN: z.url().optional(),
     /** How often the proxy checks whether priced routes changed in the database, in ms. */
@@ -76,13 +100,25 @@ const envSchema = z
     if (!facilitatorUrl) {
       ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator)" });
     }
-    if (!facilitatorUrl || (e.NODE_ENV === "production" && !e.AUTH_SECRET)) return z.NEVER;
+    // Sign-in and CSRF bind to configured origins, never to a request's Host: production must say which.
+    if (e.NODE_ENV === "production" && !e.PUBLIC_URL) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required in production (the public origin, e.g. https://pay.example.com)" });
+    }
+    if (!facilitatorUrl || (e.NODE_ENV === "production" && (!e.AUTH_SECRET || !e.PUBLIC_URL))) return z.NEVER;
+    // Development: the dev server's own origins (both loopback spellings a browser may use).
+    const devOrigins = [`http://127.0.0.1:${e.PORT}`, `http://localhost:${e.PORT}`];
+    const publicUrl = e.PUBLIC_URL ?? devOrigins[0]!;
+    const publicOrigins = [...new Set([publicUrl, ...(e.PUBLIC_ORIGINS ?? []), ...(e.PUBLIC_URL ? [] : devOrigins)])];
     return {
       nodeEnv: e.NODE_ENV,
       port: e.PORT,
       databaseUrl: e.DATABASE_URL,
       facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS },
-      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+      /** The primary public origin (no trailing slash). */
+      publicUrl,
+      /** Every origin this app answers as: publicUrl first, then PUBLIC_ORIGINS (and dev loopback spellings). */
+      publicOrigins,
+      trustProxyHeaders: e.TRUST_PROXY_HEADERS ?? false,
       upstreamOrigin: (e.UPSTREAM_ORIGIN ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
       routeRefreshMs: e.ROUTE_REFRESH_MS,
       authSecret: e.AUTH_SECRET,

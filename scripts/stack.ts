@@ -44,7 +44,8 @@ export type NextServer = { url: string; process: ChildProcess; stop: () => Promi
  * Starts `next dev` or `next start` (needs a prior `next build`) on 127.0.0.1:`port` and waits
  * until it serves /api/demo/health.
  *
- * @param env extra environment (FACILITATOR_URL, DATABASE_URL, …) on top of this process's.
+ * @param env extra environment (FACILITATOR_URL, DATABASE_URL, …) on top of this process's; under
+ *   `start`, PUBLIC_URL defaults to the server's own http://127.0.0.1:`port`.
  * @throws Error with the server's output when it exits or is not ready within `timeoutMs`.
  */
 export async function startNext({
@@ -67,7 +68,9 @@ export async function startNext({
   delete inherited.NODE_ENV;
   const child = spawn(process.execPath, [nextBin, mode, "-H", "127.0.0.1", "-p", String(port)], {
     cwd: ROOT,
-    env: { ...inherited, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env } as unknown as NodeJS.ProcessEnv,
+    // `next start` runs in production mode, where PUBLIC_URL is required: a local server's public
+    // origin is the address it listens on unless the caller says otherwise.
+    env: { ...inherited, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...(mode === "start" ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}), ...env } as unknown as NodeJS.ProcessEnv,
     stdio: inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
     detached: true,
   });

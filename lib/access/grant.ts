@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
+import { encodeCanonicalPath } from "@/lib/x402/request-path";
 
 /**
  * Page access grants: what a visitor holds after paying for a page, so that reloading within the
@@ -59,9 +60,15 @@ export async function verifyGrant(
   }
 }
 
-/** The Set-Cookie value for a grant: HttpOnly, SameSite=Lax, scoped to the page, Secure if asked. */
+/**
+ * The Set-Cookie value for a grant: HttpOnly, SameSite=Lax, Secure if asked, and scoped to the
+ * page's canonical URL path (browsers compare cookie paths with the raw, encoded request path;
+ * the proxy redirects other spellings of a priced path to this one).
+ *
+ * @param path the decoded canonical path ("/articles/deep-dive").
+ */
 export function grantCookie(path: string, token: string, maxAgeSeconds: number, secure: boolean): string {
-  const parts = [`${grantCookieName(path)}=${token}`, `Path=${encodeURI(path)}`, `Max-Age=${maxAgeSeconds}`, "HttpOnly", "SameSite=Lax"];
+  const parts = [`${grantCookieName(path)}=${token}`, `Path=${encodeCanonicalPath(path)}`, `Max-Age=${maxAgeSeconds}`, "HttpOnly", "SameSite=Lax"];
   if (secure) parts.push("Secure");
   return parts.join("; ");
 }

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { signingKey } from "@/lib/access/secret";
 import { env } from "@/lib/env";
 import { TollgateError } from "@/lib/errors";
+import { configuredHosts } from "@/lib/public-origin";
 import { isMerchantAddress } from "./admins";
 import { SESSION_COOKIE, verifySession, type Session } from "./session";
 
@@ -13,7 +14,7 @@ import { SESSION_COOKIE, verifySession, type Session } from "./session";
  */
 export async function currentMerchant(): Promise<Session | null> {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  const session = await verifySession(token, signingKey("session"));
+  const session = await verifySession(token, signingKey("session"), configuredHosts());
   return session && isMerchantAddress(session.address, env().adminAddresses) ? session : null;
 }
 
@@ -37,15 +38,4 @@ export async function requireMerchant(): Promise<Session> {
 /** Cookie attributes for the session: HttpOnly, SameSite=Lax, Secure in production. */
 export function sessionCookieOptions(maxAgeSeconds: number) {
   return { httpOnly: true, sameSite: "lax" as const, secure: env().secureCookies, path: "/", maxAge: maxAgeSeconds };
-}
-
-/**
- * Rejects a state-changing request whose Origin is not this site (CSRF). Server actions get
- * this from Next; JSON API routes call it.
- * @throws TollgateError `forbidden` (403).
- */
-export function assertSameOrigin(request: Request): void {
-  const origin = request.headers.get("origin");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (!origin || !host || new URL(origin).host !== host) throw new TollgateError("forbidden", "Cross-site request refused");
 }

@@ -15,15 +15,20 @@ import { signingKey } from "@/lib/access/secret";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
+import { publicOriginOf } from "@/lib/public-origin";
 import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { paymentKey } from "@/lib/x402/payment-key";
+import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { encodeV1PaymentResponse, findV1Requirement, paymentRequiredV1, toV1Requirements, X_PAYMENT_RESPONSE_HEADER } from "@/lib/x402/v1";
 import type { RouteSnapshot } from "./route-cache";
 import { callUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
+
+/** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
+export type PricedPath = { path: string; href: string };
 
 /** CORS for priced routes: any origin may pay, and must be able to read the payment headers. */
 export const PAYMENT_CORS_HEADERS: Record<string, string> = {
@@ -59,14 +64,15 @@ export function preflightResponse(): Response {
  * Facilitator unreachable → 503, garbage from it → 502. Never a 500 for a known failure, never
  * content without a settled payment.
  */
-export async function enforcePayment(request: Request, route: PricedRouteConfig, snapshot: RouteSnapshot): Promise<Response> {
+export async function enforcePayment(request: Request, route: PricedRouteConfig, snapshot: RouteSnapshot, target: PricedPath): Promise<Response> {
   const url = new URL(request.url);
   const resource: ResourceInfo = {
-    url: `${env().publicUrl ?? requestOrigin(request)}${url.pathname}${url.search}`,
+    // A configured origin (never an unchecked Host) and the canonical spelling of the path.
+    url: `${publicOriginOf(request.headers, request.url)}${target.href}${url.search}`,
     description: route.description,
     mimeType: route.mimeType,
   };
-  const context = `${request.method} ${url.pathname}`;
+  const context = `${request.method} ${target.href}`;
   try {
     const { requirements } = await snapshot.requirementsFor(route);
     if (requirements.length === 0) {
@@ -75,10 +81,10 @@ export async function enforcePayment(request: Request, route: PricedRouteConfig,
     const incoming = readPaymentHeaders(request.headers);
     if (!incoming) {
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
-      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, requirements, resource, message);
+      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
       return paymentRequired(requirements, resource, "payment_required", message);
     }
-    return await settleAfterHandler(request, route, resource, requirements, incoming);
+    return await settleAfterHandler(request, route, target, resource, requirements, incoming);
   } catch (error) {
     return errorResponse(error, context, PAYMENT_CORS_HEADERS);
   }
@@ -87,6 +93,7 @@ export async function enforcePayment(request: Request, route: PricedRouteConfig,
 async function settleAfterHandler(
   request: Request,
   route: PricedRouteConfig,
+  target: PricedPath,
   resource: ResourceInfo,
   requirements: PaymentRequirements[],
   incoming: IncomingPayment,
@@ -95,6 +102,8 @@ async function settleAfterHandler(
   const selected =
     incoming.x402Version === 2 ? server.findMatchingRequirements(requirements, incoming.payload) : findV1Requirement(requirements, incoming.payload);
   if (!selected) return paymentRequired(requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
+  // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
+  assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, incoming.x402Version === 2 ? "PAYMENT-SIGNATURE" : "X-PAYMENT");
   // The facilitator gets requirements in the payment's own protocol version.
   const facilitatorPayload = incoming.payload as PaymentPayload;
   const facilitatorRequirements = (incoming.x402Version === 2 ? selected : toV1Requirements(selected, resource)) as PaymentRequirements;
@@ -135,7 +144,7 @@ async function settleAfterHandler(
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
   try {
     const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
-    upstream = await callUpstream(request, body);
+    upstream = await callUpstream(request, target, body);
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     throw new TollgateError("upstream_unreachable", "The resource could not be produced; nothing was charged", { cause });
@@ -177,7 +186,7 @@ async function settleAfterHandler(
   headers.set(responseHeaderName, responseHeader);
   headers.set("cache-control", "private, no-store");
   if (route.kind === "page") {
-    const path = new URL(request.url).pathname;
+    const path = target.path;
     const expiresAt = Math.floor(Date.now() / 1000) + route.accessWindowSeconds;
     const token = await signGrant({ routeId: route.id, path, payer: settled.payer ?? verified.payer ?? "", expiresAt }, signingKey("grant"));
     headers.append("set-cookie", grantCookie(path, token, route.accessWindowSeconds, env().secureCookies));
@@ -189,10 +198,9 @@ async function settleAfterHandler(
  * Whether a page request carries a valid access grant for this route and exact path (signed,
  * unexpired, not another page's). Such a request is served without payment.
  */
-export async function hasPageAccess(request: Request, route: PricedRouteConfig): Promise<boolean> {
-  const path = new URL(request.url).pathname;
-  const token = cookieValue(request.headers.get("cookie"), grantCookieName(path));
-  return (await verifyGrant(token, { routeId: route.id, path }, signingKey("grant"))) !== null;
+export async function hasPageAccess(request: Request, route: PricedRouteConfig, target: PricedPath): Promise<boolean> {
+  const token = cookieValue(request.headers.get("cookie"), grantCookieName(target.path));
+  return (await verifyGrant(token, { routeId: route.id, path: target.path }, signingKey("grant"))) !== null;
 }
 
 function cookieValue(header: string | null, name: string): string | undefined {
@@ -216,6 +224,7 @@ function wantsHtml(request: Request): boolean {
 async function paywall(
   request: Request,
   route: PricedRouteConfig,
+  target: PricedPath,
   requirements: PaymentRequirements[],
   resource: ResourceInfo,
   message: string,
@@ -224,7 +233,7 @@ async function paywall(
   const header = encodePaymentRequiredHeader(required);
   try {
     const paywallRequest = encodePaywallRequest({ paymentRequired: required, accessWindowSeconds: route.accessWindowSeconds });
-    const rendered = await callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" });
+    const rendered = await callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), target, null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" });
     if (rendered.response.status !== 200) throw new Error(`paywall render answered ${rendered.response.status}`);
     return new Response(rendered.body, {
       status: 402,
@@ -243,18 +252,6 @@ async function paywall(
 }
 
 /**
- * The origin the client addressed: Host (or X-Forwarded-Host from a trusted reverse proxy) and
- * protocol. Next normalizes `request.url`'s host (127.0.0.1 becomes localhost), so it is not used.
- * Set PUBLIC_URL in production to pin it.
- */
-function requestOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
-  const proto = request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
-  return `${proto}://${host}`;
-}
-
-/**
  * Runs a database write whose failure must not change what the buyer gets: the money moved (or
  * did not) regardless. A failure is logged; a claim left `pending` keeps blocking reuse of that
  * payment, which fails closed.
@@ -267,13 +264,24 @@ async function bookkeeping(write: Promise<unknown>, what: string): Promise<void>
   }
 }
 
-/** A facilitator call that threw something other than a verify/settle verdict. */
+/**
+ * A facilitator call that threw something other than a verify/settle verdict:
+ * - timeout, refused or reset connection → `facilitator_unavailable` (503);
+ * - an answer that is not a verdict: invalid JSON or data (FacilitatorResponseError), or an HTTP
+ *   error status without a verdict body → `facilitator_bad_response` (502). @x402/core reports
+ *   the latter as a plain Error "Facilitator <op> failed (<status>): …"; the status goes to the
+ *   log with the cause, never to the client.
+ */
 function facilitatorFailure(error: unknown, operation: string): TollgateError {
   if (error instanceof TollgateError) return error;
   if (error instanceof FacilitatorTimeoutError) {
     return new TollgateError("facilitator_unavailable", `The payment facilitator did not answer ${operation} in time`, { cause: error });
   }
   if (error instanceof FacilitatorResponseError) {
+    return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
+  }
+  const status = error instanceof Error ? /^Facilitator (?:verify|settle) failed \((\d{3})\)/.exec(error.message)?.[1] : undefined;
+  if (status) {
     return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
   }
   return new TollgateError("facilitator_unavailable", `The payment facilitator could not be reached for ${operation}`, { cause: error });

@@ -1,15 +1,23 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
-import { errorResponse } from "@/lib/errors";
+import { errorResponse, TollgateError } from "@/lib/errors";
+import { canonicalizePath } from "@/lib/x402/request-path";
 import { enforcePayment, hasPageAccess, preflightResponse } from "./enforce";
 import { getRouteSnapshot } from "./route-cache";
-import { isUpstreamCall, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
+import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
 
 /**
  * Everything proxy.ts does: free requests pass, priced ones go through x402 enforcement (pages
  * pass with a valid access grant), and the gateway's own loopback calls reach their handler, or
- * the paywall. If the priced routes cannot be known (the database was never readable), every
- * request fails closed with 503.
+ * the paywall.
+ *
+ * Pricing is decided on the canonical decoded path (lib/x402/request-path.ts), the form Next's
+ * router resolves, so no other spelling of a priced path reaches its page or handler free. A
+ * path without one meaning (encoded slash, malformed percent-encoding) is refused with 400; a
+ * non-canonical GET/HEAD spelling of a priced path is redirected (308) to the canonical URL. A
+ * page let through carries a page-access proof for that path, which the page's own lock checks.
+ * If the priced routes cannot be known (the database was never readable), every request fails
+ * closed with 503.
  */
 export async function handleProxyRequest(request: NextRequest): Promise<Response> {
   if (isUpstreamCall(request.headers)) {
@@ -20,21 +28,31 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     // which would make this rewrite an external proxy. Next publishes its origin; use it.
     return NextResponse.rewrite(new URL(PAYWALL_PATH, env().nextOrigin ?? request.nextUrl.origin));
   }
-  // The paywall page exists only behind the loopback call.
-  if (request.nextUrl.pathname === PAYWALL_PATH) return new NextResponse(null, { status: 404 });
+  const context = `${request.method} ${request.nextUrl.pathname}`;
+  const target = canonicalizePath(request.nextUrl.pathname);
+  if (!target.ok) return errorResponse(new TollgateError("bad_request", `Malformed path: ${target.reason}`), context);
+  // The paywall page exists only behind the loopback call (whatever the spelling).
+  if (target.path.toLowerCase() === PAYWALL_PATH) return new NextResponse(null, { status: 404 });
   let snapshot;
   try {
     snapshot = await getRouteSnapshot();
   } catch (error) {
-    return errorResponse(error, `route table for ${request.method} ${request.nextUrl.pathname}`);
+    return errorResponse(error, `route table for ${context}`);
   }
-  const path = request.nextUrl.pathname;
   if (request.method === "OPTIONS") {
     const wanted = request.headers.get("access-control-request-method") ?? "GET";
-    return snapshot.table.match(wanted, path) ? preflightResponse() : NextResponse.next();
+    return snapshot.table.match(wanted, target.path) ? preflightResponse() : NextResponse.next();
   }
-  const route = snapshot.table.match(request.method, path);
+  const route = snapshot.table.match(request.method, target.path);
   if (!route) return NextResponse.next();
-  if (route.kind === "page" && (await hasPageAccess(request, route))) return NextResponse.next();
-  return enforcePayment(request, route, snapshot);
+  if (!target.canonical && (request.method === "GET" || request.method === "HEAD")) {
+    // One URL per priced resource: grants are cookies scoped to the canonical path.
+    return new Response(null, { status: 308, headers: { location: `${target.href}${request.nextUrl.search}`, "cache-control": "no-store" } });
+  }
+  if (route.kind === "page" && (await hasPageAccess(request, route, target))) {
+    const headers = new Headers(request.headers);
+    headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
+    return NextResponse.next({ request: { headers } });
+  }
+  return enforcePayment(request, route, snapshot, target);
 }

@@ -1,5 +1,6 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
+import { publicOriginOf } from "@/lib/public-origin";
 
 /**
  * Next's proxy cannot see the status of the page or route it lets through (NextResponse.next()
@@ -22,6 +23,35 @@ export const PAYWALL_PATH = "/x402/paywall";
 const g = globalThis as typeof globalThis & { __tollgateUpstreamSecret?: Buffer };
 const secret = (): Buffer => (g.__tollgateUpstreamSecret ??= randomBytes(32));
 
+/**
+ * Header by which the proxy tells a priced page that it let this request through (payment or
+ * grant) for one canonical path: `<expiresAtMs>.<HMAC-SHA256(per-process secret, path, expiry)>`.
+ * The page's own lock (lib/gateway/page-lock.ts) checks it against the path the router resolved.
+ */
+export const PAGE_ACCESS_HEADER = "x-tollgate-page-access";
+/** How long a page-access proof is good for, in ms: one render, generously. */
+const PAGE_ACCESS_TTL_MS = 60_000;
+
+/** A page-access proof for the decoded canonical `path` (e.g. "/articles/deep-dive"). */
+export function pageAccessProof(path: string, now = Date.now()): string {
+  const expiresAt = now + PAGE_ACCESS_TTL_MS;
+  return `${expiresAt}.${proofMac(path, expiresAt)}`;
+}
+
+/** Whether `value` is an unexpired proof, made by this process, for exactly `path`. */
+export function isPageAccessProof(value: string | null, path: string, now = Date.now()): boolean {
+  const match = /^(\d{1,16})\.([0-9a-f]{64})$/.exec(value ?? "");
+  if (!match) return false;
+  const expiresAt = Number(match[1]);
+  if (!(expiresAt > now)) return false;
+  const given = Buffer.from(match[2]!, "hex");
+  return timingSafeEqual(given, Buffer.from(proofMac(path, expiresAt), "hex"));
+}
+
+function proofMac(path: string, expiresAt: number): string {
+  return createHmac("sha256", secret()).update(`page-access\n${expiresAt}\n${path}`).digest("hex");
+}
+
 /** Whether a request is the proxy's own loopback call (constant-time check of the secret). */
 export function isUpstreamCall(headers: Headers): boolean {
   const value = headers.get(UPSTREAM_HEADER);
@@ -32,7 +62,7 @@ export function isUpstreamCall(headers: Headers): boolean {
 }
 
 /** Request headers that belong to this hop or to the payment, not to the handler. */
-const DROP_REQUEST_HEADERS = ["payment-signature", "x-payment", "connection", "keep-alive", "content-length", "transfer-encoding", "host", "expect", "upgrade"];
+const DROP_REQUEST_HEADERS = ["payment-signature", "x-payment", PAGE_ACCESS_HEADER, "connection", "keep-alive", "content-length", "transfer-encoding", "host", "expect", "upgrade"];
 /** Response headers that no longer describe the body once fetch has decoded it. */
 const DROP_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"];
 
@@ -41,12 +71,16 @@ const DROP_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-e
  * with the body fully read (the body is needed before settling, and settling decides whether it
  * is delivered). Redirects are returned, not followed.
  *
+ * @param target where to send it: `href`, the canonical spelling of the path the proxy priced
+ *   (so the router resolves exactly what was priced), and `path`, its decoded form, which the
+ *   page-access proof names.
  * @param body the request body already read by the proxy (null for GET/HEAD).
  * @param extraHeaders headers for the handler (the paywall render's PaymentRequired).
  * @throws Error when the server cannot be reached (the caller answers 502).
  */
 export async function callUpstream(
   request: Request,
+  target: { path: string; href: string },
   body: ArrayBuffer | null,
   extraHeaders: Record<string, string> = {},
 ): Promise<{ response: Response; body: ArrayBuffer }> {
@@ -55,12 +89,13 @@ export async function callUpstream(
   for (const h of DROP_REQUEST_HEADERS) headers.delete(h);
   for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
   headers.set(UPSTREAM_HEADER, secret().toString("hex"));
-  // The loopback's Host is the upstream origin; keep the client's for handlers that build URLs.
-  // (request.url's host is Next's normalized one, not what the client sent.)
-  const clientHost = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (clientHost) headers.set("x-forwarded-host", clientHost);
-  headers.set("x-forwarded-proto", request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", ""));
-  const response = await fetch(`${env().upstreamOrigin}${url.pathname}${url.search}`, {
+  headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
+  // The loopback's Host is the upstream origin; tell handlers that build URLs the configured public
+  // origin the client addressed (never a Host or X-Forwarded-Host the client made up).
+  const origin = new URL(publicOriginOf(request.headers, request.url));
+  headers.set("x-forwarded-host", origin.host);
+  headers.set("x-forwarded-proto", origin.protocol.replace(":", ""));
+  const response = await fetch(`${env().upstreamOrigin}${target.href}${url.search}`, {
     method: request.method,
     headers,
     body,

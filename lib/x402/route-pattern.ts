@@ -6,7 +6,11 @@
  * - a final `*` matches one or more further segments: `/articles/*` covers `/articles/a` and
  *   `/articles/a/b`, not `/articles` (price that with its own route)
  *
- * Matching ignores one trailing slash and works on the decoded path Next gives the proxy.
+ * Patterns match the canonical decoded path (lib/x402/request-path.ts), without regard to case:
+ * a literal segment may be written percent-encoded (`/docs/a%20b`) and matches its decoded text,
+ * and `/Articles/X` is priced like `/articles/x`. Case-insensitivity fails closed: a case variant
+ * the router would serve as another page is charged for, never served free; one it answers 404
+ * is not charged (settlement needs a status below 400).
  */
 
 export type CompiledPattern = {
@@ -36,6 +40,11 @@ export function validatePathPattern(pattern: string): string[] {
     }
     problems.push(`segment "${segment}" is not a literal, :param or *`);
   });
+  for (const segment of segments) {
+    const decoded = decodeSegment(segment);
+    if (decoded === null) problems.push(`segment "${segment}" has malformed percent-encoding`);
+    else if (/[/\\]/.test(decoded) || decoded === "." || decoded === "..") problems.push(`segment "${segment}" encodes a slash, backslash or dot segment`);
+  }
   return problems;
 }
 
@@ -56,14 +65,22 @@ export function compilePathPattern(pattern: string): CompiledPattern {
       return "/[^/]+";
     }
     specificity += 3;
-    return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+    return `/${decodeSegment(segment)!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
   });
   // A pattern ending in * ranks below the same pattern with a concrete tail.
   specificity = specificity * 2 + (segments.at(-1) === "*" ? 0 : 1);
-  return { pattern, regex: new RegExp(`^${parts.join("")}/?$`), specificity };
+  return { pattern, regex: new RegExp(`^${parts.join("")}/?$`, "i"), specificity };
 }
 
-/** Whether `path` (no query string) is covered by the compiled pattern. */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `path` (canonical and decoded, no query string) is covered by the compiled pattern. */
 export function matchesPath(compiled: CompiledPattern, path: string): boolean {
   return compiled.regex.test(path);
 }

@@ -21,7 +21,7 @@ const MERCHANT_KEY = testKey(8);
 /** A session cookie signed like the app signs them (key derived from AUTH_SECRET). */
 async function sessionCookie(address: string): Promise<string> {
   const key = new Uint8Array(createHmac("sha256", process.env.E2E_AUTH_SECRET!).update("tollgate/session/v1").digest());
-  return `${SESSION_COOKIE}=${await signSession({ address, kind: "evm", expiresAt: Math.floor(Date.now() / 1000) + 600 }, key)}`;
+  return `${SESSION_COOKIE}=${await signSession({ address, kind: "evm", domain: new URL(process.env.E2E_BASE_URL!).host, expiresAt: Math.floor(Date.now() / 1000) + 600 }, key)}`;
 }
 
 test("a merchant signs in, prices a route, and finds, filters, opens and exports its payment", async ({ page, baseUrl, devnet, useWallet, balance }, testInfo) => {

@@ -18,6 +18,7 @@ import { TollgateError } from "@/lib/errors";
 const merchant = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const stranger = privateKeyToAccount("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
 const DOMAIN = "shop.example";
+const ORIGIN = `https://${DOMAIN}`;
 let db: Database;
 let tmp: string;
 let solMerchant: KeyPairSigner;
@@ -52,43 +53,46 @@ async function siws(signer: KeyPairSigner, domain = DOMAIN) {
 
 describe("Sign-In With Ethereum", () => {
   it("signs in a merchant", async () => {
-    const result = await verifySignIn(db.prisma, await siwe(), { domain: DOMAIN, admins: admins() });
-    expect(result).toEqual({ address: merchant.address, kind: "evm" });
+    const result = await verifySignIn(db.prisma, await siwe(), { origin: ORIGIN, admins: admins() });
+    expect(result).toEqual({ address: merchant.address, kind: "evm", domain: DOMAIN });
   });
 
   it("refuses a replayed message (nonce used once)", async () => {
     const request = await siwe();
-    await verifySignIn(db.prisma, request, { domain: DOMAIN, admins: admins() });
-    expect(await code(verifySignIn(db.prisma, request, { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
+    await verifySignIn(db.prisma, request, { origin: ORIGIN, admins: admins() });
+    expect(await code(verifySignIn(db.prisma, request, { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
   });
 
   it("refuses a nonce it never issued, another domain, an expired message and a forged signature", async () => {
     const unknownNonce = createSiweMessage({ domain: DOMAIN, address: merchant.address, uri: `https://${DOMAIN}`, version: "1", chainId: 1, nonce: "abcdef0123456789", issuedAt: new Date() });
-    expect(await code(verifySignIn(db.prisma, { kind: "evm", message: unknownNonce, signature: await merchant.signMessage({ message: unknownNonce }) }, { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
-    expect(await code(verifySignIn(db.prisma, await siwe(merchant, { domain: "evil.example" }), { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
-    expect(await code(verifySignIn(db.prisma, await siwe(merchant, { expirationTime: new Date(Date.now() - 1000) }), { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, { kind: "evm", message: unknownNonce, signature: await merchant.signMessage({ message: unknownNonce }) }, { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, await siwe(merchant, { domain: "evil.example" }), { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
+    // The right domain but a URI on another origin (a relayed message) is not this site's either.
+    expect(await code(verifySignIn(db.prisma, await siwe(merchant, { uri: "https://evil.example/login" }), { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, await siwe(merchant, { uri: "http://shop.example" }), { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, await siwe(merchant, { expirationTime: new Date(Date.now() - 1000) }), { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
     const forged = await siwe();
     forged.signature = await stranger.signMessage({ message: forged.message });
-    expect(await code(verifySignIn(db.prisma, forged, { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, forged, { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
   });
 
   it("refuses a valid signer who is not a merchant", async () => {
-    expect(await code(verifySignIn(db.prisma, await siwe(stranger), { domain: DOMAIN, admins: admins() }))).toBe("403 forbidden");
+    expect(await code(verifySignIn(db.prisma, await siwe(stranger), { origin: ORIGIN, admins: admins() }))).toBe("403 forbidden");
   });
 });
 
 describe("Sign-In With Solana", () => {
   it("signs in a merchant with an Ed25519 signature", async () => {
-    expect(await verifySignIn(db.prisma, await siws(solMerchant), { domain: DOMAIN, admins: admins() })).toEqual({ address: solMerchant.address, kind: "solana" });
+    expect(await verifySignIn(db.prisma, await siws(solMerchant), { origin: ORIGIN, admins: admins() })).toEqual({ address: solMerchant.address, kind: "solana", domain: DOMAIN });
   });
 
   it("refuses another domain, a signature by another key, and a stranger", async () => {
-    expect(await code(verifySignIn(db.prisma, await siws(solMerchant, "evil.example"), { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, await siws(solMerchant, "evil.example"), { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
     const other = await generateKeyPairSigner();
     const request = await siws(solMerchant);
     const sig = await signBytes(other.keyPair.privateKey, new TextEncoder().encode(request.message));
-    expect(await code(verifySignIn(db.prisma, { ...request, signature: Buffer.from(sig).toString("base64") }, { domain: DOMAIN, admins: admins() }))).toBe("401 unauthorized");
-    expect(await code(verifySignIn(db.prisma, await siws(other), { domain: DOMAIN, admins: admins() }))).toBe("403 forbidden");
+    expect(await code(verifySignIn(db.prisma, { ...request, signature: Buffer.from(sig).toString("base64") }, { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
+    expect(await code(verifySignIn(db.prisma, await siws(other), { origin: ORIGIN, admins: admins() }))).toBe("403 forbidden");
   });
 });
 
@@ -96,11 +100,21 @@ describe("sessions and merchants", () => {
   const key = new TextEncoder().encode("k".repeat(32));
   it("verify what they sign, and nothing tampered or expired", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await signSession({ address: merchant.address, kind: "evm", expiresAt: now + 60 }, key);
-    expect(await verifySession(token, key)).toEqual({ address: merchant.address, kind: "evm", expiresAt: now + 60 });
-    expect(await verifySession(token, new TextEncoder().encode("x".repeat(32)))).toBeNull();
-    expect(await verifySession(token, key, new Date((now + 61) * 1000))).toBeNull();
-    expect(await verifySession(token.slice(0, -3) + "abc", key)).toBeNull();
+    const token = await signSession({ address: merchant.address, kind: "evm", domain: DOMAIN, expiresAt: now + 60 }, key);
+    expect(await verifySession(token, key, [DOMAIN])).toEqual({ address: merchant.address, kind: "evm", domain: DOMAIN, expiresAt: now + 60 });
+    expect(await verifySession(token, new TextEncoder().encode("x".repeat(32)), [DOMAIN])).toBeNull();
+    expect(await verifySession(token, key, [DOMAIN], new Date((now + 61) * 1000))).toBeNull();
+    expect(await verifySession(token.slice(0, -3) + "abc", key, [DOMAIN])).toBeNull();
+  });
+
+  it("hold only on the domain they were issued for; a session without a domain is refused", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const evil = await signSession({ address: merchant.address, kind: "evm", domain: "evil.example", expiresAt: now + 60 }, key);
+    expect(await verifySession(evil, key, [DOMAIN])).toBeNull();
+    // A token as issued before sessions carried their domain (same claims, no `dom`).
+    const { SignJWT } = await import("jose");
+    const legacy = await new SignJWT({ knd: "evm" }).setProtectedHeader({ alg: "HS256" }).setIssuer("tollgate").setAudience("tollgate-dashboard").setSubject(merchant.address).setIssuedAt().setExpirationTime(now + 60).sign(key);
+    expect(await verifySession(legacy, key, [DOMAIN])).toBeNull();
   });
 
   it("compare EVM addresses without case and Solana addresses exactly", () => {

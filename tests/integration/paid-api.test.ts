@@ -286,7 +286,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expectedFailures.push(payer);
   });
 
-  it("fails closed with 503/502 when the facilitator is unreachable or answers garbage", async () => {
+  it("fails closed with 503/502 when the facilitator is unreachable, answers garbage or an HTTP error", async () => {
     const payer = buyer(3).address;
     const before = await balance(payer);
     const headers = await signPayment("/api/demo/quote", 3);
@@ -300,6 +300,12 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       const garbage = await fetch(url("/api/demo/quote"), { headers });
       expect(garbage.status).toBe(502);
       expect((await garbage.json()).error.code).toBe("facilitator_bad_response");
+
+      // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
+      switchboard.setMode("http-error");
+      const refused = await fetch(url("/api/demo/quote"), { headers });
+      expect(refused.status).toBe(502);
+      expect((await refused.json()).error).toEqual({ code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) });
     } finally {
       switchboard.setMode("pass");
     }

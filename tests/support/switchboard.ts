@@ -2,12 +2,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error";
 
 /**
  * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
- * non-JSON body) without restarting the app, and can run a hook before a /settle is forwarded.
+ * non-JSON body; "http-error": 500 with a JSON error that is no verdict) without restarting the app, and can run a hook before a /settle is forwarded.
  * Everything in "pass" mode is the real facilitator's answer. A test double only for network
  * conditions that a real facilitator cannot be asked to produce on cue.
  */
@@ -20,6 +20,10 @@ export async function startSwitchboard(target: string) {
     const body = Buffer.concat(chunks);
     const passthrough = req.url === "/supported";
     if (!passthrough && mode === "down") return req.socket.destroy();
+    if (!passthrough && mode === "http-error") {
+      res.writeHead(500, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ error: "internal error" }));
+    }
     if (!passthrough && mode === "garbage") {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<html>Bad gateway</html>");

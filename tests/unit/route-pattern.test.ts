@@ -31,7 +31,19 @@ describe("matchesPath", () => {
     expect(m("/api/demo/quote", "/api/demo/quote/")).toBe(true);
     expect(m("/api/demo/quote", "/api/demo/quotes")).toBe(false);
     expect(m("/api/demo/quote", "/api/demo/quote/extra")).toBe(false);
-    expect(m("/api/demo/quote", "/API/demo/quote")).toBe(false);
+  });
+
+  it("ignores case, so a case variant of a priced path is priced too (fails closed)", () => {
+    expect(m("/api/demo/quote", "/API/demo/Quote")).toBe(true);
+    expect(m("/articles/:slug", "/ARTICLES/deep-dive")).toBe(true);
+  });
+
+  it("matches percent-encoded literals by their decoded text, and refuses encoded separators", () => {
+    expect(m("/docs/a%20b", "/docs/a b")).toBe(true);
+    expect(m("/docs/%64eep", "/docs/deep")).toBe(true);
+    expect(validatePathPattern("/docs/a%2Fb")).toEqual([expect.stringMatching(/encodes a slash/)]);
+    expect(validatePathPattern("/docs/%zz")).toEqual([expect.stringMatching(/malformed percent-encoding/)]);
+    expect(validatePathPattern("/docs/..")).toEqual([expect.stringMatching(/dot segment/)]);
   });
 
   it(":param matches one non-empty segment", () => {

@@ -1,11 +1,9 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
-import { Paywall } from "@/components/paywall/paywall";
-import { env } from "@/lib/env";
+import { PaywallView } from "@/components/paywall/paywall-view";
 import { isUpstreamCall, PAYWALL_HEADER } from "@/lib/gateway/upstream";
 import { decodePaywallRequest } from "@/lib/paywall/request";
-import { describeOptions } from "@/lib/paywall/options";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Payment required", robots: { index: false } };
@@ -18,13 +16,5 @@ export default async function PaywallPage() {
   if (!isUpstreamCall(h) || !encoded) notFound();
   const request = decodePaywallRequest(encoded);
   if (!request) notFound();
-  const options = await describeOptions(request.paymentRequired.accepts);
-  return (
-    <Paywall
-      paymentRequired={request.paymentRequired}
-      options={options}
-      accessWindowSeconds={request.accessWindowSeconds}
-      walletConnectProjectId={env().walletConnectProjectId}
-    />
-  );
+  return <PaywallView request={request} />;
 }

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { PaywallView } from "@/components/paywall/paywall-view";
 import { ARTICLES, findArticle } from "@/lib/articles/articles";
+import { pageLock } from "@/lib/gateway/page-lock";
 import { Checklist } from "./checklist";
 import { CostCalculator } from "./cost-calculator";
 
@@ -13,7 +15,11 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 }
 
 export default async function ArticlePage({ params }: { params: Promise<{ slug: string }> }) {
-  const article = findArticle((await params).slug);
+  const { slug } = await params;
+  // Second lock: a priced article renders only for a request the proxy let through for this path.
+  const lock = await pageLock(["articles", slug]);
+  if (lock) return <PaywallView request={lock} lockedBy="page" />;
+  const article = findArticle(slug);
   if (!article) notFound();
   return (
     <main className="mx-auto max-w-2xl px-5 py-12">

@@ -1,0 +1,14 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { startDevnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
+const devnet = await startDevnet({ rpcPort: 18545, facilitatorPort: 14020, file: null });
+const databaseUrl = `pglite:${tmp}/db`;
+await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
+const app = await startNext({ mode: "start", port: 13000, env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "probe-secret-0123456789abcdef0123456789", ...(process.env.PROBE_ENV ? JSON.parse(process.env.PROBE_ENV) : {}) }, inheritOutput: true });
+fs.writeFileSync("/tmp/scratch/devnet.json", JSON.stringify(devnet.config));
+console.log("READY", app.url);
+process.on("SIGTERM", async () => { await app.stop(); await devnet.stop(); process.exit(0); });

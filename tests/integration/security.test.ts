@@ -1,0 +1,361 @@
+/**
+ * Attacks from outside against the built app under `next start`, on a real devnet (anvil + test
+ * USDC + the real facilitator) and PGlite:
+ *
+ * - thousands of generated spellings of priced and free paths (percent-encoding in either hex
+ *   case, repeated slashes, dot segments, trailing slashes, `;` parameters, encoded `?`/`#`, case
+ *   variants, RSC and prefetch requests, HEAD) sent raw over HTTP: a priced page or handler is
+ *   never served unpaid, a true spelling of a priced path always meets the paywall, a free one is
+ *   always served, nothing answers 5xx, and the page's own lock never has to step in (it would
+ *   mean the proxy and Next's router read a path differently);
+ * - thousands of hostile payment headers against a priced route: only 400/402/431, never 5xx,
+ *   never content, no balance change;
+ * - relayed sign-in (forged Host, X-Forwarded-Host, Origin: null), with and without
+ *   TRUST_PROXY_HEADERS.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { x402HTTPClient } from "@x402/core/client";
+import { decodePaymentRequiredHeader } from "@x402/core/http";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { createSiweMessage } from "viem/siwe";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { createX402Client } from "@/scripts/agent-client";
+import { balanceOf, testKey } from "@/scripts/devnet/chain";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { assertThrowawayDatabase } from "../support/postgres";
+
+type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/** One HTTP request with the path exactly as given (no URL normalization) and any headers. */
+function raw(base: string, rawPath: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path: rawPath, method: init.method ?? "GET", headers: init.headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+/** Text only the paid content contains (never the paywall, which shows title and description). */
+const PAID_MARKERS = ["A payment of two cents only makes sense", "Caches are the first thing to break", "cost-calculator", '"text":'];
+const PAGE_LOCK = 'data-tollgate-lock="page"';
+
+const PRICED = [
+  { segments: ["articles", "deep-dive"], kind: "page" },
+  { segments: ["articles", "field-notes"], kind: "page" },
+  { segments: ["api", "demo", "quote"], kind: "api" },
+] as const;
+const FREE = [
+  { segments: ["articles", "welcome"], marker: "Welcome to the reading room" },
+  { segments: ["api", "demo", "health"], marker: '"status":"ok"' },
+] as const;
+
+/** One spelling of a segment: each character literal or %-encoded (upper or lower hex). */
+function spell(segment: string, flipCase: boolean): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      ...[...segment].map((ch) => {
+        const hex = ch.charCodeAt(0).toString(16).padStart(2, "0");
+        const options = [fc.constant(ch), fc.constant(`%${hex.toUpperCase()}`), fc.constant(`%${hex.toLowerCase()}`)];
+        if (flipCase && /[a-z]/.test(ch)) options.push(fc.constant(ch.toUpperCase()));
+        return fc.oneof(...options);
+      }),
+    )
+    .map((parts) => parts.join(""));
+}
+
+/** A raw request path for `segments`: `exact` spellings decode to the same path Next routes on. */
+function spelledPath(segments: readonly string[], exact: boolean): fc.Arbitrary<string> {
+  const separator = fc.constantFrom("/", "/", "//", "/./", "/x/../", "/%2e/", "/x/%2E%2e/");
+  const suffix = exact ? fc.constant("") : fc.constantFrom("", ";x=1", "%3F", "%23", "%3Fa=1", ".rsc", "%00", "%2F", "%zz", "%C0%AF");
+  return fc
+    .tuple(fc.tuple(...segments.map((s) => spell(s, !exact))), fc.tuple(...segments.map(() => separator)), suffix, fc.boolean(), fc.constantFrom("", "?a=1", "?_rsc=x1"))
+    .map(([parts, seps, end, trailing, query]) => `${parts.map((p, i) => `${i === 0 ? "/" : seps[i]}${p}`).join("")}${end}${trailing ? "/" : ""}${query}`);
+}
+
+/** How a client asks: a browser, an agent, an RSC navigation or prefetch, HEAD. */
+const asking = fc.constantFrom(
+  { method: "GET", headers: { accept: "text/html,application/xhtml+xml" } },
+  { method: "GET", headers: {} as Record<string, string> },
+  { method: "GET", headers: { rsc: "1" } },
+  { method: "GET", headers: { rsc: "1", "next-router-prefetch": "1" } },
+  { method: "GET", headers: { rsc: "1", "next-router-prefetch": "1", "next-router-segment-prefetch": "/_tree" } },
+  { method: "HEAD", headers: { accept: "text/html" } },
+);
+
+describe("attacks against a production build", () => {
+  let devnet: Devnet;
+  let app: NextServer;
+  let trusting: NextServer;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-security-"));
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+    const [dbA, dbB] = [`pglite:${tmp}/a`, `pglite:${tmp}/b`];
+    for (const url of [dbA, dbB]) {
+      assertThrowawayDatabase(url);
+      await prepareDatabase(parseDatabaseUrl(url), devnet.config);
+    }
+    const common = { ...devnetAppEnv(devnet.config), AUTH_SECRET: "security-test-secret-0123456789abcdef0123", ROUTE_REFRESH_MS: "200" };
+    app = await startNext({ mode: "start", port: await freePort(), env: { ...common, DATABASE_URL: dbA } });
+    // Behind a reverse proxy that sets X-Forwarded-Host, serving a second public origin.
+    trusting = await startNext({
+      mode: "start",
+      port: await freePort(),
+      env: { ...common, DATABASE_URL: dbB, TRUST_PROXY_HEADERS: "true", PUBLIC_ORIGINS: "https://shop.example" },
+    });
+  });
+
+  afterAll(async () => {
+    keepAlive.destroy();
+    await app?.stop();
+    await trusting?.stop();
+    await devnet?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Sends a request and follows redirects (at most 3), checking every hop for leaks. */
+  async function visit(rawPath: string, init: { method: string; headers: Record<string, string> }): Promise<RawResponse[]> {
+    const hops: RawResponse[] = [];
+    let target = rawPath;
+    for (let i = 0; i < 4; i++) {
+      const res = await raw(app.url, target, init);
+      hops.push(res);
+      for (const marker of PAID_MARKERS) expect(res.body, `${init.method} ${target} leaked paid content`).not.toContain(marker);
+      expect(res.body, `${init.method} ${target}: the page lock had to stop what the proxy let through`).not.toContain(PAGE_LOCK);
+      expect(res.status, `${init.method} ${target}`).toBeLessThan(500);
+      if (res.status !== 307 && res.status !== 308) break;
+      const location = res.headers.location!;
+      target = location.startsWith("http") ? new URL(location).pathname + new URL(location).search : location;
+    }
+    return hops;
+  }
+
+  it("serves no priced page or handler unpaid under any spelling, and meets every true spelling with the paywall", async () => {
+    const priced = fc.constantFrom(...PRICED).chain((route) => fc.tuple(fc.constant(route), fc.boolean()).chain(([r, exact]) => spelledPath(r.segments, exact).map((p) => ({ route: r, exact, path: p }))));
+    await fc.assert(
+      fc.asyncProperty(priced, asking, async ({ route, exact, path: p }, how) => {
+        const hops = await visit(p, how);
+        const last = hops.at(-1)!;
+        if (exact) {
+          // Decodes to the priced path itself: payment required (redirected first if not canonical).
+          const expected = route.kind === "api" && how.method === "HEAD" ? [402, 405] : [402];
+          expect(expected, `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
+        } else {
+          expect([400, 402, 404, 405], `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
+        }
+      }),
+      { numRuns: 1200 },
+    );
+  });
+
+  it("still serves free pages and handlers under their own spellings", async () => {
+    const free = fc.constantFrom(...FREE).chain((route) => spelledPath(route.segments, true).map((p) => ({ route, path: p })));
+    await fc.assert(
+      fc.asyncProperty(free, async ({ route, path: p }) => {
+        const hops = await visit(p, { method: "GET", headers: { accept: "text/html" } });
+        const last = hops.at(-1)!;
+        expect(last.status, `${p} → ${hops.map((h) => h.status).join(" → ")}`).toBe(200);
+        expect(last.body).toContain(route.marker);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("answers paths without one meaning with 400, not 500", async () => {
+    for (const p of ["/articles/%zz", "/articles/deep%2Fdive", "/articles%2Fdeep-dive", "/api/demo/%C0%AF", "/articles/a%5Cb"]) {
+      const res = await raw(app.url, p, { headers: { accept: "text/html" } });
+      expect(res.status, p).toBe(400);
+      expect(JSON.parse(res.body).error.code).toBe("bad_request");
+    }
+  });
+
+  describe("hostile payment headers", () => {
+    let valid: { header: string; payload: Record<string, unknown> }[] = [];
+    const buyer = () => devnet.config.buyers[0]!;
+    const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, owner as Address);
+
+    beforeAll(async () => {
+      const client = new x402HTTPClient(createX402Client(devnet.config, buyer().privateKey as Hex));
+      for (let i = 0; i < 4; i++) {
+        const challenge = await fetch(`${app.url}/api/demo/quote`);
+        const required = client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json());
+        const header = client.encodePaymentSignatureHeader(await client.createPaymentPayload(required))["PAYMENT-SIGNATURE"]!;
+        valid.push({ header, payload: JSON.parse(Buffer.from(header, "base64").toString("utf8")) });
+      }
+    });
+
+    /** Fields whose change the signature or the requirement match must catch (no honest payment survives one). */
+    const SIGNED_PATHS = [
+      ["x402Version"],
+      ["accepted"],
+      ["accepted", "scheme"],
+      ["accepted", "network"],
+      ["accepted", "amount"],
+      ["accepted", "asset"],
+      ["accepted", "payTo"],
+      ["payload"],
+      ["payload", "signature"],
+      ["payload", "authorization"],
+      ["payload", "authorization", "from"],
+      ["payload", "authorization", "to"],
+      ["payload", "authorization", "value"],
+      ["payload", "authorization", "validAfter"],
+      ["payload", "authorization", "validBefore"],
+      ["payload", "authorization", "nonce"],
+    ];
+    const setPath = (obj: Record<string, unknown>, keys: string[], value: unknown) => {
+      const copy = structuredClone(obj);
+      let node = copy as Record<string, unknown>;
+      for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+      if (value === undefined) delete node[keys.at(-1)!];
+      else node[keys.at(-1)!] = value;
+      return copy;
+    };
+    const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64");
+    const hexOf = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
+
+    /** Header sets to send; each must be refused without a charge. */
+    const hostile = fc.integer({ min: 0, max: 3 }).chain((i) =>
+      fc.oneof(
+        // random bytes and random text
+        fc.uint8Array({ maxLength: 600 }).map((b) => ({ "payment-signature": Buffer.from(b).toString("base64") })),
+        fc.string({ unit: "grapheme-ascii", maxLength: 300 }).filter((s) => /^[\x21-\x7e]*$/.test(s)).map((s) => ({ "x-payment": s || "A" })),
+        // truncations of a real header
+        fc.integer({ min: 0, max: 2000 }).map((n) => ({ "payment-signature": valid[i]!.header.slice(0, n % valid[i]!.header.length) || "e30=" })),
+        // wrong types or removed fields anywhere a signature or requirement covers
+        fc.tuple(fc.constantFrom(...SIGNED_PATHS), fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant(null))).map(([keys, value]) => ({ "payment-signature": b64(setPath(valid[i]!.payload, keys, value)) })),
+        // well-formed values that no longer match what was signed
+        fc
+          .oneof(
+            fc.bigInt({ min: 0n, max: 10n ** 20n }).filter((v) => v !== 10_000n).map((v) => [["payload", "authorization", "value"], v.toString()] as const),
+            hexOf(20).map((a) => [["payload", "authorization", "to"], a] as const),
+            hexOf(20).map((a) => [["payload", "authorization", "from"], a] as const),
+            hexOf(32).map((n) => [["payload", "authorization", "nonce"], n] as const),
+            fc.integer({ min: 0, max: 2 ** 40 }).map((t) => [["payload", "authorization", "validBefore"], String(t)] as const),
+            hexOf(65).map((s) => [["payload", "signature"], s] as const),
+            fc.bigInt({ min: 1n, max: 10n ** 9n }).filter((v) => v !== 10_000n).map((v) => [["accepted", "amount"], v.toString()] as const),
+            hexOf(20).map((a) => [["accepted", "payTo"], a] as const),
+          )
+          .map(([keys, value]) => ({ "payment-signature": b64(setPath(valid[i]!.payload, [...keys], value)) })),
+        // v1 and v2 mixed up
+        fc.constant({ "x-payment": valid[i]!.header }),
+        fc.constant({ "payment-signature": b64({ ...valid[i]!.payload, x402Version: 1, scheme: "exact", network: "base-sepolia" }) }),
+        fc.constant({ "payment-signature": "%%%", "x-payment": valid[i]!.header }),
+        // oversized
+        fc.integer({ min: 17_000, max: 40_000 }).map((n) => ({ "payment-signature": "A".repeat(n) })),
+      ),
+    );
+
+    it("answers only 400/402/431, never content, never a charge", async () => {
+      const payer = buyer().address;
+      const [before, merchantBefore] = [await balance(payer), await balance(devnet.config.payTo)];
+      const seen = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(hostile, fc.constantFrom("GET", "HEAD"), async (headers, method) => {
+          const res = await raw(app.url, "/api/demo/quote", { method, headers });
+          seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+          expect([400, 402, 431], `${method} ${JSON.stringify(headers).slice(0, 200)} → ${res.status} ${res.body.slice(0, 200)}`).toContain(res.status);
+          expect(res.body).not.toContain('"text":');
+          expect(res.headers["payment-response"]).toBeUndefined();
+        }),
+        { numRuns: 2500 },
+      );
+      // Every kind of refusal was exercised, and the facilitator saw well-formed forgeries.
+      expect([...seen.keys()].sort()).toEqual([400, 402, 431]);
+      expect(await balance(payer)).toBe(before);
+      expect(await balance(devnet.config.payTo)).toBe(merchantBefore);
+    });
+
+    it("names the bad field of a malformed scheme payload (400), the four shapes of the attack report included", async () => {
+      const cases: [string[], unknown, RegExp][] = [
+        [["payload", "signature"], undefined, /payload\.signature/],
+        [["payload", "authorization", "value"], "ten", /payload\.authorization\.value/],
+        [["payload", "authorization", "validBefore"], null, /payload\.authorization\.validBefore/],
+        [["payload", "authorization", "from"], 12, /payload\.authorization\.from/],
+      ];
+      for (const [keys, value, message] of cases) {
+        const res = await raw(app.url, "/api/demo/quote", { headers: { "payment-signature": b64(setPath(valid[0]!.payload, keys, value)) } });
+        expect(res.status).toBe(400);
+        expect(JSON.parse(res.body).error).toEqual({ code: "invalid_payment_header", message: expect.stringMatching(message) });
+      }
+    });
+  });
+
+  describe("relayed sign-in", () => {
+    const merchant = privateKeyToAccount(testKey(8));
+
+    async function signIn(server: NextServer, msg: { domain: string; uri: string }, headers: Record<string, string>) {
+      const origin = new URL(server.url).origin;
+      const nonceRes = await raw(server.url, "/api/auth/nonce", { method: "POST", headers: { origin } });
+      expect(nonceRes.status).toBe(200);
+      const { nonce } = JSON.parse(nonceRes.body);
+      const message = createSiweMessage({ ...msg, address: merchant.address, version: "1", chainId: devnet.config.chainId, nonce, issuedAt: new Date() });
+      const signature = await merchant.signMessage({ message });
+      return raw(server.url, "/api/auth/sign-in", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ kind: "evm", message, signature }) });
+    }
+    const evil = { domain: "evil.example", uri: "http://evil.example" };
+
+    it("refuses Origin: null, a missing Origin and a foreign one with 403 (never 500)", async () => {
+      const variants: Record<string, string>[] = [{ origin: "null" }, {}, { origin: "http://evil.example", host: "evil.example" }, { origin: "not a url" }];
+      for (const headers of variants) {
+        for (const p of ["/api/auth/nonce", "/api/auth/sign-in"]) {
+          const res = await raw(app.url, p, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: "{}" });
+          expect(res.status, `${p} ${JSON.stringify(headers)}`).toBe(403);
+        }
+      }
+    });
+
+    it("gives no session for another site's message relayed under a forged Host or X-Forwarded-Host", async () => {
+      for (const server of [app, trusting]) {
+        const forged: Record<string, string>[] = [
+          { host: "evil.example", origin: "http://evil.example" },
+          { "x-forwarded-host": "evil.example", "x-forwarded-proto": "http", origin: "http://evil.example" },
+          // The Origin of the real site (a server can send any) does not make the message this site's.
+          { host: "evil.example", "x-forwarded-host": "evil.example", origin: new URL(server.url).origin },
+        ];
+        for (const headers of forged) {
+          const res = await signIn(server, evil, headers);
+          expect([401, 403], JSON.stringify(headers)).toContain(res.status);
+          expect(res.headers["set-cookie"]).toBeUndefined();
+        }
+      }
+    });
+
+    it("signs the merchant in on a configured origin, and the session opens the dashboard", async () => {
+      const host = new URL(app.url).host;
+      const res = await signIn(app, { domain: host, uri: app.url }, { origin: app.url });
+      expect(res.status).toBe(200);
+      const cookie = String(res.headers["set-cookie"]).split(";")[0]!;
+      const dashboard = await raw(app.url, "/dashboard", { headers: { cookie } });
+      expect(dashboard.status).toBe(200);
+      // A second public origin, named through the trusted proxy's headers.
+      const shop = await signIn(trusting, { domain: "shop.example", uri: "https://shop.example" }, { origin: "https://shop.example", "x-forwarded-host": "shop.example" });
+      expect(shop.status).toBe(200);
+    });
+  });
+
+  it("builds 402 resource URLs from configured origins only", async () => {
+    const resourceOf = async (server: NextServer, headers: Record<string, string>) =>
+      decodePaymentRequiredHeader(String((await raw(server.url, "/api/demo/quote", { headers })).headers["payment-required"])).resource.url;
+    expect(await resourceOf(app, { host: "evil.example" })).toBe(`${app.url}/api/demo/quote`);
+    expect(await resourceOf(app, { "x-forwarded-host": "shop.example", "x-forwarded-proto": "https" })).toBe(`${app.url}/api/demo/quote`);
+    expect(await resourceOf(trusting, { "x-forwarded-host": "evil.example" })).toBe(`${trusting.url}/api/demo/quote`);
+    expect(await resourceOf(trusting, { "x-forwarded-host": "shop.example", "x-forwarded-proto": "https" })).toBe("https://shop.example/api/demo/quote");
+    expect(await resourceOf(app, {})).toBe(`${app.url}/api/demo/quote`);
+  });
+});
