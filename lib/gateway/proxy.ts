@@ -46,8 +46,12 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   const route = snapshot.table.match(request.method, target.path);
   if (!route) return NextResponse.next();
   if (!target.canonical && (request.method === "GET" || request.method === "HEAD")) {
-    // One URL per priced resource: grants are cookies scoped to the canonical path.
-    return new Response(null, { status: 308, headers: { location: `${target.href}${request.nextUrl.search}`, "cache-control": "no-store" } });
+    // One URL per priced resource: grants are cookies scoped to the canonical path. (Next wants an
+    // absolute Location from the proxy; on its own origin it sends it relative.)
+    const location = new URL(`${target.href}${request.nextUrl.search}`, env().nextOrigin ?? request.nextUrl.origin);
+    const response = NextResponse.redirect(location, 308);
+    response.headers.set("cache-control", "no-store");
+    return response;
   }
   if (route.kind === "page" && (await hasPageAccess(request, route, target))) {
     const headers = new Headers(request.headers);
