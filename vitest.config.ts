@@ -14,7 +14,9 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: { TZ: "America/Los_Angeles" } },
+        // Generous timeout: some unit tests open PGlite, which takes seconds on a busy 2-core box
+        // while the integration project runs beside them. Tests wait for conditions, not time.
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: { TZ: "America/Los_Angeles" }, testTimeout: 60_000 },
       },
       {
         resolve: { alias },

@@ -1,4 +1,4 @@
-import { decodeTransactionFromPayload } from "@x402/svm";
+import { getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder } from "@solana/kit";
 import { z } from "zod";
 import { TollgateError } from "@/lib/errors";
 
@@ -11,7 +11,8 @@ import { TollgateError } from "@/lib/errors";
  *   Field" (EIP-3009 `authorization` + `signature`; Permit2 `permit2Authorization` + `signature`,
  *   v2 only), mirrored by @x402/evm's ExactEIP3009Payload / ExactPermit2Payload types;
  * - exact on Solana: specs/schemes/exact/scheme_exact_svm.md (`transaction`: a base64 serialized,
- *   partially signed versioned transaction), decoded with @x402/svm's own decoder.
+ *   partially signed versioned transaction), decoded with @solana/kit's transaction decoder, as
+ *   @x402/svm's decodeTransactionFromPayload does (which would log a stack trace for bad input).
  */
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
@@ -49,8 +50,10 @@ const svmPayload = z.object({
     .regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be standard base64")
     .refine((transaction) => {
       try {
-        decodeTransactionFromPayload({ transaction });
-        return true;
+        // The wire transaction, then its message (the facilitator reads both).
+        const decoded = getTransactionDecoder().decode(getBase64Encoder().encode(transaction));
+        const [, consumed] = getCompiledTransactionMessageDecoder().read(decoded.messageBytes, 0);
+        return consumed === decoded.messageBytes.length;
       } catch {
         return false;
       }

@@ -280,7 +280,7 @@ describe("attacks against a production build", () => {
           // Node answers an oversized header block with 431 and closes the connection: its own socket.
           const oversized = Object.values(headers).some((v) => v.length > 16_000);
           const res = await raw(app.url, "/api/demo/quote", { method, headers, fresh: oversized }).catch((error: NodeJS.ErrnoException) => {
-            if (oversized && (error.code === "ECONNRESET" || error.code === "EPIPE")) return { status: 431, headers: {}, body: "" };
+            if (oversized && (error.code === "ECONNRESET" || error.code === "EPIPE")) return { status: 431, headers: {} as http.IncomingHttpHeaders, body: "" };
             throw error;
           });
           seen.set(res.status, (seen.get(res.status) ?? 0) + 1);

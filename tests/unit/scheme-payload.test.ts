@@ -1,3 +1,14 @@
+import {
+  appendTransactionMessageInstruction,
+  blockhash,
+  compileTransaction,
+  createTransactionMessage,
+  generateKeyPairSigner,
+  getBase64EncodedWireTransaction,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+} from "@solana/kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TollgateError } from "@/lib/errors";
@@ -77,6 +88,19 @@ describe("assertSchemePayload (exact EVM)", () => {
 });
 
 describe("assertSchemePayload (exact SVM)", () => {
+  it("accepts a serialized, partially signed transaction", async () => {
+    const [payer, program] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner()]);
+    const message = pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayer(payer.address, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: blockhash("EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG"), lastValidBlockHeight: 100n }, m),
+      (m) => appendTransactionMessageInstruction({ programAddress: program.address, data: new Uint8Array([1, 2, 3]) }, m),
+    );
+    const transaction = getBase64EncodedWireTransaction(compileTransaction(message));
+    expect(verdict({ transaction }, SVM)).toBe("ok");
+    expect(verdict({ transaction: transaction.slice(0, -8) }, SVM)).toMatch(/not a serialized Solana transaction|standard base64/);
+  });
+
   it("refuses what is not a serialized transaction", () => {
     expect(verdict({ transaction: "AAAA" }, SVM)).toMatch(/payload\.transaction: is not a serialized Solana transaction/);
     expect(verdict({ transaction: "not base64!" }, SVM)).toMatch(/payload\.transaction: must be standard base64/);

@@ -1,16 +1,18 @@
 import { errorResponse } from "@/lib/errors";
 import { listPricedResources } from "@/lib/gateway/discovery";
+import { publicOriginOf } from "@/lib/public-origin";
 
 export const dynamic = "force-dynamic";
 
 // GET /.well-known/x402 — discovery: every priced route and what it accepts; free.
 export async function GET(request: Request) {
   try {
-    const origin = new URL(request.url).origin;
+    // A configured origin, never one a Host header made up (the answer is publicly cacheable).
+    const origin = publicOriginOf(request.headers, request.url);
     const resources = await listPricedResources();
     return Response.json(
       { x402Version: 2, origin, resources },
-      { headers: { "access-control-allow-origin": "*", "cache-control": "public, max-age=10" } },
+      { headers: { "access-control-allow-origin": "*", "cache-control": "public, max-age=10", vary: "Host, X-Forwarded-Host" } },
     );
   } catch (error) {
     return errorResponse(error, "GET /.well-known/x402");
