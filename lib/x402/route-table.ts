@@ -63,13 +63,15 @@ export class RouteTable {
 
   /**
    * The priced route for a request, or undefined when the request is free. HEAD is priced like
-   * GET. `path` is the URL path without query string.
+   * GET. A page route is priced for every method: Next renders a page for POST, PUT, DELETE…
+   * (and server actions) just as for GET. `path` is the canonical decoded path
+   * (lib/x402/request-path.ts), without query string.
    */
   match(method: string, path: string): PricedRouteConfig | undefined {
     const m = method.toUpperCase();
     const effective = m === "HEAD" ? "GET" : m;
     for (const { route, compiled } of this.entries) {
-      if ((route.method === "*" || route.method === effective) && matchesPath(compiled, path)) return route;
+      if ((route.kind === "page" || route.method === "*" || route.method === effective) && matchesPath(compiled, path)) return route;
     }
     return undefined;
   }

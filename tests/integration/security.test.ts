@@ -4,7 +4,7 @@
  *
  * - thousands of generated spellings of priced and free paths (percent-encoding in either hex
  *   case, repeated slashes, dot segments, trailing slashes, `;` parameters, encoded `?`/`#`, case
- *   variants, RSC and prefetch requests, HEAD) sent raw over HTTP: a priced page or handler is
+ *   variants, RSC and prefetch requests, HEAD, POST/PUT/DELETE on pages) sent raw over HTTP: a priced page or handler is
  *   never served unpaid, a true spelling of a priced path always meets the paywall, a free one is
  *   always served, nothing answers 5xx, and the page's own lock never has to step in (it would
  *   mean the proxy and Next's router read a path differently);
@@ -39,7 +39,8 @@ function raw(base: string, rawPath: string, init: { method?: string; headers?: R
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const agent = init.fresh ? false : keepAlive;
-    const req = http.request({ hostname, port, path: rawPath, method: init.method ?? "GET", headers: init.headers, agent }, (res) => {
+    const headers = init.body === undefined ? init.headers : { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) };
+    const req = http.request({ hostname, port, path: rawPath, method: init.method ?? "GET", headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
@@ -97,13 +98,20 @@ function spelledPath(segments: readonly string[], exact: boolean, encodable: rea
 }
 
 /** How a client asks: a browser, an agent, an RSC navigation or prefetch, HEAD. */
-const asking = fc.constantFrom(
+const asking = fc.constantFrom<{ method: string; headers: Record<string, string> }>(
   { method: "GET", headers: { accept: "text/html,application/xhtml+xml" } },
   { method: "GET", headers: {} as Record<string, string> },
   { method: "GET", headers: { rsc: "1" } },
   { method: "GET", headers: { rsc: "1", "next-router-prefetch": "1" } },
   { method: "GET", headers: { rsc: "1", "next-router-prefetch": "1", "next-router-segment-prefetch": "/_tree" } },
   { method: "HEAD", headers: { accept: "text/html" } },
+  // Next renders a page for any method: a page priced for GET is priced for these too.
+  // (Not a form or multipart body: Next 16.4 itself answers 500 to a form POST on any unknown
+  // `*.rsc` path, an invariant of its own outside Tollgate's paths; a form POST to a priced page is
+  // checked separately below.)
+  { method: "POST", headers: { accept: "text/html", "content-type": "text/plain" } },
+  { method: "PUT", headers: { accept: "text/html" } },
+  { method: "DELETE", headers: {} as Record<string, string> },
 );
 
 describe("attacks against a production build", () => {
@@ -162,7 +170,9 @@ describe("attacks against a production build", () => {
         const last = hops.at(-1)!;
         if (exact) {
           // Decodes to the priced path itself: payment required (redirected first if not canonical).
-          const expected = route.kind === "api" && how.method === "HEAD" ? [402, 405] : [402];
+          // The quote handler is priced for GET (and HEAD) only; other methods are Next's to refuse:
+          // 405, or 404 for an encoded spelling (Next does not decode static routes' paths).
+          const expected = route.kind === "api" && !["GET", "HEAD"].includes(how.method) ? [404, 405] : [402];
           expect(expected, `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
         } else {
           expect([400, 402, 404, 405], `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
@@ -183,6 +193,14 @@ describe("attacks against a production build", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("charges for a priced page whatever the method, server-action-like form posts included", async () => {
+    for (const [method, contentType] of [["POST", "application/x-www-form-urlencoded"], ["POST", "multipart/form-data; boundary=x"], ["PUT", "text/plain"], ["DELETE", "text/plain"]]) {
+      const res = await raw(app.url, "/articles/deep-dive", { method, headers: { accept: "text/html", "content-type": contentType! }, body: "a=1" });
+      expect(res.status, `${method} ${contentType}`).toBe(402);
+      for (const marker of PAID_MARKERS) expect(res.body).not.toContain(marker);
+    }
   });
 
   it("answers paths without one meaning with 400, not 500", async () => {

@@ -47,3 +47,11 @@ describe("RouteTable", () => {
     expect(t.match("GET", "/ok")?.id).toBe("ok");
   });
 });
+
+describe("RouteTable with page routes", () => {
+  it("prices a page for every method, since Next renders pages for POST, PUT and DELETE too", () => {
+    const table = new RouteTable([{ ...route("page", "GET", "/articles/deep-dive"), kind: "page" }, route("api", "GET", "/api/quote")]);
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) expect(table.match(method, "/articles/deep-dive")?.id).toBe("page");
+    expect(table.match("POST", "/api/quote")).toBeUndefined();
+  });
+});
