@@ -5,16 +5,22 @@ import type { Network } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
 import { createWalletClient, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
+
+/** How often the facilitator polls for a settlement's receipt on the local chain, in ms (anvil mines at once). */
+const RECEIPT_POLLING_MS = 50;
 
 /**
  * The real facilitator code (@x402/core x402Facilitator + @x402/evm exact scheme, v2 and v1)
- * with a gas-paying signer on the local chain.
+ * with a gas-paying signer on the local chain, run like a production facilitator: the gas
+ * account's nonces come from viem's nonce manager (concurrent settlements from one account would
+ * otherwise collide with "nonce too low"), and receipts are polled at the chain's pace instead of
+ * viem's default 4 s.
  */
 export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex): x402Facilitator {
-  const account = privateKeyToAccount(signerKey);
-  const client = createWalletClient({ chain, account, transport: viemHttp(chain.rpcUrls.default.http[0]) }).extend(publicActions);
+  const account = privateKeyToAccount(signerKey, { nonceManager });
+  const client = createWalletClient({ chain, account, pollingInterval: RECEIPT_POLLING_MS, transport: viemHttp(chain.rpcUrls.default.http[0]) }).extend(publicActions);
   // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
   // methods are exactly what @x402/evm's docs pass here.
   const signer = toFacilitatorEvmSigner({ ...client, address: account.address } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
