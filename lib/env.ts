@@ -88,6 +88,17 @@ const envSchema = z
     SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(28_800),
     /** Set by `next start`/`next dev` once listening: the origin Next resolves rewrites against. */
     __NEXT_PRIVATE_ORIGIN: z.url().optional(),
+    /**
+     * After a settle call with an unknown outcome, how long the request waits for the chain to
+     * show the transfer before answering 503 settlement_pending, in ms.
+     */
+    SETTLEMENT_CHECK_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /** Where settled records go while the database is unreachable (append-only, fsync'd). */
+    SETTLEMENT_JOURNAL_PATH: z.string().min(1).default(".data/settlement-journal.jsonl"),
+    /** How often this process runs the reconciler, in ms (0 disables it; one instance runs at a time). */
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+    /** How old an open payment (pending, settling, unknown) must be before the reconciler takes it, in ms. */
+    RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
@@ -128,6 +139,10 @@ const envSchema = z
       nextOrigin: e.__NEXT_PRIVATE_ORIGIN,
       adminAddresses: e.ADMIN_ADDRESSES ?? [],
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+      settlementCheckMs: e.SETTLEMENT_CHECK_MS,
+      settlementJournalPath: e.SETTLEMENT_JOURNAL_PATH,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      reconcileAfterMs: e.RECONCILE_AFTER_MS,
     };
   });
 

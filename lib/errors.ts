@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   facilitator_bad_response: 502,
   upstream_unreachable: 502,
   facilitator_unavailable: 503,
+  /** Settlement was asked for but its outcome is not known yet; the same payment may be presented again. */
+  settlement_pending: 503,
   database_unavailable: 503,
   internal: 500,
 } as const;

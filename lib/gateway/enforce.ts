@@ -1,10 +1,9 @@
-import { encodePaymentRequiredHeader, encodePaymentResponseHeader } from "@x402/core/http";
+import { encodePaymentRequiredHeader } from "@x402/core/http";
 import {
   FacilitatorResponseError,
   FacilitatorTimeoutError,
   SettleError,
   VerifyError,
-  type PaymentPayload,
   type PaymentRequirements,
   type ResourceInfo,
   type SettleResponse,
@@ -16,13 +15,29 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/public-origin";
-import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { loadPaymentByKey } from "@/lib/payments/data";
+import {
+  markSettling,
+  recordFailed,
+  recordSettled,
+  recordUnknown,
+  releasePayment,
+  reservePayment,
+  takePaidResponse,
+  touchChecked,
+  type KeptResponse,
+} from "@/lib/payments/mutations";
+import { confirmOnChain } from "@/lib/settlement/confirm";
+import { appendToJournal } from "@/lib/settlement/journal";
+import { onchainRefOf, type OnchainOutcome } from "@/lib/settlement/onchain";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
-import { encodeV1PaymentResponse, findV1Requirement, paymentRequiredV1, toV1Requirements, X_PAYMENT_RESPONSE_HEADER } from "@/lib/x402/v1";
+import { paymentRequiredV1 } from "@/lib/x402/v1";
+import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { callUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
@@ -56,13 +71,22 @@ export function preflightResponse(): Response {
  * 1. no payment → 402: PAYMENT-REQUIRED (v2, base64 PaymentRequired) and the v1 JSON body;
  * 2. malformed PAYMENT-SIGNATURE / X-PAYMENT → 400;
  * 3. verify through the facilitator; invalid → 402 with the reason;
- * 4. claim the payment in the database (unique key): a payment already claimed → 402;
+ * 4. claim the payment in the database (unique key, row `pending`); a payment already claimed is
+ *    resumed if it is owed something (below), else 402 payment_already_used;
  * 5. run the handler once (loopback call); status ≥ 400 → its response, claim released, no charge;
- * 6. settle; success → the handler's response plus PAYMENT-RESPONSE / X-PAYMENT-RESPONSE;
- *    failure → 402 with the failed PAYMENT-RESPONSE and no content. Both outcomes recorded once.
+ * 6. keep the handler's response and mark the row `settling`, then settle:
+ *    - success → `settled`, the handler's response plus PAYMENT-RESPONSE / X-PAYMENT-RESPONSE;
+ *    - failure verdict → the chain is asked once: unused → `failed`, 402 with the failed
+ *      PAYMENT-RESPONSE and no content; used after all → settled as below;
+ *    - no verdict (timeout, dropped connection, facilitator error) → `unknown`, and the chain is
+ *      asked for up to SETTLEMENT_CHECK_MS: settled → the content (PAYMENT-RESPONSE from the
+ *      chain's transaction); can never settle → `failed`, 402; still open → 503
+ *      settlement_pending. The same payment presented again later is checked again and served
+ *      once it settled, from the kept response; never charged twice.
  *
- * Facilitator unreachable → 503, garbage from it → 502. Never a 500 for a known failure, never
- * content without a settled payment.
+ * A settled record the database refuses goes to the local journal (lib/settlement/journal.ts).
+ * Facilitator unreachable at verify → 503, garbage or an HTTP error from it → 502. Never a 500
+ * for a known failure, never content without a settled payment.
  */
 export async function enforcePayment(request: Request, route: PricedRouteConfig, snapshot: RouteSnapshot, target: PricedPath): Promise<Response> {
   const url = new URL(request.url);
@@ -98,32 +122,31 @@ async function settleAfterHandler(
   requirements: PaymentRequirements[],
   incoming: IncomingPayment,
 ): Promise<Response> {
-  const { server, facilitator } = await getX402();
-  const selected =
-    incoming.x402Version === 2 ? server.findMatchingRequirements(requirements, incoming.payload) : findV1Requirement(requirements, incoming.payload);
+  const protocol = protocolFor(incoming, await getX402(), resource);
+  const selected = protocol.select(requirements);
   if (!selected) return paymentRequired(requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
-  assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, incoming.x402Version === 2 ? "PAYMENT-SIGNATURE" : "X-PAYMENT");
-  // The facilitator gets requirements in the payment's own protocol version.
-  const facilitatorPayload = incoming.payload as PaymentPayload;
-  const facilitatorRequirements = (incoming.x402Version === 2 ? selected : toV1Requirements(selected, resource)) as PaymentRequirements;
+  assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, protocol.header);
+  const key = paymentKey(selected.network, selected.scheme, incoming.payload.payload);
+  const db = await getDb();
+  const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol };
 
   let verified: VerifyResponse;
   try {
-    verified =
-      incoming.x402Version === 2
-        ? await server.verifyPayment(facilitatorPayload, facilitatorRequirements)
-        : await facilitator.verify(facilitatorPayload, facilitatorRequirements);
+    verified = await protocol.verify(selected);
   } catch (error) {
     if (!(error instanceof VerifyError)) throw facilitatorFailure(error, "verify");
     verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
   }
   if (!verified.isValid) {
+    // A payment Tollgate already took (its authorization now used on chain) is not new: it may be
+    // a retry after a settlement whose answer was lost, owed what it bought.
+    const resumed = await resumeKnownPayment(db, key, paid);
+    if (resumed) return resumed;
     const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
     return paymentRequired(requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
   }
 
-  const db = await getDb();
   const claimId = await reservePayment(db, {
     routeId: route.id,
     resource: resource.url,
@@ -134,12 +157,15 @@ async function settleAfterHandler(
     asset: selected.asset,
     amount: selected.amount,
     payTo: selected.payTo,
-    x402Version: incoming.x402Version,
-    paymentKey: paymentKey(selected.network, selected.scheme, incoming.payload.payload),
+    x402Version: protocol.version,
+    paymentKey: key,
+    onchainRef: onchainRefOf(selected.network, incoming.payload.payload),
   }).catch((cause: unknown) => {
     throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
   });
-  if (!claimId) return paymentRequired(requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+  if (!claimId) {
+    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+  }
 
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
   try {
@@ -156,42 +182,149 @@ async function settleAfterHandler(
     return new Response(upstream.body, { status: upstream.response.status, headers });
   }
 
+  // Keep what the buyer is paying for before asking to settle: should the answer be lost, a retry
+  // of the same payment is served from here. Unrecordable → do not settle (nothing charged).
+  const kept: KeptResponse = { status: upstream.response.status, headers: [...upstreamHeaders(upstream.response)], body: new Uint8Array(upstream.body) };
+  try {
+    if (!(await markSettling(db, claimId, kept))) throw new Error(`claim ${claimId} is no longer pending`);
+  } catch (cause) {
+    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
+    throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
+  }
+
+  const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef: onchainRefOf(selected.network, incoming.payload.payload), createdAt: new Date() };
   let settled: SettleResponse;
   try {
-    settled =
-      incoming.x402Version === 2
-        ? await server.settlePayment(facilitatorPayload, facilitatorRequirements)
-        : await facilitator.settle(facilitatorPayload, facilitatorRequirements);
+    settled = await protocol.settle(selected);
   } catch (error) {
-    if (!(error instanceof SettleError)) {
+    if (error instanceof SettleError) {
+      settled = { success: false, errorReason: error.errorReason, errorMessage: error.errorMessage, payer: error.payer, transaction: error.transaction, network: error.network };
+    } else {
+      // The settle request may have reached the facilitator (timeout, dropped connection, an
+      // error answer): the money may have moved. The chain decides, within a bounded wait.
       const failure = facilitatorFailure(error, "settle");
-      const errorReason = failure.code === "facilitator_unavailable" ? "facilitator_unavailable" : "facilitator_bad_response";
-      await bookkeeping(recordSettlement(db, claimId, { success: false, transaction: "", errorReason, errorMessage: failure.message }), `record failed settlement ${claimId}`);
-      throw failure;
+      console.error(`[tollgate] settle of payment ${claimId}: outcome unknown (${failure.code}); asking the chain`, failure.cause ?? "");
+      await bookkeeping(recordUnknown(db, claimId, `${failure.code}: ${failure.message}`), `mark payment ${claimId} unknown`);
+      const outcome = await confirmOnChain(row, env().settlementCheckMs);
+      return finishFromChain(db, claimId, outcome, paid, { kept, payer: verified.payer ?? null });
     }
-    settled = { success: false, errorReason: error.errorReason, errorMessage: error.errorMessage, payer: error.payer, transaction: error.transaction, network: error.network };
   }
-  await bookkeeping(recordSettlement(db, claimId, settled), `record settlement ${claimId} (${settled.transaction || "no transaction"})`);
-
-  const responseHeader = incoming.x402Version === 2 ? encodePaymentResponseHeader(settled) : encodeV1PaymentResponse(settled);
-  const responseHeaderName = incoming.x402Version === 2 ? "PAYMENT-RESPONSE" : X_PAYMENT_RESPONSE_HEADER;
   if (!settled.success) {
+    // A failure verdict is final only if the chain agrees the money did not move (the
+    // authorization may have been used anyway, e.g. by someone else submitting it first).
+    const outcome = await confirmOnChain(row, 0);
+    if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer: verified.payer ?? null });
     const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
+    await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
     const response = paymentRequired(requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
-    response.headers.set(responseHeaderName, responseHeader);
+    response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }
-  const headers = upstreamHeaders(upstream.response);
-  for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
-  headers.set(responseHeaderName, responseHeader);
-  headers.set("cache-control", "private, no-store");
-  if (route.kind === "page") {
-    const path = target.path;
-    const expiresAt = Math.floor(Date.now() / 1000) + route.accessWindowSeconds;
-    const token = await signGrant({ routeId: route.id, path, payer: settled.payer ?? verified.payer ?? "", expiresAt }, signingKey("grant"));
-    headers.append("set-cookie", grantCookie(path, token, route.accessWindowSeconds, env().secureCookies));
+  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null);
+  return deliver(paid, kept, settled);
+}
+
+/** What the rest of the money path needs about one paid request. */
+type PaidContext = {
+  request: Request;
+  route: PricedRouteConfig;
+  target: PricedPath;
+  resource: ResourceInfo;
+  requirements: PaymentRequirements[];
+  selected: PaymentRequirements;
+  protocol: ProtocolAdapter;
+};
+
+/**
+ * A settled payment's record, kept whatever happens: into the database (dropping the kept
+ * response, which was delivered in this same request), or, when the database cannot take it,
+ * into the fsync'd local journal that the reconciler replays. The buyer is served either way.
+ */
+async function recordSettledDurably(db: PrismaClient, id: string, transaction: string, payer: string | null): Promise<void> {
+  try {
+    await recordSettled(db, id, { transaction, payer }, { dropKeptResponse: true });
+  } catch (error) {
+    console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
+    try {
+      appendToJournal({ paymentId: id, outcome: "settled", transaction, payer });
+    } catch (journalError) {
+      console.error(`[tollgate] payment ${id} settled (${transaction}): the journal refused it too; the reconciler will find it on chain:`, journalError);
+    }
   }
-  return new Response(request.method === "HEAD" ? null : upstream.body, { status: upstream.response.status, headers });
+}
+
+/**
+ * Answers after an unknown settlement outcome once the chain was asked: settled → the content
+ * with a PAYMENT-RESPONSE built from the chain's transaction; can never settle → 402
+ * settlement_failed; still open → 503 settlement_pending (the same payment may be presented again).
+ */
+async function finishFromChain(
+  db: PrismaClient,
+  id: string,
+  outcome: OnchainOutcome,
+  paid: PaidContext,
+  { kept, payer }: { kept: KeptResponse | null; payer: string | null },
+): Promise<Response> {
+  if (outcome.state === "settled") {
+    const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
+    if (kept) {
+      await recordSettledDurably(db, id, outcome.transaction, payer);
+      return deliver(paid, kept, settle);
+    }
+    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer }), `record settlement ${id}`);
+    const taken = await takePaidResponse(db, id);
+    if (!taken) return paymentRequired(paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
+    return deliver(paid, taken, settle);
+  }
+  if (outcome.state === "not_settled" && outcome.final) {
+    await bookkeeping(recordFailed(db, id, { reason: outcome.reason }), `record failed settlement ${id}`);
+    return paymentRequired(paid.requirements, paid.resource, "settlement_failed", `Settlement failed: ${outcome.reason}`);
+  }
+  await bookkeeping(touchChecked(db, id), `note chain check of ${id}`);
+  return errorResponse(
+    new TollgateError("settlement_pending", "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource."),
+    `${paid.request.method} ${paid.target.href}`,
+    { ...PAYMENT_CORS_HEADERS, "retry-after": "5" },
+  );
+}
+
+/**
+ * A payment presented again that Tollgate already knows by its key: a settled one whose response
+ * was never delivered is delivered now (once); one whose settlement outcome is open is checked on
+ * chain; anything else is refused by the caller (already used).
+ *
+ * @returns the response, or null when the caller should refuse the payment as already used.
+ */
+async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidContext): Promise<Response | null> {
+  const row = await loadPaymentByKey(db, key).catch((cause: unknown) => {
+    throw new TollgateError("database_unavailable", "The payment's state could not be read; nothing was charged", { cause });
+  });
+  if (!row) return null;
+  if (row.status === "settling" || row.status === "unknown") {
+    const outcome = await confirmOnChain(row, 0);
+    return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });
+  }
+  if (row.status === "settled" && row.transaction) {
+    const taken = await takePaidResponse(db, row.id);
+    if (!taken) return null;
+    return deliver(paid, taken, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined });
+  }
+  return null;
+}
+
+/** The paid content: the handler's response plus PAYMENT-RESPONSE, CORS, no-store, and a page grant. */
+async function deliver(paid: PaidContext, response: KeptResponse, settled: SettleResponse): Promise<Response> {
+  const headers = new Headers(response.headers);
+  for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
+  headers.set(paid.protocol.responseHeader, paid.protocol.encodeResponse(settled));
+  headers.set("cache-control", "private, no-store");
+  if (paid.route.kind === "page") {
+    const { path } = paid.target;
+    const expiresAt = Math.floor(Date.now() / 1000) + paid.route.accessWindowSeconds;
+    const token = await signGrant({ routeId: paid.route.id, path, payer: settled.payer ?? "", expiresAt }, signingKey("grant"));
+    headers.append("set-cookie", grantCookie(path, token, paid.route.accessWindowSeconds, env().secureCookies));
+  }
+  return new Response(paid.request.method === "HEAD" ? null : (response.body as Uint8Array<ArrayBuffer>), { status: response.status, headers });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { signingKey } from "@/lib/access/secret";
 import { env } from "@/lib/env";
 import { publicOriginOf } from "@/lib/public-origin";
 
@@ -20,8 +21,12 @@ export const PAYWALL_HEADER = "x-tollgate-paywall";
 /** The internal page that renders the paywall; it answers 404 to anything but a loopback call. */
 export const PAYWALL_PATH = "/x402/paywall";
 
-const g = globalThis as typeof globalThis & { __tollgateUpstreamSecret?: Buffer };
-const secret = (): Buffer => (g.__tollgateUpstreamSecret ??= randomBytes(32));
+/**
+ * The loopback secret, derived from AUTH_SECRET (lib/access/secret.ts), so every instance of one
+ * deployment shares it: with UPSTREAM_ORIGIN behind a load balancer, the loopback call may reach
+ * another instance, which must recognize it (and its page-access proofs).
+ */
+const secret = (): Buffer => Buffer.from(signingKey("upstream"));
 
 /**
  * Header by which the proxy tells a priced page that it let this request through (payment or

@@ -207,3 +207,49 @@ export async function loadRevenueSeries(db: PrismaClient, bucket: "day" | "week"
     ORDER BY 1`;
   return rows.map((r) => ({ ...r, routeId: r.routeId || null, amount: new Prisma.Decimal(r.amount.toString()), count: Number(r.count) }));
 }
+
+/** What the money path and the reconciler need to know about a payment already claimed. */
+const ledgerSelect = {
+  id: true,
+  status: true,
+  transaction: true,
+  payer: true,
+  network: true,
+  asset: true,
+  payTo: true,
+  amount: true,
+  onchainRef: true,
+  createdAt: true,
+  updatedAt: true,
+  checkedAt: true,
+  x402Version: true,
+} satisfies Prisma.PaymentSelect;
+export type LedgerRow = Prisma.PaymentGetPayload<{ select: typeof ledgerSelect }>;
+
+/** The payment claimed under `paymentKey` (sha256 of the signed payload), or null. */
+export async function loadPaymentByKey(db: PrismaClient, paymentKey: string): Promise<LedgerRow | null> {
+  return db.payment.findUnique({ where: { paymentKey }, select: ledgerSelect });
+}
+
+/**
+ * Payments whose outcome is still open (`pending`, `settling`, `unknown`) and that were last
+ * touched before `olderThan`, oldest first: the reconciler's work list.
+ */
+export async function loadOpenPayments(db: PrismaClient, olderThan: Date, limit = 200): Promise<LedgerRow[]> {
+  return db.payment.findMany({
+    where: { status: { in: ["pending", "settling", "unknown"] }, updatedAt: { lt: olderThan } },
+    orderBy: { createdAt: "asc" },
+    take: limit,
+    select: ledgerSelect,
+  });
+}
+
+/** For the dashboard: open payments by state, the last reconciler passes and unexplained transfers. */
+export async function loadLedgerHealth(db: PrismaClient) {
+  const [open, runs, orphans] = await Promise.all([
+    db.payment.groupBy({ by: ["status"], where: { status: { in: ["pending", "settling", "unknown"] } }, _count: { _all: true } }),
+    db.reconcileRun.findMany({ orderBy: { startedAt: "desc" }, take: 5 }),
+    db.orphanTransfer.findMany({ orderBy: { foundAt: "desc" }, take: 20 }),
+  ]);
+  return { open: Object.fromEntries(open.map((o) => [o.status, o._count._all])) as Partial<Record<"pending" | "settling" | "unknown", number>>, runs, orphans };
+}

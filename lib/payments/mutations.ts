@@ -1,5 +1,19 @@
 import type { SettleResponse } from "@x402/core/types";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import type { OnchainRef } from "@/lib/settlement/onchain";
+
+/**
+ * The payment ledger's writes. A payment row moves only forward:
+ *
+ *   pending ──(handler ≥ 400: released, row deleted)
+ *      │
+ *      ▼ handler succeeded, settle asked for (response kept)
+ *   settling ──▶ settled | failed | unknown ──▶ settled | failed   (unknown: the chain decides)
+ *
+ * `failed` is written only when the money certainly did not move. Every transition is a
+ * conditional update on the expected current state, so two writers (the request, a retry, the
+ * reconciler, another instance) never both apply one.
+ */
 
 /** What is known about a payment once it verified, before the handler runs. */
 export type PaymentReservation = {
@@ -15,6 +29,8 @@ export type PaymentReservation = {
   payTo: string;
   x402Version: number;
   paymentKey: string;
+  /** Where to find the transfer on chain (null when Tollgate cannot check this kind yet). */
+  onchainRef?: OnchainRef | null;
 };
 
 /**
@@ -25,7 +41,8 @@ export type PaymentReservation = {
  */
 export async function reservePayment(db: PrismaClient, data: PaymentReservation): Promise<string | null> {
   try {
-    const row = await db.payment.create({ data: { ...data, status: "pending" }, select: { id: true } });
+    const { onchainRef, ...rest } = data;
+    const row = await db.payment.create({ data: { ...rest, onchainRef: onchainRef ?? Prisma.DbNull, status: "pending" }, select: { id: true } });
     return row.id;
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
@@ -41,23 +58,107 @@ export async function releasePayment(db: PrismaClient, id: string): Promise<void
   await db.payment.deleteMany({ where: { id, status: "pending" } });
 }
 
+/** A handler's response as kept for a late delivery. */
+export type KeptResponse = { status: number; headers: [string, string][]; body: Uint8Array };
+
 /**
- * Records the settlement outcome of a claimed payment, exactly once: only a `pending` row moves
- * to `settled` or `failed`.
+ * Moves a claimed payment to `settling` and keeps the handler's response, in one transaction,
+ * before settlement is asked for: from here on a retry of the same payment can be served what the
+ * buyer paid for if the settlement's answer gets lost.
  *
- * @returns false when the row was not pending (already recorded), true otherwise.
+ * @returns false when the row was not `pending` (nothing written).
+ * @throws the database's error (the caller must then not settle: nothing is charged).
+ */
+export async function markSettling(db: PrismaClient, id: string, response: KeptResponse): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.payment.updateMany({ where: { id, status: "pending" }, data: { status: "settling" } });
+    if (count !== 1) return false;
+    await tx.paidResponse.create({ data: { paymentId: id, status: response.status, headers: response.headers, body: Buffer.from(response.body) } });
+    return true;
+  });
+}
+
+/** States a settlement outcome may still be written over. */
+const OPEN: ("pending" | "settling" | "unknown")[] = ["pending", "settling", "unknown"];
+
+/**
+ * Records that the payment settled on chain (the facilitator's success, or found on chain).
+ * With `dropKeptResponse`, the kept response is deleted in the same transaction (it was just
+ * delivered).
+ * @returns false when the row was already final (settled or failed).
+ */
+export async function recordSettled(
+  db: PrismaClient,
+  id: string,
+  settle: { transaction: string; payer?: string | null },
+  options: { dropKeptResponse?: boolean } = {},
+): Promise<boolean> {
+  const update = {
+    where: { id, status: { in: OPEN } },
+    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
+  };
+  if (!options.dropKeptResponse) return (await db.payment.updateMany(update)).count === 1;
+  // Delivered in the same request: the kept response has served its purpose.
+  const [{ count }] = await db.$transaction([db.payment.updateMany(update), db.paidResponse.deleteMany({ where: { paymentId: id } })]);
+  return count === 1;
+}
+
+/**
+ * Records that the money certainly did not move (the facilitator's failure verdict confirmed, an
+ * expired unused authorization, a cancellation). The kept response is dropped: nobody gets it.
+ * @returns false when the row was already final.
+ */
+export async function recordFailed(db: PrismaClient, id: string, failure: { reason: string; transaction?: string | null; payer?: string | null }): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.payment.updateMany({
+      where: { id, status: { in: OPEN } },
+      data: { status: "failed", errorReason: failure.reason, transaction: failure.transaction || null, payer: failure.payer ?? undefined, checkedAt: new Date() },
+    });
+    if (count === 1) await tx.paidResponse.deleteMany({ where: { paymentId: id } });
+    return count === 1;
+  });
+}
+
+/** Records that the settlement's outcome is not known yet (only from `settling`). */
+export async function recordUnknown(db: PrismaClient, id: string, reason: string): Promise<boolean> {
+  const { count } = await db.payment.updateMany({ where: { id, status: "settling" }, data: { status: "unknown", errorReason: reason, checkedAt: new Date() } });
+  return count === 1;
+}
+
+/** Notes that the chain was asked about a still-open payment (for the reconciler's pacing). */
+export async function touchChecked(db: PrismaClient, id: string): Promise<void> {
+  await db.payment.updateMany({ where: { id, status: { in: OPEN } }, data: { checkedAt: new Date() } });
+}
+
+/**
+ * Takes the kept response of a settled payment for delivery, exactly once across requests and
+ * instances (conditional update of `deliveredAt`).
+ *
+ * @returns the response, or null when none is kept or it was already delivered.
+ */
+export async function takePaidResponse(db: PrismaClient, paymentId: string): Promise<KeptResponse | null> {
+  const { count } = await db.paidResponse.updateMany({ where: { paymentId, deliveredAt: null }, data: { deliveredAt: new Date() } });
+  if (count !== 1) return null;
+  const row = await db.paidResponse.findUnique({ where: { paymentId } });
+  if (!row) return null;
+  return { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body) };
+}
+
+/** Drops kept responses delivered or older than `olderThan` (they are never served again). */
+export async function pruneKeptResponses(db: PrismaClient, olderThan: Date): Promise<number> {
+  const { count } = await db.paidResponse.deleteMany({ where: { OR: [{ deliveredAt: { not: null } }, { createdAt: { lt: olderThan } }] } });
+  return count;
+}
+
+/**
+ * Records the settlement outcome of a claimed payment from a facilitator's SettleResponse:
+ * success → `settled`, failure → `failed`. For callers that know the verdict is certain (tests,
+ * seeds); the money path distinguishes unknown outcomes itself.
+ *
+ * @returns false when the row was already final.
  */
 export async function recordSettlement(db: PrismaClient, id: string, settle: Pick<SettleResponse, "success" | "transaction" | "payer" | "errorReason" | "errorMessage">): Promise<boolean> {
-  const { count } = await db.payment.updateMany({
-    where: { id, status: "pending" },
-    data: settle.success
-      ? { status: "settled", transaction: settle.transaction, payer: settle.payer ?? undefined, settledAt: new Date() }
-      : {
-          status: "failed",
-          transaction: settle.transaction || null,
-          payer: settle.payer ?? undefined,
-          errorReason: [settle.errorReason, settle.errorMessage].filter(Boolean).join(": ") || "settlement_failed",
-        },
-  });
-  return count === 1;
+  if (settle.success) return recordSettled(db, id, { transaction: settle.transaction, payer: settle.payer });
+  const reason = [settle.errorReason, settle.errorMessage].filter(Boolean).join(": ") || "settlement_failed";
+  return recordFailed(db, id, { reason, transaction: settle.transaction, payer: settle.payer });
 }

@@ -12,7 +12,7 @@ import { x402HTTPClient } from "@x402/core/client";
 import axios from "axios";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, parseSignature, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, http, parseAbiItem, parseSignature, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
@@ -21,7 +21,7 @@ import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scri
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { compileContracts } from "@/scripts/devnet/compile";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
-import { prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
 import { startSwitchboard } from "../support/switchboard";
@@ -54,6 +54,9 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
   /** What the buyers were told was settled, to compare with the database at the end. */
   const settledByResponse: { transaction: string; payer: string; amount: string; version: number }[] = [];
   const expectedFailures: string[] = [];
+  const expectedUnknown: string[] = [];
+  /** Every token transfer to `to` on the devnet, as {transaction, amount}, sorted by transaction. */
+  let transfersTo: (to: Address) => Promise<{ transaction: string; amount: string }[]>;
 
   const buyer = (i: number) => devnet.config.buyers[i]!;
   const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, asset, owner as Address);
@@ -72,6 +75,15 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
     asset = devnet.config.asset.address as Address;
     merchant = devnet.config.payTo as Address;
+    transfersTo = async (to) => {
+      const logs = await createPublicClient({ transport: http(devnet.config.rpcUrl) }).getLogs({
+        address: asset,
+        event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+        args: { to },
+        fromBlock: 0n,
+      });
+      return logs.map((l) => ({ transaction: l.transactionHash, amount: l.args.value!.toString() })).sort(byTx);
+    };
     switchboard = await startSwitchboard(devnet.config.facilitatorUrl);
     if (name === "PostgreSQL") {
       postgres = await startPostgres(pgBin!);
@@ -90,6 +102,9 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
         FACILITATOR_URL: switchboard.url,
         ROUTE_REFRESH_MS: "200",
         FACILITATOR_TIMEOUT_MS: "5000",
+        SETTLEMENT_CHECK_MS: "1000",
+        // Tollgate reads the chain itself when a settlement's outcome is in doubt.
+        EVM_CHAINS: devnetAppEnv(devnet.config).EVM_CHAINS,
         AUTH_SECRET: "integration-grant-secret-0123456789abcdef",
       },
     });
@@ -258,11 +273,12 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(await balance(payer)).toBe(before);
   });
 
-  it("answers 402 with a failed PAYMENT-RESPONSE and no content when settlement fails on chain", async () => {
+  it("serves a payment whose authorization someone else submitted first: the money moved, the chain says so", async () => {
     const payer = buyer(1).address;
     const headers = await signPayment("/api/demo/quote", 1);
     const chain = localChain(devnet.config.chainId, devnet.config.rpcUrl);
-    // Between verify and settle, someone else submits the same authorization: settlement then fails for real.
+    // Between verify and settle, someone else submits the same authorization: the facilitator's settlement fails.
+    const frontRun = { hash: "" as Hex };
     switchboard.onNextSettle(async (body) => {
       const { authorization: a, signature } = (body as { paymentPayload: { payload: { authorization: Record<string, string>; signature: Hex } } }).paymentPayload.payload;
       const frontRunner = createWalletClient({ chain, transport: http(devnet.config.rpcUrl), account: privateKeyToAccount(testKey(5)) });
@@ -274,7 +290,35 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
         args: [a.from, a.to, BigInt(a.value!), BigInt(a.validAfter!), BigInt(a.validBefore!), a.nonce, Number(v), r, s],
       });
       await createPublicClient({ chain, transport: http(devnet.config.rpcUrl) }).waitForTransactionReceipt({ hash });
+      frontRun.hash = hash;
     });
+    const before = await balance(payer);
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    // The facilitator's settle fails (authorization already used), but the transfer to the
+    // merchant happened: the ledger follows the chain and the buyer gets what they paid for.
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    expect(settle).toMatchObject({ success: true, network: "eip155:84532" });
+    expect(frontRun.hash).toBe(settle.transaction);
+    expect(await balance(payer)).toBe(before - 10_000n);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+  });
+
+  it("answers 402 with a failed PAYMENT-RESPONSE and no content when settlement certainly failed", async () => {
+    const payer = buyer(1);
+    const headers = await signPayment("/api/demo/quote", 1);
+    const chain = localChain(devnet.config.chainId, devnet.config.rpcUrl);
+    const wallet = createWalletClient({ chain, transport: http(devnet.config.rpcUrl), account: privateKeyToAccount(payer.privateKey as Hex) });
+    const publicClient = createPublicClient({ chain, transport: http(devnet.config.rpcUrl) });
+    let drained = 0n;
+    // Between verify and settle the buyer moves their whole balance away: the transfer reverts.
+    switchboard.onNextSettle(async () => {
+      drained = await balance(payer.address);
+      const hash = await wallet.writeContract({ address: asset, abi: compileContracts().TestToken.abi, functionName: "transfer", args: [buyer(4).address, drained] });
+      await publicClient.waitForTransactionReceipt({ hash });
+    });
+    const merchantBefore = await balance(merchant);
     const res = await fetch(url("/api/demo/quote"), { headers });
     expect(res.status).toBe(402);
     const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
@@ -283,7 +327,16 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     const body = await res.json();
     expect(body.code).toBe("settlement_failed");
     expect(body.text).toBeUndefined();
-    expectedFailures.push(payer);
+    expect(await balance(merchant)).toBe(merchantBefore);
+    expectedFailures.push(payer.address);
+    // Give the buyer their money back for the tests that follow.
+    const back = await createWalletClient({ chain, transport: http(devnet.config.rpcUrl), account: privateKeyToAccount(buyer(4).privateKey as Hex) }).writeContract({
+      address: asset,
+      abi: compileContracts().TestToken.abi,
+      functionName: "transfer",
+      args: [payer.address, drained],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: back });
   });
 
   it("fails closed with 503/502 when the facilitator is unreachable, answers garbage or an HTTP error", async () => {
@@ -313,10 +366,14 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     switchboard.onNextSettle(async () => {
       throw new Error("drop the connection");
     });
+    // The settle never reached the chain, but Tollgate cannot know that from a dropped call: the
+    // payment stays open (`unknown`) until the chain decides, and the buyer is told to retry.
     const dropped = await fetch(url("/api/demo/quote"), { headers });
     expect(dropped.status).toBe(503);
-    expect((await dropped.json()).text).toBeUndefined();
-    expectedFailures.push(payer);
+    const droppedBody = await dropped.json();
+    expect(droppedBody.error.code).toBe("settlement_pending");
+    expect(droppedBody.text).toBeUndefined();
+    expectedUnknown.push(payer);
     expect(await balance(payer)).toBe(before);
   });
 
@@ -370,8 +427,12 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       const failed = rows.filter((r) => r.status === "failed");
       expect(failed.map((r) => r.payer).sort()).toEqual([...expectedFailures].sort());
       expect(failed.every((r) => r.errorReason)).toBe(true);
-      expect(failed.some((r) => r.errorReason === "facilitator_unavailable" || r.errorReason?.startsWith("facilitator_unavailable:"))).toBe(true);
-      expect(rows).toHaveLength(settled.length + failed.length);
+      const unknown = rows.filter((r) => r.status === "unknown");
+      expect(unknown.map((r) => r.payer).sort()).toEqual([...expectedUnknown].sort());
+      expect(unknown.every((r) => r.errorReason?.startsWith("facilitator_unavailable"))).toBe(true);
+      expect(rows).toHaveLength(settled.length + failed.length + unknown.length);
+      // The books match the money: every transfer to the merchant is a settled row, amount for amount.
+      expect(await transfersTo(merchant)).toEqual(settled.map((r) => ({ transaction: r.transaction, amount: r.amount.toFixed(0) })).sort(byTx));
     } finally {
       await db.close();
     }

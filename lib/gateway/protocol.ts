@@ -1,0 +1,54 @@
+import { encodePaymentResponseHeader } from "@x402/core/http";
+import type { PaymentPayload, PaymentRequirements, ResourceInfo, SettleResponse, VerifyResponse } from "@x402/core/types";
+import type { IncomingPayment } from "@/lib/x402/payment-header";
+import { encodeV1PaymentResponse, findV1Requirement, toV1Requirements, X_PAYMENT_RESPONSE_HEADER } from "@/lib/x402/v1";
+import type { X402Services } from "@/lib/x402/resource-server";
+
+/**
+ * Everything on the money path that differs between x402 v2 and v1, in one place, so the path
+ * itself reads once for both (specs/transports-v2/http.md, transports-v1/http.md):
+ * v2 matches with @x402/core's resource server and answers PAYMENT-RESPONSE; v1 matches by its
+ * network name, sends the facilitator v1 requirements and answers X-PAYMENT-RESPONSE.
+ */
+export type ProtocolAdapter = {
+  version: 1 | 2;
+  /** The request header the payment came in. */
+  header: "PAYMENT-SIGNATURE" | "X-PAYMENT";
+  /** The response header carrying the SettleResponse. */
+  responseHeader: string;
+  /** The offered PaymentRequirements (v2 form) this payment is for, or undefined. */
+  select(requirements: PaymentRequirements[]): PaymentRequirements | undefined;
+  /** Asks the facilitator to verify, with requirements in the payment's own version. */
+  verify(selected: PaymentRequirements): Promise<VerifyResponse>;
+  /** Asks the facilitator to settle, with requirements in the payment's own version. */
+  settle(selected: PaymentRequirements): Promise<SettleResponse>;
+  /** Encodes a SettleResponse (v2 fields) for `responseHeader`. */
+  encodeResponse(settle: SettleResponse): string;
+};
+
+/** The adapter for one incoming payment. */
+export function protocolFor(incoming: IncomingPayment, { server, facilitator }: X402Services, resource: ResourceInfo): ProtocolAdapter {
+  if (incoming.x402Version === 2) {
+    const payload = incoming.payload;
+    return {
+      version: 2,
+      header: "PAYMENT-SIGNATURE",
+      responseHeader: "PAYMENT-RESPONSE",
+      select: (requirements) => server.findMatchingRequirements(requirements, payload),
+      verify: (selected) => server.verifyPayment(payload, selected),
+      settle: (selected) => server.settlePayment(payload, selected),
+      encodeResponse: encodePaymentResponseHeader,
+    };
+  }
+  const payload = incoming.payload as unknown as PaymentPayload;
+  const v1 = (selected: PaymentRequirements) => toV1Requirements(selected, resource) as unknown as PaymentRequirements;
+  return {
+    version: 1,
+    header: "X-PAYMENT",
+    responseHeader: X_PAYMENT_RESPONSE_HEADER,
+    select: (requirements) => findV1Requirement(requirements, incoming.payload),
+    verify: (selected) => facilitator.verify(payload, v1(selected)),
+    settle: (selected) => facilitator.settle(payload, v1(selected)),
+    encodeResponse: encodeV1PaymentResponse,
+  };
+}

@@ -1,0 +1,109 @@
+import { eip3009ABI } from "@x402/evm";
+import { createPublicClient, http, parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
+import { z } from "zod";
+
+/**
+ * What the chain itself says about a payment, asked without the facilitator: the ground truth
+ * when a settle call's outcome is unknown (timeout, dropped connection, facilitator error after
+ * the request was sent) and for the reconciler.
+ *
+ * EVM, exact scheme, EIP-3009 (coinbase/x402 specs/schemes/exact/scheme_exact_evm.md; EIP-3009):
+ * the token's `authorizationState(authorizer, nonce)` is true once the authorization was used or
+ * canceled; the `AuthorizationUsed(authorizer, nonce)` log names the transaction that used it,
+ * `AuthorizationCanceled` one that canceled it. An unused authorization whose `validBefore` has
+ * passed (by the chain's clock) can never be used: the money certainly did not move.
+ */
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
+
+/** Where to look for a payment on chain, stored with the payment row (Payment.onchainRef). */
+export const onchainRefSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("eip3009"), from: address, nonce: bytes32, validBefore: z.string().regex(/^\d{1,78}$/) }),
+]);
+export type OnchainRef = z.infer<typeof onchainRefSchema>;
+
+/**
+ * The on-chain reference of a verified payment's scheme payload, when Tollgate knows how to check
+ * that kind of payment on chain (EVM EIP-3009 today; Permit2 and Solana not yet).
+ *
+ * @param network CAIP-2 network of the matched requirements.
+ * @param payload the PaymentPayload's scheme payload (already shape-checked).
+ */
+export function onchainRefOf(network: string, payload: Record<string, unknown>): OnchainRef | null {
+  if (!network.startsWith("eip155:")) return null;
+  const authorization = payload.authorization as Record<string, unknown> | undefined;
+  const parsed = onchainRefSchema.safeParse({ kind: "eip3009", from: authorization?.from, nonce: authorization?.nonce, validBefore: authorization?.validBefore });
+  return parsed.success ? parsed.data : null;
+}
+
+/** What the chain says. `final` on not_settled: it can never settle (expired or canceled). */
+export type OnchainOutcome =
+  | { state: "settled"; transaction: Hex; blockNumber: bigint }
+  | { state: "not_settled"; final: boolean; reason: string }
+  | { state: "unknown"; reason: string };
+
+const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
+const AUTHORIZATION_CANCELED = parseAbiItem("event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)");
+/** Blocks per eth_getLogs call: within what public RPCs allow. */
+const LOG_CHUNK = 2_000n;
+/** How far before the payment's creation the log search reaches, in seconds (clock skew, slow inclusion). */
+const SEARCH_MARGIN_SECONDS = 600n;
+/** Never search more blocks than this for one payment. */
+const MAX_SEARCH_BLOCKS = 200_000n;
+
+const clients = new Map<string, PublicClient>();
+function clientFor(rpcUrl: string): PublicClient {
+  let client = clients.get(rpcUrl);
+  if (!client) {
+    client = createPublicClient({ transport: http(rpcUrl, { timeout: 5_000, retryCount: 1 }) });
+    clients.set(rpcUrl, client);
+  }
+  return client;
+}
+
+/**
+ * Asks the chain whether a payment settled.
+ *
+ * @param rpcUrl JSON-RPC of the payment's network.
+ * @param asset the token contract (EIP-3009).
+ * @param ref the payment's on-chain reference.
+ * @param createdAt when Tollgate claimed the payment: the log search starts shortly before.
+ * @returns settled with the transaction; not_settled (final once expired or canceled); unknown
+ *   when the RPC cannot be reached or the used authorization's transaction is not found. Never
+ *   throws.
+ */
+export async function checkOnchain(rpcUrl: string, asset: string, ref: OnchainRef, createdAt: Date): Promise<OnchainOutcome> {
+  const client = clientFor(rpcUrl);
+  const token = asset as Address;
+  const from = ref.from as Address;
+  const nonce = ref.nonce as Hex;
+  try {
+    const used = await client.readContract({ address: token, abi: eip3009ABI, functionName: "authorizationState", args: [from, nonce] });
+    const latest = await client.getBlock({ blockTag: "latest" });
+    if (!used) {
+      const expired = latest.timestamp >= BigInt(ref.validBefore);
+      return { state: "not_settled", final: expired, reason: expired ? "authorization_expired_unused" : "authorization_not_used_yet" };
+    }
+    const notBefore = BigInt(Math.floor(createdAt.getTime() / 1000)) - SEARCH_MARGIN_SECONDS;
+    let to = latest.number;
+    const lowest = latest.number > MAX_SEARCH_BLOCKS ? latest.number - MAX_SEARCH_BLOCKS : 0n;
+    while (to >= lowest) {
+      const fromBlock = to >= LOG_CHUNK ? to - LOG_CHUNK + 1n : 0n;
+      const [usedLogs, canceledLogs] = await Promise.all([
+        client.getLogs({ address: token, event: AUTHORIZATION_USED, args: { authorizer: from, nonce }, fromBlock, toBlock: to }),
+        client.getLogs({ address: token, event: AUTHORIZATION_CANCELED, args: { authorizer: from, nonce }, fromBlock, toBlock: to }),
+      ]);
+      const usedLog = usedLogs[0];
+      if (usedLog?.transactionHash) return { state: "settled", transaction: usedLog.transactionHash, blockNumber: usedLog.blockNumber ?? fromBlock };
+      if (canceledLogs.length > 0) return { state: "not_settled", final: true, reason: "authorization_canceled" };
+      if (fromBlock === 0n) break;
+      const first = await client.getBlock({ blockNumber: fromBlock });
+      if (first.timestamp < notBefore) break;
+      to = fromBlock - 1n;
+    }
+    return { state: "unknown", reason: "authorization used, but its transaction was not found" };
+  } catch (error) {
+    return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+  }
+}
