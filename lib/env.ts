@@ -95,6 +95,8 @@ const envSchema = z
     SETTLEMENT_CHECK_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     /** Where settled records go while the database is unreachable (append-only, fsync'd). */
     SETTLEMENT_JOURNAL_PATH: z.string().min(1).default(".data/settlement-journal.jsonl"),
+    /** How long a paid handler may run (the loopback call), in ms; longer → 502, nothing charged. */
+    UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     /** How often this process runs the reconciler, in ms (0 disables it; one instance runs at a time). */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
     /** How old an open payment (pending, settling, unknown) must be before the reconciler takes it, in ms. */
@@ -143,6 +145,12 @@ const envSchema = z
       settlementJournalPath: e.SETTLEMENT_JOURNAL_PATH,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
+      upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      /**
+       * The longest a paid request can hold a `pending` or `settling` row (handler, settle call,
+       * chain check, plus a margin), in ms: older such rows belong to a request that is gone.
+       */
+      paidRequestMaxMs: e.UPSTREAM_TIMEOUT_MS + e.FACILITATOR_TIMEOUT_MS + e.SETTLEMENT_CHECK_MS + 2_000,
     };
   });
 

@@ -38,7 +38,7 @@ export function devnetAppEnv(devnet: DevnetFile): Record<string, string> {
 }
 
 /** A running Next server. `stop()` ends it (and its children) and waits. */
-export type NextServer = { url: string; process: ChildProcess; stop: () => Promise<void>; output: () => string };
+export type NextServer = { url: string; process: ChildProcess; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
 
 /**
  * Starts `next dev` or `next start` (needs a prior `next build`) on 127.0.0.1:`port` and waits
@@ -96,12 +96,23 @@ export async function startNext({
     await exited;
     clearTimeout(timer);
   };
+  /** A crash: SIGKILL, no graceful shutdown (requests in flight die with the process). */
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+    await exited;
+  };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next ${mode} exited (${child.exitCode}):\n${output}`);
     try {
       const res = await fetch(`${url}/api/demo/health`);
-      if (res.ok) return { url, process: child, stop, output: () => output };
+      if (res.ok) return { url, process: child, stop, kill, output: () => output };
     } catch {
       // not up yet
     }

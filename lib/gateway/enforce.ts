@@ -300,6 +300,9 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
     throw new TollgateError("database_unavailable", "The payment's state could not be read; nothing was charged", { cause });
   });
   if (!row) return null;
+  // A `settling` row whose request is still waiting on the facilitator belongs to that request:
+  // the duplicate is refused as used. One left behind (its process stopped) is asked about.
+  if (row.status === "settling" && Date.now() - row.updatedAt.getTime() < env().paidRequestMaxMs) return null;
   if (row.status === "settling" || row.status === "unknown") {
     const outcome = await confirmOnChain(row, 0);
     return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });

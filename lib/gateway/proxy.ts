@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { errorResponse, TollgateError } from "@/lib/errors";
 import { canonicalizePath } from "@/lib/x402/request-path";
+import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, preflightResponse } from "./enforce";
 import { getRouteSnapshot } from "./route-cache";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
@@ -28,6 +29,7 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     // which would make this rewrite an external proxy. Next publishes its origin; use it.
     return NextResponse.rewrite(new URL(PAYWALL_PATH, env().nextOrigin ?? request.nextUrl.origin));
   }
+  ensureBackgroundJobs();
   const context = `${request.method} ${request.nextUrl.pathname}`;
   const target = canonicalizePath(request.nextUrl.pathname);
   if (!target.ok) return errorResponse(new TollgateError("bad_request", `Malformed path: ${target.reason}`), context);

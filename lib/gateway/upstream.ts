@@ -81,7 +81,8 @@ const DROP_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-e
  *   page-access proof names.
  * @param body the request body already read by the proxy (null for GET/HEAD).
  * @param extraHeaders headers for the handler (the paywall render's PaymentRequired).
- * @throws Error when the server cannot be reached (the caller answers 502).
+ * @throws Error when the server cannot be reached or the handler runs past UPSTREAM_TIMEOUT_MS
+ *   (the caller answers 502).
  */
 export async function callUpstream(
   request: Request,
@@ -106,6 +107,7 @@ export async function callUpstream(
     body,
     redirect: "manual",
     cache: "no-store",
+    signal: AbortSignal.timeout(env().upstreamTimeoutMs),
   });
   return { response, body: await response.arrayBuffer() };
 }

@@ -232,12 +232,18 @@ export async function loadPaymentByKey(db: PrismaClient, paymentKey: string): Pr
 }
 
 /**
- * Payments whose outcome is still open (`pending`, `settling`, `unknown`) and that were last
- * touched before `olderThan`, oldest first: the reconciler's work list.
+ * Payments whose outcome is still open, oldest first: the reconciler's work list. `unknown` rows
+ * last touched before `unknownBefore`; `pending` and `settling` rows only once no request can
+ * still be holding them (last touched before `abandonedBefore`).
  */
-export async function loadOpenPayments(db: PrismaClient, olderThan: Date, limit = 200): Promise<LedgerRow[]> {
+export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abandonedBefore }: { unknownBefore: Date; abandonedBefore: Date }, limit = 200): Promise<LedgerRow[]> {
   return db.payment.findMany({
-    where: { status: { in: ["pending", "settling", "unknown"] }, updatedAt: { lt: olderThan } },
+    where: {
+      OR: [
+        { status: "unknown", updatedAt: { lt: unknownBefore } },
+        { status: { in: ["pending", "settling"] }, updatedAt: { lt: abandonedBefore } },
+      ],
+    },
     orderBy: { createdAt: "asc" },
     take: limit,
     select: ledgerSelect,

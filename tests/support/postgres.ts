@@ -5,8 +5,11 @@ import path from "node:path";
 import pg from "pg";
 import { freePort } from "./ports";
 
-/** A throwaway PostgreSQL cluster on 127.0.0.1 owned by one test run. */
-export type TestPostgres = { url: string; stop: () => Promise<void> };
+/**
+ * A throwaway PostgreSQL cluster on 127.0.0.1 owned by one test run. `halt()` shuts the server
+ * down (data kept) and `resume()` starts it again on the same port: a database outage on cue.
+ */
+export type TestPostgres = { url: string; stop: () => Promise<void>; halt: () => void; resume: () => void };
 
 /** The PostgreSQL binaries directory (PG_BIN, else the newest /usr/lib/postgresql/N/bin), or null. */
 export function findPostgresBin(): string | null {
@@ -39,13 +42,16 @@ export async function startPostgres(bin: string): Promise<TestPostgres> {
   const data = path.join(dir, "data");
   const port = await freePort();
   run("initdb", ["-D", data, "-U", "tollgate", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
-  run("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, "start"]);
+  const start = () => run("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, "start"]);
+  start();
   const admin = new pg.Client({ connectionString: `postgres://tollgate@127.0.0.1:${port}/postgres` });
   await admin.connect();
   await admin.query("CREATE DATABASE tollgate_test");
   await admin.end();
   return {
     url: `postgres://tollgate@127.0.0.1:${port}/tollgate_test`,
+    halt: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
+    resume: start,
     stop: async () => {
       try {
         run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);

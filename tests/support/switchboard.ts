@@ -4,6 +4,16 @@ import type { AddressInfo } from "node:net";
 /** How the switchboard treats the next facilitator calls. */
 export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error";
 
+/** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
+export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" };
+
+/**
+ * Decides the fate of one /settle: may run code first, may `forward()` it to the real facilitator
+ * (then the settlement really happens) or not, and says what the app gets back. "hold" never
+ * answers (the app's own timeout ends the call).
+ */
+export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ status: number; text: string }> }) => Promise<SettleAnswer>;
+
 /**
  * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
@@ -14,6 +24,7 @@ export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error";
 export async function startSwitchboard(target: string) {
   let mode: SwitchboardMode = "pass";
   let beforeSettle: ((body: unknown) => Promise<void>) | undefined;
+  let interceptSettle: SettleInterceptor | undefined;
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -27,6 +38,27 @@ export async function startSwitchboard(target: string) {
     if (!passthrough && mode === "garbage") {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<html>Bad gateway</html>");
+    }
+    const forward = async () => {
+      const upstream = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+        body: req.method === "GET" ? undefined : body,
+      });
+      return { status: upstream.status, text: await upstream.text() };
+    };
+    if (req.url === "/settle" && interceptSettle) {
+      const intercept = interceptSettle;
+      interceptSettle = undefined;
+      const answer = await intercept({ body: JSON.parse(body.toString("utf8")), forward });
+      if (answer.kind === "hold") return; // the app's timeout ends it; closeAllConnections() cleans up
+      if (answer.kind === "reset") return req.socket.destroy();
+      if (answer.kind === "garbage") {
+        res.writeHead(200, { "content-type": "text/html" });
+        return res.end("<html>Bad gateway</html>");
+      }
+      res.writeHead(answer.status, { "content-type": "application/json" });
+      return res.end(answer.text);
     }
     if (req.url === "/settle" && beforeSettle) {
       const hook = beforeSettle;
@@ -51,6 +83,8 @@ export async function startSwitchboard(target: string) {
     setMode: (m: SwitchboardMode) => (mode = m),
     /** Runs `hook` with the next /settle request body before forwarding it (once). */
     onNextSettle: (hook: (body: unknown) => Promise<void>) => (beforeSettle = hook),
+    /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
+    interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

@@ -1,0 +1,30 @@
+import type { Address } from "viem";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { onchainRefSchema } from "./onchain";
+
+/** The last block scanned for transfers under `key` ("<network>|<asset>|<payTo>"), or null. */
+export async function loadScanCursor(db: PrismaClient, key: string): Promise<bigint | null> {
+  return (await db.chainScanCursor.findUnique({ where: { key } }))?.block ?? null;
+}
+
+/**
+ * Whether an on-chain transfer to a payTo is a payment Tollgate knows: a row with its
+ * transaction, or an open row (same network, payTo, amount and payer) that may still claim it.
+ *
+ * @param t.amount atomic units.
+ */
+export async function isTransferAccountedFor(
+  db: PrismaClient,
+  t: { network: string; payTo: Address; transaction: string; from: Address; amount: bigint },
+): Promise<boolean> {
+  const recorded = await db.payment.findFirst({ where: { transaction: { equals: t.transaction, mode: "insensitive" } }, select: { id: true } });
+  if (recorded) return true;
+  const open = await db.payment.findMany({
+    where: { status: { in: ["pending", "settling", "unknown"] }, network: t.network, payTo: { equals: t.payTo, mode: "insensitive" }, amount: t.amount.toString() },
+    select: { onchainRef: true },
+  });
+  return open.some((row) => {
+    const ref = onchainRefSchema.safeParse(row.onchainRef);
+    return ref.success && ref.data.from.toLowerCase() === t.from.toLowerCase();
+  });
+}

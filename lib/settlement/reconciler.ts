@@ -1,0 +1,184 @@
+import { createPublicClient, getAddress, http, parseAbiItem, type Address } from "viem";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { loadOpenPayments } from "@/lib/payments/data";
+import { recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
+import { loadEnabledRoutes } from "@/lib/routes/data";
+import { confirmOnChain, rpcUrlFor } from "./confirm";
+import { replayJournal } from "./journal";
+import { isTransferAccountedFor, loadScanCursor } from "./data";
+import { acquireLease, recordRun, saveScanCursor, storeOrphanTransfer } from "./mutations";
+
+/**
+ * The reconciler: brings every open payment row (`pending`, `settling`, `unknown`) to the state
+ * the chain shows, replays the settlement journal, and looks for transfers to the merchants'
+ * payTo addresses that have no row at all. Safe to run from any number of instances at once
+ * (every write is a conditional transition), and in-process runs take a lease so that only one
+ * instance does the work per interval.
+ */
+
+/** What one pass did. */
+export type ReconcileSummary = {
+  dryRun: boolean;
+  journal: { applied: number; kept: number };
+  checked: number;
+  settled: number;
+  failed: number;
+  unresolved: number;
+  orphans: number;
+  /** One line per decision, for the CLI and the logs. */
+  decisions: string[];
+};
+
+export type ReconcileOptions = {
+  /** `unknown` rows are taken once last updated this many ms ago. */
+  olderThanMs: number;
+  /**
+   * `pending` and `settling` rows are taken only once last updated this many ms ago: the longest
+   * a live request may hold one (env paidRequestMaxMs). Default: `olderThanMs`.
+   */
+  abandonedAfterMs?: number;
+  /** Report what would change without writing anything. */
+  dryRun?: boolean;
+  /** Scan for transfers to payTo without a row (default true). */
+  scanOrphans?: boolean;
+  /** How many blocks back the first scan of a payTo starts (default 5,000). */
+  initialScanBlocks?: bigint;
+};
+
+/**
+ * One reconciliation pass.
+ *
+ * - journal: entries are applied as `settled` (idempotent);
+ * - open rows older than `olderThanMs`: the chain is asked once each. Settled → `settled` with
+ *   its transaction. Can never settle (authorization expired unused, or canceled) → `failed`.
+ *   A `pending` row (the process stopped before asking to settle) whose authorization is unused
+ *   is `failed` as abandoned: Tollgate never submitted it. Anything else stays open.
+ * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset since the last scan whose
+ *   transaction no payment row has (and no open row could still claim) are stored as
+ *   OrphanTransfer.
+ *
+ * @throws the database's error when it cannot be read at all (the caller logs it).
+ */
+export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions): Promise<ReconcileSummary> {
+  const dryRun = options.dryRun ?? false;
+  const summary: ReconcileSummary = { dryRun, journal: { applied: 0, kept: 0 }, checked: 0, settled: 0, failed: 0, unresolved: 0, orphans: 0, decisions: [] };
+  if (!dryRun) {
+    summary.journal = await replayJournal(async (entry) => {
+      await recordSettled(db, entry.paymentId, { transaction: entry.transaction, payer: entry.payer });
+      summary.decisions.push(`journal: payment ${entry.paymentId} settled (${entry.transaction})`);
+    });
+  }
+
+  const now = Date.now();
+  const open = await loadOpenPayments(db, {
+    unknownBefore: new Date(now - options.olderThanMs),
+    abandonedBefore: new Date(now - (options.abandonedAfterMs ?? options.olderThanMs)),
+  });
+  for (const row of open) {
+    summary.checked++;
+    const outcome = await confirmOnChain(row, 0);
+    if (outcome.state === "settled") {
+      summary.settled++;
+      summary.decisions.push(`${row.id} (${row.status}) → settled: ${outcome.transaction}`);
+      if (!dryRun) await recordSettled(db, row.id, { transaction: outcome.transaction, payer: row.payer });
+    } else if (outcome.state === "not_settled" && (outcome.final || row.status === "pending")) {
+      const reason = outcome.final ? outcome.reason : "abandoned: the server stopped before settling; the authorization was never submitted";
+      summary.failed++;
+      summary.decisions.push(`${row.id} (${row.status}) → failed: ${reason}`);
+      if (!dryRun) await recordFailed(db, row.id, { reason });
+    } else {
+      summary.unresolved++;
+      summary.decisions.push(`${row.id} (${row.status}) stays open: ${outcome.state === "unknown" ? outcome.reason : outcome.reason}`);
+      if (!dryRun) await touchChecked(db, row.id);
+    }
+  }
+
+  if (options.scanOrphans ?? true) {
+    summary.orphans = await scanOrphanTransfers(db, { dryRun, initialScanBlocks: options.initialScanBlocks ?? 5_000n, decisions: summary.decisions });
+  }
+  return summary;
+}
+
+const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
+const SCAN_CHUNK = 2_000n;
+
+async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks, decisions }: { dryRun: boolean; initialScanBlocks: bigint; decisions: string[] }): Promise<number> {
+  const targets = new Map<string, { network: string; asset: Address; payTo: Address }>();
+  for (const route of await loadEnabledRoutes(db)) {
+    for (const option of route.paymentOptions) {
+      if (!option.network.startsWith("eip155:") || !/^0x[0-9a-fA-F]{40}$/.test(option.asset) || !/^0x[0-9a-fA-F]{40}$/.test(option.payTo)) continue;
+      const key = `${option.network}|${option.asset.toLowerCase()}|${option.payTo.toLowerCase()}`;
+      targets.set(key, { network: option.network, asset: getAddress(option.asset), payTo: getAddress(option.payTo) });
+    }
+  }
+  let found = 0;
+  for (const [key, target] of targets) {
+    const rpcUrl = rpcUrlFor(target.network);
+    if (!rpcUrl) {
+      decisions.push(`scan ${key}: no RPC URL, skipped`);
+      continue;
+    }
+    try {
+      const client = createPublicClient({ transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) });
+      const latest = await client.getBlockNumber();
+      const cursor = await loadScanCursor(db, key);
+      let from = cursor !== null ? cursor + 1n : latest > initialScanBlocks ? latest - initialScanBlocks : 0n;
+      while (from <= latest) {
+        const to = from + SCAN_CHUNK - 1n < latest ? from + SCAN_CHUNK - 1n : latest;
+        const logs = await client.getLogs({ address: target.asset, event: TRANSFER, args: { to: target.payTo }, fromBlock: from, toBlock: to });
+        for (const log of logs) {
+          if (!log.transactionHash || log.logIndex === null || !log.args.from || log.args.value === undefined) continue;
+          if (await isTransferAccountedFor(db, { ...target, transaction: log.transactionHash, from: log.args.from, amount: log.args.value })) continue;
+          found++;
+          decisions.push(`orphan: ${log.args.value} of ${target.asset} from ${log.args.from} to ${target.payTo} in ${log.transactionHash}`);
+          if (!dryRun) {
+            await storeOrphanTransfer(db, { network: target.network, asset: target.asset, payTo: target.payTo, from: log.args.from, amount: log.args.value, transaction: log.transactionHash, logIndex: log.logIndex, blockNumber: log.blockNumber ?? to });
+          }
+        }
+        if (!dryRun) await saveScanCursor(db, key, to);
+        from = to + 1n;
+      }
+    } catch (error) {
+      decisions.push(`scan ${key}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}; will retry`);
+    }
+  }
+  return found;
+}
+
+/**
+ * Runs the reconciler every `intervalMs` in this process, under the lease: with several instances
+ * on one database, one of them works per interval. Timers are unref'd (they never keep the
+ * process alive). Failures are logged and retried on the next tick.
+ *
+ * @returns a function that stops it.
+ */
+export function startReconciler(getDb: () => Promise<PrismaClient>, options: { intervalMs: number; olderThanMs: number; abandonedAfterMs: number; holder: string }): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    const startedAt = new Date();
+    let db: PrismaClient | undefined;
+    try {
+      db = await getDb();
+      // A lease outlives two intervals: a crashed holder delays the next pass by that much at most.
+      if (!(await acquireLease(db, "reconciler", options.holder, Math.max(options.intervalMs * 2, 5_000)))) return;
+      const summary = await reconcileOnce(db, { olderThanMs: options.olderThanMs, abandonedAfterMs: options.abandonedAfterMs });
+      for (const line of summary.decisions) console.log(`[tollgate] reconcile: ${line}`);
+      if (summary.decisions.length > 0) await recordRun(db, startedAt, summary);
+    } catch (error) {
+      console.error("[tollgate] reconcile pass failed; retrying next interval:", error instanceof Error ? error.message : error);
+      if (db) await recordRun(db, startedAt, null, error).catch(() => {});
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), options.intervalMs);
+  timer.unref();
+  const first = setTimeout(() => void tick(), Math.min(options.intervalMs, 1_000));
+  first.unref();
+  return () => {
+    clearInterval(timer);
+    clearTimeout(first);
+  };
+}

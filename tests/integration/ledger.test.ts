@@ -1,0 +1,301 @@
+/**
+ * The ledger under faults, on real parts: anvil + test USDC, the real facilitator behind a fault
+ * switchboard, the built app under `next start` (two instances for the multi-instance case), and
+ * a PostgreSQL cluster this test starts, halts and resumes. After every test the books must match
+ * the money: settled rows == token transfers to the merchant on chain, amount for amount.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { x402HTTPClient } from "@x402/core/client";
+import { decodePaymentResponseHeader } from "@x402/core/http";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "viem";
+import { openDatabase, type Database } from "@/lib/database/client";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
+import { balanceOf } from "@/scripts/devnet/chain";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { startSwitchboard } from "../support/switchboard";
+
+const pgBin = findPostgresBin();
+if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the ledger tests need PostgreSQL binaries (install postgresql)");
+
+/** Waits until `check` holds, asking every 100 ms; the test's own timeout bounds it. */
+async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL)", () => {
+  let devnet: Devnet;
+  let switchboard: Awaited<ReturnType<typeof startSwitchboard>>;
+  let postgres: TestPostgres;
+  let app: NextServer;
+  let db: Database;
+  let asset: Address;
+  let merchant: Address;
+  let appEnv: Record<string, string>;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-ledger-"));
+
+  const buyer = (i: number) => devnet.config.buyers[i]!;
+  const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, asset, owner as Address);
+  const url = (p: string) => `${app.url}${p}`;
+
+  /** Signs a v2 payment for the quote route with the official client, without sending it. */
+  async function signQuote(buyerIndex: number): Promise<Record<string, string>> {
+    const challenge = await fetch(url("/api/demo/quote"));
+    const client = new x402HTTPClient(createX402Client(devnet.config, buyer(buyerIndex).privateKey as Hex));
+    const required = client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json());
+    return client.encodePaymentSignatureHeader(await client.createPaymentPayload(required));
+  }
+
+  const rowOf = (payer: string) => db.prisma.payment.findFirst({ where: { payer: { equals: payer, mode: "insensitive" } }, orderBy: { createdAt: "desc" } });
+
+  /** The books match the money: settled rows == on-chain transfers to the merchant. */
+  async function assertBooksMatchChain() {
+    const logs = await createPublicClient({ transport: http(devnet.config.rpcUrl) }).getLogs({
+      address: asset,
+      event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+      args: { to: merchant },
+      fromBlock: 0n,
+    });
+    const onChain = logs.map((l) => `${l.transactionHash.toLowerCase()} ${l.args.value}`).sort();
+    const settled = await db.prisma.payment.findMany({ where: { status: "settled" }, select: { transaction: true, amount: true } });
+    expect(settled.map((r) => `${r.transaction!.toLowerCase()} ${r.amount.toFixed(0)}`).sort()).toEqual(onChain);
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+    asset = devnet.config.asset.address as Address;
+    merchant = devnet.config.payTo as Address;
+    switchboard = await startSwitchboard(devnet.config.facilitatorUrl);
+    postgres = await startPostgres(pgBin!);
+    assertThrowawayDatabase(postgres.url);
+    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
+    db = await openDatabase(parseDatabaseUrl(postgres.url));
+    appEnv = {
+      ...devnetAppEnv(devnet.config),
+      DATABASE_URL: postgres.url,
+      FACILITATOR_URL: switchboard.url,
+      FACILITATOR_TIMEOUT_MS: "1500",
+      SETTLEMENT_CHECK_MS: "3000",
+      RECONCILE_INTERVAL_MS: "300",
+      RECONCILE_AFTER_MS: "500",
+      // Short, so the reconciler may take rows a crashed server left within seconds.
+      UPSTREAM_TIMEOUT_MS: "3000",
+      SETTLEMENT_JOURNAL_PATH: path.join(tmp, "journal.jsonl"),
+      AUTH_SECRET: "ledger-test-secret-0123456789abcdef0123456",
+    };
+    app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
+  });
+
+  afterEach(async () => {
+    if (db) await assertBooksMatchChain();
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await db?.close();
+    await switchboard?.close();
+    await devnet?.stop();
+    await postgres?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it.each(["garbage", "reset", "hold"] as const)(
+    "a settlement that lands on chain but whose answer is lost (%s) is served inline and recorded settled, charged once",
+    async (fault) => {
+      const payer = buyer(0).address;
+      const before = await balance(payer);
+      const headers = await signQuote(0);
+      let landed = "";
+      switchboard.interceptNextSettle(async ({ forward }) => {
+        const answer = await forward(); // the settlement really happens
+        landed = JSON.parse(answer.text).transaction;
+        return { kind: fault };
+      });
+      const res = await fetch(url("/api/demo/quote"), { headers });
+      expect(res.status).toBe(200);
+      expect((await res.json()).text).toEqual(expect.any(String));
+      const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+      expect(settle).toMatchObject({ success: true, transaction: landed });
+      expect(await balance(payer)).toBe(before - 10_000n);
+      const row = await rowOf(payer);
+      expect(row).toMatchObject({ status: "settled", transaction: landed });
+      // The same payment again: already used, nothing more charged.
+      const again = await fetch(url("/api/demo/quote"), { headers });
+      expect(again.status).toBe(402);
+      expect(await balance(payer)).toBe(before - 10_000n);
+    },
+  );
+
+  it("a settlement that lands only after the buyer was told to wait is served to the retry of the same payment, once", async () => {
+    const payer = buyer(1).address;
+    const before = await balance(payer);
+    const headers = await signQuote(1);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let landed: Promise<string> | undefined;
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      // Held until the app gave up on it and the buyer was answered 503; then it settles.
+      landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
+      return { kind: "hold" };
+    });
+    const first = await fetch(url("/api/demo/quote"), { headers });
+    expect(first.status).toBe(503);
+    const body = await first.json();
+    expect(body.error.code).toBe("settlement_pending");
+    expect(body.text).toBeUndefined();
+    expect((await rowOf(payer))?.status).toBe("unknown");
+    release();
+    const transaction = await landed!;
+    expect(await balance(payer)).toBe(before - 10_000n);
+
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
+    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction });
+
+    const third = await fetch(url("/api/demo/quote"), { headers });
+    expect(third.status).toBe(402);
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
+  it("the reconciler settles what a stopped server left `settling`, and fails what was never submitted and expired", async () => {
+    const payer = buyer(2).address;
+    const before = await balance(payer);
+    const headers = await signQuote(2);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let landed: Promise<string> | undefined;
+    let reached!: () => void;
+    const atSettle = new Promise<void>((r) => (reached = r));
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      reached();
+      landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
+      return { kind: "hold" };
+    });
+    const inFlight = fetch(url("/api/demo/quote"), { headers }).catch(() => null);
+    await atSettle;
+    // The server crashes while its settle call is out; the facilitator then settles it.
+    await app.kill();
+    await inFlight;
+    expect((await rowOf(payer))?.status).toBe("settling");
+    release();
+    const transaction = await landed!;
+
+    // A claim a stopped server left `pending`, for an authorization nobody ever submitted and that expired.
+    const stale = await db.prisma.payment.create({
+      data: {
+        resource: "http://127.0.0.1/api/demo/quote",
+        method: "GET",
+        payer: buyer(3).address,
+        scheme: "exact",
+        network: devnet.config.network,
+        asset,
+        amount: "10000",
+        payTo: merchant,
+        x402Version: 2,
+        paymentKey: "ledger-test-stale-claim",
+        status: "pending",
+        onchainRef: { kind: "eip3009", from: buyer(3).address, nonce: `0x${"ab".repeat(32)}`, validBefore: "1000" },
+      },
+    });
+
+    app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
+    await fetch(url("/api/demo/health")); // the first request starts the in-process reconciler
+    const settled = await until("the reconciler settles the stopped server's payment", async () => {
+      const row = await rowOf(payer);
+      return row?.status === "settled" ? row : null;
+    });
+    expect(settled.transaction).toBe(transaction);
+    expect(await balance(payer)).toBe(before - 10_000n);
+    const failed = await until("the reconciler fails the expired claim", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: stale.id } });
+      return row?.status === "failed" ? row : null;
+    });
+    expect(failed.errorReason).toMatch(/expired/);
+    const runs = await db.prisma.reconcileRun.findMany({ where: { settled: { gt: 0 } } });
+    expect(runs.length).toBeGreaterThan(0);
+  });
+
+  it("a settled payment the database cannot record goes to the journal, the buyer is served, and the record is replayed", async () => {
+    const payer = buyer(3).address;
+    const before = await balance(payer);
+    const headers = await signQuote(3);
+    let landed = "";
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      const answer = await forward();
+      landed = JSON.parse(answer.text).transaction;
+      postgres.halt(); // the database goes away between the settlement and its record
+      return { kind: "answer", status: answer.status, text: answer.text };
+    });
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction: landed });
+    expect(fs.readFileSync(appEnv.SETTLEMENT_JOURNAL_PATH!, "utf8")).toContain(landed);
+    postgres.resume();
+    const row = await until("the journal is replayed into the database", async () => {
+      const r = await rowOf(payer);
+      return r?.status === "settled" ? r : null;
+    });
+    expect(row.transaction).toBe(landed);
+    expect(await balance(payer)).toBe(before - 10_000n);
+    await until("the journal is emptied", async () => !fs.existsSync(appEnv.SETTLEMENT_JOURNAL_PATH!) || fs.readFileSync(appEnv.SETTLEMENT_JOURNAL_PATH!, "utf8") === "");
+  });
+
+  /** Instances for the load tests: the production default facilitator timeout, not the fault tests' short one. */
+  let loaded: NextServer[] = [];
+  const loadedInstances = async () => {
+    if (loaded.length === 0) {
+      const env = { ...appEnv, FACILITATOR_TIMEOUT_MS: "20000" };
+      loaded = [await startNext({ mode: "start", port: await freePort(), env }), await startNext({ mode: "start", port: await freePort(), env })];
+    }
+    return loaded;
+  };
+  afterAll(async () => {
+    for (const server of loaded) await server.stop();
+  });
+
+  it("the devnet facilitator settles 50 concurrent paid requests without a failure", { timeout: 120_000 }, async () => {
+    const [server] = await loadedInstances();
+    const before = await Promise.all([0, 1, 2, 3, 4].map((i) => balance(buyer(i).address)));
+    const payers = Array.from({ length: 50 }, (_, i) => i % 5);
+    const fetchers = [0, 1, 2, 3, 4].map((i) => createPayingFetch(devnet.config, buyer(i).privateKey as Hex));
+    const responses = await Promise.all(payers.map((i) => fetchers[i]!(`${server!.url}/api/demo/quote`)));
+    expect(responses.map((r) => r.status)).toEqual(payers.map(() => 200));
+    for (const r of responses) expect(decodePaymentResponseHeader(r.headers.get("PAYMENT-RESPONSE")!).success).toBe(true);
+    const after = await Promise.all([0, 1, 2, 3, 4].map((i) => balance(buyer(i).address)));
+    expect(after).toEqual(before.map((b) => b - 10n * 10_000n));
+  });
+
+  it("two instances on one PostgreSQL serve and charge one payment presented 1000 times once, with no 5xx", { timeout: 240_000 }, async () => {
+    const servers = (await loadedInstances()).map((server) => server.url);
+    {
+      const payer = buyer(4).address;
+      const before = await balance(payer);
+      const headers = await signQuote(4);
+      const responses = await Promise.all(
+        Array.from({ length: 1000 }, (_, i) =>
+          fetch(`${servers[i % 2]}/api/demo/quote`, { headers }).then(async (r) => ({ status: r.status, body: await r.text() })),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      const counts = Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length]));
+      console.log("1000 presentations over two instances:", counts);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s >= 500)).toEqual([]);
+      expect(new Set(statuses.filter((s) => s !== 200))).toEqual(new Set([402]));
+      expect(await balance(payer)).toBe(before - 10_000n);
+    }
+  });
+});
