@@ -6,7 +6,7 @@ import { publicOriginOf } from "@/lib/public-origin";
 /**
  * Next's proxy cannot see the status of the page or route it lets through (NextResponse.next()
  * returns before the handler runs). So for a paid request the proxy calls the handler itself:
- * a loopback request to this same server, marked with a per-process secret that the proxy
+ * a loopback request to this same server, marked with a secret (derived from AUTH_SECRET) that the proxy
  * recognizes and lets through untouched. The proxy then holds the real response and settles
  * only when it succeeded.
  */
@@ -30,7 +30,7 @@ const secret = (): Buffer => Buffer.from(signingKey("upstream"));
 
 /**
  * Header by which the proxy tells a priced page that it let this request through (payment or
- * grant) for one canonical path: `<expiresAtMs>.<HMAC-SHA256(per-process secret, path, expiry)>`.
+ * grant) for one canonical path: `<expiresAtMs>.<HMAC-SHA256(loopback secret, path, expiry)>`.
  * The page's own lock (lib/gateway/page-lock.ts) checks it against the path the router resolved.
  */
 export const PAGE_ACCESS_HEADER = "x-tollgate-page-access";

@@ -8,7 +8,7 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v =
  */
 export const paymentFilterSchema = z.object({
   route: optional(z.string().max(64)),
-  status: optional(z.enum(["pending", "settled", "failed"])),
+  status: optional(z.enum(["pending", "settling", "settled", "failed", "unknown"])),
   network: optional(z.string().max(64)),
   asset: optional(z.string().max(64)),
   payer: optional(z.string().max(64)),

@@ -4,6 +4,7 @@
  * a PostgreSQL cluster this test starts, halts and resumes. After every test the books must match
  * the money: settled rows == token transfers to the merchant on chain, amount for amount.
  */
+import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "viem";
+import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
@@ -55,6 +57,13 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const required = client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json());
     return client.encodePaymentSignatureHeader(await client.createPaymentPayload(required));
   }
+
+  /** A dashboard session for the devnet's merchant, signed like the app signs them. */
+  const merchantCookie = async () => {
+    const key = new Uint8Array(createHmac("sha256", appEnv.AUTH_SECRET!).update("tollgate/session/v1").digest());
+    const token = await signSession({ address: merchant, kind: "evm", domain: new URL(app.url).host, expiresAt: Math.floor(Date.now() / 1000) + 600 }, key);
+    return `${SESSION_COOKIE}=${token}`;
+  };
 
   const rowOf = (payer: string) => db.prisma.payment.findFirst({ where: { payer: { equals: payer, mode: "insensitive" } }, orderBy: { createdAt: "desc" } });
 
@@ -154,6 +163,10 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(body.error.code).toBe("settlement_pending");
     expect(body.text).toBeUndefined();
     expect((await rowOf(payer))?.status).toBe("unknown");
+    // The merchant sees it waiting for its outcome.
+    const dashboard = await fetch(url("/dashboard/payments"), { headers: { cookie: await merchantCookie() } });
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toMatch(/1<!-- --> <!-- -->payment<!-- --> awaiting their outcome|1 payment awaiting their outcome/);
     release();
     const transaction = await landed!;
     expect(await balance(payer)).toBe(before - 10_000n);

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
-import { loadFilterChoices, loadPaymentsPage, loadPaymentTotals } from "@/lib/payments/data";
+import { LedgerHealth } from "@/components/dashboard/ledger-health";
+import { loadFilterChoices, loadLedgerHealth, loadPaymentsPage, loadPaymentTotals } from "@/lib/payments/data";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentFilter } from "@/lib/payments/schema";
 import { shortAddress } from "@/lib/paywall/format";
@@ -15,6 +16,8 @@ const STATUS_STYLE: Record<string, string> = {
   settled: "bg-emerald-100 text-emerald-900",
   failed: "bg-red-100 text-red-900",
   pending: "bg-amber-100 text-amber-900",
+  settling: "bg-amber-100 text-amber-900",
+  unknown: "bg-orange-200 text-orange-950",
 };
 
 function query(filter: PaymentFilter, extra: Record<string, string> = {}): string {
@@ -31,7 +34,12 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
   const filter = parsePaymentFilter(params);
   const cursor = decodeCursor(typeof params.cursor === "string" ? params.cursor : undefined);
   const db = await getDb();
-  const [page, totals, choices] = await Promise.all([loadPaymentsPage(db, filter, cursor), loadPaymentTotals(db, filter), loadFilterChoices(db)]);
+  const [page, totals, choices, health] = await Promise.all([
+    loadPaymentsPage(db, filter, cursor),
+    loadPaymentTotals(db, filter),
+    loadFilterChoices(db),
+    loadLedgerHealth(db),
+  ]);
   const assets = await describeAssets([...choices.assets, ...page.rows]);
   const input = "mt-1 w-full rounded border border-stone-300 bg-white px-2 py-1.5 text-sm";
 
@@ -43,6 +51,8 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
           Export CSV
         </a>
       </div>
+
+      <LedgerHealth health={health} />
 
       <form method="get" className="mt-6 grid grid-cols-2 gap-3 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-4" aria-label="Filters">
         <label className="text-xs font-medium text-stone-600">
@@ -60,7 +70,9 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
             <option value="">Any status</option>
             <option value="settled">Settled</option>
             <option value="failed">Failed</option>
-            <option value="pending">Pending</option>
+            <option value="pending">Pending (handler running)</option>
+            <option value="settling">Settling</option>
+            <option value="unknown">Unknown (awaiting the chain)</option>
           </select>
         </label>
         <label className="text-xs font-medium text-stone-600">

@@ -1,0 +1,57 @@
+import Link from "next/link";
+import type { loadLedgerHealth } from "@/lib/payments/data";
+import { shortAddress } from "@/lib/paywall/format";
+
+type Health = Awaited<ReturnType<typeof loadLedgerHealth>>;
+
+/**
+ * The ledger's state for a merchant: payments whose outcome is still open (the reconciler or a
+ * retry of the same payment will settle or fail them by what the chain shows), what the last
+ * reconciler passes did, and transfers to a payTo address that no payment explains.
+ */
+export function LedgerHealth({ health }: { health: Health }) {
+  const open = (health.open.pending ?? 0) + (health.open.settling ?? 0) + (health.open.unknown ?? 0);
+  const last = health.runs[0];
+  if (open === 0 && !last && health.orphans.length === 0) return null;
+  return (
+    <section aria-label="Ledger" className="mt-6 rounded-xl border border-stone-200 bg-white p-4 text-sm" data-testid="ledger-health">
+      <h2 className="font-semibold">Ledger</h2>
+      <p className="mt-1 text-stone-700">
+        {open === 0 ? (
+          "Every payment is settled or failed."
+        ) : (
+          <>
+            <Link href="/dashboard/payments?status=unknown" className="font-medium text-amber-800 underline">
+              {open} {open === 1 ? "payment" : "payments"} awaiting their outcome
+            </Link>{" "}
+            ({health.open.unknown ?? 0} unknown, {health.open.settling ?? 0} settling, {health.open.pending ?? 0} in progress). The reconciler settles
+            or fails each by what the chain shows.
+          </>
+        )}
+      </p>
+      {last && (
+        <p className="mt-1 text-stone-600">
+          Last reconciliation {last.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC:{" "}
+          {last.error ? (
+            <span className="text-red-800">failed ({last.error})</span>
+          ) : (
+            `${last.checked} checked, ${last.settled} settled, ${last.failed} failed, ${last.unresolved} still open, ${last.orphans} unexplained transfers`
+          )}
+          .
+        </p>
+      )}
+      {health.orphans.length > 0 && (
+        <div className="mt-3">
+          <h3 className="font-medium text-red-900">Transfers to your payTo with no payment record</h3>
+          <ul className="mt-1 space-y-1 font-mono text-xs">
+            {health.orphans.map((o) => (
+              <li key={o.id}>
+                {o.amount.toFixed(0)} (atomic) of {shortAddress(o.asset)} from {shortAddress(o.from)} in {o.transaction} on {o.network}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
