@@ -70,12 +70,16 @@ export type KeptResponse = { status: number; headers: [string, string][]; body: 
  * @throws the database's error (the caller must then not settle: nothing is charged).
  */
 export async function markSettling(db: PrismaClient, id: string, response: KeptResponse): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.payment.updateMany({ where: { id, status: "pending" }, data: { status: "settling" } });
-    if (count !== 1) return false;
-    await tx.paidResponse.create({ data: { paymentId: id, status: response.status, headers: response.headers, body: Buffer.from(response.body) } });
-    return true;
-  });
+  // One statement, one round trip (this is on every paid request): the insert happens only if
+  // the claim moved from pending.
+  const now = new Date();
+  const inserted = await db.$executeRaw`
+    WITH claimed AS (
+      UPDATE "Payment" SET "status" = 'settling', "updatedAt" = ${now} WHERE "id" = ${id} AND "status" = 'pending' RETURNING "id"
+    )
+    INSERT INTO "PaidResponse" ("paymentId", "status", "headers", "body", "createdAt")
+    SELECT "id", ${response.status}, ${JSON.stringify(response.headers)}::jsonb, ${Buffer.from(response.body)}, ${now} FROM claimed`;
+  return inserted === 1;
 }
 
 /** States a settlement outcome may still be written over. */
@@ -98,9 +102,16 @@ export async function recordSettled(
     data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
   };
   if (!options.dropKeptResponse) return (await db.payment.updateMany(update)).count === 1;
-  // Delivered in the same request: the kept response has served its purpose.
-  const [{ count }] = await db.$transaction([db.payment.updateMany(update), db.paidResponse.deleteMany({ where: { paymentId: id } })]);
-  return count === 1;
+  // Delivered in the same request: the kept response has served its purpose. One statement, one
+  // round trip (this is on every paid request).
+  const now = new Date();
+  const updated = await db.$executeRaw`
+    WITH dropped AS (DELETE FROM "PaidResponse" WHERE "paymentId" = ${id})
+    UPDATE "Payment"
+    SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
+        "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
+    WHERE "id" = ${id} AND "status" IN ('pending', 'settling', 'unknown')`;
+  return updated === 1;
 }
 
 /**
