@@ -174,7 +174,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-compare-"));
 const referenceDir = path.join(tmp, "reference");
 buildReference(referenceDir);
 
-const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
 const postgres = DB === "postgres" ? await startPostgres(findPostgresBin()!) : null;
 const databaseUrl = postgres?.url ?? `pglite:${tmp}/db`;
 await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);

@@ -86,7 +86,7 @@ async function exportCsv(url: string, cookie: string, pid: number): Promise<{ ro
 }
 
 const postgres = await startPostgres(bin);
-const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
 let app: Awaited<ReturnType<typeof startNext>> | undefined;
 try {
   const target = parseDatabaseUrl(postgres.url);

@@ -64,7 +64,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const fmt = (n: number) => n.toFixed(1);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
-const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
 const databaseUrl = `pglite:${tmp}/db`;
 await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
 const app = await startNext({ mode: "start", port: await freePort(), env: { DATABASE_URL: databaseUrl, FACILITATOR_URL: devnet.config.facilitatorUrl, AUTH_SECRET: "bench-grant-secret-0123456789abcdef012345" } });

@@ -60,7 +60,7 @@ if (!fs.existsSync(path.join(root, ".next/BUILD_ID"))) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
-const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
 const databaseUrl = `pglite:${tmp}/db`;
 await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
 const app = await startNext({

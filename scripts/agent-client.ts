@@ -2,6 +2,8 @@ import { x402Client } from "@x402/core/client";
 import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { toClientEvmSigner } from "@x402/evm";
 import { wrapFetchWithPayment } from "@x402/fetch";
+import { ExactSvmScheme } from "@x402/svm/exact/client";
+import { createKeyPairSignerFromBytes, getBase58Encoder } from "@solana/kit";
 import { createPublicClient, createWalletClient, http, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { wrapFetchWithPayment as wrapFetchWithPaymentV1 } from "x402-fetch";
@@ -41,4 +43,26 @@ export function createPayingFetchV1(devnet: DevnetFile, privateKey: Hex, maxAmou
     account: privateKeyToAccount(privateKey),
   }).extend(publicActions);
   return wrapFetchWithPaymentV1(fetch, wallet as never, maxAmountPerPayment) as typeof fetch;
+}
+
+/**
+ * The official v2 client with @x402/svm's exact scheme for a devnet Solana buyer, pointed at the
+ * local SVM's RPC (the scheme has no other way to learn it). The local test USDC mint is allowed
+ * explicitly, capped at `maxAmountPerPayment` atomic units (default 1 USDC).
+ *
+ * @param buyerIndex which of `devnet.svm.buyers` pays.
+ */
+export async function createSvmX402Client(devnet: DevnetFile, buyerIndex: number, maxAmountPerPayment = "1000000"): Promise<x402Client> {
+  const buyer = devnet.svm.buyers[buyerIndex];
+  if (!buyer) throw new Error(`no Solana buyer ${buyerIndex} (there are ${devnet.svm.buyers.length})`);
+  const signer = await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(buyer.secretKey)));
+  const client = new x402Client();
+  client.register(devnet.svm.network as `${string}:${string}`, new ExactSvmScheme(signer, { rpcUrl: devnet.svm.rpcUrl }));
+  client.setSpendControls({ allowedAssets: [{ network: devnet.svm.network as `${string}:${string}`, asset: devnet.svm.mint.address, maxAmountPerPayment }] });
+  return client;
+}
+
+/** A fetch that pays x402 challenges on the local SVM with the official v2 client (@x402/fetch). */
+export async function createSvmPayingFetch(devnet: DevnetFile, buyerIndex: number, baseFetch: typeof fetch = fetch): Promise<typeof fetch> {
+  return wrapFetchWithPayment(baseFetch, await createSvmX402Client(devnet, buyerIndex));
 }

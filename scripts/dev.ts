@@ -32,7 +32,11 @@ let config = await runningDevnet();
 if (config) {
   console.log(`Using the running local network (pid ${config.pid}).`);
 } else {
-  devnet = await startDevnet();
+  devnet = await startDevnet({
+    rpcPort: Number(process.env.DEVNET_RPC_PORT ?? 8545),
+    facilitatorPort: Number(process.env.DEVNET_FACILITATOR_PORT ?? 4020),
+    svmRpcPort: Number(process.env.DEVNET_SVM_RPC_PORT ?? 8899),
+  });
   config = devnet.config;
 }
 

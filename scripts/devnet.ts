@@ -1,6 +1,6 @@
 /**
  * `npm run devnet`: the local x402 network alone (anvil + test USDC/EURC + facilitator), until Ctrl-C.
- * Ports: DEVNET_RPC_PORT (8545), DEVNET_FACILITATOR_PORT (4020). Writes .data/devnet.json.
+ * Ports: DEVNET_RPC_PORT (8545), DEVNET_FACILITATOR_PORT (4020), DEVNET_SVM_RPC_PORT (8899). Writes .data/devnet.json.
  */
 import { startDevnet } from "./devnet/index";
 import { DEVNET_FILE } from "./devnet/config";
@@ -8,6 +8,7 @@ import { DEVNET_FILE } from "./devnet/config";
 const devnet = await startDevnet({
   rpcPort: Number(process.env.DEVNET_RPC_PORT ?? 8545),
   facilitatorPort: Number(process.env.DEVNET_FACILITATOR_PORT ?? 4020),
+  svmRpcPort: Number(process.env.DEVNET_SVM_RPC_PORT ?? 8899),
 });
 const { config } = devnet;
 console.log(`Local x402 network (${DEVNET_FILE})

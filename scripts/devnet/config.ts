@@ -35,6 +35,20 @@ export const devnetFileSchema = z.object({
   facilitatorSigner: z.string(),
   /** Demo buyers: anvil accounts 0..4 of the standard test mnemonic, funded with every test token. */
   buyers: z.array(z.object({ address: z.string(), privateKey: z.string() })),
+  /** The local SVM (LiteSVM behind JSON-RPC), run under Solana devnet's CAIP-2 id. */
+  svm: z.object({
+    /** "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1" (Solana devnet's id; every component points at rpcUrl). */
+    network: z.string(),
+    rpcUrl: z.url(),
+    /** The test USDC mint: base58 address, symbol, decimals (6). */
+    mint: z.object({ address: z.string(), symbol: z.string(), decimals: z.number().int() }),
+    /** The merchant's wallet (its USDC token account exists). */
+    payTo: z.string(),
+    /** The facilitator's fee payer. */
+    feePayer: z.string(),
+    /** Demo buyers, deterministic: base58 of the 64-byte keypair (secret + public key). */
+    buyers: z.array(z.object({ address: z.string(), secretKey: z.string() })),
+  }),
   startedAt: z.iso.datetime(),
   pid: z.number().int(),
 });

@@ -4,6 +4,9 @@ import { x402Facilitator } from "@x402/core/facilitator";
 import type { Network } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
+import { toFacilitatorSvmSigner } from "@x402/svm";
+import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
+import type { KeyPairSigner } from "@solana/kit";
 import { createWalletClient, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
 import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
@@ -12,13 +15,14 @@ import { z } from "zod";
 const RECEIPT_POLLING_MS = 50;
 
 /**
- * The real facilitator code (@x402/core x402Facilitator + @x402/evm exact scheme, v2 and v1)
- * with a gas-paying signer on the local chain, run like a production facilitator: the gas
+ * The real facilitator code (@x402/core x402Facilitator + @x402/evm exact scheme, v2 and v1, and
+ * @x402/svm's exact scheme on the local SVM when given) with a gas-paying signer on the local
+ * chain, run like a production facilitator: the gas
  * account's nonces come from viem's nonce manager (concurrent settlements from one account would
  * otherwise collide with "nonce too low"), and receipts are polled at the chain's pace instead of
  * viem's default 4 s.
  */
-export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex): x402Facilitator {
+export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex, svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }): x402Facilitator {
   const account = privateKeyToAccount(signerKey, { nonceManager });
   const client = createWalletClient({ chain, account, pollingInterval: RECEIPT_POLLING_MS, transport: viemHttp(chain.rpcUrls.default.http[0]) }).extend(publicActions);
   // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
@@ -26,6 +30,10 @@ export function createLocalFacilitator(chain: Chain, network: Network, signerKey
   const signer = toFacilitatorEvmSigner({ ...client, address: account.address } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
   const facilitator = new x402Facilitator();
   registerExactEvmScheme(facilitator, { signer, networks: network });
+  if (svm) {
+    // @x402/svm's own facilitator signer, pointed at the local SVM's RPC (it knows only public ids).
+    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(svm.feePayer, { defaultRpcUrl: svm.rpcUrl }), networks: svm.network as Network });
+  }
   return facilitator;
 }
 

@@ -15,7 +15,7 @@ const E2E_AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";
  */
 export default async function globalSetup() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-e2e-"));
-  const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+  const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
   const databaseUrl = `pglite:${tmp}/db`;
   assertThrowawayDatabase(databaseUrl);
   await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);

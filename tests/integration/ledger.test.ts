@@ -81,7 +81,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     asset = devnet.config.asset.address as Address;
     merchant = devnet.config.payTo as Address;
     switchboard = await startSwitchboard(devnet.config.facilitatorUrl);

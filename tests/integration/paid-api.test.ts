@@ -72,7 +72,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     asset = devnet.config.asset.address as Address;
     merchant = devnet.config.payTo as Address;
     transfersTo = async (to) => {

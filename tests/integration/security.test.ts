@@ -121,7 +121,7 @@ describe("attacks against a production build", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-security-"));
 
   beforeAll(async () => {
-    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, file: null });
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     const [dbA, dbB] = [`pglite:${tmp}/a`, `pglite:${tmp}/b`];
     for (const url of [dbA, dbB]) {
       assertThrowawayDatabase(url);
