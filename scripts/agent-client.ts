@@ -3,7 +3,8 @@ import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { toClientEvmSigner } from "@x402/evm";
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { ExactSvmScheme } from "@x402/svm/exact/client";
-import { createKeyPairSignerFromBytes, getBase58Encoder } from "@solana/kit";
+import { findAssociatedTokenPda, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { address, createKeyPairSignerFromBytes, createSolanaRpc, getBase58Encoder } from "@solana/kit";
 import { createPublicClient, createWalletClient, http, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { wrapFetchWithPayment as wrapFetchWithPaymentV1 } from "x402-fetch";
@@ -65,4 +66,18 @@ export async function createSvmX402Client(devnet: DevnetFile, buyerIndex: number
 /** A fetch that pays x402 challenges on the local SVM with the official v2 client (@x402/fetch). */
 export async function createSvmPayingFetch(devnet: DevnetFile, buyerIndex: number, baseFetch: typeof fetch = fetch): Promise<typeof fetch> {
   return wrapFetchWithPayment(baseFetch, await createSvmX402Client(devnet, buyerIndex));
+}
+
+/**
+ * The SPL token balance (atomic units) of `owner`'s associated token account for `mint`, read over
+ * JSON-RPC (`getTokenAccountBalance`); 0 when the account does not exist.
+ */
+export async function splBalance(rpcUrl: string, mint: string, owner: string): Promise<bigint> {
+  const [ata] = await findAssociatedTokenPda({ owner: address(owner), mint: address(mint), tokenProgram: TOKEN_PROGRAM_ADDRESS });
+  try {
+    const { value } = await createSolanaRpc(rpcUrl).getTokenAccountBalance(ata).send();
+    return BigInt(value.amount);
+  } catch {
+    return 0n;
+  }
 }

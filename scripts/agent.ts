@@ -1,15 +1,16 @@
 /**
- * `npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1]`
+ * `npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana]`
  *
  * Pays an x402-priced URL with the official client (@x402/fetch; --v1: x402-fetch) and a demo
- * buyer key of the local network (anvil account N, default 0; BUYER_PRIVATE_KEY overrides), then
- * prints the response body, the decoded PAYMENT-RESPONSE and the buyer's balance before and after.
+ * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
+ * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
+ * response body, the decoded PAYMENT-RESPONSE and the buyer's balance before and after.
  */
 import { parseArgs } from "node:util";
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import { formatUnits, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createPayingFetch, createPayingFetchV1 } from "./agent-client";
+import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, splBalance } from "./agent-client";
 import { balanceOf } from "./devnet/chain";
 import { readDevnetFile } from "./devnet/config";
 
@@ -20,11 +21,12 @@ const { values, positionals } = parseArgs({
     data: { type: "string" },
     buyer: { type: "string", default: "0" },
     v1: { type: "boolean", default: false },
+    network: { type: "string", default: "evm" },
   },
 });
 const url = positionals[0];
 if (!url) {
-  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1]");
+  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana]");
   process.exit(2);
 }
 if (values.data !== undefined) {
@@ -36,19 +38,46 @@ if (values.data !== undefined) {
   }
 }
 
-const devnet = readDevnetFile();
-const buyer = devnet.buyers[Number(values.buyer)];
-const privateKey = (process.env.BUYER_PRIVATE_KEY ?? buyer?.privateKey) as Hex | undefined;
-if (!privateKey) {
-  console.error(`no buyer ${values.buyer}: the devnet has ${devnet.buyers.length} (0..${devnet.buyers.length - 1})`);
+if (values.network !== "evm" && values.network !== "solana") {
+  console.error("--network must be evm or solana");
   process.exit(2);
 }
-const payer = privateKeyToAccount(privateKey).address;
-const asset = devnet.asset.address as Address;
-const fmt = (n: bigint) => `${formatUnits(n, devnet.asset.decimals)} ${devnet.asset.symbol}`;
+if (values.network === "solana" && values.v1) {
+  console.error("--v1 pays on EVM only here");
+  process.exit(2);
+}
 
-const before = await balanceOf(devnet.rpcUrl, asset, payer);
-const pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey);
+const devnet = readDevnetFile();
+const solana = values.network === "solana";
+let payer: string;
+let pay: typeof fetch;
+let balance: () => Promise<bigint>;
+let fmt: (n: bigint) => string;
+if (solana) {
+  const buyer = devnet.svm.buyers[Number(values.buyer)];
+  if (!buyer) {
+    console.error(`no Solana buyer ${values.buyer}: the devnet has ${devnet.svm.buyers.length} (0..${devnet.svm.buyers.length - 1})`);
+    process.exit(2);
+  }
+  payer = buyer.address;
+  pay = await createSvmPayingFetch(devnet, Number(values.buyer));
+  balance = () => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, payer);
+  fmt = (n) => `${formatUnits(n, devnet.svm.mint.decimals)} ${devnet.svm.mint.symbol}`;
+} else {
+  const buyer = devnet.buyers[Number(values.buyer)];
+  const privateKey = (process.env.BUYER_PRIVATE_KEY ?? buyer?.privateKey) as Hex | undefined;
+  if (!privateKey) {
+    console.error(`no buyer ${values.buyer}: the devnet has ${devnet.buyers.length} (0..${devnet.buyers.length - 1})`);
+    process.exit(2);
+  }
+  payer = privateKeyToAccount(privateKey).address;
+  const asset = devnet.asset.address as Address;
+  pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey);
+  balance = () => balanceOf(devnet.rpcUrl, asset, payer as Address);
+  fmt = (n) => `${formatUnits(n, devnet.asset.decimals)} ${devnet.asset.symbol}`;
+}
+
+const before = await balance();
 const method = values.method.toUpperCase();
 const response = await pay(url, {
   method,
@@ -56,7 +85,7 @@ const response = await pay(url, {
   body: values.data,
 });
 const text = await response.text();
-const after = await balanceOf(devnet.rpcUrl, asset, payer);
+const after = await balance();
 
 console.log(`${method} ${url} → ${response.status} ${response.statusText}`);
 console.log("\nbody:");

@@ -17,7 +17,13 @@ export async function prepareDatabase(target: DatabaseTarget, devnet: DevnetFile
   const db = await openDatabase(target);
   try {
     const [usdc, eurc] = devnet.assets.map((a) => ({ address: a.address, eip712: { name: a.name, version: a.version } }));
-    await seedDemoRoutes(db.prisma, { network: devnet.network, asset: usdc!, altAsset: eurc!, payTo: devnet.payTo });
+    await seedDemoRoutes(db.prisma, {
+      network: devnet.network,
+      asset: usdc!,
+      altAsset: eurc!,
+      payTo: devnet.payTo,
+      svm: { network: devnet.svm.network, mint: devnet.svm.mint.address, payTo: devnet.svm.payTo },
+    });
   } finally {
     await db.close();
   }

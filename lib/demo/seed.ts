@@ -17,6 +17,11 @@ export type DemoPaymentTarget = {
   asset: DemoAsset;
   altAsset: DemoAsset;
   payTo: string;
+  /**
+   * A Solana network priced beside the EVM one on the quote route: CAIP-2 id, the USDC mint
+   * (base58) and the merchant's wallet (whose token account for the mint exists).
+   */
+  svm?: { network: string; mint: string; payTo: string };
 };
 
 /** Demo prices in atomic units of 6-decimal tokens. */
@@ -24,7 +29,8 @@ export const DEMO_PRICES = { quote: "10000", summarize: "50000", deepDive: "2000
 
 /**
  * Writes the demo's priced routes (idempotent):
- * - API: `GET /api/demo/quote` at 0.01 USDC, `POST /api/demo/summarize` at 0.05 USDC;
+ * - API: `GET /api/demo/quote` at 0.01 USDC (on the EVM network and, with `svm`, on Solana too),
+ *   `POST /api/demo/summarize` at 0.05 USDC;
  * - pages: `/articles/deep-dive` at 0.02 USDC, `/articles/field-notes` at 0.01 USDC or 0.01 EURC.
  * `GET /api/demo/health` and `/articles/welcome` stay free (no row).
  */
@@ -43,7 +49,10 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     pathPattern: "/api/demo/quote",
     description: "A quotation of the minute",
     mimeType: "application/json",
-    paymentOptions: [option(DEMO_PRICES.quote)],
+    paymentOptions: [
+      option(DEMO_PRICES.quote),
+      ...(target.svm ? [{ scheme: "exact", network: target.svm.network, asset: target.svm.mint, amount: DEMO_PRICES.quote, payTo: target.svm.payTo, extra: {}, maxTimeoutSeconds: 300 }] : []),
+    ],
   });
   await upsertPricedRoute(db, {
     method: "POST",

@@ -8,7 +8,8 @@ import { toFacilitatorSvmSigner } from "@x402/svm";
 import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import type { KeyPairSigner } from "@solana/kit";
 import { createWalletClient, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
-import { nonceManager, privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount } from "viem/accounts";
+import { createNonceManager, jsonRpc } from "viem/nonce";
 import { z } from "zod";
 
 /** How often the facilitator polls for a settlement's receipt on the local chain, in ms (anvil mines at once). */
@@ -23,7 +24,9 @@ const RECEIPT_POLLING_MS = 50;
  * viem's default 4 s.
  */
 export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex, svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }): x402Facilitator {
-  const account = privateKeyToAccount(signerKey, { nonceManager });
+  // A nonce manager of its own (viem's shared `nonceManager` would carry nonces over from an
+  // earlier chain with the same account, e.g. a previous devnet in the same process).
+  const account = privateKeyToAccount(signerKey, { nonceManager: createNonceManager({ source: jsonRpc() }) });
   const client = createWalletClient({ chain, account, pollingInterval: RECEIPT_POLLING_MS, transport: viemHttp(chain.rpcUrls.default.http[0]) }).extend(publicActions);
   // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
   // methods are exactly what @x402/evm's docs pass here.

@@ -134,9 +134,17 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(required.resource.url).toBe(url("/api/demo/quote"));
     expect(required.accepts).toEqual([
       expect.objectContaining({ scheme: "exact", network: "eip155:84532", amount: "10000", asset, payTo: merchant, extra: expect.objectContaining({ name: "USD Coin", version: "2" }) }),
+      // The same route on the local SVM (Solana devnet's id), with the facilitator's fee payer.
+      expect.objectContaining({ scheme: "exact", network: devnet.config.svm.network, amount: "10000", asset: devnet.config.svm.mint.address, payTo: devnet.config.svm.payTo, extra: { feePayer: expect.any(String) } }),
     ]);
     const body = await res.json();
-    expect(body).toMatchObject({ x402Version: 1, accepts: [{ network: "base-sepolia", maxAmountRequired: "10000", resource: url("/api/demo/quote"), asset, payTo: merchant }] });
+    expect(body).toMatchObject({
+      x402Version: 1,
+      accepts: [
+        { network: "base-sepolia", maxAmountRequired: "10000", resource: url("/api/demo/quote"), asset, payTo: merchant },
+        { network: "solana-devnet", maxAmountRequired: "10000", asset: devnet.config.svm.mint.address, payTo: devnet.config.svm.payTo },
+      ],
+    });
   });
 
   it("v2: the official @x402/fetch client pays, gets the handler's output and a PAYMENT-RESPONSE", async () => {

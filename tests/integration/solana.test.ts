@@ -1,0 +1,177 @@
+/**
+ * Paying on Solana against real parts: the local SVM (LiteSVM running the real SPL Token
+ * program, behind the devnet's JSON-RPC), the real facilitator code (@x402/svm's exact scheme),
+ * the built app under `next start`, on PGlite and on PostgreSQL. Buyers pay with the official
+ * client (@x402/fetch + @x402/svm's client scheme). Balances are read from the SVM, rows from the
+ * database; at the end the merchant's token balance equals the settled Solana rows.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { x402HTTPClient } from "@x402/core/client";
+import { decodePaymentResponseHeader } from "@x402/core/http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Hex } from "viem";
+import { openDatabase } from "@/lib/database/client";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { upsertPricedRoute } from "@/lib/routes/mutations";
+import { createPayingFetch, createSvmPayingFetch, createSvmX402Client, splBalance } from "@/scripts/agent-client";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+
+const pgBin = findPostgresBin();
+const legs = [
+  { name: "PGlite", skip: false },
+  { name: "PostgreSQL", skip: !pgBin },
+];
+
+describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
+  if (skip) {
+    it.skip("needs PostgreSQL binaries", () => {});
+    return;
+  }
+  let devnet: Devnet;
+  let app: NextServer;
+  let postgres: TestPostgres | undefined;
+  let tmp: string | undefined;
+  let databaseUrl: string;
+  let merchantStart = 0n;
+
+  const svm = () => devnet.config.svm;
+  const buyer = (i: number) => svm().buyers[i]!.address;
+  const tokens = (owner: string) => splBalance(svm().rpcUrl, svm().mint.address, owner);
+  const url = (p: string) => `${app.url}${p}`;
+
+  /** Signs a Solana payment for `p` with the official client, without sending it. */
+  async function signPayment(p: string, buyerIndex: number, init?: RequestInit): Promise<Record<string, string>> {
+    const challenge = await fetch(url(p), init);
+    expect(challenge.status).toBe(402);
+    const client = new x402HTTPClient(await createSvmX402Client(devnet.config, buyerIndex));
+    const required = client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json());
+    return client.encodePaymentSignatureHeader(await client.createPaymentPayload(required));
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    if (name === "PostgreSQL") {
+      postgres = await startPostgres(pgBin!);
+      databaseUrl = postgres.url;
+    } else {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-solana-"));
+      databaseUrl = `pglite:${tmp}/db`;
+    }
+    assertThrowawayDatabase(databaseUrl);
+    await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
+    // The summarizer (a handler that can fail on bad input) priced on Solana too.
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    try {
+      await upsertPricedRoute(db.prisma, {
+        method: "POST",
+        pathPattern: "/api/demo/summarize",
+        description: "Extractive summary, keywords and reading stats of a text",
+        paymentOptions: [{ network: svm().network, asset: svm().mint.address, payTo: svm().payTo, amount: "50000", extra: {} }],
+      });
+    } finally {
+      await db.close();
+    }
+    app = await startNext({ mode: "start", port: await freePort(), env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "solana-test-secret-0123456789abcdef0123456" } });
+    merchantStart = await tokens(svm().payTo);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await devnet?.stop();
+    await postgres?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("the official client pays a Solana-priced route; the SPL balances move by exactly the price", async () => {
+    const [before, merchantBefore] = [await tokens(buyer(0)), await tokens(svm().payTo)];
+    const res = await (await createSvmPayingFetch(devnet.config, 0))(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    expect(settle).toMatchObject({ success: true, network: svm().network, payer: buyer(0) });
+    expect(settle.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/); // a base58 signature
+    expect(await tokens(buyer(0))).toBe(before - 10_000n);
+    expect(await tokens(svm().payTo)).toBe(merchantBefore + 10_000n);
+  });
+
+  it("one route priced on both networks is paid once each way", async () => {
+    const evmBuyer = devnet.config.buyers[1]!;
+    const [solBefore, merchantBefore] = [await tokens(buyer(1)), await tokens(svm().payTo)];
+    const evm = await createPayingFetch(devnet.config, evmBuyer.privateKey as Hex)(url("/api/demo/quote"));
+    expect(evm.status).toBe(200);
+    expect(decodePaymentResponseHeader(evm.headers.get("PAYMENT-RESPONSE")!).network).toBe(devnet.config.network);
+    const sol = await (await createSvmPayingFetch(devnet.config, 1))(url("/api/demo/quote"));
+    expect(sol.status).toBe(200);
+    expect(decodePaymentResponseHeader(sol.headers.get("PAYMENT-RESPONSE")!).network).toBe(svm().network);
+    expect(await tokens(buyer(1))).toBe(solBefore - 10_000n);
+    expect(await tokens(svm().payTo)).toBe(merchantBefore + 10_000n);
+  });
+
+  it("the same signed transaction, replayed and sent concurrently, is served and charged once", async () => {
+    const before = await tokens(buyer(2));
+    const headers = await signPayment("/api/demo/quote", 2);
+    const responses = await Promise.all([1, 2, 3, 4].map(() => fetch(url("/api/demo/quote"), { headers })));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 402, 402, 402]);
+    const again = await fetch(url("/api/demo/quote"), { headers });
+    expect(again.status).toBe(402);
+    expect((await again.json()).text).toBeUndefined();
+    expect(await tokens(buyer(2))).toBe(before - 10_000n);
+  });
+
+  it("a failing handler is not charged: the transaction is never submitted", async () => {
+    const before = await tokens(buyer(3));
+    const res = await (await createSvmPayingFetch(devnet.config, 3))(url("/api/demo/summarize"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ txt: "wrong field" }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("PAYMENT-RESPONSE")).toBeNull();
+    expect(await tokens(buyer(3))).toBe(before);
+    // …and a good request is charged the route's price.
+    const ok = await (await createSvmPayingFetch(devnet.config, 3))(url("/api/demo/summarize"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "Agents pay per request. Summaries cost five cents. Settlement follows success." }),
+    });
+    expect(ok.status).toBe(200);
+    expect(await tokens(buyer(3))).toBe(before - 50_000n);
+  });
+
+  it("refuses a payment for another amount (402) and a malformed transaction (400), charging nothing", async () => {
+    const before = await tokens(buyer(4));
+    const headers = await signPayment("/api/demo/quote", 4);
+    const payload = JSON.parse(Buffer.from(headers["PAYMENT-SIGNATURE"]!, "base64").toString());
+    const cheaper = { ...payload, accepted: { ...payload.accepted, amount: "1" } };
+    const wrongAmount = await fetch(url("/api/demo/quote"), { headers: { "PAYMENT-SIGNATURE": Buffer.from(JSON.stringify(cheaper)).toString("base64") } });
+    expect(wrongAmount.status).toBe(402);
+    expect((await wrongAmount.json()).code).toBe("payment_invalid");
+    const garbled = { ...payload, payload: { transaction: "AAAA" } };
+    const malformed = await fetch(url("/api/demo/quote"), { headers: { "PAYMENT-SIGNATURE": Buffer.from(JSON.stringify(garbled)).toString("base64") } });
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.message).toMatch(/payload\.transaction/);
+    expect(await tokens(buyer(4))).toBe(before);
+  });
+
+  it("recorded every Solana settlement once with its signature; the merchant's balance equals the settled rows", async () => {
+    await app.stop(); // PGlite serves one process
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    try {
+      const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
+      const settled = rows.filter((r) => r.status === "settled");
+      expect(settled).toHaveLength(4); // three quotes (one per test above) and one summary
+      for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
+      expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
+      const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
+      expect(await tokens(svm().payTo)).toBe(merchantStart + total);
+      expect(rows.filter((r) => r.status !== "settled")).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
