@@ -184,7 +184,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           {message}
         </p>
       )}
-      <button type="submit" disabled={pending} className="rounded-lg bg-amber-600 px-5 py-2.5 font-semibold text-white hover:bg-amber-700 disabled:opacity-60">
+      <button type="submit" disabled={pending} className="rounded-lg bg-amber-700 px-5 py-2.5 font-semibold text-white hover:bg-amber-800 disabled:opacity-60">
         {pending ? "Saving…" : id ? "Save changes" : "Create route"}
       </button>
     </form>

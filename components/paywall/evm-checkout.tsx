@@ -157,7 +157,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
         {wrongChain ? (
           <>
             <p className="mb-2 text-sm text-amber-800">Your wallet is on another network. This payment is on {chain.name}.</p>
-            <button type="button" className={`${button} bg-amber-600 text-white hover:bg-amber-700`} disabled={busy} onClick={switchChain}>
+            <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy} onClick={switchChain}>
               {stage === "switching" ? "Switching…" : `Switch to ${chain.name}`}
             </button>
           </>
@@ -169,7 +169,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
             </p>
           </div>
         ) : (
-          <button type="button" className={`${button} bg-amber-600 text-white hover:bg-amber-700`} disabled={busy || balance === undefined} onClick={pay}>
+          <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined} onClick={pay}>
             {stage === "signing" ? "Confirm in your wallet…" : stage === "submitting" ? "Completing payment…" : stage === "paid" ? "Paid — opening…" : `Pay ${option.price}`}
           </button>
         )}
