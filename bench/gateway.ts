@@ -5,7 +5,8 @@
  *      in-memory table + cached PaymentRequirements + header encoding) against the same app's
  *      unpriced GET /api/demo/health (proxy pass-through + handler). Ratio = priced / unpriced.
  *   2. Paid request latency: GET /api/demo/quote paid end to end with @x402/fetch (402, sign,
- *      verify, claim, handler, settle on anvil, record) against a free request. p50 and p95.
+ *      verify, claim, handler, settle, record) against a free request, p50 and p95: on the EVM
+ *      devnet (anvil) and on the local Solana (LiteSVM), the route being priced on both.
  *
  * Runs the production build (`next build` first if none) on PGlite in a temp dir, on a devnet.
  * BENCH_REQUESTS (default 2000), BENCH_CONCURRENCY (16), BENCH_PAID (40) tune it.
@@ -16,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Hex } from "viem";
 import { parseDatabaseUrl } from "@/lib/database/target";
-import { createPayingFetch } from "@/scripts/agent-client";
+import { createPayingFetch, createSvmPayingFetch } from "@/scripts/agent-client";
 import { startDevnet } from "@/scripts/devnet/index";
 import { prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "@/tests/support/ports";
@@ -82,13 +83,18 @@ try {
   const pay = createPayingFetch(devnet.config, devnet.config.buyers[0]!.privateKey as Hex, fetch);
   await latencies(3, () => pay(priced), 200);
   const paid = await latencies(PAID, () => pay(priced), 200);
+  // The same route paid on the local Solana (LiteSVM behind JSON-RPC, @x402/svm on both sides).
+  const paySolana = await createSvmPayingFetch(devnet.config, 0);
+  await latencies(3, () => paySolana(priced), 200);
+  const paidSolana = await latencies(PAID, () => paySolana(priced), 200);
   const freeLat = await latencies(PAID, () => fetch(free), 200);
 
   console.log(`\nTollgate gateway benchmark (${REQUESTS} requests, concurrency ${CONCURRENCY}; ${PAID} paid requests)`);
   console.log(`  unpriced GET /api/demo/health      ${fmt(freeRps)} req/s   (baseline)`);
   console.log(`  402 challenge GET /api/demo/quote  ${fmt(challengeRps)} req/s   ratio ${(challengeRps / freeRps).toFixed(2)}x baseline`);
   console.log(`  free request latency      p50 ${fmt(pct(freeLat, 50))} ms   p95 ${fmt(pct(freeLat, 95))} ms   (baseline)`);
-  console.log(`  paid request latency      p50 ${fmt(pct(paid, 50))} ms   p95 ${fmt(pct(paid, 95))} ms   ratio p50 ${(pct(paid, 50) / pct(freeLat, 50)).toFixed(1)}x baseline`);
+  console.log(`  paid request latency EVM    p50 ${fmt(pct(paid, 50))} ms   p95 ${fmt(pct(paid, 95))} ms   ratio p50 ${(pct(paid, 50) / pct(freeLat, 50)).toFixed(1)}x baseline`);
+  console.log(`  paid request latency Solana p50 ${fmt(pct(paidSolana, 50))} ms   p95 ${fmt(pct(paidSolana, 95))} ms   ratio p50 ${(pct(paidSolana, 50) / pct(freeLat, 50)).toFixed(1)}x baseline`);
 } finally {
   await app.stop();
   await devnet.stop();

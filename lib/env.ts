@@ -79,6 +79,11 @@ const envSchema = z
         }),
       ),
     ).optional(),
+    /**
+     * Solana JSON-RPC per network, by CAIP-2 id: {"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp": "https://…"}.
+     * Tollgate reads settlements there when their outcome is in doubt. No public endpoint is assumed.
+     */
+    SOLANA_RPC_URLS: jsonVariable(z.record(z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, "must be a Solana CAIP-2 id"), z.url())).optional(),
     /** Who may sign in to the dashboard: comma-separated EVM (0x…) and Solana (base58) addresses. */
     ADMIN_ADDRESSES: z
       .string()
@@ -136,6 +141,7 @@ const envSchema = z
       routeRefreshMs: e.ROUTE_REFRESH_MS,
       authSecret: e.AUTH_SECRET,
       evmChains: e.EVM_CHAINS ?? {},
+      solanaRpcUrls: e.SOLANA_RPC_URLS ?? {},
       walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
       secureCookies: e.NODE_ENV === "production",
       nextOrigin: e.__NEXT_PRIVATE_ORIGIN,

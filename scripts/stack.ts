@@ -38,6 +38,8 @@ export function devnetAppEnv(devnet: DevnetFile): Record<string, string> {
   return {
     FACILITATOR_URL: devnet.facilitatorUrl,
     EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: devnet.rpcUrl, name: "Local devnet", tokens: devnet.assets.map((a) => a.address) } }),
+    // The local SVM runs under Solana devnet's id: Tollgate reads it through the local RPC.
+    SOLANA_RPC_URLS: JSON.stringify({ [devnet.svm.network]: devnet.svm.rpcUrl }),
     // The devnet's merchant (anvil account 8) may sign in to the dashboard.
     ADMIN_ADDRESSES: devnet.payTo,
   };

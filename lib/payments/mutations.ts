@@ -148,10 +148,12 @@ export async function touchChecked(db: PrismaClient, id: string): Promise<void> 
  * @returns the response, or null when none is kept or it was already delivered.
  */
 export async function takePaidResponse(db: PrismaClient, paymentId: string): Promise<KeptResponse | null> {
+  // Read, then claim: of two takers only the one whose conditional update lands returns it (an
+  // undelivered response is never pruned meanwhile).
+  const row = await db.paidResponse.findFirst({ where: { paymentId, deliveredAt: null } });
+  if (!row) return null;
   const { count } = await db.paidResponse.updateMany({ where: { paymentId, deliveredAt: null }, data: { deliveredAt: new Date() } });
   if (count !== 1) return null;
-  const row = await db.paidResponse.findUnique({ where: { paymentId } });
-  if (!row) return null;
   return { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body) };
 }
 

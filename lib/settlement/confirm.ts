@@ -1,8 +1,13 @@
 import { resolveEvmChain } from "@/lib/chains/evm";
+import { env } from "@/lib/env";
 import { checkOnchain, onchainRefSchema, type OnchainOutcome } from "./onchain";
 
-/** The JSON-RPC URL Tollgate reads a network through (EVM_CHAINS, else viem's default), or undefined. */
+/**
+ * The JSON-RPC URL Tollgate reads a network through, or undefined: EVM from EVM_CHAINS, else
+ * viem's default; Solana from SOLANA_RPC_URLS only.
+ */
 export function rpcUrlFor(network: string): string | undefined {
+  if (network.startsWith("solana:")) return env().solanaRpcUrls[network];
   const match = /^eip155:(\d+)$/.exec(network);
   return match ? resolveEvmChain(Number(match[1]))?.rpcUrl : undefined;
 }
@@ -22,7 +27,7 @@ export async function confirmOnChain(payment: CheckablePayment, waitMs: number, 
   const ref = onchainRefSchema.safeParse(payment.onchainRef);
   if (!ref.success) return { state: "unknown", reason: "no on-chain reference for this kind of payment" };
   const rpcUrl = rpcUrlFor(payment.network);
-  if (!rpcUrl) return { state: "unknown", reason: `no RPC URL for ${payment.network} (set EVM_CHAINS)` };
+  if (!rpcUrl) return { state: "unknown", reason: `no RPC URL for ${payment.network} (set ${payment.network.startsWith("solana:") ? "SOLANA_RPC_URLS" : "EVM_CHAINS"})` };
   const deadline = Date.now() + waitMs;
   for (;;) {
     const outcome = await checkOnchain(rpcUrl, payment.asset, ref.data, payment.createdAt);

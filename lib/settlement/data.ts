@@ -17,7 +17,9 @@ export async function isTransferAccountedFor(
   db: PrismaClient,
   t: { network: string; payTo: Address; transaction: string; from: Address; amount: bigint },
 ): Promise<boolean> {
-  const recorded = await db.payment.findFirst({ where: { transaction: { equals: t.transaction, mode: "insensitive" } }, select: { id: true } });
+  // Exact matches only, so the lookup stays on the transaction index at any table size (hashes
+  // from viem and from @x402/evm facilitators are lower-case hex).
+  const recorded = await db.payment.findFirst({ where: { transaction: { in: [...new Set([t.transaction, t.transaction.toLowerCase()])] } }, select: { id: true } });
   if (recorded) return true;
   const open = await db.payment.findMany({
     where: { status: { in: ["pending", "settling", "unknown"] }, network: t.network, payTo: { equals: t.payTo, mode: "insensitive" }, amount: t.amount.toString() },
@@ -25,6 +27,6 @@ export async function isTransferAccountedFor(
   });
   return open.some((row) => {
     const ref = onchainRefSchema.safeParse(row.onchainRef);
-    return ref.success && ref.data.from.toLowerCase() === t.from.toLowerCase();
+    return ref.success && ref.data.kind === "eip3009" && ref.data.from.toLowerCase() === t.from.toLowerCase();
   });
 }

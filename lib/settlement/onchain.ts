@@ -1,4 +1,6 @@
+import { address as solanaAddress, blockhash as solanaBlockhash, createSolanaRpc, getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder } from "@solana/kit";
 import { eip3009ABI } from "@x402/evm";
+import { decodeTransactionFromPayload, getTokenPayerFromTransaction, transactionMessageHash } from "@x402/svm";
 import { createPublicClient, http, parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
 import { z } from "zod";
 
@@ -17,20 +19,45 @@ import { z } from "zod";
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 
+const base58 = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,88}$/);
+
 /** Where to look for a payment on chain, stored with the payment row (Payment.onchainRef). */
 export const onchainRefSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("eip3009"), from: address, nonce: bytes32, validBefore: z.string().regex(/^\d{1,78}$/) }),
+  /**
+   * Solana exact (specs/schemes/exact/scheme_exact_svm.md): the transaction's id is the fee
+   * payer's signature, added by the facilitator, so Tollgate cannot know it in advance. It finds
+   * the transaction by its message instead (what every signer commits to; @x402/svm's
+   * transactionMessageHash), among the token payer's recent signatures; an unlanded transaction
+   * whose blockhash expired can never land.
+   */
+  z.object({ kind: z.literal("svm"), payer: base58, messageHash: z.string().min(1), blockhash: base58 }),
 ]);
 export type OnchainRef = z.infer<typeof onchainRefSchema>;
 
 /**
  * The on-chain reference of a verified payment's scheme payload, when Tollgate knows how to check
- * that kind of payment on chain (EVM EIP-3009 today; Permit2 and Solana not yet).
+ * that kind of payment on chain: EVM EIP-3009 and Solana exact (Permit2 not yet).
  *
  * @param network CAIP-2 network of the matched requirements.
  * @param payload the PaymentPayload's scheme payload (already shape-checked).
  */
 export function onchainRefOf(network: string, payload: Record<string, unknown>): OnchainRef | null {
+  if (network.startsWith("solana:")) {
+    try {
+      const transaction = decodeTransactionFromPayload({ transaction: String(payload.transaction) });
+      const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+      const parsed = onchainRefSchema.safeParse({
+        kind: "svm",
+        payer: getTokenPayerFromTransaction(transaction),
+        messageHash: transactionMessageHash(transaction),
+        blockhash: message.lifetimeToken,
+      });
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
   if (!network.startsWith("eip155:")) return null;
   const authorization = payload.authorization as Record<string, unknown> | undefined;
   const parsed = onchainRefSchema.safeParse({ kind: "eip3009", from: authorization?.from, nonce: authorization?.nonce, validBefore: authorization?.validBefore });
@@ -74,6 +101,7 @@ function clientFor(rpcUrl: string): PublicClient {
  *   throws.
  */
 export async function checkOnchain(rpcUrl: string, asset: string, ref: OnchainRef, createdAt: Date): Promise<OnchainOutcome> {
+  if (ref.kind === "svm") return checkSvm(rpcUrl, ref, createdAt);
   const client = clientFor(rpcUrl);
   const token = asset as Address;
   const from = ref.from as Address;
@@ -103,6 +131,30 @@ export async function checkOnchain(rpcUrl: string, asset: string, ref: OnchainRe
       to = fromBlock - 1n;
     }
     return { state: "unknown", reason: "authorization used, but its transaction was not found" };
+  } catch (error) {
+    return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+  }
+}
+
+/** How many of the token payer's latest signatures the Solana check looks through. */
+const SVM_SIGNATURES_LIMIT = 200;
+
+async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }>, createdAt: Date): Promise<OnchainOutcome> {
+  const rpc = createSolanaRpc(rpcUrl);
+  const notBefore = Math.floor(createdAt.getTime() / 1000) - Number(SEARCH_MARGIN_SECONDS);
+  try {
+    const signatures = await rpc.getSignaturesForAddress(solanaAddress(ref.payer), { limit: SVM_SIGNATURES_LIMIT }).send();
+    for (const entry of signatures) {
+      if (entry.blockTime !== null && Number(entry.blockTime) < notBefore) break; // newest first
+      const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+      if (!found) continue;
+      const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
+      if (transactionMessageHash(transaction) !== ref.messageHash) continue;
+      if (found.meta?.err) return { state: "not_settled", final: true, reason: `transaction_failed: ${JSON.stringify(found.meta.err, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` };
+      return { state: "settled", transaction: entry.signature as unknown as Hex, blockNumber: BigInt(found.slot) };
+    }
+    const { value: valid } = await rpc.isBlockhashValid(solanaBlockhash(ref.blockhash)).send();
+    return { state: "not_settled", final: !valid, reason: valid ? "transaction_not_landed_yet" : "blockhash_expired_unlanded" };
   } catch (error) {
     return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
   }

@@ -1,7 +1,7 @@
 import { createPublicClient, getAddress, http, parseAbiItem, type Address } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { loadOpenPayments } from "@/lib/payments/data";
-import { recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
+import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
 import { loadEnabledRoutes } from "@/lib/routes/data";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { replayJournal } from "./journal";
@@ -53,6 +53,7 @@ export type ReconcileOptions = {
  *   its transaction. Can never settle (authorization expired unused, or canceled) → `failed`.
  *   A `pending` row (the process stopped before asking to settle) whose authorization is unused
  *   is `failed` as abandoned: Tollgate never submitted it. Anything else stays open.
+ * - kept responses delivered, or older than a day, are deleted;
  * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset since the last scan whose
  *   transaction no payment row has (and no open row could still claim) are stored as
  *   OrphanTransfer.
@@ -93,11 +94,20 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     }
   }
 
+  if (!dryRun) {
+    // Kept responses are for late deliveries within a day; delivered or older ones go.
+    const pruned = await pruneKeptResponses(db, new Date(Date.now() - KEPT_RESPONSE_TTL_MS));
+    if (pruned > 0) summary.decisions.push(`pruned ${pruned} kept responses (delivered, or older than a day)`);
+  }
+
   if (options.scanOrphans ?? true) {
     summary.orphans = await scanOrphanTransfers(db, { dryRun, initialScanBlocks: options.initialScanBlocks ?? 5_000n, decisions: summary.decisions });
   }
   return summary;
 }
+
+/** How long a handler's response is kept for a late delivery to a retry of the same payment, in ms. */
+const KEPT_RESPONSE_TTL_MS = 24 * 60 * 60 * 1000;
 
 const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
 const SCAN_CHUNK = 2_000n;

@@ -18,21 +18,25 @@ import {
   getBase58Encoder,
   getBase64Decoder,
   getBase64Encoder,
+  getCompiledTransactionMessageDecoder,
   getTransactionDecoder,
+  getTransactionEncoder,
   lamports,
   none,
   some,
   type Address,
   type KeyPairSigner,
 } from "@solana/kit";
+import { USDC_DEVNET_ADDRESS } from "@x402/svm";
 import { LiteSVM, FailedTransactionMetadata } from "litesvm";
 
 /**
  * A local Solana for the devnet: LiteSVM (the real SPL Token programs, in-process) behind a small
  * JSON-RPC server on 127.0.0.1 that answers what the official x402 client and facilitator call
  * (getAccountInfo, getLatestBlockhash, simulateTransaction, sendTransaction,
- * getSignatureStatuses, …) and the reads wallets, the paywall and outside tools use (getBalance,
- * getTokenAccountBalance, getTokenAccountsByOwner, getTransaction, getSlot).
+ * getSignatureStatuses, …) and the reads wallets, the paywall, Tollgate's settlement check and
+ * outside tools use (getBalance, getTokenAccountBalance, getTokenAccountsByOwner, getTransaction,
+ * getSignaturesForAddress, isBlockhashValid, getSlot).
  *
  * Fidelity points (RECIPES.md): simulation runs without signature checks (at verify time the fee
  * payer has not signed yet); a transaction seen before is answered AlreadyProcessed, as a
@@ -75,7 +79,9 @@ const bs58d = getBase58Decoder();
 export async function startLocalSvm(port: number): Promise<{ svm: LiteSVM; devnet: SvmDevnet; feePayer: KeyPairSigner; close: () => Promise<void> }> {
   const svm = new LiteSVM();
   const [mintAuthority, merchant, feePayer] = await Promise.all([svmTestSigner("mint-authority"), svmTestSigner("merchant"), svmTestSigner("fee-payer")]);
-  const mint = await svmTestSigner("usdc-mint");
+  // The test USDC lives at Solana devnet USDC's address (@x402/svm's USDC_DEVNET_ADDRESS), so
+  // clients and the paywall know it as USDC, as they would on devnet.
+  const mint = { address: address(USDC_DEVNET_ADDRESS) };
   const buyers = await Promise.all([0, 1, 2, 3, 4].map((i) => svmTestSigner(`buyer-${i}`)));
 
   const rent = (len: number) => svm.minimumBalanceForRentExemption(BigInt(len));
@@ -120,7 +126,8 @@ class JsonRpcError extends Error {
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
 
 async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; close: () => Promise<void> }> {
-  const processed = new Map<string, { slot: bigint; err: unknown }>();
+  /** Landed transactions by signature: what getSignatureStatuses, getTransaction and getSignaturesForAddress read. */
+  const processed = new Map<string, { slot: bigint; err: unknown; wire: string; accounts: string[]; blockTime: number; order: number }>();
   const context = () => ({ slot: svm.getClock().slot, apiVersion: "2.2.0" });
 
   const accountInfo = (addr: string, encoding: string | undefined) => {
@@ -225,7 +232,8 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
         const { err, logs } = failure(result);
         throw new JsonRpcError({ code: -32002, message: `Transaction simulation failed: ${err}`, data: { err, logs } });
       }
-      processed.set(signature, { slot: svm.getClock().slot, err: null });
+      const accounts = getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts.map(String);
+      processed.set(signature, { slot: svm.getClock().slot, err: null, wire: b64d.decode(getTransactionEncoder().encode(tx) as Uint8Array), accounts, blockTime: Math.floor(Date.now() / 1000), order: processed.size });
       return signature;
     },
     getSignatureStatuses: ([signatures]) => ({
@@ -238,7 +246,21 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
     getTransaction: ([signature]) => {
       const seen = processed.get(signature as string);
       if (!seen) return null;
-      return { slot: seen.slot, blockTime: Math.floor(Date.now() / 1000), meta: { err: null, fee: 5000, innerInstructions: [], logMessages: [], preBalances: [], postBalances: [], preTokenBalances: [], postTokenBalances: [], status: { Ok: null } }, transaction: null, version: 0 };
+      return {
+        slot: seen.slot,
+        blockTime: seen.blockTime,
+        meta: { err: seen.err, fee: 5000, innerInstructions: [], logMessages: [], preBalances: [], postBalances: [], preTokenBalances: [], postTokenBalances: [], status: { Ok: null }, loadedAddresses: { readonly: [], writable: [] } },
+        transaction: [seen.wire, "base64"],
+        version: 0,
+      };
+    },
+    getSignaturesForAddress: ([addr, config]) => {
+      const limit = Math.min((config as { limit?: number } | undefined)?.limit ?? 1000, 1000);
+      return [...processed.entries()]
+        .filter(([, t]) => t.accounts.includes(addr as string))
+        .sort((a, b) => b[1].order - a[1].order)
+        .slice(0, limit)
+        .map(([signature, t]) => ({ signature, slot: t.slot, err: t.err, memo: null, blockTime: t.blockTime, confirmationStatus: "finalized" }));
     },
   };
 

@@ -20,6 +20,7 @@ import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
 const legs = [
@@ -38,6 +39,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
   let tmp: string | undefined;
   let databaseUrl: string;
   let merchantStart = 0n;
+  let switchboard: Awaited<ReturnType<typeof startSwitchboard>>;
 
   const svm = () => devnet.config.svm;
   const buyer = (i: number) => svm().buyers[i]!.address;
@@ -76,12 +78,25 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     } finally {
       await db.close();
     }
-    app = await startNext({ mode: "start", port: await freePort(), env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "solana-test-secret-0123456789abcdef0123456" } });
+    switchboard = await startSwitchboard(devnet.config.facilitatorUrl);
+    app = await startNext({
+      mode: "start",
+      port: await freePort(),
+      env: {
+        ...devnetAppEnv(devnet.config),
+        FACILITATOR_URL: switchboard.url,
+        FACILITATOR_TIMEOUT_MS: "5000",
+        SETTLEMENT_CHECK_MS: "2000",
+        DATABASE_URL: databaseUrl,
+        AUTH_SECRET: "solana-test-secret-0123456789abcdef0123456",
+      },
+    });
     merchantStart = await tokens(svm().payTo);
   });
 
   afterAll(async () => {
     await app?.stop();
+    await switchboard?.close();
     await devnet?.stop();
     await postgres?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -158,13 +173,50 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(4))).toBe(before);
   });
 
+  it("a settlement whose answer is lost is found on chain by its message and served inline", async () => {
+    const before = await tokens(buyer(0));
+    let landed = "";
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      landed = JSON.parse((await forward()).text).transaction;
+      return { kind: "garbage" };
+    });
+    const res = await (await createSvmPayingFetch(devnet.config, 0))(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction: landed, network: svm().network });
+    expect(await tokens(buyer(0))).toBe(before - 10_000n);
+  });
+
+  it("a settlement that lands after the buyer was told to wait is served to the retry of the same transaction, once", async () => {
+    const before = await tokens(buyer(1));
+    const headers = await signPayment("/api/demo/quote", 1);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let landed: Promise<string> | undefined;
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
+      return { kind: "hold" };
+    });
+    const first = await fetch(url("/api/demo/quote"), { headers });
+    expect(first.status).toBe(503);
+    expect((await first.json()).error.code).toBe("settlement_pending");
+    release();
+    const transaction = await landed!;
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
+    const third = await fetch(url("/api/demo/quote"), { headers });
+    expect(third.status).toBe(402);
+    expect(await tokens(buyer(1))).toBe(before - 10_000n);
+  });
+
   it("recorded every Solana settlement once with its signature; the merchant's balance equals the settled rows", async () => {
     await app.stop(); // PGlite serves one process
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(4); // three quotes (one per test above) and one summary
+      expect(settled).toHaveLength(6); // five quotes (one per test above) and one summary
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
