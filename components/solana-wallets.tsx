@@ -1,7 +1,7 @@
 "use client";
 
 import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
-import { useMemo, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { WalletButton } from "@/components/ui/wallet-button";
 
 /**
@@ -21,7 +21,14 @@ export function SolanaWalletProvider({ endpoint, children }: { endpoint: string;
 
 /** The Solana wallets found in this browser, each connecting on click; `emptyText` when none. */
 export function SolanaWalletList({ emptyText, onConnectError }: { emptyText: string; onConnectError: () => void }) {
-  const { wallets, select, connect } = useWallet();
+  const { wallets, wallet, select, connect, connected, connecting } = useWallet();
+  const [wanted, setWanted] = useState<string | null>(null);
+  // select() takes effect on the next render: connect once the chosen wallet is the selected one.
+  useEffect(() => {
+    if (!wanted || wallet?.adapter.name !== wanted || connected || connecting) return;
+    setWanted(null);
+    connect().catch(onConnectError);
+  }, [wanted, wallet, connected, connecting, connect, onConnectError]);
   if (wallets.length === 0) return <p className="text-sm text-stone-600">{emptyText}</p>;
   return (
     <ul className="space-y-2">
@@ -30,9 +37,10 @@ export function SolanaWalletList({ emptyText, onConnectError }: { emptyText: str
           <WalletButton
             name={w.adapter.name}
             icon={w.adapter.icon}
-            onClick={async () => {
+            disabled={connecting}
+            onClick={() => {
               select(w.adapter.name);
-              await connect().catch(onConnectError);
+              setWanted(w.adapter.name);
             }}
           />
         </li>

@@ -75,7 +75,7 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
                 Connect wallet
               </button>
             ))}
-          {option?.family === "solana" && <SolanaCheckout option={option} />}
+          {option?.family === "solana" && <SolanaCheckout option={option} paymentRequired={paymentRequired} />}
         </div>
 
         <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-500">

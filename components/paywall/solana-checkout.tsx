@@ -1,52 +1,159 @@
 "use client";
 
+import { address, createSolanaRpc } from "@solana/kit";
 import { useWallet } from "@solana/wallet-adapter-react";
+import { VersionedTransaction } from "@solana/web3.js";
+import type { PaymentRequired } from "@x402/core/types";
+import { useCallback, useEffect, useState } from "react";
 import { SolanaWalletList, SolanaWalletProvider } from "@/components/solana-wallets";
-import { shortAddress } from "@/lib/paywall/format";
+import { formatAmount, shortAddress } from "@/lib/paywall/format";
+import { describeSigningError, type PaywallProblem } from "@/lib/paywall/messages";
 import type { PaywallOption } from "@/lib/paywall/options";
+import { signSvmPaymentHeaders } from "@/lib/paywall/sign-svm";
+import { ProblemNotice } from "./problem";
+import { submitPayment } from "./submit";
 
-const RPC: Record<string, string> = {
-  "Solana Devnet": "https://api.devnet.solana.com",
-  "Solana Testnet": "https://api.testnet.solana.com",
-  Solana: "https://api.mainnet-beta.solana.com",
-};
+type Stage = "idle" | "signing" | "submitting" | "paid";
 
-function SolanaWallets({ option }: { option: PaywallOption }) {
-  const { connected, publicKey, disconnect, wallet } = useWallet();
-  return (
-    <div>
-      {connected && publicKey ? (
-        <div className="flex items-center justify-between text-sm text-stone-600">
-          <span>
-            Connected: <span className="font-mono">{shortAddress(publicKey.toBase58())}</span> · {wallet?.adapter.name}
-          </span>
-          <button type="button" className="underline" onClick={() => disconnect()}>
-            Disconnect
-          </button>
-        </div>
-      ) : (
+const button =
+  "w-full rounded-lg px-4 py-3 text-base font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-amber-600 disabled:cursor-not-allowed disabled:opacity-60";
+
+/**
+ * The visitor's balance of the option's mint (atomic units), read from the configured RPC over
+ * every token account the wallet owns for it; undefined while loading, null when unreadable.
+ */
+function useMintBalance(rpcUrl: string, mint: string, owner: string | null): { balance: bigint | null | undefined; refresh: () => void } {
+  const [balance, setBalance] = useState<bigint | null | undefined>(undefined);
+  const refresh = useCallback(() => {
+    if (!owner) return;
+    createSolanaRpc(rpcUrl)
+      .getTokenAccountsByOwner(address(owner), { mint: address(mint) }, { encoding: "jsonParsed" })
+      .send()
+      .then(({ value }) => {
+        let sum = 0n;
+        for (const account of value) {
+          const info = (account.account.data as { parsed?: { info?: { tokenAmount?: { amount?: string } } } }).parsed?.info;
+          sum += BigInt(info?.tokenAmount?.amount ?? "0");
+        }
+        setBalance(sum);
+      })
+      .catch(() => setBalance(null));
+  }, [rpcUrl, mint, owner]);
+  useEffect(() => {
+    setBalance(undefined);
+    refresh();
+  }, [refresh]);
+  return { balance, refresh };
+}
+
+function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption; paymentRequired: PaymentRequired; rpcUrl: string }) {
+  const { connected, publicKey, disconnect, wallet, signTransaction } = useWallet();
+  const owner = publicKey?.toBase58() ?? null;
+  const { balance, refresh } = useMintBalance(rpcUrl, option.requirement.asset, owner);
+  const [stage, setStage] = useState<Stage>("idle");
+  const [problem, setProblem] = useState<PaywallProblem | null>(null);
+  const price = BigInt(option.requirement.amount);
+  const decimals = option.token?.decimals ?? 0;
+
+  if (!connected || !owner) {
+    return (
+      <div>
         <SolanaWalletList
           emptyText="No Solana wallet found in this browser. Install Phantom, Solflare or Backpack to pay on Solana."
-          // A refused connection leaves the list in place; the visitor can pick again.
-          onConnectError={() => {}}
+          onConnectError={() => setProblem({ title: "Not connected", detail: "The wallet did not connect. Nothing was paid.", retry: true })}
         />
-      )}
-      <p className="mt-4 rounded-lg bg-stone-100 p-3 text-sm text-stone-700">
-        Paying {option.price} on {option.networkName} is not enabled on this server yet. Choose another payment option to continue.
+        {problem && <ProblemNotice problem={problem} onRetry={() => setProblem(null)} />}
+      </div>
+    );
+  }
+
+  async function pay() {
+    if (!owner || !signTransaction) {
+      setProblem({ title: "This wallet cannot sign transactions", detail: "Choose another Solana wallet. Nothing was paid.", retry: false });
+      return;
+    }
+    setProblem(null);
+    setStage("signing");
+    let headers: Record<string, string>;
+    try {
+      headers = await signSvmPaymentHeaders(
+        paymentRequired,
+        option.requirement,
+        {
+          address: address(owner),
+          // wallet-adapter signs web3.js objects: the bytes cross as a VersionedTransaction.
+          signTransactionBytes: async (bytes) => (await signTransaction(VersionedTransaction.deserialize(bytes))).serialize(),
+        },
+        rpcUrl,
+      );
+    } catch (error) {
+      setStage("idle");
+      setProblem(describeSigningError(error));
+      return;
+    }
+    setStage("submitting");
+    const failure = await submitPayment(headers);
+    if (failure) {
+      setStage("idle");
+      setProblem(failure);
+      refresh();
+      return;
+    }
+    setStage("paid");
+    window.location.reload();
+  }
+
+  const insufficient = typeof balance === "bigint" && balance < price;
+  const busy = stage !== "idle";
+  return (
+    <div>
+      <div className="flex items-center justify-between gap-2 text-sm text-stone-600">
+        <span>
+          Connected: <span className="font-mono" data-testid="paywall-account">{shortAddress(owner)}</span>
+          {wallet ? ` · ${wallet.adapter.name}` : ""}
+        </span>
+        <button type="button" className="underline" onClick={() => void disconnect()}>
+          Disconnect
+        </button>
+      </div>
+      <p className="mt-2 text-sm text-stone-600" data-testid="paywall-balance">
+        {balance === undefined
+          ? "Checking your balance…"
+          : balance === null
+            ? "Your balance could not be read."
+            : `Your balance: ${formatAmount(balance, decimals)} ${option.token?.symbol ?? ""}`}
       </p>
+      <div className="mt-4">
+        {insufficient ? (
+          <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+            <p className="font-semibold">Insufficient balance</p>
+            <p className="mt-1">
+              You have {formatAmount(balance, decimals)} {option.token?.symbol} and the price is {option.price}. Add funds or choose another payment option.
+            </p>
+          </div>
+        ) : (
+          <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined} onClick={() => void pay()}>
+            {stage === "signing" ? "Confirm in your wallet…" : stage === "submitting" ? "Completing payment…" : stage === "paid" ? "Paid — opening…" : `Pay ${option.price}`}
+          </button>
+        )}
+      </div>
+      {problem && <ProblemNotice problem={problem} onRetry={() => setProblem(null)} />}
     </div>
   );
 }
 
 /**
  * Solana side of the paywall: Wallet Standard wallets (Phantom, Solflare, Backpack) through
- * wallet-adapter. Loaded only when a Solana option is chosen, so EVM visitors never download it.
+ * wallet-adapter, the visitor's balance of the option's mint, and signing through @x402/svm's
+ * client scheme with the wallet's signTransaction. Reads go to the RPC the merchant configured
+ * for the network (SOLANA_RPC_URLS), never a public endpoint. Loaded only when a Solana option is
+ * chosen, so EVM visitors never download it.
  */
-export default function SolanaCheckout({ option }: { option: PaywallOption }) {
-  const endpoint = RPC[option.networkName] ?? RPC.Solana!;
+export default function SolanaCheckout({ option, paymentRequired }: { option: PaywallOption; paymentRequired: PaymentRequired }) {
+  if (!option.rpcUrl) return null; // describeOptions marks such options unsupported
   return (
-    <SolanaWalletProvider endpoint={endpoint}>
-      <SolanaWallets option={option} />
+    <SolanaWalletProvider endpoint={option.rpcUrl}>
+      <SolanaPay option={option} paymentRequired={paymentRequired} rpcUrl={option.rpcUrl} />
     </SolanaWalletProvider>
   );
 }

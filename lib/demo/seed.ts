@@ -29,9 +29,9 @@ export const DEMO_PRICES = { quote: "10000", summarize: "50000", deepDive: "2000
 
 /**
  * Writes the demo's priced routes (idempotent):
- * - API: `GET /api/demo/quote` at 0.01 USDC (on the EVM network and, with `svm`, on Solana too),
- *   `POST /api/demo/summarize` at 0.05 USDC;
+ * - API: `GET /api/demo/quote` at 0.01 USDC, `POST /api/demo/summarize` at 0.05 USDC;
  * - pages: `/articles/deep-dive` at 0.02 USDC, `/articles/field-notes` at 0.01 USDC or 0.01 EURC.
+ * With `svm`, the quote and the deep dive can also be paid in USDC on Solana.
  * `GET /api/demo/health` and `/articles/welcome` stay free (no row).
  */
 export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget): Promise<void> {
@@ -44,15 +44,14 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     extra: { name: asset.eip712.name, version: asset.eip712.version },
     maxTimeoutSeconds: 300,
   });
+  const solana = (amount: string) =>
+    target.svm ? [{ scheme: "exact", network: target.svm.network, asset: target.svm.mint, amount, payTo: target.svm.payTo, extra: {}, maxTimeoutSeconds: 300 }] : [];
   await upsertPricedRoute(db, {
     method: "GET",
     pathPattern: "/api/demo/quote",
     description: "A quotation of the minute",
     mimeType: "application/json",
-    paymentOptions: [
-      option(DEMO_PRICES.quote),
-      ...(target.svm ? [{ scheme: "exact", network: target.svm.network, asset: target.svm.mint, amount: DEMO_PRICES.quote, payTo: target.svm.payTo, extra: {}, maxTimeoutSeconds: 300 }] : []),
-    ],
+    paymentOptions: [option(DEMO_PRICES.quote), ...solana(DEMO_PRICES.quote)],
   });
   await upsertPricedRoute(db, {
     method: "POST",
@@ -68,7 +67,7 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     description: "Deep dive: what a paid request really costs",
     mimeType: "text/html",
     accessWindowSeconds: 86_400,
-    paymentOptions: [option(DEMO_PRICES.deepDive)],
+    paymentOptions: [option(DEMO_PRICES.deepDive), ...solana(DEMO_PRICES.deepDive)],
   });
   await upsertPricedRoute(db, {
     method: "GET",

@@ -12,6 +12,8 @@ export type PaywallOption = {
   family: "evm" | "solana" | "unsupported";
   /** EVM only: the chain to connect, read balances from and sign for. */
   chain?: EvmChainInfo;
+  /** Solana only: the JSON-RPC to read balances and blockhashes from (SOLANA_RPC_URLS). */
+  rpcUrl?: string;
   /** Token symbol and decimals, as the token reports them; null when unknown. */
   token: { symbol: string; decimals: number } | null;
   networkName: string;
@@ -24,17 +26,21 @@ export type PaywallOption = {
 
 /**
  * Describes each offered requirement in human terms. EVM tokens are read on chain (symbol,
- * decimals); known Solana stablecoins by their mint (6 decimals). Never throws: what cannot be
- * described is shown in atomic units.
+ * decimals); Solana mints through SOLANA_RPC_URLS (an option on a network without one cannot be
+ * paid in the browser: "unsupported"). Never throws: what cannot be described is shown in
+ * atomic units.
  */
 export async function describeOptions(accepts: PaymentRequirements[]): Promise<PaywallOption[]> {
   return Promise.all(
     accepts.map(async (requirement, index): Promise<PaywallOption> => {
-      const { family, chain, networkName, token } = await describeNetworkAsset(requirement.network, requirement.asset);
+      const described = await describeNetworkAsset(requirement.network, requirement.asset);
+      const { chain, networkName, token, rpcUrl } = described;
+      // A Solana option is payable in the browser only through an RPC the merchant configured.
+      const family = described.family === "solana" && !rpcUrl ? "unsupported" : described.family;
       const price = token
         ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
         : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;
-      return { index, requirement, family, chain, token, networkName, price, label: `${price} on ${networkName}` };
+      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}` };
     }),
   );
 }

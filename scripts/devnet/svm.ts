@@ -272,7 +272,13 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
       res.end(json(body));
     };
     if (req.method === "OPTIONS") {
-      res.writeHead(204, { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type", "access-control-allow-methods": "POST" });
+      // Browsers (the paywall, wallets) preflight: allow whatever headers their RPC client sends.
+      res.writeHead(204, {
+        "access-control-allow-origin": "*",
+        "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "content-type",
+        "access-control-allow-methods": "POST",
+        "access-control-max-age": "600",
+      });
       return res.end();
     }
     let request: { id?: unknown; method?: string; params?: unknown[] } | { id?: unknown; method?: string; params?: unknown[] }[];

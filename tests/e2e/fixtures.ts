@@ -3,7 +3,9 @@ import type { Address, Hex } from "viem";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { devnetFileSchema, type DevnetFile } from "@/scripts/devnet/config";
 import { PaywallPage } from "./pages/paywall-page";
+import { installSolanaTestWallet, type SolanaWalletControls } from "./solana-wallet";
 import { installTestWallet, type WalletControls } from "./wallet";
+import { splBalance } from "@/scripts/agent-client";
 
 type Fixtures = {
   baseUrl: string;
@@ -13,6 +15,10 @@ type Fixtures = {
   useWallet: (privateKey: Hex, startChainId?: number) => Promise<WalletControls>;
   /** Reads a token balance on the devnet, in atomic units. */
   balance: (asset: string, owner: string) => Promise<bigint>;
+  /** Installs the Solana test wallet for the local SVM's buyer `index` (before the first navigation). */
+  useSolanaWallet: (index: number) => Promise<SolanaWalletControls>;
+  /** Reads a buyer's or the merchant's test USDC balance on the local SVM, in atomic units. */
+  splBalance: (owner: string) => Promise<bigint>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -22,6 +28,8 @@ export const test = base.extend<Fixtures>({
   useWallet: async ({ page, devnet }, use) =>
     use((privateKey, startChainId = devnet.chainId) => installTestWallet(page, { privateKey, rpcUrl: devnet.rpcUrl, startChainId })),
   balance: async ({ devnet }, use) => use((asset, owner) => balanceOf(devnet.rpcUrl, asset as Address, owner as Address)),
+  useSolanaWallet: async ({ page, devnet }, use) => use((index) => installSolanaTestWallet(page, devnet.svm.buyers[index]!.secretKey)),
+  splBalance: async ({ devnet }, use) => use((owner) => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, owner)),
 });
 
 export { expect } from "@playwright/test";

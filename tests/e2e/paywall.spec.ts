@@ -21,8 +21,10 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
   await paywall.expectShown();
   await expect(paywall.title).toHaveText("Deep dive: what a paid request really costs");
-  await expect(page.getByTestId("paywall-price")).toContainText("0.02 USDC");
-  await expect(page.getByTestId("paywall-price")).toContainText("Local devnet");
+  // Payable on the EVM devnet (picked first) or on the local Solana.
+  await expect(page.getByRole("radio")).toHaveCount(2);
+  await expect(page.getByRole("radio", { name: "0.02 USDC on Local devnet" })).toBeChecked();
+  await expect(page.getByRole("radio", { name: "0.02 USDC on Solana Devnet" })).toBeVisible();
   await paywall.screenshot("paywall-initial", testInfo);
 
   await paywall.connect();
@@ -150,7 +152,7 @@ test("agents without Accept: text/html get the plain x402 402 and can pay it", a
   const res = await request.get(`${baseUrl}${DEEP_DIVE}`, { headers: { accept: "application/json" } });
   expect(res.status()).toBe(402);
   expect(res.headers()["payment-required"]).toBeTruthy();
-  expect((await res.json()).accepts[0].maxAmountRequired).toBe("20000");
+  expect((await res.json()).accepts.map((a: { maxAmountRequired: string }) => a.maxAmountRequired)).toEqual(["20000", "20000"]);
 
   const buyer = devnet.buyers[4]!;
   const before = await balance(devnet.asset.address, buyer.address);
@@ -160,4 +162,43 @@ test("agents without Accept: text/html get the plain x402 402 and can pay it", a
   expect(paid.headers.get("set-cookie")).toMatch(/^tg_grant_[\w-]{16}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/articles\/deep-dive; Max-Age=86400; HttpOnly; SameSite=Lax; Secure$/);
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
   expect(privateKeyToAccount(buyer.privateKey as Hex).address).toBe(buyer.address);
+});
+
+test("a visitor pays an article on Solana with a Wallet Standard wallet, and is never charged twice", async ({ page, baseUrl, devnet, paywall, useSolanaWallet, splBalance }, testInfo) => {
+  const buyer = devnet.svm.buyers[0]!;
+  const wallet = await useSolanaWallet(0);
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.chooseOption("0.02 USDC on Solana Devnet");
+  await page.getByRole("button", { name: "Tollgate Solana Test Wallet" }).click();
+  await expect(page.getByTestId("paywall-account")).toBeVisible();
+  await expect(page.getByTestId("paywall-balance")).toHaveText(/Your balance: \d+(\.\d+)? USDC/);
+  await paywall.screenshot("paywall-solana-ready", testInfo);
+
+  const [before, merchantBefore] = [await splBalance(buyer.address), await splBalance(devnet.svm.payTo)];
+  await paywall.pay();
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(wallet.signatures).toBe(1);
+  expect(await splBalance(buyer.address)).toBe(before - 20_000n);
+  expect(await splBalance(devnet.svm.payTo)).toBe(merchantBefore + 20_000n);
+  await expect(page.getByTestId("calc-total")).toHaveText("Total: $2.00 a month"); // hydrated
+
+  const reload = await page.reload();
+  expect(reload?.status()).toBe(200);
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(wallet.signatures).toBe(1);
+  expect(await splBalance(buyer.address)).toBe(before - 20_000n);
+  await paywall.screenshot("article-unlocked-solana", testInfo);
+});
+
+test("on Solana, a declined signature is explained and costs nothing", async ({ page, baseUrl, devnet, paywall, useSolanaWallet, splBalance }) => {
+  const buyer = devnet.svm.buyers[1]!;
+  const wallet = await useSolanaWallet(1);
+  wallet.rejectSignatures = true;
+  const before = await splBalance(buyer.address);
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.chooseOption("0.02 USDC on Solana Devnet");
+  await page.getByRole("button", { name: "Tollgate Solana Test Wallet" }).click();
+  await paywall.pay();
+  await expect(paywall.alert()).toContainText("Nothing was paid");
+  expect(await splBalance(buyer.address)).toBe(before);
 });
