@@ -40,8 +40,8 @@ export function devnetAppEnv(devnet: DevnetFile): Record<string, string> {
     EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: devnet.rpcUrl, name: "Local devnet", tokens: devnet.assets.map((a) => a.address) } }),
     // The local SVM runs under Solana devnet's id: Tollgate reads it through the local RPC.
     SOLANA_RPC_URLS: JSON.stringify({ [devnet.svm.network]: devnet.svm.rpcUrl }),
-    // The devnet's merchant (anvil account 8) may sign in to the dashboard.
-    ADMIN_ADDRESSES: devnet.payTo,
+    // The devnet's merchant (anvil account 8, and its Solana wallet) may sign in to the dashboard.
+    ADMIN_ADDRESSES: `${devnet.payTo},${devnet.svm.payTo}`,
   };
 }
 

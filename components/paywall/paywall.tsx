@@ -1,7 +1,8 @@
 "use client";
 
 import dynamic from "next/dynamic";
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
+import type { PaywallOption } from "@/lib/paywall/options";
 import type { PaywallProps } from "./types";
 
 const loading = () => <div className="h-12 animate-pulse rounded-lg bg-stone-200" aria-hidden />;
@@ -16,10 +17,40 @@ function describeWindow(seconds: number): string {
   return `${Math.round(seconds / 60)} minutes`;
 }
 
+const CHOICE_KEY = "tollgate:paywall-choice";
+const choiceKey = (o: PaywallOption) => `${o.requirement.network}|${o.requirement.asset}`;
+function readChoice(): string | null {
+  try {
+    return window.localStorage.getItem(CHOICE_KEY);
+  } catch {
+    return null; // storage blocked: no memory, no harm
+  }
+}
+function writeChoice(value: string): void {
+  try {
+    window.localStorage.setItem(CHOICE_KEY, value);
+  } catch {
+    // storage blocked
+  }
+}
+
 /** Tollgate's paywall: what is sold, every way to pay it, and the checkout for the chosen one. */
 export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId }: PaywallProps) {
   const payable = options.filter((o) => o.family !== "unsupported");
-  const [selected, setSelected] = useState(payable[0]?.index ?? 0);
+  const [selected, setSelectedState] = useState(payable[0]?.index ?? 0);
+  // The visitor's last choice (network and token) is picked again on the next paywall, once
+  // mounted (the server renders the first option, so hydration matches).
+  useEffect(() => {
+    const remembered = readChoice();
+    const match = remembered && payable.find((o) => choiceKey(o) === remembered);
+    if (match) setSelectedState(match.index);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on mount
+  }, []);
+  const setSelected = (index: number) => {
+    setSelectedState(index);
+    const picked = options.find((o) => o.index === index);
+    if (picked) writeChoice(choiceKey(picked));
+  };
   const [walletWanted, setWalletWanted] = useState(false);
   const option = options.find((o) => o.index === selected);
   const groupId = useId();

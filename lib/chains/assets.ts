@@ -29,7 +29,7 @@ const mintDecimals = new Map<string, Promise<number | null>>();
  * A Solana mint's decimals, read from the mint account over JSON-RPC (jsonParsed), cached per
  * process; a failed read is retried on the next call. Null when it cannot be read within 3 s.
  */
-function readMintDecimals(rpcUrl: string, mint: string): Promise<number | null> {
+export function readMintDecimals(rpcUrl: string, mint: string): Promise<number | null> {
   const key = `${rpcUrl}|${mint}`;
   let entry = mintDecimals.get(key);
   if (!entry) {

@@ -1,8 +1,9 @@
 import "server-only";
 import { DEFAULT_ASSETS } from "@x402/evm";
-import { getStablecoinSymbol } from "@x402/svm";
+import { getStablecoinSymbol, getUsdcAddress } from "@x402/svm";
 import { createPublicClient, erc20Abi, http, parseAbi, type Address } from "viem";
 import { env } from "@/lib/env";
+import { readMintDecimals } from "./assets";
 import { readTokenMetadata, resolveEvmChain } from "./evm";
 
 /** A token a route can be priced in: enough to convert prices and to build `extra`. */
@@ -16,12 +17,23 @@ export type TokenInfo = {
 };
 
 /**
- * The tokens the route editor offers for a network: the ones configured in EVM_CHAINS for it
- * (read from the chain), then @x402/evm's default assets (EIP-3009 ones only). Never throws;
- * a configured token that cannot be read is left out.
+ * The tokens the route editor offers for a network: EVM, the ones configured in EVM_CHAINS for
+ * it (read from the chain), then @x402/evm's default assets (EIP-3009 ones only); Solana, the
+ * cluster's USDC mint from @x402/svm. Never throws; a token that cannot be read is left out.
  */
 export async function knownTokens(network: string): Promise<TokenInfo[]> {
   const [namespace, reference] = network.split(":");
+  if (namespace === "solana") {
+    // USDC's mint on this cluster, as @x402/svm knows it; decimals from the mint account.
+    let usdc: string | undefined;
+    try {
+      usdc = getUsdcAddress(network as `${string}:${string}`);
+    } catch {
+      usdc = undefined;
+    }
+    const token = usdc ? await describeToken(network, usdc) : null;
+    return token ? [token] : [];
+  }
   if (namespace !== "eip155") return [];
   const configured = env().evmChains[reference ?? ""]?.tokens ?? [];
   const read = (await Promise.all(configured.map((a) => describeToken(network, a)))).filter((t): t is TokenInfo => t !== null);
@@ -41,15 +53,19 @@ const eip712Abi = parseAbi([
 /**
  * Everything needed to price a route in a token: symbol and decimals, and for EVM the EIP-712
  * domain (`version()`, or EIP-5267 `eip712Domain()`). @x402/evm's default table first, then the
- * chain. Solana: the stablecoins @x402/svm knows (6 decimals).
+ * chain. Solana: decimals read from the mint account through SOLANA_RPC_URLS (null without one).
  *
  * @returns null when the token cannot be described (unknown chain, not a token, no EIP-712 version).
  */
 export async function describeToken(network: string, address: string): Promise<TokenInfo | null> {
   const [namespace, reference] = network.split(":");
   if (namespace === "solana") {
-    const symbol = getStablecoinSymbol(address);
-    return symbol ? { network, address, symbol, decimals: 6 } : null;
+    // Any SPL mint: decimals from the mint account (SOLANA_RPC_URLS), the symbol of a stablecoin
+    // @x402/svm knows, else the short mint address.
+    const rpcUrl = env().solanaRpcUrls[network];
+    const decimals = rpcUrl ? await readMintDecimals(rpcUrl, address) : null;
+    if (decimals === null) return null;
+    return { network, address, symbol: getStablecoinSymbol(address) ?? `${address.slice(0, 4)}…${address.slice(-4)}`, decimals };
   }
   if (namespace !== "eip155") return null;
   const known = (DEFAULT_ASSETS[network as keyof typeof DEFAULT_ASSETS] ?? []).find((a) => a.asset.toLowerCase() === address.toLowerCase());

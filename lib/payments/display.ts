@@ -1,4 +1,5 @@
 import "server-only";
+import { env } from "@/lib/env";
 import { SOLANA_DEVNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
 import { describeNetworkAsset } from "@/lib/chains/assets";
 import { resolveEvmChain } from "@/lib/chains/evm";
@@ -42,6 +43,9 @@ export function transactionUrl(network: string, transaction: string | null): str
     return explorer ? `${explorer.replace(/\/$/, "")}/tx/${transaction}` : null;
   }
   if (namespace === "solana") {
+    // A network read through a loopback RPC is a local SVM under a public id: no public explorer has it.
+    const rpc = env().solanaRpcUrls[network];
+    if (rpc && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(rpc).hostname)) return null;
     const cluster = network === SOLANA_DEVNET_CAIP2 ? "?cluster=devnet" : network === SOLANA_TESTNET_CAIP2 ? "?cluster=testnet" : "";
     return `https://explorer.solana.com/tx/${transaction}${cluster}`;
   }

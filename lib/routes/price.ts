@@ -1,3 +1,4 @@
+import { isAddress as isSolanaAddress } from "@solana/kit";
 import { formatUnits, isAddress, parseUnits } from "viem";
 import { compilePathPattern, validatePathPattern } from "@/lib/x402/route-pattern";
 
@@ -27,7 +28,8 @@ export function atomicToPrice(amount: string, decimals: number): string {
 export function payToProblem(network: string, payTo: string): string | null {
   const namespace = network.split(":")[0];
   if (namespace === "eip155") return isAddress(payTo, { strict: false }) ? null : "Enter an EVM address (0x followed by 40 hex digits)";
-  if (namespace === "solana") return /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(payTo) ? null : "Enter a Solana address (base58, 32–44 characters)";
+  // A Solana address is the base58 of a 32-byte public key (@solana/kit checks the length too).
+  if (namespace === "solana") return isSolanaAddress(payTo) ? null : "Enter a Solana address (base58 of a 32-byte public key)";
   return `Payments on ${network} are not supported`;
 }
 

@@ -44,6 +44,8 @@ export const devnetFileSchema = z.object({
     mint: z.object({ address: z.string(), symbol: z.string(), decimals: z.number().int() }),
     /** The merchant's wallet (its USDC token account exists). */
     payTo: z.string(),
+    /** The merchant wallet's keypair (base58 of 64 bytes), for SIWS sign-in on the devnet. */
+    merchantSecretKey: z.string(),
     /** The facilitator's fee payer. */
     feePayer: z.string(),
     /** Demo buyers, deterministic: base58 of the 64-byte keypair (secret + public key). */

@@ -65,6 +65,8 @@ export type SvmDevnet = {
   payTo: string;
   feePayer: string;
   buyers: { address: string; secretKey: string }[];
+  /** The merchant wallet's keypair (base58, 64 bytes): it signs in to the dashboard with SIWS in tests. */
+  merchantSecretKey: string;
 };
 
 const b64 = getBase64Encoder();
@@ -111,6 +113,7 @@ export async function startLocalSvm(port: number): Promise<{ svm: LiteSVM; devne
     payTo: merchant.address,
     feePayer: feePayer.address,
     buyers: buyers.map((b) => ({ address: b.address, secretKey: bs58d.decode(b.secretKey) })),
+    merchantSecretKey: bs58d.decode(merchant.secretKey),
   };
   return { svm, devnet, feePayer: feePayer.signer, close: server.close };
 }

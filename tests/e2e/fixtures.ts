@@ -15,8 +15,8 @@ type Fixtures = {
   useWallet: (privateKey: Hex, startChainId?: number) => Promise<WalletControls>;
   /** Reads a token balance on the devnet, in atomic units. */
   balance: (asset: string, owner: string) => Promise<bigint>;
-  /** Installs the Solana test wallet for the local SVM's buyer `index` (before the first navigation). */
-  useSolanaWallet: (index: number) => Promise<SolanaWalletControls>;
+  /** Installs the Solana test wallet for the local SVM's buyer `index`, or its merchant (before the first navigation). */
+  useSolanaWallet: (who: number | "merchant") => Promise<SolanaWalletControls>;
   /** Reads a buyer's or the merchant's test USDC balance on the local SVM, in atomic units. */
   splBalance: (owner: string) => Promise<bigint>;
 };
@@ -28,7 +28,8 @@ export const test = base.extend<Fixtures>({
   useWallet: async ({ page, devnet }, use) =>
     use((privateKey, startChainId = devnet.chainId) => installTestWallet(page, { privateKey, rpcUrl: devnet.rpcUrl, startChainId })),
   balance: async ({ devnet }, use) => use((asset, owner) => balanceOf(devnet.rpcUrl, asset as Address, owner as Address)),
-  useSolanaWallet: async ({ page, devnet }, use) => use((index) => installSolanaTestWallet(page, devnet.svm.buyers[index]!.secretKey)),
+  useSolanaWallet: async ({ page, devnet }, use) =>
+    use((who) => installSolanaTestWallet(page, who === "merchant" ? devnet.svm.merchantSecretKey : devnet.svm.buyers[who]!.secretKey)),
   splBalance: async ({ devnet }, use) => use((owner) => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, owner)),
 });
 

@@ -201,4 +201,7 @@ test("on Solana, a declined signature is explained and costs nothing", async ({ 
   await paywall.pay();
   await expect(paywall.alert()).toContainText("Nothing was paid");
   expect(await splBalance(buyer.address)).toBe(before);
+  // The paywall remembers the visitor's choice of network and token.
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await expect(page.getByRole("radio", { name: "0.02 USDC on Solana Devnet" })).toBeChecked();
 });

@@ -1,12 +1,12 @@
 import type { Page } from "@playwright/test";
-import { createKeyPairSignerFromBytes, getBase58Encoder, getTransactionDecoder, getTransactionEncoder } from "@solana/kit";
+import { createKeyPairSignerFromBytes, getBase58Encoder, getTransactionDecoder, getTransactionEncoder, signBytes } from "@solana/kit";
 
 /** What the test decides about the next signature request, and how many were made. */
 export type SolanaWalletControls = { rejectSignatures: boolean; signatures: number };
 
 /**
  * Installs a Solana browser wallet into the page: a Wallet Standard wallet (`standard:connect`,
- * `standard:events`, `solana:signTransaction`) registered by dispatching
+ * `standard:events`, `solana:signTransaction`, `solana:signMessage`) registered by dispatching
  * `wallet-standard:register-wallet` and on `wallet-standard:app-ready`, so wallet-adapter finds it
  * like Phantom or Solflare. Transactions cross to Node as number arrays
  * (`page.exposeFunction`), where a @solana/kit key signs them; the key never enters the page.
@@ -24,6 +24,11 @@ export async function installSolanaTestWallet(page: Page, secretKey: string): Pr
     const signed = { ...transaction, signatures: { ...transaction.signatures, ...signatures } };
     return { signed: [...getTransactionEncoder().encode(signed)] };
   });
+  await page.exposeFunction("__tollgateSolanaSignMessage", async (bytes: number[]) => {
+    if (controls.rejectSignatures) return { error: "User rejected the request." };
+    controls.signatures++;
+    return { signature: [...(await signBytes(signer.keyPair.privateKey, new Uint8Array(bytes)))] };
+  });
   await page.addInitScript(
     ({ address, publicKey }) => {
       const chains = ["solana:mainnet", "solana:devnet", "solana:testnet", "solana:localnet"] as const;
@@ -31,7 +36,7 @@ export async function installSolanaTestWallet(page: Page, secretKey: string): Pr
         address,
         publicKey: new Uint8Array(publicKey),
         chains,
-        features: ["solana:signTransaction"] as const,
+        features: ["solana:signTransaction", "solana:signMessage"] as const,
       });
       let accounts: (typeof account)[] = [];
       const listeners: ((properties: { accounts: (typeof account)[] }) => void)[] = [];
@@ -65,6 +70,19 @@ export async function installSolanaTestWallet(page: Page, secretKey: string): Pr
             on: (_event: string, listener: (properties: { accounts: (typeof account)[] }) => void) => {
               listeners.push(listener);
               return () => listeners.splice(listeners.indexOf(listener), 1);
+            },
+          },
+          "solana:signMessage": {
+            version: "1.0.0",
+            signMessage: async (...inputs: { message: Uint8Array }[]) => {
+              const signMessage = (window as unknown as { __tollgateSolanaSignMessage: (b: number[]) => Promise<{ signature?: number[]; error?: string }> }).__tollgateSolanaSignMessage;
+              const outputs = [];
+              for (const input of inputs) {
+                const answer = await signMessage([...input.message]);
+                if (answer.error) throw new Error(answer.error);
+                outputs.push({ signedMessage: input.message, signature: new Uint8Array(answer.signature!) });
+              }
+              return outputs;
             },
           },
           "solana:signTransaction": {
