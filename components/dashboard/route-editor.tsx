@@ -22,6 +22,8 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
   const [tryPath, setTryPath] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
+  /** The server warned that a Solana payTo has no token account: the merchant may save anyway. */
+  const [confirmMissing, setConfirmMissing] = useState(false);
   const [pending, startTransition] = useTransition();
 
   const patternProblems = validatePathPattern(form.pathPattern);
@@ -32,16 +34,17 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
   const setOption = (i: number, patch: Partial<OptionState>) => setOptions((os) => os.map((o, j) => (j === i ? { ...o, ...patch } : o)));
   const defaultNetwork = networks[0];
 
-  function save() {
+  function save(acceptMissingTokenAccounts = false) {
     setMessage("");
     startTransition(async () => {
-      const result = await saveRouteAction(id, { ...form, options: options.map(({ custom: _custom, ...o }) => o) });
+      const result = await saveRouteAction(id, { ...form, acceptMissingTokenAccounts, options: options.map(({ custom: _custom, ...o }) => o) });
       if (result.ok) {
         router.push("/dashboard/routes");
         router.refresh();
       } else {
         setErrors(result.fieldErrors ?? {});
         setMessage(result.message);
+        setConfirmMissing(result.confirm === "missing_token_account");
       }
     });
   }
@@ -183,6 +186,14 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
         <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900">
           {message}
         </p>
+      )}
+      {confirmMissing && (
+        <div className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+          <p>Buyers cannot pay a wallet that has no token account for the mint. Create it (any wallet app does, on the first transfer of that token), or save now and create it before selling.</p>
+          <button type="button" disabled={pending} onClick={() => save(true)} className="mt-2 rounded-lg border border-amber-700 bg-white px-3 py-1.5 font-medium text-amber-900 hover:bg-amber-100">
+            Save anyway
+          </button>
+        </div>
       )}
       <button type="submit" disabled={pending} className="rounded-lg bg-amber-700 px-5 py-2.5 font-semibold text-white hover:bg-amber-800 disabled:opacity-60">
         {pending ? "Saving…" : id ? "Save changes" : "Create route"}

@@ -2,6 +2,7 @@ import "server-only";
 import { DEFAULT_ASSETS } from "@x402/evm";
 import { getStablecoinSymbol, getUsdcAddress } from "@x402/svm";
 import { createPublicClient, erc20Abi, http, parseAbi, type Address } from "viem";
+import { address as solanaAddress, createSolanaRpc } from "@solana/kit";
 import { env } from "@/lib/env";
 import { readMintDecimals } from "./assets";
 import { readTokenMetadata, resolveEvmChain } from "./evm";
@@ -82,6 +83,26 @@ export async function describeToken(network: string, address: string): Promise<T
       .readContract({ address: token, abi: eip712Abi, functionName: "version" })
       .catch(async () => (await client.readContract({ address: token, abi: eip712Abi, functionName: "eip712Domain" }))[2]);
     return { network, address, symbol: meta.symbol, decimals: meta.decimals, eip712: { name, version } };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a Solana wallet already holds a token account for `mint` (a transfer to a wallet
+ * without one fails: x402's exact SVM transfer does not create it), read through
+ * SOLANA_RPC_URLS.
+ *
+ * @returns null when it cannot be told (no RPC for the network, or the RPC did not answer in 3 s).
+ */
+export async function hasTokenAccount(network: string, owner: string, mint: string): Promise<boolean | null> {
+  const rpcUrl = env().solanaRpcUrls[network];
+  if (!rpcUrl) return null;
+  try {
+    const { value } = await createSolanaRpc(rpcUrl)
+      .getTokenAccountsByOwner(solanaAddress(owner), { mint: solanaAddress(mint) }, { encoding: "base64" })
+      .send({ abortSignal: AbortSignal.timeout(3_000) });
+    return value.length > 0;
   } catch {
     return null;
   }

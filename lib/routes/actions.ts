@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { requireMerchant } from "@/lib/auth/current";
-import { describeToken } from "@/lib/chains/tokens";
+import { describeToken, hasTokenAccount } from "@/lib/chains/tokens";
 import { getDb } from "@/lib/db";
 import { TollgateError, type ErrorCode } from "@/lib/errors";
 import { invalidateRoutes } from "@/lib/gateway/route-cache";
@@ -11,7 +11,16 @@ import { payToProblem, priceToAtomic } from "./price";
 import { routeFormSchema, type PaymentOptionInput } from "./schema";
 
 /** What every dashboard action answers: never a thrown error (those would reach the client as 500s). */
-export type ActionResult = { ok: true; id?: string } | { ok: false; code: ErrorCode; message: string; fieldErrors?: Record<string, string> };
+export type ActionResult =
+  | { ok: true; id?: string }
+  | {
+      ok: false;
+      code: ErrorCode;
+      message: string;
+      fieldErrors?: Record<string, string>;
+      /** Set when saving again with `acceptMissingTokenAccounts` would succeed: a warning, not an error. */
+      confirm?: "missing_token_account";
+    };
 
 function failure(error: unknown): ActionResult {
   if (error instanceof TollgateError) return { ok: false, code: error.code, message: error.message };
@@ -45,13 +54,20 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
     const route = parsed.data;
     const fieldErrors: Record<string, string> = {};
     const paymentOptions: PaymentOptionInput[] = [];
+    let missingTokenAccount = false;
     for (const [i, option] of route.options.entries()) {
       const payTo = payToProblem(option.network, option.payTo);
       if (payTo) fieldErrors[`options.${i}.payTo`] = payTo;
       const token = await describeToken(option.network, option.asset);
       if (!token) {
-        fieldErrors[`options.${i}.asset`] = `Could not read this token on ${option.network}: is it an EIP-3009 token on that network?`;
+        fieldErrors[`options.${i}.asset`] = option.network.startsWith("solana:")
+          ? `Could not read this mint on ${option.network}: is it an SPL token mint there (and SOLANA_RPC_URLS set for the network)?`
+          : `Could not read this token on ${option.network}: is it an EIP-3009 token on that network?`;
         continue;
+      }
+      if (!payTo && option.network.startsWith("solana:") && !route.acceptMissingTokenAccounts && (await hasTokenAccount(option.network, option.payTo, token.address)) === false) {
+        fieldErrors[`options.${i}.payTo`] = `This wallet has no ${token.symbol} token account yet: payments to it would fail. Create the account first, or save anyway.`;
+        missingTokenAccount = true;
       }
       let amount: string;
       try {
@@ -70,7 +86,11 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
         maxTimeoutSeconds: option.maxTimeoutSeconds,
       });
     }
-    if (Object.keys(fieldErrors).length) return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors };
+    if (Object.keys(fieldErrors).length) {
+      // Only the token-account warning left: the merchant may confirm and save anyway.
+      const onlyWarnings = missingTokenAccount && Object.values(fieldErrors).every((m) => m.includes("token account yet"));
+      return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors, ...(onlyWarnings ? { confirm: "missing_token_account" as const } : {}) };
+    }
     const input = {
       method: route.method,
       pathPattern: route.pathPattern,

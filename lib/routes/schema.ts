@@ -54,6 +54,8 @@ export const routeFormSchema = z.object({
   accessWindowHours: z.number().min(1 / 60).max(8760),
   enabled: z.boolean(),
   options: z.array(paymentOptionFormSchema).min(1, "Add at least one payment option").max(10),
+  /** Save even though a Solana payTo has no token account for its mint yet (the merchant was warned). */
+  acceptMissingTokenAccounts: z.boolean().optional(),
 });
 export type RouteForm = z.input<typeof routeFormSchema>;
 

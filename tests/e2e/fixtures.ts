@@ -16,7 +16,7 @@ type Fixtures = {
   /** Reads a token balance on the devnet, in atomic units. */
   balance: (asset: string, owner: string) => Promise<bigint>;
   /** Installs the Solana test wallet for the local SVM's buyer `index`, or its merchant (before the first navigation). */
-  useSolanaWallet: (who: number | "merchant") => Promise<SolanaWalletControls>;
+  useSolanaWallet: (who: number | "merchant" | { secretKey: string }) => Promise<SolanaWalletControls>;
   /** Reads a buyer's or the merchant's test USDC balance on the local SVM, in atomic units. */
   splBalance: (owner: string) => Promise<bigint>;
 };
@@ -29,7 +29,9 @@ export const test = base.extend<Fixtures>({
     use((privateKey, startChainId = devnet.chainId) => installTestWallet(page, { privateKey, rpcUrl: devnet.rpcUrl, startChainId })),
   balance: async ({ devnet }, use) => use((asset, owner) => balanceOf(devnet.rpcUrl, asset as Address, owner as Address)),
   useSolanaWallet: async ({ page, devnet }, use) =>
-    use((who) => installSolanaTestWallet(page, who === "merchant" ? devnet.svm.merchantSecretKey : devnet.svm.buyers[who]!.secretKey)),
+    use((who) =>
+      installSolanaTestWallet(page, typeof who === "object" ? who.secretKey : who === "merchant" ? devnet.svm.merchantSecretKey : devnet.svm.buyers[who]!.secretKey),
+    ),
   splBalance: async ({ devnet }, use) => use((owner) => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, owner)),
 });
 

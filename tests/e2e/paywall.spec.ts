@@ -5,6 +5,7 @@
  */
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, getBase58Decoder } from "@solana/kit";
 import { createPayingFetch } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
 import { expect, test } from "./fixtures";
@@ -204,4 +205,20 @@ test("on Solana, a declined signature is explained and costs nothing", async ({ 
   // The paywall remembers the visitor's choice of network and token.
   expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
   await expect(page.getByRole("radio", { name: "0.02 USDC on Solana Devnet" })).toBeChecked();
+});
+
+test("an empty Solana wallet is told so before signing", async ({ page, baseUrl, paywall, useSolanaWallet }, testInfo) => {
+  // A fresh keypair: no SOL, no token account for the mint.
+  const seed = crypto.getRandomValues(new Uint8Array(32));
+  const signer = await createKeyPairSignerFromPrivateKeyBytes(seed, true);
+  const secretKey = getBase58Decoder().decode(new Uint8Array([...seed, ...getAddressEncoder().encode(signer.address)]));
+  const wallet = await useSolanaWallet({ secretKey });
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.chooseOption("0.02 USDC on Solana Devnet");
+  await page.getByRole("button", { name: "Tollgate Solana Test Wallet" }).click();
+  await expect(paywall.alert()).toContainText("Insufficient balance");
+  await expect(paywall.alert()).toContainText("You have 0 USDC and the price is 0.02 USDC");
+  await expect(paywall.payButton()).toHaveCount(0);
+  await paywall.screenshot("paywall-solana-insufficient", testInfo);
+  expect(wallet.signatures).toBe(0);
 });

@@ -35,4 +35,19 @@ test("a Solana payment shows in the dashboard of a merchant signed in with Solan
   await expect(page.getByText("Solana Devnet (solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1)")).toBeVisible();
   // The signature is shown, not linked to a public explorer.
   await expect(page.locator("a[href*='explorer.solana.com']")).toHaveCount(0);
+
+  // Pricing a route on Solana: the cluster's USDC is offered, and a payTo without a token account
+  // for it (the facilitator's fee payer has none) is a warning to confirm, not a silent failure.
+  await page.goto(`${baseUrl}/dashboard/routes/new`);
+  await page.getByLabel("Path pattern").fill("/api/demo/solana-only");
+  const option = page.getByTestId("option-editor").first();
+  await option.getByLabel("Network").selectOption(devnet.svm.network);
+  await expect(option.getByLabel("Token", { exact: true })).toContainText("USDC");
+  await option.getByLabel(/^Price/).fill("0.01");
+  await option.getByLabel("Pay to").fill(devnet.svm.feePayer);
+  await page.getByRole("button", { name: "Create route" }).click();
+  await expect(option).toContainText("has no USDC token account yet");
+  await page.getByRole("button", { name: "Save anyway" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/routes$/);
+  await expect(page.getByText("/api/demo/solana-only")).toBeVisible();
 });
