@@ -178,6 +178,12 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
 
   const handlers: Record<string, (params: unknown[]) => unknown> = {
     getHealth: () => "ok",
+    // Devnet only, not a Solana method: moves to a new blockhash, as ~150 slots passing would,
+    // so tests can present a transaction whose blockhash expired.
+    tollgateDevnet_expireBlockhash: () => {
+      svm.expireBlockhash();
+      return svm.latestBlockhash();
+    },
     getVersion: () => ({ "solana-core": "2.2.0", "feature-set": 0 }),
     getSlot: () => svm.getClock().slot,
     getBlockHeight: () => svm.getClock().slot,

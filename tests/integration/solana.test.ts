@@ -210,6 +210,20 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(1))).toBe(before - 10_000n);
   });
 
+  it("refuses a transaction whose blockhash expired (402 with the reason), charging nothing", async () => {
+    const before = await tokens(buyer(4));
+    const headers = await signPayment("/api/demo/quote", 4);
+    const expire = await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tollgateDevnet_expireBlockhash", params: [] }) });
+    expect((await expire.json()).result).toEqual(expect.any(String));
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(402);
+    const body = await res.json();
+    expect(body.code).toBe("payment_invalid");
+    expect(body.error).toMatch(/Payment invalid: \S+/);
+    expect(body.text).toBeUndefined();
+    expect(await tokens(buyer(4))).toBe(before);
+  });
+
   it("recorded every Solana settlement once with its signature; the merchant's balance equals the settled rows", async () => {
     await app.stop(); // PGlite serves one process
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
