@@ -54,15 +54,17 @@ const next = await startNext({
 
 console.log(`
   Tollgate     ${next.url}
-  dashboard    ${next.url}/dashboard (sign in as the devnet merchant, anvil account 8)
+  dashboard    ${next.url}/dashboard (sign in as the devnet merchant: anvil account 8, or Solana ${config.svm.payTo})
   discovery    ${next.url}/.well-known/x402
   articles     ${next.url}/articles/welcome (free), /articles/deep-dive and /articles/field-notes (paid)
   network      ${DEVNET_FILE}
                ${config.network} at ${config.rpcUrl}, USDC ${config.asset.address}
+               ${config.svm.network} (local SVM) at ${config.svm.rpcUrl}, USDC ${config.svm.mint.address}
   facilitator  ${config.facilitatorUrl}
 
   Pay a route as an agent:
     npm run agent -- ${next.url}/api/demo/quote
+    npm run agent -- ${next.url}/api/demo/quote --network solana
     npm run agent -- ${next.url}/api/demo/summarize --method POST --data '{"text":"Tollgate sells API calls. Agents pay per request. Settlement happens after the handler succeeded."}'
 `);
 
