@@ -21,7 +21,11 @@ export function RouteRowActions({ id, enabled, label }: { id: string; enabled: b
         type="button"
         disabled={pending}
         aria-label={`${enabled ? "Disable" : "Enable"} ${label}`}
-        onClick={() => run(() => setRouteEnabledAction(id, !enabled))}
+        onClick={() => {
+          // Leaving "charging" serves the route free to everyone: say so before doing it.
+          if (enabled && !window.confirm(`Stop charging for ${label}? Until you enable it again, everyone gets it free.`)) return;
+          run(() => setRouteEnabledAction(id, !enabled));
+        }}
         className="rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100"
       >
         {enabled ? "Disable" : "Enable"}

@@ -143,3 +143,33 @@ test("every dashboard page, export and action refuses anonymous callers and non-
   const discovery = await (await request.get(`${baseUrl}/.well-known/x402`)).json();
   expect(discovery.resources.length).toBeGreaterThanOrEqual(4);
 });
+
+test("making a charging route free asks first, naming the consequence", async ({ page, baseUrl, request, useWallet }) => {
+  await useWallet(MERCHANT_KEY);
+  await new DashboardPage(page, baseUrl).signIn();
+  await page.goto(`${baseUrl}/dashboard/routes`);
+  const row = page.getByTestId("route-row").filter({ hasText: "POST /api/demo/summarize" });
+  const disable = row.getByRole("button", { name: /^Disable / });
+  const unpaid = () => request.post(`${baseUrl}/api/demo/summarize`, { data: { text: "One. Two." } });
+
+  // Dismissed: still charging.
+  let asked = "";
+  page.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await disable.click();
+  expect(asked).toMatch(/Stop charging for POST \/api\/demo\/summarize\? .*everyone gets it free/);
+  await expect(disable).toBeVisible();
+  expect((await unpaid()).status()).toBe(402);
+
+  // Confirmed: free, then charging again once enabled.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await disable.click();
+  const enable = row.getByRole("button", { name: /^Enable / });
+  await expect(enable).toBeVisible();
+  await expect.poll(async () => (await unpaid()).status()).toBe(200);
+  await enable.click();
+  await expect(disable).toBeVisible();
+  await expect.poll(async () => (await unpaid()).status()).toBe(402);
+});
