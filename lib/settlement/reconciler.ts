@@ -89,7 +89,7 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
       if (!dryRun) await recordFailed(db, row.id, { reason });
     } else {
       summary.unresolved++;
-      summary.decisions.push(`${row.id} (${row.status}) stays open: ${outcome.state === "unknown" ? outcome.reason : outcome.reason}`);
+      summary.decisions.push(`${row.id} (${row.status}) stays open: ${outcome.reason}`);
       if (!dryRun) await touchChecked(db, row.id);
     }
   }
