@@ -30,3 +30,16 @@ export async function isTransferAccountedFor(
     return ref.success && ref.data.kind === "eip3009" && ref.data.from.toLowerCase() === t.from.toLowerCase();
   });
 }
+
+/**
+ * Whether a Solana transfer to a payTo is a payment Tollgate knows: a row with its signature, or
+ * an open row for the same transaction message (it may still be settled into that row).
+ */
+export async function isSvmTransferAccountedFor(db: PrismaClient, t: { network: string; signature: string; messageHash: string }): Promise<boolean> {
+  if (await db.payment.findFirst({ where: { transaction: t.signature }, select: { id: true } })) return true;
+  const open = await db.payment.findMany({ where: { status: { in: ["pending", "settling", "unknown"] }, network: t.network }, select: { onchainRef: true } });
+  return open.some((row) => {
+    const ref = onchainRefSchema.safeParse(row.onchainRef);
+    return ref.success && ref.data.kind === "svm" && ref.data.messageHash === t.messageHash;
+  });
+}

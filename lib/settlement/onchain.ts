@@ -1,4 +1,5 @@
 import { address as solanaAddress, blockhash as solanaBlockhash, createSolanaRpc, getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder } from "@solana/kit";
+import { getTransferCheckedInstructionDataDecoder, TOKEN_PROGRAM_ADDRESS, TRANSFER_CHECKED_DISCRIMINATOR } from "@solana-program/token";
 import { eip3009ABI } from "@x402/evm";
 import { decodeTransactionFromPayload, getTokenPayerFromTransaction, transactionMessageHash } from "@x402/svm";
 import { createPublicClient, http, parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
@@ -158,4 +159,49 @@ async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }
   } catch (error) {
     return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
   }
+}
+
+/** A token transfer into one of `payTo`'s token accounts for `mint`, as found on a Solana chain. */
+export type SvmTransfer = { signature: string; slot: bigint; from: string; amount: bigint; messageHash: string; instruction: number };
+
+/**
+ * SPL TransferChecked transfers of `mint` into any token account `payTo` owns, from slot
+ * `afterSlot` on (inclusive), read through the network's RPC: the token accounts (getTokenAccountsByOwner), their
+ * signatures (getSignaturesForAddress, newest first, at most 1,000 each), and each transaction
+ * decoded with @solana/kit and @solana-program/token. Failed transactions are left out.
+ *
+ * @throws the RPC's error (the reconciler logs it and retries next pass).
+ */
+export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: string, afterSlot: bigint | null): Promise<SvmTransfer[]> {
+  const rpc = createSolanaRpc(rpcUrl);
+  const { value: accounts } = await rpc.getTokenAccountsByOwner(solanaAddress(payTo), { mint: solanaAddress(mint) }, { encoding: "base64" }).send();
+  const transfers: SvmTransfer[] = [];
+  const dataDecoder = getTransferCheckedInstructionDataDecoder();
+  for (const { pubkey } of accounts) {
+    const signatures = await rpc.getSignaturesForAddress(pubkey, { limit: 1000 }).send();
+    for (const entry of signatures) {
+      // The cursor's own slot is scanned again: a slot seen part-way is never skipped (storing is idempotent).
+      if (entry.err || (afterSlot !== null && BigInt(entry.slot) < afterSlot)) continue;
+      const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+      if (!found || found.meta?.err) continue;
+      const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
+      const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
+      if (!("instructions" in message)) continue; // legacy and v0 messages only
+      message.instructions.forEach((ix, index) => {
+        if (message.staticAccounts[ix.programAddressIndex] !== TOKEN_PROGRAM_ADDRESS || !ix.data || ix.data[0] !== TRANSFER_CHECKED_DISCRIMINATOR) return;
+        const destination = ix.accountIndices?.[2];
+        if (destination === undefined || message.staticAccounts[destination] !== pubkey) return;
+        const authority = ix.accountIndices?.[3];
+        transfers.push({
+          signature: entry.signature,
+          slot: BigInt(entry.slot),
+          from: authority !== undefined ? String(message.staticAccounts[authority]) : "unknown",
+          amount: dataDecoder.decode(ix.data).amount,
+          messageHash: transactionMessageHash(transaction),
+          instruction: index,
+        });
+      });
+    }
+  }
+  return transfers;
 }

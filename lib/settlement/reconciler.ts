@@ -4,8 +4,9 @@ import { loadOpenPayments } from "@/lib/payments/data";
 import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
 import { loadEnabledRoutes } from "@/lib/routes/data";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
+import { findSvmTransfersTo } from "./onchain";
 import { replayJournal } from "./journal";
-import { isTransferAccountedFor, loadScanCursor } from "./data";
+import { isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
 import { acquireLease, recordRun, saveScanCursor, storeOrphanTransfer } from "./mutations";
 
 /**
@@ -121,7 +122,7 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
       targets.set(key, { network: option.network, asset: getAddress(option.asset), payTo: getAddress(option.payTo) });
     }
   }
-  let found = 0;
+  let found = await scanSvmOrphans(db, { dryRun, decisions });
   for (const [key, target] of targets) {
     const rpcUrl = rpcUrlFor(target.network);
     if (!rpcUrl) {
@@ -191,4 +192,43 @@ export function startReconciler(getDb: () => Promise<PrismaClient>, options: { i
     clearInterval(timer);
     clearTimeout(first);
   };
+}
+
+/**
+ * The Solana half of the orphan scan: SPL transfers into the payTo wallets of priced Solana
+ * options (each mint) since the last scanned slot, not explained by a payment row.
+ */
+async function scanSvmOrphans(db: PrismaClient, { dryRun, decisions }: { dryRun: boolean; decisions: string[] }): Promise<number> {
+  const targets = new Map<string, { network: string; mint: string; payTo: string }>();
+  for (const route of await loadEnabledRoutes(db)) {
+    for (const option of route.paymentOptions) {
+      if (option.network.startsWith("solana:")) targets.set(`${option.network}|${option.asset}|${option.payTo}`, { network: option.network, mint: option.asset, payTo: option.payTo });
+    }
+  }
+  let found = 0;
+  for (const [key, target] of targets) {
+    const rpcUrl = rpcUrlFor(target.network);
+    if (!rpcUrl) {
+      decisions.push(`scan ${key}: no RPC URL (SOLANA_RPC_URLS), skipped`);
+      continue;
+    }
+    try {
+      const cursor = await loadScanCursor(db, key);
+      const transfers = await findSvmTransfersTo(rpcUrl, target.mint, target.payTo, cursor);
+      let highest = cursor;
+      for (const t of transfers) {
+        if (highest === null || t.slot > highest) highest = t.slot;
+        if (await isSvmTransferAccountedFor(db, { network: target.network, signature: t.signature, messageHash: t.messageHash })) continue;
+        found++;
+        decisions.push(`orphan: ${t.amount} of ${target.mint} from ${t.from} to ${target.payTo} in ${t.signature}`);
+        if (!dryRun) {
+          await storeOrphanTransfer(db, { network: target.network, asset: target.mint, payTo: target.payTo, from: t.from, amount: t.amount, transaction: t.signature, logIndex: t.instruction, blockNumber: t.slot });
+        }
+      }
+      if (!dryRun && highest !== null && highest !== cursor) await saveScanCursor(db, key, highest);
+    } catch (error) {
+      decisions.push(`scan ${key}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}; will retry`);
+    }
+  }
+  return found;
 }

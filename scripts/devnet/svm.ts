@@ -242,6 +242,8 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
         throw new JsonRpcError({ code: -32002, message: `Transaction simulation failed: ${err}`, data: { err, logs } });
       }
       const accounts = getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts.map(String);
+      // Each landed transaction gets a slot of its own, as on a chain that moves on.
+      svm.warpToSlot(svm.getClock().slot + 1n);
       processed.set(signature, { slot: svm.getClock().slot, err: null, wire: b64d.decode(getTransactionEncoder().encode(tx) as Uint8Array), accounts, blockTime: Math.floor(Date.now() / 1000), order: processed.size });
       return signature;
     },

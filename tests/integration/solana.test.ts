@@ -5,6 +5,7 @@
  * client (@x402/fetch + @x402/svm's client scheme). Balances are read from the SVM, rows from the
  * database; at the end the merchant's token balance equals the settled Solana rows.
  */
+import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +13,21 @@ import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
+import { findAssociatedTokenPda, getTransferCheckedInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import {
+  address,
+  appendTransactionMessageInstruction,
+  createKeyPairSignerFromBytes,
+  createSolanaRpc,
+  createTransactionMessage,
+  getBase58Encoder,
+  getBase64EncodedWireTransaction,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+} from "@solana/kit";
+import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
@@ -39,6 +55,8 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
   let tmp: string | undefined;
   let databaseUrl: string;
   let merchantStart = 0n;
+  /** Tokens sent to the merchant outside Tollgate (the orphan test). */
+  let outsideTollgate = 0n;
   let switchboard: Awaited<ReturnType<typeof startSwitchboard>>;
 
   const svm = () => devnet.config.svm;
@@ -87,6 +105,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
         FACILITATOR_URL: switchboard.url,
         FACILITATOR_TIMEOUT_MS: "5000",
         SETTLEMENT_CHECK_MS: "2000",
+        RECONCILE_INTERVAL_MS: "500",
         DATABASE_URL: databaseUrl,
         AUTH_SECRET: "solana-test-secret-0123456789abcdef0123456",
       },
@@ -224,6 +243,34 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(4))).toBe(before);
   });
 
+  it("flags a transfer to the merchant that no payment explains (the reconciler's scan), shown on the dashboard", async () => {
+    const rpc = createSolanaRpc(svm().rpcUrl);
+    const payer = await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(svm().buyers[0]!.secretKey)));
+    const [source] = await findAssociatedTokenPda({ owner: payer.address, mint: address(svm().mint.address), tokenProgram: TOKEN_PROGRAM_ADDRESS });
+    const [destination] = await findAssociatedTokenPda({ owner: address(svm().payTo), mint: address(svm().mint.address), tokenProgram: TOKEN_PROGRAM_ADDRESS });
+    const { value: latest } = await rpc.getLatestBlockhash().send();
+    const message = pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(payer, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+      (m) => appendTransactionMessageInstruction(getTransferCheckedInstruction({ source, mint: address(svm().mint.address), destination, authority: payer, amount: 7_000n, decimals: 6 }), m),
+    );
+    const signed = await signTransactionMessageWithSigners(message);
+    const signature = await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
+    outsideTollgate += 7_000n;
+
+    const key = new Uint8Array(createHmac("sha256", "solana-test-secret-0123456789abcdef0123456").update("tollgate/session/v1").digest());
+    const cookie = `${SESSION_COOKIE}=${await signSession({ address: devnet.config.payTo, kind: "evm", domain: new URL(app.url).host, expiresAt: Math.floor(Date.now() / 1000) + 600 }, key)}`;
+    for (;;) {
+      const page = await (await fetch(url("/dashboard/payments"), { headers: { cookie } })).text();
+      if (page.includes(signature)) {
+        expect(page).toContain("Transfers to your payTo with no payment record");
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200)); // until the next reconciler pass found it
+    }
+  });
+
   it("recorded every Solana settlement once with its signature; the merchant's balance equals the settled rows", async () => {
     await app.stop(); // PGlite serves one process
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
@@ -234,7 +281,10 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
-      expect(await tokens(svm().payTo)).toBe(merchantStart + total);
+      expect(await tokens(svm().payTo)).toBe(merchantStart + total + outsideTollgate);
+      // The one transfer made outside Tollgate is flagged, and only it.
+      const orphans = await db.prisma.orphanTransfer.findMany({ where: { network: svm().network } });
+      expect(orphans.map((o) => o.amount.toFixed(0))).toEqual(["7000"]);
       expect(rows.filter((r) => r.status !== "settled")).toEqual([]);
     } finally {
       await db.close();
