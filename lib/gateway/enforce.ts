@@ -147,6 +147,8 @@ async function settleAfterHandler(
     return paymentRequired(requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
   }
 
+  // Decoded once (a Solana transaction is parsed for it): stored with the claim, and used for any chain check.
+  const onchainRef = onchainRefOf(selected.network, incoming.payload.payload);
   const claimId = await reservePayment(db, {
     routeId: route.id,
     resource: resource.url,
@@ -159,7 +161,7 @@ async function settleAfterHandler(
     payTo: selected.payTo,
     x402Version: protocol.version,
     paymentKey: key,
-    onchainRef: onchainRefOf(selected.network, incoming.payload.payload),
+    onchainRef,
   }).catch((cause: unknown) => {
     throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
   });
@@ -192,7 +194,7 @@ async function settleAfterHandler(
     throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
   }
 
-  const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef: onchainRefOf(selected.network, incoming.payload.payload), createdAt: new Date() };
+  const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef, createdAt: new Date() };
   let settled: SettleResponse;
   try {
     settled = await protocol.settle(selected);
