@@ -30,6 +30,7 @@ import { startDevnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "@/tests/support/ports";
 import { findPostgresBin, startPostgres } from "@/tests/support/postgres";
+import { pct, throughput } from "./measure";
 
 const PAID = Number(process.env.BENCH_PAID ?? 60);
 const PAID_LOAD = Number(process.env.BENCH_PAID_LOAD ?? 200);
@@ -152,23 +153,7 @@ function groupUsage(pgid: number): { cpuSeconds: number; rssBytes: number } {
   return { cpuSeconds: cpu, rssBytes: rss };
 }
 
-async function throughput(url: string, expectStatus: number, total: number, concurrency: number): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        const res = await fetch(url);
-        await res.arrayBuffer();
-        if (res.status !== expectStatus) throw new Error(`${url}: expected ${expectStatus}, got ${res.status}`);
-      }
-    }),
-  );
-  return total / ((performance.now() - start) / 1000);
-}
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-compare-"));
 const referenceDir = path.join(tmp, "reference");

@@ -22,6 +22,7 @@ import { startDevnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "@/tests/support/ports";
 import { findPostgresBin, startPostgres } from "@/tests/support/postgres";
+import { pct } from "./measure";
 
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 1_000_000);
 const RUNS = 20;
@@ -34,7 +35,6 @@ if (!fs.existsSync(path.join(root, ".next/BUILD_ID"))) {
   execFileSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit" });
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
 

@@ -21,6 +21,7 @@ import { createPayingFetch, createSvmPayingFetch } from "@/scripts/agent-client"
 import { startDevnet } from "@/scripts/devnet/index";
 import { prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "@/tests/support/ports";
+import { pct, throughput } from "./measure";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -31,22 +32,6 @@ if (!fs.existsSync(path.join(root, ".next/BUILD_ID"))) {
   execFileSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit" });
 }
 
-/** Requests per second for `total` GETs of `url` with `concurrency` in flight; asserts the status. */
-async function throughput(url: string, expectStatus: number, total: number, concurrency: number): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        const res = await fetch(url);
-        await res.arrayBuffer();
-        if (res.status !== expectStatus) throw new Error(`${url}: expected ${expectStatus}, got ${res.status}`);
-      }
-    }),
-  );
-  return total / ((performance.now() - start) / 1000);
-}
 
 /** Sequential latencies in ms of `n` calls of `fn`. */
 async function latencies(n: number, fn: () => Promise<Response>, expectStatus: number): Promise<number[]> {
@@ -61,7 +46,6 @@ async function latencies(n: number, fn: () => Promise<Response>, expectStatus: n
   return out;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const fmt = (n: number) => n.toFixed(1);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
