@@ -11,17 +11,16 @@
  * (for the demo routes' tokens), and the production build. BENCH_PAYMENTS changes the row count.
  */
 import { execFileSync } from "node:child_process";
-import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { seedPayments } from "@/lib/demo/seed-payments";
-import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 import { startDevnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "@/tests/support/ports";
 import { findPostgresBin, startPostgres } from "@/tests/support/postgres";
+import { sessionCookie } from "@/tests/support/session";
 import { pct } from "./measure";
 
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 1_000_000);
@@ -101,8 +100,7 @@ try {
   console.log(`Seeded ${PAYMENTS.toLocaleString("en-US")} payments into PostgreSQL in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
 
   app = await startNext({ mode: "start", port: await freePort(), env: { ...devnetAppEnv(devnet.config), DATABASE_URL: postgres.url, AUTH_SECRET } });
-  const key = new Uint8Array(createHmac("sha256", AUTH_SECRET).update("tollgate/session/v1").digest());
-  const cookie = `${SESSION_COOKIE}=${await signSession({ address: devnet.config.payTo, kind: "evm", domain: new URL(app.url).host, expiresAt: Math.floor(Date.now() / 1000) + 3600 }, key)}`;
+  const cookie = await sessionCookie(AUTH_SECRET, devnet.config.payTo, app.url, 3600);
 
   const today = new Date().toISOString().slice(0, 10);
   const weekAgo = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);

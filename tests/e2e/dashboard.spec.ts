@@ -6,23 +6,19 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { createHmac } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
-import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 import { createPayingFetch } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
 import { expect, test } from "./fixtures";
+import { sessionCookie as signedSessionCookie } from "../support/session";
 import { DashboardPage } from "./pages/dashboard-page";
 
 const MERCHANT_KEY = testKey(8);
 
-/** A session cookie signed like the app signs them (key derived from AUTH_SECRET). */
-async function sessionCookie(address: string): Promise<string> {
-  const key = new Uint8Array(createHmac("sha256", process.env.E2E_AUTH_SECRET!).update("tollgate/session/v1").digest());
-  return `${SESSION_COOKIE}=${await signSession({ address, kind: "evm", domain: new URL(process.env.E2E_BASE_URL!).host, expiresAt: Math.floor(Date.now() / 1000) + 600 }, key)}`;
-}
+/** A session cookie for `address`, signed like the app signs them. */
+const sessionCookie = (address: string) => signedSessionCookie(process.env.E2E_AUTH_SECRET!, address, process.env.E2E_BASE_URL!);
 
 test("a merchant signs in, prices a route, and finds, filters, opens and exports its payment", async ({ page, baseUrl, devnet, useWallet, balance }, testInfo) => {
   await useWallet(MERCHANT_KEY);

@@ -4,7 +4,6 @@
  * a PostgreSQL cluster this test starts, halts and resumes. After every test the books must match
  * the money: settled rows == token transfers to the merchant on chain, amount for amount.
  */
-import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +11,6 @@ import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "viem";
-import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
@@ -21,6 +19,7 @@ import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { sessionCookie } from "../support/session";
 import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
@@ -59,11 +58,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
   }
 
   /** A dashboard session for the devnet's merchant, signed like the app signs them. */
-  const merchantCookie = async () => {
-    const key = new Uint8Array(createHmac("sha256", appEnv.AUTH_SECRET!).update("tollgate/session/v1").digest());
-    const token = await signSession({ address: merchant, kind: "evm", domain: new URL(app.url).host, expiresAt: Math.floor(Date.now() / 1000) + 600 }, key);
-    return `${SESSION_COOKIE}=${token}`;
-  };
+  const merchantCookie = () => sessionCookie(appEnv.AUTH_SECRET!, merchant, app.url);
 
   const rowOf = (payer: string) => db.prisma.payment.findFirst({ where: { payer: { equals: payer, mode: "insensitive" } }, orderBy: { createdAt: "desc" } });
 

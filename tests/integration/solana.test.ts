@@ -5,7 +5,6 @@
  * client (@x402/fetch + @x402/svm's client scheme). Balances are read from the SVM, rows from the
  * database; at the end the merchant's token balance equals the settled Solana rows.
  */
-import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +26,6 @@ import {
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from "@solana/kit";
-import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
@@ -36,7 +34,10 @@ import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { sessionCookie } from "../support/session";
 import { startSwitchboard } from "../support/switchboard";
+
+const AUTH_SECRET = "solana-test-secret-0123456789abcdef0123456";
 
 const pgBin = findPostgresBin();
 const legs = [
@@ -107,7 +108,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
         SETTLEMENT_CHECK_MS: "2000",
         RECONCILE_INTERVAL_MS: "500",
         DATABASE_URL: databaseUrl,
-        AUTH_SECRET: "solana-test-secret-0123456789abcdef0123456",
+        AUTH_SECRET,
       },
     });
     merchantStart = await tokens(svm().payTo);
@@ -259,8 +260,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     const signature = await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
     outsideTollgate += 7_000n;
 
-    const key = new Uint8Array(createHmac("sha256", "solana-test-secret-0123456789abcdef0123456").update("tollgate/session/v1").digest());
-    const cookie = `${SESSION_COOKIE}=${await signSession({ address: devnet.config.payTo, kind: "evm", domain: new URL(app.url).host, expiresAt: Math.floor(Date.now() / 1000) + 600 }, key)}`;
+    const cookie = await sessionCookie(AUTH_SECRET, devnet.config.payTo, app.url);
     for (;;) {
       const page = await (await fetch(url("/dashboard/payments"), { headers: { cookie } })).text();
       if (page.includes(signature)) {
