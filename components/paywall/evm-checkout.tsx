@@ -5,16 +5,14 @@ import { erc20Abi, type Address } from "viem";
 import { useAccount, useConfig, useConnect, useDisconnect, useReadContracts, useSwitchChain } from "wagmi";
 import { getPublicClient, getWalletClient } from "wagmi/actions";
 import { formatAmount, shortAddress } from "@/lib/paywall/format";
-import { describeSigningError, type PaywallProblem } from "@/lib/paywall/messages";
+import { describeSigningError } from "@/lib/paywall/messages";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { signPaymentHeaders } from "@/lib/paywall/sign";
 import type { PaymentRequired } from "@x402/core/types";
 import { WalletButton } from "@/components/ui/wallet-button";
 import { ProblemNotice } from "./problem";
-import { submitPayment } from "./submit";
+import { usePaymentFlow } from "./use-payment-flow";
 import { useMounted } from "./use-mounted";
-
-type Stage = "idle" | "switching" | "signing" | "submitting" | "paid";
 
 const button =
   "w-full rounded-lg px-4 py-3 text-base font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-amber-600 disabled:cursor-not-allowed disabled:opacity-60";
@@ -29,8 +27,6 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
   const { switchChainAsync } = useSwitchChain();
   // Mounted by the paywall's "Connect wallet" click: open straight on the wallet list.
   const [choosing, setChoosing] = useState(true);
-  const [stage, setStage] = useState<Stage>("idle");
-  const [problem, setProblem] = useState<PaywallProblem | null>(null);
   const chain = option.chain!;
   const asset = option.requirement.asset as Address;
   const price = BigInt(option.requirement.amount);
@@ -45,6 +41,8 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
     query: { enabled: Boolean(address), refetchInterval: 15_000 },
   });
   const [balance, decimals, symbol] = token.data ?? [];
+  const flow = usePaymentFlow(() => void token.refetch());
+  const { stage, setStage, problem, setProblem } = flow;
   const insufficient = balance !== undefined && balance < price;
   const wrongChain = isConnected && chainId !== chain.id;
 
@@ -75,34 +73,17 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
 
   async function pay() {
     if (!address) return;
-    setProblem(null);
-    setStage("signing");
-    let headers: Record<string, string>;
-    try {
+    await flow.pay(async () => {
       const walletClient = await getWalletClient(config, { chainId: chain.id, account: address });
       const publicClient = getPublicClient(config, { chainId: chain.id });
       if (!publicClient) throw new Error(`No RPC for chain ${chain.id}`);
-      headers = await signPaymentHeaders(
+      return signPaymentHeaders(
         paymentRequired,
         option.requirement,
         { address, signTypedData: (message) => walletClient.signTypedData({ account: address, ...(message as Parameters<typeof walletClient.signTypedData>[0]) }) },
         publicClient as never,
       );
-    } catch (error) {
-      setStage("idle");
-      setProblem(describeSigningError(error));
-      return;
-    }
-    setStage("submitting");
-    const failure = await submitPayment(headers);
-    if (failure) {
-      setStage("idle");
-      setProblem(failure);
-      void token.refetch();
-      return;
-    }
-    setStage("paid");
-    window.location.reload();
+    });
   }
 
   if (!mounted) {
@@ -170,7 +151,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
           </div>
         ) : (
           <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined} onClick={pay}>
-            {stage === "signing" ? "Confirm in your wallet…" : stage === "submitting" ? "Completing payment…" : stage === "paid" ? "Paid — opening…" : `Pay ${option.price}`}
+            {flow.payLabel(option.price)}
           </button>
         )}
       </div>

@@ -7,13 +7,10 @@ import type { PaymentRequired } from "@x402/core/types";
 import { useCallback, useEffect, useState } from "react";
 import { SolanaWalletList, SolanaWalletProvider } from "@/components/solana-wallets";
 import { formatAmount, shortAddress } from "@/lib/paywall/format";
-import { describeSigningError, type PaywallProblem } from "@/lib/paywall/messages";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { signSvmPaymentHeaders } from "@/lib/paywall/sign-svm";
 import { ProblemNotice } from "./problem";
-import { submitPayment } from "./submit";
-
-type Stage = "idle" | "signing" | "submitting" | "paid";
+import { usePaymentFlow } from "./use-payment-flow";
 
 const button =
   "w-full rounded-lg px-4 py-3 text-base font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-amber-600 disabled:cursor-not-allowed disabled:opacity-60";
@@ -50,8 +47,8 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
   const { connected, publicKey, disconnect, wallet, signTransaction } = useWallet();
   const owner = publicKey?.toBase58() ?? null;
   const { balance, refresh } = useMintBalance(rpcUrl, option.requirement.asset, owner);
-  const [stage, setStage] = useState<Stage>("idle");
-  const [problem, setProblem] = useState<PaywallProblem | null>(null);
+  const flow = usePaymentFlow(() => refresh());
+  const { stage, problem, setProblem } = flow;
   const price = BigInt(option.requirement.amount);
   const decimals = option.token?.decimals ?? 0;
 
@@ -72,11 +69,8 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
       setProblem({ title: "This wallet cannot sign transactions", detail: "Choose another Solana wallet. Nothing was paid.", retry: false });
       return;
     }
-    setProblem(null);
-    setStage("signing");
-    let headers: Record<string, string>;
-    try {
-      headers = await signSvmPaymentHeaders(
+    await flow.pay(() =>
+      signSvmPaymentHeaders(
         paymentRequired,
         option.requirement,
         {
@@ -85,22 +79,8 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
           signTransactionBytes: async (bytes) => (await signTransaction(VersionedTransaction.deserialize(bytes))).serialize(),
         },
         rpcUrl,
-      );
-    } catch (error) {
-      setStage("idle");
-      setProblem(describeSigningError(error));
-      return;
-    }
-    setStage("submitting");
-    const failure = await submitPayment(headers);
-    if (failure) {
-      setStage("idle");
-      setProblem(failure);
-      refresh();
-      return;
-    }
-    setStage("paid");
-    window.location.reload();
+      ),
+    );
   }
 
   const insufficient = typeof balance === "bigint" && balance < price;
@@ -133,7 +113,7 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
           </div>
         ) : (
           <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined} onClick={() => void pay()}>
-            {stage === "signing" ? "Confirm in your wallet…" : stage === "submitting" ? "Completing payment…" : stage === "paid" ? "Paid — opening…" : `Pay ${option.price}`}
+            {flow.payLabel(option.price)}
           </button>
         )}
       </div>
