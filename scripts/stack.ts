@@ -86,35 +86,25 @@ export async function startNext({
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
+  /** Sends `signal` to the server's process group, SIGKILL after `graceMs`, and waits for it to exit. */
+  const terminate = async (signal: NodeJS.Signals, graceMs: number) => {
     if (child.exitCode !== null || child.signalCode) return;
     const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      child.kill("SIGTERM");
-    }
-    const timer = setTimeout(() => {
+    const send = (sig: NodeJS.Signals) => {
       try {
-        process.kill(-child.pid!, "SIGKILL");
+        process.kill(-child.pid!, sig);
       } catch {
-        // already gone
+        child.kill(sig); // no group (or already gone)
       }
-    }, 5_000);
+    };
+    send(signal);
+    const timer = setTimeout(() => send("SIGKILL"), graceMs);
     await exited;
     clearTimeout(timer);
   };
+  const stop = () => terminate("SIGTERM", 5_000);
   /** A crash: SIGKILL, no graceful shutdown (requests in flight die with the process). */
-  const kill = async () => {
-    if (child.exitCode !== null || child.signalCode) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      child.kill("SIGKILL");
-    }
-    await exited;
-  };
+  const kill = () => terminate("SIGKILL", 0);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next ${mode} exited (${child.exitCode}):\n${output}`);
