@@ -131,29 +131,16 @@ async function settleAfterHandler(
   const db = await getDb();
   const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol };
 
-  let verified: VerifyResponse;
-  try {
-    verified = await protocol.verify(selected);
-  } catch (error) {
-    if (!(error instanceof VerifyError)) throw facilitatorFailure(error, "verify");
-    verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
-  }
-  if (!verified.isValid) {
-    // A payment Tollgate already took (its authorization now used on chain) is not new: it may be
-    // a retry after a settlement whose answer was lost, owed what it bought.
-    const resumed = await resumeKnownPayment(db, key, paid);
-    if (resumed) return resumed;
-    const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
-    return paymentRequired(requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
-  }
-
   // Decoded once (a Solana transaction is parsed for it): stored with the claim, and used for any chain check.
   const onchainRef = onchainRefOf(selected.network, incoming.payload.payload);
-  const claimId = await reservePayment(db, {
+  // The claim is written while the facilitator verifies (two round trips overlapped on every paid
+  // request). The key covers the signature, so only this exact payment can hold the claim; an
+  // invalid one releases it below before anything else reads it as used.
+  const claiming = reservePayment(db, {
     routeId: route.id,
     resource: resource.url,
     method: request.method,
-    payer: verified.payer ?? null,
+    payer: null,
     scheme: selected.scheme,
     network: selected.network,
     asset: selected.asset,
@@ -162,9 +149,33 @@ async function settleAfterHandler(
     x402Version: protocol.version,
     paymentKey: key,
     onchainRef,
-  }).catch((cause: unknown) => {
-    throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
-  });
+  }).then(
+    (id) => ({ ok: true as const, id }),
+    (cause: unknown) => ({ ok: false as const, cause }),
+  );
+  let verified: VerifyResponse;
+  try {
+    verified = await protocol.verify(selected);
+  } catch (error) {
+    if (!(error instanceof VerifyError)) {
+      const claim = await claiming;
+      if (claim.ok && claim.id) await bookkeeping(releasePayment(db, claim.id), `release claim ${claim.id}`);
+      throw facilitatorFailure(error, "verify");
+    }
+    verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
+  }
+  const claim = await claiming;
+  if (!claim.ok) throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause: claim.cause });
+  const claimId = claim.id;
+  if (!verified.isValid) {
+    if (claimId) await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
+    // A payment Tollgate already took (its authorization now used on chain) is not new: it may be
+    // a retry after a settlement whose answer was lost, owed what it bought.
+    const resumed = claimId ? null : await resumeKnownPayment(db, key, paid);
+    if (resumed) return resumed;
+    const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
+    return paymentRequired(requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
+  }
   if (!claimId) {
     return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
@@ -188,7 +199,7 @@ async function settleAfterHandler(
   // of the same payment is served from here. Unrecordable → do not settle (nothing charged).
   const kept: KeptResponse = { status: upstream.response.status, headers: [...upstreamHeaders(upstream.response)], body: new Uint8Array(upstream.body) };
   try {
-    if (!(await markSettling(db, claimId, kept))) throw new Error(`claim ${claimId} is no longer pending`);
+    if (!(await markSettling(db, claimId, kept, verified.payer ?? null))) throw new Error(`claim ${claimId} is no longer pending`);
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });

@@ -96,6 +96,9 @@ export async function callUpstream(
   for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
   headers.set(UPSTREAM_HEADER, secret().toString("hex"));
   headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
+  // Uncompressed on the loopback hop: compressing here only to decompress a few lines below costs
+  // CPU on every paid request (the buyer's response is compressed, or not, on the way out).
+  headers.set("accept-encoding", "identity");
   // The loopback's Host is the upstream origin; tell handlers that build URLs the configured public
   // origin the client addressed (never a Host or X-Forwarded-Host the client made up).
   const origin = new URL(publicOriginOf(request.headers, request.url));

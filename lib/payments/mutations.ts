@@ -66,16 +66,18 @@ export type KeptResponse = { status: number; headers: [string, string][]; body: 
  * before settlement is asked for: from here on a retry of the same payment can be served what the
  * buyer paid for if the settlement's answer gets lost.
  *
+ * @param payer the payer as the facilitator's verify named it (the claim is written before verify
+ *   answers); null keeps what the row has.
  * @returns false when the row was not `pending` (nothing written).
  * @throws the database's error (the caller must then not settle: nothing is charged).
  */
-export async function markSettling(db: PrismaClient, id: string, response: KeptResponse): Promise<boolean> {
+export async function markSettling(db: PrismaClient, id: string, response: KeptResponse, payer: string | null = null): Promise<boolean> {
   // One statement, one round trip (this is on every paid request): the insert happens only if
   // the claim moved from pending.
   const now = new Date();
   const inserted = await db.$executeRaw`
     WITH claimed AS (
-      UPDATE "Payment" SET "status" = 'settling', "updatedAt" = ${now} WHERE "id" = ${id} AND "status" = 'pending' RETURNING "id"
+      UPDATE "Payment" SET "status" = 'settling', "payer" = COALESCE(${payer}::text, "payer"), "updatedAt" = ${now} WHERE "id" = ${id} AND "status" = 'pending' RETURNING "id"
     )
     INSERT INTO "PaidResponse" ("paymentId", "status", "headers", "body", "createdAt")
     SELECT "id", ${response.status}, ${JSON.stringify(response.headers)}::jsonb, ${Buffer.from(response.body)}, ${now} FROM claimed`;
