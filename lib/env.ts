@@ -98,6 +98,10 @@ const envSchema = z
      * show the transfer before answering 503 settlement_pending, in ms.
      */
     SETTLEMENT_CHECK_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /** How long a payment-identifier retry gets the recorded response again, in hours. */
+    PAYMENT_IDENTIFIER_TTL_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+    /** Largest response body kept for payment-identifier retries, in bytes (larger ones are served once). */
+    PAYMENT_IDENTIFIER_MAX_BYTES: z.coerce.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024),
     /** Where settled records go while the database is unreachable (append-only, fsync'd). */
     SETTLEMENT_JOURNAL_PATH: z.string().min(1).default(".data/settlement-journal.jsonl"),
     /** How long a paid handler may run (the loopback call), in ms; longer → 502, nothing charged. */
@@ -148,6 +152,8 @@ const envSchema = z
       adminAddresses: e.ADMIN_ADDRESSES ?? [],
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
       settlementCheckMs: e.SETTLEMENT_CHECK_MS,
+      paymentIdentifierTtlMs: Math.round(e.PAYMENT_IDENTIFIER_TTL_HOURS * 3_600_000),
+      paymentIdentifierMaxBytes: e.PAYMENT_IDENTIFIER_MAX_BYTES,
       settlementJournalPath: e.SETTLEMENT_JOURNAL_PATH,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  /** A payment-identifier id already used with a different payment (specs/extensions/payment_identifier.md). */
+  payment_identifier_conflict: 409,
   facilitator_bad_response: 502,
   upstream_unreachable: 502,
   facilitator_unavailable: 503,

@@ -1,4 +1,5 @@
 import { x402Client } from "@x402/core/client";
+import { appendPaymentIdentifierToExtensions, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { toClientEvmSigner } from "@x402/evm";
 import { wrapFetchWithPayment } from "@x402/fetch";
@@ -25,12 +26,30 @@ export function createX402Client(devnet: DevnetFile, privateKey: Hex, maxAmountP
   return client;
 }
 
+/** Options of the paying fetches. */
+export type PayingFetchOptions = {
+  /**
+   * A payment-identifier id (specs/extensions/payment_identifier.md) to send wherever a 402
+   * declares the extension, through @x402/extensions' client helper.
+   */
+  paymentId?: string;
+};
+
+/** Registers a client extension that adds `id` to every payment whose 402 declares payment-identifier. */
+export function withPaymentIdentifier(client: x402Client, id: string): x402Client {
+  return client.registerExtension({
+    key: PAYMENT_IDENTIFIER,
+    enrichPaymentPayload: async (payload) => ({ ...payload, extensions: appendPaymentIdentifierToExtensions(structuredClone(payload.extensions ?? {}), id) }),
+  });
+}
+
 /**
  * A fetch that pays x402 challenges with the official v2 client (@x402/fetch), unpatched.
  * @param baseFetch the fetch underneath (tests pass one that records requests).
  */
-export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, baseFetch: typeof fetch = fetch): typeof fetch {
-  return wrapFetchWithPayment(baseFetch, createX402Client(devnet, privateKey));
+export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, baseFetch: typeof fetch = fetch, options: PayingFetchOptions = {}): typeof fetch {
+  const client = createX402Client(devnet, privateKey);
+  return wrapFetchWithPayment(baseFetch, options.paymentId ? withPaymentIdentifier(client, options.paymentId) : client);
 }
 
 /**
@@ -64,8 +83,9 @@ export async function createSvmX402Client(devnet: DevnetFile, buyerIndex: number
 }
 
 /** A fetch that pays x402 challenges on the local SVM with the official v2 client (@x402/fetch). */
-export async function createSvmPayingFetch(devnet: DevnetFile, buyerIndex: number, baseFetch: typeof fetch = fetch): Promise<typeof fetch> {
-  return wrapFetchWithPayment(baseFetch, await createSvmX402Client(devnet, buyerIndex));
+export async function createSvmPayingFetch(devnet: DevnetFile, buyerIndex: number, baseFetch: typeof fetch = fetch, options: PayingFetchOptions = {}): Promise<typeof fetch> {
+  const client = await createSvmX402Client(devnet, buyerIndex);
+  return wrapFetchWithPayment(baseFetch, options.paymentId ? withPaymentIdentifier(client, options.paymentId) : client);
 }
 
 /**

@@ -1,20 +1,31 @@
 /**
- * `npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana]`
+ * `npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana] [--payment-id [ID]]`
  *
  * Pays an x402-priced URL with the official client (@x402/fetch; --v1: x402-fetch) and a demo
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
  * response body, the decoded PAYMENT-RESPONSE and the buyer's balance before and after.
+ *
+ * `--payment-id [ID]` sends a payment-identifier id (a new `pay_…` one when ID is left out) where
+ * the 402 declares the extension, then presents the very same payment again, as a client would
+ * after losing the answer, and prints whether the retry got the same response and was charged.
  */
 import { parseArgs } from "node:util";
 import { decodePaymentResponseHeader } from "@x402/core/http";
+import { generatePaymentId } from "@x402/extensions/payment-identifier";
 import { formatUnits, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, splBalance } from "./agent-client";
 import { balanceOf } from "./devnet/chain";
 import { readDevnetFile } from "./devnet/config";
 
+// `--payment-id` may come without a value: give it a fresh id.
+const argv = process.argv.slice(2);
+const idFlag = argv.indexOf("--payment-id");
+if (idFlag >= 0 && (idFlag === argv.length - 1 || argv[idFlag + 1]!.startsWith("--"))) argv.splice(idFlag + 1, 0, generatePaymentId());
+
 const { values, positionals } = parseArgs({
+  args: argv,
   allowPositionals: true,
   options: {
     method: { type: "string", default: "GET" },
@@ -22,11 +33,12 @@ const { values, positionals } = parseArgs({
     buyer: { type: "string", default: "0" },
     v1: { type: "boolean", default: false },
     network: { type: "string", default: "evm" },
+    "payment-id": { type: "string" },
   },
 });
 const url = positionals[0];
 if (!url) {
-  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana]");
+  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana] [--payment-id [ID]]");
   process.exit(2);
 }
 if (values.data !== undefined) {
@@ -42,12 +54,24 @@ if (values.network !== "evm" && values.network !== "solana") {
   console.error("--network must be evm or solana");
   process.exit(2);
 }
+const paymentId = values["payment-id"];
+if (paymentId !== undefined && values.v1) {
+  console.error("--payment-id needs x402 v2 (payment-identifier is a v2 extension)");
+  process.exit(2);
+}
 if (values.network === "solana" && values.v1) {
   console.error("--v1 pays on EVM only here");
   process.exit(2);
 }
 
 const devnet = readDevnetFile();
+/** The last request the paying fetch sent with a payment, to present it again (--payment-id). */
+let lastPaid: { input: RequestInfo | URL; init: RequestInit; headers: Headers } | undefined;
+const recordingFetch: typeof fetch = (input, init) => {
+  const request = new Request(input, init);
+  if (request.headers.has("payment-signature")) lastPaid = { input, init: init ?? {}, headers: new Headers(request.headers) };
+  return fetch(input, init);
+};
 const solana = values.network === "solana";
 let payer: string;
 let pay: typeof fetch;
@@ -60,7 +84,7 @@ if (solana) {
     process.exit(2);
   }
   payer = buyer.address;
-  pay = await createSvmPayingFetch(devnet, Number(values.buyer));
+  pay = await createSvmPayingFetch(devnet, Number(values.buyer), recordingFetch, { paymentId });
   balance = () => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, payer);
   fmt = (n) => `${formatUnits(n, devnet.svm.mint.decimals)} ${devnet.svm.mint.symbol}`;
 } else {
@@ -72,7 +96,7 @@ if (solana) {
   }
   payer = privateKeyToAccount(privateKey).address;
   const asset = devnet.asset.address as Address;
-  pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey);
+  pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey, recordingFetch, { paymentId });
   balance = () => balanceOf(devnet.rpcUrl, asset, payer as Address);
   fmt = (n) => `${formatUnits(n, devnet.asset.decimals)} ${devnet.asset.symbol}`;
 }
@@ -110,3 +134,19 @@ console.log(`\nbuyer ${payer}`);
 console.log(`  before  ${fmt(before)}`);
 console.log(`  after   ${fmt(after)}  (${fmt(after - before)})`);
 if (!response.ok) process.exitCode = 1;
+
+if (paymentId !== undefined) {
+  console.log(`\npayment-identifier ${paymentId}`);
+  if (!lastPaid) {
+    console.log("  no payment was sent, so there is nothing to retry");
+  } else {
+    // The same signed payment with the same id, as after a lost answer.
+    const retry = await fetch(lastPaid.input instanceof Request ? lastPaid.input.url : lastPaid.input, { method, body: values.data, headers: lastPaid.headers });
+    const retryText = await retry.text();
+    const afterRetry = await balance();
+    console.log(`  retry of the same payment → ${retry.status} ${retry.statusText}`);
+    console.log(`  same response body        ${retryText === text ? "yes" : "no"}`);
+    console.log(`  charged again             ${afterRetry === after ? "no" : `yes (${fmt(afterRetry - after)})`}`);
+    if (retry.status === 409 || retry.status === 400) console.log(`  ${retryText}`);
+  }
+}

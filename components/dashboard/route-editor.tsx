@@ -112,6 +112,16 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             <input className={field} type="number" min={0.1} step="any" value={form.accessWindowHours} onChange={(e) => set("accessWindowHours", Number(e.target.value))} />
           </label>
         )}
+        {form.kind === "api" && (
+          <label className={label}>
+            Idempotent retries (payment-identifier)
+            <select className={field} value={form.paymentIdentifier ?? "optional"} onChange={(e) => set("paymentIdentifier", e.target.value as "off" | "optional" | "required")}>
+              <option value="optional">Offered: a retry with the same id gets the same response, charged once</option>
+              <option value="required">Required: payments without an id are refused (400)</option>
+              <option value="off">Off</option>
+            </select>
+          </label>
+        )}
         <label className="flex items-center gap-2 text-sm md:col-span-2">
           <input type="checkbox" checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} />
           Enabled (charge for this route)

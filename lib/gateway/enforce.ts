@@ -16,8 +16,9 @@ import { env } from "@/lib/env";
 import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/public-origin";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { loadPaymentByKey } from "@/lib/payments/data";
+import { loadPaymentByIdentifier, loadPaymentByKey } from "@/lib/payments/data";
 import {
+  loadKeptResponse,
   markSettling,
   recordFailed,
   recordSettled,
@@ -33,6 +34,7 @@ import { appendToJournal } from "@/lib/settlement/journal";
 import { onchainRefOf, type OnchainOutcome } from "@/lib/settlement/onchain";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
+import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -106,7 +108,7 @@ export async function enforcePayment(request: Request, route: PricedRouteConfig,
     if (!incoming) {
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
       if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
-      return paymentRequired(requirements, resource, "payment_required", message);
+      return paymentRequired(route, requirements, resource, "payment_required", message);
     }
     return await settleAfterHandler(request, route, target, resource, requirements, incoming);
   } catch (error) {
@@ -124,12 +126,19 @@ async function settleAfterHandler(
 ): Promise<Response> {
   const protocol = protocolFor(incoming, await getX402(), resource);
   const selected = protocol.select(requirements);
-  if (!selected) return paymentRequired(requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
+  if (!selected) return paymentRequired(route, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
   assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, protocol.header);
   const key = paymentKey(selected.network, selected.scheme, incoming.payload.payload);
+  // payment-identifier: a malformed id, or none where the route requires one → 400.
+  const identifier = paymentIdentifierOf(route, incoming);
   const db = await getDb();
-  const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol };
+  const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol, identifier };
+  if (identifier) {
+    // A retry with an id already seen: the recorded response, with no verify, handler or charge.
+    const replayed = await replayByIdentifier(db, identifier, key, paid);
+    if (replayed) return replayed;
+  }
 
   // Decoded once (a Solana transaction is parsed for it): stored with the claim, and used for any chain check.
   const onchainRef = onchainRefOf(selected.network, incoming.payload.payload);
@@ -149,6 +158,7 @@ async function settleAfterHandler(
     x402Version: protocol.version,
     paymentKey: key,
     onchainRef,
+    paymentIdentifier: identifier,
   }).then(
     (id) => ({ ok: true as const, id }),
     (cause: unknown) => ({ ok: false as const, cause }),
@@ -167,17 +177,23 @@ async function settleAfterHandler(
   const claim = await claiming;
   if (!claim.ok) throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause: claim.cause });
   const claimId = claim.id;
+  if (!claimId && identifier) {
+    // Claimed meanwhile by a concurrent request with this id: wait for its outcome and answer the same.
+    const replayed = await replayByIdentifier(db, identifier, key, paid);
+    if (replayed) return replayed;
+  }
   if (!verified.isValid) {
     if (claimId) await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     // A payment Tollgate already took (its authorization now used on chain) is not new: it may be
     // a retry after a settlement whose answer was lost, owed what it bought.
-    const resumed = claimId ? null : await resumeKnownPayment(db, key, paid);
-    if (resumed) return resumed;
+    if (!claimId) {
+      return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(route, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+    }
     const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
-    return paymentRequired(requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
+    return paymentRequired(route, requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
   }
   if (!claimId) {
-    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(route, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
 
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
@@ -229,11 +245,11 @@ async function settleAfterHandler(
     if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer: verified.payer ?? null });
     const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
     await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
-    const response = paymentRequired(requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
+    const response = paymentRequired(route, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }
-  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null);
+  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null, keepUntilFor(paid, kept));
   return deliver(paid, kept, settled);
 }
 
@@ -246,16 +262,64 @@ type PaidContext = {
   requirements: PaymentRequirements[];
   selected: PaymentRequirements;
   protocol: ProtocolAdapter;
+  /** The payment-identifier id the payment carries (null when none, or the route takes none). */
+  identifier: string | null;
 };
+
+/**
+ * Until when a delivered response stays servable to payment-identifier retries: for payments
+ * with an id whose body fits PAYMENT_IDENTIFIER_MAX_BYTES, now + PAYMENT_IDENTIFIER_TTL_HOURS;
+ * otherwise undefined (dropped once delivered).
+ */
+function keepUntilFor(paid: PaidContext, kept: KeptResponse): Date | undefined {
+  if (!paid.identifier || kept.body.byteLength > env().paymentIdentifierMaxBytes) return undefined;
+  return new Date(Date.now() + env().paymentIdentifierTtlMs);
+}
+
+/**
+ * A payment presented with a payment-identifier id Tollgate already holds
+ * (specs/extensions/payment_identifier.md, "Idempotency Behavior"):
+ * - held for another payment → throws 409 payment_identifier_conflict;
+ * - the same payment still in flight (another request runs its handler or settlement) → waits
+ *   for it, at most PAID_REQUEST_MAX_MS;
+ * - settled with its response kept → that response again (status, headers, body) with its
+ *   PAYMENT-RESPONSE, without verify, handler or charge.
+ *
+ * @returns the response, or null to go on with the ordinary path (unknown id, or an outcome the
+ *   ordinary path decides: open, failed, released, response not kept).
+ * @throws TollgateError `payment_identifier_conflict` (409), `database_unavailable` (503).
+ */
+async function replayByIdentifier(db: PrismaClient, identifier: string, key: string, paid: PaidContext): Promise<Response | null> {
+  const deadline = Date.now() + env().paidRequestMaxMs;
+  for (;;) {
+    const row = await loadPaymentByIdentifier(db, identifier).catch((cause: unknown) => {
+      throw new TollgateError("database_unavailable", "The payment's state could not be read; nothing was charged", { cause });
+    });
+    if (!row) return null;
+    if (row.paymentKey !== key) {
+      throw new TollgateError("payment_identifier_conflict", "This payment-identifier id was already used with a different payment; use a new id for a new payment");
+    }
+    if ((row.status === "pending" || row.status === "settling") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, IDENTIFIER_POLL_MS));
+      continue;
+    }
+    if (row.status !== "settled" || !row.transaction) return null;
+    const kept = await loadKeptResponse(db, row.id);
+    if (!kept) return null;
+    return deliver(paid, kept, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined });
+  }
+}
+/** How often a retry waiting on an in-flight payment with its id looks again, in ms. */
+const IDENTIFIER_POLL_MS = 100;
 
 /**
  * A settled payment's record, kept whatever happens: into the database (dropping the kept
  * response, which was delivered in this same request), or, when the database cannot take it,
  * into the fsync'd local journal that the reconciler replays. The buyer is served either way.
  */
-async function recordSettledDurably(db: PrismaClient, id: string, transaction: string, payer: string | null): Promise<void> {
+async function recordSettledDurably(db: PrismaClient, id: string, transaction: string, payer: string | null, keepResponseUntil?: Date): Promise<void> {
   try {
-    await recordSettled(db, id, { transaction, payer }, { dropKeptResponse: true });
+    await recordSettled(db, id, { transaction, payer }, keepResponseUntil ? { keepResponseUntil } : { dropKeptResponse: true });
   } catch (error) {
     console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
     try {
@@ -281,17 +345,17 @@ async function finishFromChain(
   if (outcome.state === "settled") {
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
     if (kept) {
-      await recordSettledDurably(db, id, outcome.transaction, payer);
+      await recordSettledDurably(db, id, outcome.transaction, payer, keepUntilFor(paid, kept));
       return deliver(paid, kept, settle);
     }
     await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer }), `record settlement ${id}`);
-    const taken = await takePaidResponse(db, id);
-    if (!taken) return paymentRequired(paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
+    const taken = await takePaidResponse(db, id, paid.identifier ? new Date(Date.now() + env().paymentIdentifierTtlMs) : null);
+    if (!taken) return paymentRequired(paid.route, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
     return deliver(paid, taken, settle);
   }
   if (outcome.state === "not_settled" && outcome.final) {
     await bookkeeping(recordFailed(db, id, { reason: outcome.reason }), `record failed settlement ${id}`);
-    return paymentRequired(paid.requirements, paid.resource, "settlement_failed", `Settlement failed: ${outcome.reason}`);
+    return paymentRequired(paid.route, paid.requirements, paid.resource, "settlement_failed", `Settlement failed: ${outcome.reason}`);
   }
   await bookkeeping(touchChecked(db, id), `note chain check of ${id}`);
   return errorResponse(
@@ -321,7 +385,7 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
     return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });
   }
   if (row.status === "settled" && row.transaction) {
-    const taken = await takePaidResponse(db, row.id);
+    const taken = await takePaidResponse(db, row.id, row.paymentIdentifier ? new Date(Date.now() + env().paymentIdentifierTtlMs) : null);
     if (!taken) return null;
     return deliver(paid, taken, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined });
   }
@@ -396,7 +460,7 @@ async function paywall(
     });
   } catch (error) {
     console.error(`[tollgate] paywall for ${resource.url} could not be rendered; answering plain 402:`, error);
-    return paymentRequired(requirements, resource, "payment_required", message);
+    return paymentRequired(route, requirements, resource, "payment_required", message);
   }
 }
 
@@ -437,11 +501,12 @@ function facilitatorFailure(error: unknown, operation: string): TollgateError {
 }
 
 /**
- * A 402 carrying both protocol versions: PAYMENT-REQUIRED (v2) and the v1 body
- * `{x402Version: 1, error, accepts}`, plus `code` from Tollgate's error taxonomy.
+ * A 402 carrying both protocol versions: PAYMENT-REQUIRED (v2, with the route's declared
+ * extensions) and the v1 body `{x402Version: 1, error, accepts}`, plus `code` from Tollgate's
+ * error taxonomy.
  */
-function paymentRequired(requirements: PaymentRequirements[], resource: ResourceInfo, code: ErrorCode, message: string): Response {
-  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements });
+function paymentRequired(route: PricedRouteConfig, requirements: PaymentRequirements[], resource: ResourceInfo, code: ErrorCode, message: string): Response {
+  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions: declaredExtensions(route) });
   const body = { ...paymentRequiredV1(requirements, resource, message), code };
   return new Response(JSON.stringify(body), {
     status: 402,

@@ -222,6 +222,8 @@ const ledgerSelect = {
   createdAt: true,
   updatedAt: true,
   checkedAt: true,
+  paymentKey: true,
+  paymentIdentifier: true,
   x402Version: true,
 } satisfies Prisma.PaymentSelect;
 export type LedgerRow = Prisma.PaymentGetPayload<{ select: typeof ledgerSelect }>;
@@ -229,6 +231,11 @@ export type LedgerRow = Prisma.PaymentGetPayload<{ select: typeof ledgerSelect }
 /** The payment claimed under `paymentKey` (sha256 of the signed payload), or null. */
 export async function loadPaymentByKey(db: PrismaClient, paymentKey: string): Promise<LedgerRow | null> {
   return db.payment.findUnique({ where: { paymentKey }, select: ledgerSelect });
+}
+
+/** The payment claimed with this payment-identifier `id`, or null. */
+export async function loadPaymentByIdentifier(db: PrismaClient, paymentIdentifier: string): Promise<LedgerRow | null> {
+  return db.payment.findUnique({ where: { paymentIdentifier }, select: ledgerSelect });
 }
 
 /**

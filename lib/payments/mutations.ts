@@ -31,13 +31,16 @@ export type PaymentReservation = {
   paymentKey: string;
   /** Where to find the transfer on chain (null when Tollgate cannot check this kind yet). */
   onchainRef?: OnchainRef | null;
+  /** The client's payment-identifier id, when the route takes one (unique across payments). */
+  paymentIdentifier?: string | null;
 };
 
 /**
  * Claims a payment before its handler runs: inserts a `pending` row keyed by `paymentKey`. The
  * unique index makes this the one place where two requests carrying the same payment part ways.
  *
- * @returns the row id, or null when the payment was already claimed (used, or in flight).
+ * @returns the row id, or null when the payment (or its payment-identifier id) was already
+ *   claimed: used, or in flight.
  */
 export async function reservePayment(db: PrismaClient, data: PaymentReservation): Promise<string | null> {
   try {
@@ -90,15 +93,26 @@ const OPEN: ("pending" | "settling" | "unknown")[] = ["pending", "settling", "un
 /**
  * Records that the payment settled on chain (the facilitator's success, or found on chain).
  * With `dropKeptResponse`, the kept response is deleted in the same transaction (it was just
- * delivered).
+ * delivered); with `keepResponseUntil` instead, it is marked delivered and kept for
+ * payment-identifier retries until then.
  * @returns false when the row was already final (settled or failed).
  */
 export async function recordSettled(
   db: PrismaClient,
   id: string,
   settle: { transaction: string; payer?: string | null },
-  options: { dropKeptResponse?: boolean } = {},
+  options: { dropKeptResponse?: boolean; keepResponseUntil?: Date } = {},
 ): Promise<boolean> {
+  if (options.keepResponseUntil) {
+    const now = new Date();
+    const updated = await db.$executeRaw`
+      WITH kept AS (UPDATE "PaidResponse" SET "deliveredAt" = ${now}, "keepUntil" = ${options.keepResponseUntil} WHERE "paymentId" = ${id})
+      UPDATE "Payment"
+      SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
+          "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
+      WHERE "id" = ${id} AND "status" IN ('pending', 'settling', 'unknown')`;
+    return updated === 1;
+  }
   const update = {
     where: { id, status: { in: OPEN } },
     data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
@@ -145,23 +159,43 @@ export async function touchChecked(db: PrismaClient, id: string): Promise<void> 
 
 /**
  * Takes the kept response of a settled payment for delivery, exactly once across requests and
- * instances (conditional update of `deliveredAt`).
+ * instances (conditional update of `deliveredAt`). With `keepUntil` (a payment-identifier
+ * payment), the response stays servable to retries of the same id until then.
  *
  * @returns the response, or null when none is kept or it was already delivered.
  */
-export async function takePaidResponse(db: PrismaClient, paymentId: string): Promise<KeptResponse | null> {
+export async function takePaidResponse(db: PrismaClient, paymentId: string, keepUntil: Date | null = null): Promise<KeptResponse | null> {
   // Read, then claim: of two takers only the one whose conditional update lands returns it (an
   // undelivered response is never pruned meanwhile).
   const row = await db.paidResponse.findFirst({ where: { paymentId, deliveredAt: null } });
   if (!row) return null;
-  const { count } = await db.paidResponse.updateMany({ where: { paymentId, deliveredAt: null }, data: { deliveredAt: new Date() } });
+  const { count } = await db.paidResponse.updateMany({ where: { paymentId, deliveredAt: null }, data: { deliveredAt: new Date(), keepUntil } });
   if (count !== 1) return null;
   return { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body) };
 }
 
-/** Drops kept responses delivered or older than `olderThan` (they are never served again). */
-export async function pruneKeptResponses(db: PrismaClient, olderThan: Date): Promise<number> {
-  const { count } = await db.paidResponse.deleteMany({ where: { OR: [{ deliveredAt: { not: null } }, { createdAt: { lt: olderThan } }] } });
+/**
+ * A settled payment-identifier payment's response, for a retry with the same id and payment:
+ * served again as often as asked until its `keepUntil` (ms since epoch, compared to `now`).
+ *
+ * @returns the response, or null when none is kept for it (too large, expired, or never kept).
+ */
+export async function loadKeptResponse(db: PrismaClient, paymentId: string, now = new Date()): Promise<KeptResponse | null> {
+  const row = await db.paidResponse.findFirst({ where: { paymentId, keepUntil: { gt: now } } });
+  return row ? { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body) } : null;
+}
+
+/**
+ * Drops kept responses that will never be served again: delivered ones, and undelivered ones
+ * older than `olderThan`, except payment-identifier responses before their `keepUntil`.
+ */
+export async function pruneKeptResponses(db: PrismaClient, olderThan: Date, now = new Date()): Promise<number> {
+  const { count } = await db.paidResponse.deleteMany({
+    where: {
+      OR: [{ deliveredAt: { not: null } }, { createdAt: { lt: olderThan } }],
+      AND: [{ OR: [{ keepUntil: null }, { keepUntil: { lte: now } }] }],
+    },
+  });
   return count;
 }
 

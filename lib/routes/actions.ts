@@ -98,6 +98,7 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
       description: route.description,
       mimeType: route.mimeType,
       accessWindowSeconds: Math.round(route.accessWindowHours * 3600),
+      paymentIdentifier: route.paymentIdentifier,
       enabled: route.enabled,
       paymentOptions,
     };

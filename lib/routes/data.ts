@@ -21,6 +21,7 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
     description: r.description,
     mimeType: r.mimeType,
     accessWindowSeconds: r.accessWindowSeconds,
+    paymentIdentifier: r.paymentIdentifier,
     paymentOptions: r.paymentOptions.map((o) => ({
       scheme: o.scheme,
       network: o.network,

@@ -30,6 +30,7 @@ export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof l
     description: route.description,
     mimeType: route.mimeType,
     accessWindowHours: route.accessWindowSeconds / 3600,
+    paymentIdentifier: route.paymentIdentifier,
     enabled: route.enabled,
     options: await Promise.all(
       route.paymentOptions.map(async (o) => {

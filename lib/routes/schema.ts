@@ -29,6 +29,7 @@ export const pricedRouteInputSchema = z.object({
   description: z.string().max(500).default(""),
   mimeType: z.string().min(1).max(100).default("application/json"),
   accessWindowSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
+  paymentIdentifier: z.enum(["off", "optional", "required"]).default("optional"),
   enabled: z.boolean().default(true),
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
@@ -52,6 +53,8 @@ export const routeFormSchema = z.object({
   mimeType: z.string().trim().min(1).max(100),
   /** Pages only: hours of access after payment. */
   accessWindowHours: z.number().min(1 / 60).max(8760),
+  /** API routes: the payment-identifier extension (off / optional / required). */
+  paymentIdentifier: pricedRouteInputSchema.shape.paymentIdentifier,
   enabled: z.boolean(),
   options: z.array(paymentOptionFormSchema).min(1, "Add at least one payment option").max(10),
   /** Save even though a Solana payTo has no token account for its mint yet (the merchant was warned). */

@@ -12,6 +12,9 @@ export type PaymentOptionConfig = {
   maxTimeoutSeconds: number;
 };
 
+/** How a route treats the payment-identifier extension. */
+export type PaymentIdentifierMode = "off" | "optional" | "required";
+
 /** One priced route, as plain data (no Prisma types), ready to match and price. */
 export type PricedRouteConfig = {
   id: string;
@@ -22,6 +25,11 @@ export type PricedRouteConfig = {
   description: string;
   mimeType: string;
   accessWindowSeconds: number;
+  /**
+   * API routes: the payment-identifier extension (specs/extensions/payment_identifier.md): "off"
+   * (not declared), "optional" (declared; an id makes retries idempotent), "required" (no id → 400).
+   */
+  paymentIdentifier: PaymentIdentifierMode;
   paymentOptions: PaymentOptionConfig[];
 };
 

@@ -9,6 +9,7 @@ const route = (id: string, method: string, pathPattern: string): PricedRouteConf
   description: "",
   mimeType: "application/json",
   accessWindowSeconds: 86400,
+  paymentIdentifier: "off",
   paymentOptions: [],
 });
 

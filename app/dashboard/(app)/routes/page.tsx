@@ -44,7 +44,14 @@ export default async function RoutesPage() {
                     </Link>
                     <div className="text-xs text-stone-500">{r.description}</div>
                   </td>
-                  <td className="px-3 py-2">{r.kind}</td>
+                  <td className="px-3 py-2">
+                    {r.kind}
+                    {r.kind === "api" && r.paymentIdentifier !== "off" && (
+                      <div className="text-xs text-stone-500" title="payment-identifier extension: retries with the same id are answered once, charged once">
+                        payment-identifier{r.paymentIdentifier === "required" ? " (required)" : ""}
+                      </div>
+                    )}
+                  </td>
                   <td className="px-3 py-2">
                     {r.paymentOptions.map((o) => (
                       <div key={o.id} className="whitespace-nowrap">

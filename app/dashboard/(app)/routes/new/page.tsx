@@ -26,6 +26,7 @@ export default async function NewRoutePage() {
           description: "",
           mimeType: "application/json",
           accessWindowHours: 24,
+          paymentIdentifier: "optional",
           enabled: true,
           options: [{ network: first?.id ?? "", asset: first?.tokens[0]?.address ?? "", price: "", payTo: "", maxTimeoutSeconds: 300 }],
         }}

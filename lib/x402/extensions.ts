@@ -1,0 +1,55 @@
+import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER, validatePaymentIdentifier } from "@x402/extensions/payment-identifier";
+import { TollgateError } from "@/lib/errors";
+import type { IncomingPayment } from "./payment-header";
+import type { PricedRouteConfig } from "./route-table";
+
+/**
+ * The extensions a route's 402 declares in PaymentRequired.extensions (x402 v2 only; v1 has no
+ * extensions), built with @x402/extensions:
+ * - `payment-identifier` (specs/extensions/payment_identifier.md) on API routes whose setting is
+ *   not "off", with `info.required` true when it is "required".
+ *
+ * @returns the extensions object, or undefined when the route declares none.
+ */
+export function declaredExtensions(route: PricedRouteConfig): Record<string, unknown> | undefined {
+  const extensions: Record<string, unknown> = {};
+  if (route.kind === "api" && route.paymentIdentifier !== "off") {
+    extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifierExtension(route.paymentIdentifier === "required");
+  }
+  return Object.keys(extensions).length ? extensions : undefined;
+}
+
+/**
+ * The payment-identifier `id` a payment carries for this route (specs/extensions/payment_identifier.md):
+ * 16–128 characters of [A-Za-z0-9_-], checked by @x402/extensions.
+ *
+ * @returns the id, or null when the route does not take ids ("off", or a page) or the payment
+ *   carries none on an "optional" route.
+ * @throws TollgateError `bad_request` (400) when the extension is malformed or the id invalid, or
+ *   when the route requires an id and the payment has none (a v1 payment cannot carry one).
+ */
+export function paymentIdentifierOf(route: PricedRouteConfig, incoming: IncomingPayment): string | null {
+  if (route.kind !== "api" || route.paymentIdentifier === "off") return null;
+  const extension = incoming.x402Version === 2 ? incoming.payload.extensions?.[PAYMENT_IDENTIFIER] : undefined;
+  if (extension !== undefined) {
+    // Checked without the client's echoed `schema`: compiling a JSON schema a client sent (the
+    // library would, with ajv) is a denial-of-service door (e.g. a backtracking `pattern`), and
+    // the checks below are that schema's whole content: `required` boolean, `id` 16-128 of [A-Za-z0-9_-].
+    const info = extension && typeof extension === "object" ? (extension as { info?: unknown }).info : undefined;
+    const validation = validatePaymentIdentifier({ info });
+    if (!validation.valid) {
+      throw new TollgateError("bad_request", `Invalid payment-identifier extension: ${(validation.errors ?? ["malformed"]).join("; ")}`);
+    }
+    const id = (info as { id?: string }).id;
+    if (id) return id;
+  }
+  if (route.paymentIdentifier === "required") {
+    throw new TollgateError(
+      "bad_request",
+      incoming.x402Version === 1
+        ? "This resource requires a payment-identifier id, which only x402 v2 payments (PAYMENT-SIGNATURE) can carry"
+        : "This resource requires a payment-identifier id: add extensions[\"payment-identifier\"].info.id (16-128 characters of A-Z, a-z, 0-9, _ and -)",
+    );
+  }
+  return null;
+}

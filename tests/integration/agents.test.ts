@@ -1,0 +1,229 @@
+/**
+ * Agents and the protocol's extensions, on real parts: anvil with test USDC, the real facilitator
+ * over HTTP, the built app under `next start`, and a real database (embedded PGlite, then a
+ * PostgreSQL 15 cluster this test starts). Payments are made by the official client
+ * (@x402/core's x402Client with @x402/evm), extensions by @x402/extensions; balances are read
+ * from the chain and rows from the database.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { x402HTTPClient } from "@x402/core/client";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { appendPaymentIdentifierToExtensions, generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address, Hex } from "viem";
+import { openDatabase, type Database } from "@/lib/database/client";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { upsertPricedRoute } from "@/lib/routes/mutations";
+import { createX402Client } from "@/scripts/agent-client";
+import { balanceOf } from "@/scripts/devnet/chain";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+
+const pgBin = findPostgresBin();
+if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the PostgreSQL leg must run, but no PostgreSQL binaries were found (install postgresql)");
+
+const legs = [
+  { name: "PGlite", skip: false },
+  { name: "PostgreSQL", skip: !pgBin },
+];
+
+describe.each(legs)("agents on $name", ({ name, skip }) => {
+  if (skip) {
+    it.skip("needs PostgreSQL binaries", () => {});
+    return;
+  }
+
+  let devnet: Devnet;
+  let app: NextServer;
+  let db: Database;
+  let postgres: TestPostgres | undefined;
+  let tmp: string | undefined;
+  let asset: Address;
+  let merchant: Address;
+
+  const buyer = (i: number) => devnet.config.buyers[i]!;
+  const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, asset, owner as Address);
+  const url = (p: string) => `${app.url}${p}`;
+
+  /**
+   * Signs a v2 payment for `path` with the official client, without sending it. With `id`, the
+   * client echoes the declared payment-identifier extension with that id, the way
+   * @x402/extensions' client helper adds it.
+   */
+  async function signPayment(p: string, buyerIndex: number, id?: string): Promise<Record<string, string>> {
+    const challenge = await fetch(url(p));
+    expect(challenge.status).toBe(402);
+    const x402 = createX402Client(devnet.config, buyer(buyerIndex).privateKey as Hex);
+    if (id) {
+      x402.registerExtension({
+        key: PAYMENT_IDENTIFIER,
+        enrichPaymentPayload: async (payload) => ({ ...payload, extensions: appendPaymentIdentifierToExtensions(structuredClone(payload.extensions ?? {}), id) }),
+      });
+    }
+    const client = new x402HTTPClient(x402);
+    const required = client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json());
+    return client.encodePaymentSignatureHeader(await client.createPaymentPayload(required));
+  }
+
+  /** A signed payment with its extensions replaced by `extensions` (hostile or hand-made). */
+  async function withExtensions(headers: Record<string, string>, extensions: unknown): Promise<Record<string, string>> {
+    const [name, value] = Object.entries(headers)[0]!;
+    const payload = JSON.parse(Buffer.from(value, "base64").toString("utf8"));
+    payload.extensions = extensions;
+    return { [name]: Buffer.from(JSON.stringify(payload)).toString("base64") };
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    asset = devnet.config.asset.address as Address;
+    merchant = devnet.config.payTo as Address;
+    let databaseUrl: string;
+    if (name === "PostgreSQL") {
+      postgres = await startPostgres(pgBin!);
+      databaseUrl = postgres.url;
+    } else {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-agents-"));
+      databaseUrl = `pglite:${tmp}/db`;
+    }
+    assertThrowawayDatabase(databaseUrl);
+    await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
+    // A route that requires an id, on a free demo handler (priced here for this test only).
+    const seedDb = await openDatabase(parseDatabaseUrl(databaseUrl));
+    await upsertPricedRoute(seedDb.prisma, {
+      method: "GET",
+      pathPattern: "/api/demo/time",
+      description: "The server's clock",
+      paymentIdentifier: "required",
+      paymentOptions: [{ network: devnet.config.network, asset, amount: "1000", payTo: merchant, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
+    });
+    await seedDb.close();
+    app = await startNext({
+      mode: "start",
+      port: await freePort(),
+      env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, ROUTE_REFRESH_MS: "200", AUTH_SECRET: "integration-agents-secret-0123456789abcdef" },
+    });
+    // The app holds PGlite's single connection; PostgreSQL can be read alongside.
+    if (postgres) db = await openDatabase(parseDatabaseUrl(databaseUrl));
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await app?.stop();
+    await devnet?.stop();
+    await postgres?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Rows of the payments made with `id` (PostgreSQL leg: PGlite's one connection is the app's). */
+  const rowsWithIdentifier = (id: string) => db.prisma.payment.findMany({ where: { paymentIdentifier: id }, select: { status: true, paymentIdentifier: true, transaction: true } });
+
+  describe("payment-identifier (specs/extensions/payment_identifier.md)", () => {
+    it("is declared in the 402: optional on the quote, required on a route set so", async () => {
+      const quote = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
+      expect(quote.extensions?.[PAYMENT_IDENTIFIER]).toMatchObject({ info: { required: false }, schema: { type: "object" } });
+      const time = decodePaymentRequiredHeader((await fetch(url("/api/demo/time"))).headers.get("payment-required")!);
+      expect(time.extensions?.[PAYMENT_IDENTIFIER]).toMatchObject({ info: { required: true } });
+      // Pages declare none: browsers pay through the paywall.
+      const page = decodePaymentRequiredHeader((await fetch(url("/articles/deep-dive"))).headers.get("payment-required")!);
+      expect(page.extensions?.[PAYMENT_IDENTIFIER]).toBeUndefined();
+    });
+
+    it("answers a retry with the same id and payment with the recorded response, charged once", async () => {
+      const id = generatePaymentId();
+      const payer = buyer(0).address;
+      const before = { payer: await balance(payer), merchant: await balance(merchant) };
+      const headers = await signPayment("/api/demo/quote", 0, id);
+
+      const first = await fetch(url("/api/demo/quote"), { headers });
+      expect(first.status).toBe(200);
+      const body = await first.text();
+      const settle = decodePaymentResponseHeader(first.headers.get("payment-response")!);
+      expect(settle.success).toBe(true);
+
+      for (let i = 0; i < 3; i++) {
+        const retry = await fetch(url("/api/demo/quote"), { headers });
+        expect(retry.status).toBe(200);
+        // The very bytes of the first answer (the quote carries its serving time): the handler did not run again.
+        expect(await retry.text()).toBe(body);
+        expect(decodePaymentResponseHeader(retry.headers.get("payment-response")!).transaction).toBe(settle.transaction);
+      }
+      expect(await balance(payer)).toBe(before.payer - 10_000n);
+      expect(await balance(merchant)).toBe(before.merchant + 10_000n);
+      if (db) expect(await rowsWithIdentifier(id)).toEqual([{ status: "settled", paymentIdentifier: id, transaction: settle.transaction }]);
+    });
+
+    it("answers the same id with a different payment 409, and charges nothing for it", async () => {
+      const id = generatePaymentId();
+      const first = await fetch(url("/api/demo/quote"), { headers: await signPayment("/api/demo/quote", 1, id) });
+      expect(first.status).toBe(200);
+      const payer = buyer(2).address;
+      const before = await balance(payer);
+      const other = await fetch(url("/api/demo/quote"), { headers: await signPayment("/api/demo/quote", 2, id) });
+      expect(other.status).toBe(409);
+      expect((await other.json()).error.code).toBe("payment_identifier_conflict");
+      expect(other.headers.get("access-control-allow-origin")).toBe("*");
+      expect(await balance(payer)).toBe(before);
+    });
+
+    it("serves concurrent retries with one id from one handler run and one charge", async () => {
+      const id = generatePaymentId();
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      const headers = await signPayment("/api/demo/quote", 3, id);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(url("/api/demo/quote"), { headers }).then(async (r) => ({ status: r.status, body: await r.text() }))));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+      expect(await balance(payer)).toBe(before - 10_000n);
+    });
+
+    it("without an id, the same payment twice is served once (the ordinary rule)", async () => {
+      const headers = await signPayment("/api/demo/quote", 4);
+      expect((await fetch(url("/api/demo/quote"), { headers })).status).toBe(200);
+      const again = await fetch(url("/api/demo/quote"), { headers });
+      expect(again.status).toBe(402);
+      expect((await again.json()).code).toBe("payment_already_used");
+    });
+
+    it("refuses a missing id where required, and malformed ids anywhere, with 400 and no charge", async () => {
+      const payer = buyer(0).address;
+      const before = await balance(payer);
+      const missing = await fetch(url("/api/demo/time"), { headers: await signPayment("/api/demo/time", 0) });
+      expect(missing.status).toBe(400);
+      expect((await missing.json()).error.message).toMatch(/requires a payment-identifier/);
+
+      const signed = await signPayment("/api/demo/quote", 0, generatePaymentId());
+      const hostile: unknown[] = [
+        { [PAYMENT_IDENTIFIER]: { info: { required: false, id: "short" } } },
+        { [PAYMENT_IDENTIFIER]: { info: { required: false, id: "x".repeat(129) } } },
+        { [PAYMENT_IDENTIFIER]: { info: { required: false, id: "pay_0123456789abcdef'; DROP TABLE" } } },
+        { [PAYMENT_IDENTIFIER]: { info: { required: "no", id: generatePaymentId() } } },
+        { [PAYMENT_IDENTIFIER]: { info: { required: false, id: 12345678901234567890 } } },
+        { [PAYMENT_IDENTIFIER]: "pay_0123456789abcdef" },
+        // A backtracking pattern in the echoed schema is never compiled.
+        { [PAYMENT_IDENTIFIER]: { info: { required: false, id: `pay_${"a".repeat(40)}` }, schema: { type: "object", properties: { id: { type: "string", pattern: "^(a+)+$" } } } } },
+      ];
+      for (const extensions of hostile) {
+        const res = await fetch(url("/api/demo/quote"), { headers: await withExtensions(signed, extensions) });
+        const text = await res.text();
+        // The last one is a valid id (its schema ignored): served. Every other is a 400.
+        if (extensions === hostile.at(-1)) expect(res.status, text).toBe(200);
+        else expect(res.status, text).toBe(400);
+      }
+      expect(await balance(payer)).toBe(before - 10_000n);
+    });
+
+    it("keeps a required-id route's payment with its id", async () => {
+      const id = generatePaymentId("req_");
+      const headers = await signPayment("/api/demo/time", 1, id);
+      const res = await fetch(url("/api/demo/time"), { headers });
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(await fetch(url("/api/demo/time"), { headers }).then((r) => r.text())).toBe(body);
+      if (db) expect((await rowsWithIdentifier(id)).map((r) => r.status)).toEqual(["settled"]);
+    });
+  });
+});
