@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState, useTransition } from "react";
 import { examplePaths, payToProblem } from "@/lib/routes/price";
 import { saveRouteAction } from "@/lib/routes/actions";
-import type { EditorNetwork, RouteForm } from "@/lib/routes/schema";
+import type { DiscoveryForm, EditorNetwork, RouteForm } from "@/lib/routes/schema";
 import { compilePathPattern, validatePathPattern } from "@/lib/x402/route-pattern";
 
 type OptionState = RouteForm["options"][number] & { custom: boolean };
@@ -31,6 +31,9 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
   const tryResult = tryPath && patternProblems.length === 0 ? compilePathPattern(form.pathPattern).regex.test(tryPath) : null;
 
   const set = <K extends keyof RouteForm>(key: K, value: RouteForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const discovery: DiscoveryForm = form.discovery ?? { inputExample: "", inputSchema: "", bodyType: "json", outputExample: "", outputSchema: "" };
+  const setDiscovery = (patch: Partial<DiscoveryForm>) => set("discovery", { ...discovery, ...patch });
+  const queryMethod = ["GET", "DELETE"].includes(form.method);
   const setOption = (i: number, patch: Partial<OptionState>) => setOptions((os) => os.map((o, j) => (j === i ? { ...o, ...patch } : o)));
   const defaultNetwork = networks[0];
 
@@ -127,6 +130,49 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           Enabled (charge for this route)
         </label>
       </section>
+
+      {form.kind === "api" && (
+        <section className="grid gap-4 rounded-xl border border-stone-200 bg-white p-4 md:grid-cols-2" aria-labelledby="discovery-heading">
+          <div className="md:col-span-2">
+            <h2 id="discovery-heading" className="font-semibold">
+              For agents (optional)
+            </h2>
+            <p className="text-xs text-stone-600">
+              How to call this route, as JSON. Sent in every 402 as the x402 bazaar extension, and listed in /.well-known/x402, /openapi.json and /llms.txt. At most 4 KB.
+            </p>
+          </div>
+          <label className={label}>
+            {queryMethod ? "Example query parameters" : "Example request body"}
+            <textarea className={`${field} font-mono`} rows={4} value={discovery.inputExample} onChange={(e) => setDiscovery({ inputExample: e.target.value })} placeholder={queryMethod ? '{"city": "Paris"}' : '{"text": "…"}'} />
+            {errors["discovery.inputExample"] && <span className="mt-1 block text-xs text-red-800">{errors["discovery.inputExample"]}</span>}
+          </label>
+          <label className={label}>
+            Input JSON Schema
+            <textarea className={`${field} font-mono`} rows={4} value={discovery.inputSchema} onChange={(e) => setDiscovery({ inputSchema: e.target.value })} placeholder='{"properties": {"city": {"type": "string"}}, "required": ["city"]}' />
+            {errors["discovery.inputSchema"] && <span className="mt-1 block text-xs text-red-800">{errors["discovery.inputSchema"]}</span>}
+          </label>
+          {!queryMethod && (
+            <label className={label}>
+              Body type
+              <select className={field} value={discovery.bodyType} onChange={(e) => setDiscovery({ bodyType: e.target.value as DiscoveryForm["bodyType"] })}>
+                <option value="json">JSON</option>
+                <option value="form-data">Form data</option>
+                <option value="text">Text</option>
+              </select>
+            </label>
+          )}
+          <label className={`${label} md:col-start-1`}>
+            Example response
+            <textarea className={`${field} font-mono`} rows={4} value={discovery.outputExample} onChange={(e) => setDiscovery({ outputExample: e.target.value })} placeholder='{"temperature": 12}' />
+            {errors["discovery.outputExample"] && <span className="mt-1 block text-xs text-red-800">{errors["discovery.outputExample"]}</span>}
+          </label>
+          <label className={label}>
+            Response JSON Schema
+            <textarea className={`${field} font-mono`} rows={4} value={discovery.outputSchema} onChange={(e) => setDiscovery({ outputSchema: e.target.value })} />
+            {errors["discovery.outputSchema"] && <span className="mt-1 block text-xs text-red-800">{errors["discovery.outputSchema"]}</span>}
+          </label>
+        </section>
+      )}
 
       <section className="space-y-3">
         <h2 className="font-semibold">Payment options</h2>

@@ -51,6 +51,14 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     pathPattern: "/api/demo/quote",
     description: "A quotation of the minute",
     mimeType: "application/json",
+    discovery: {
+      outputExample: { text: "Price is what you pay. Value is what you get.", author: "Warren Buffett", index: 0, servedAt: "2026-01-01T00:00:00.000Z" },
+      outputSchema: {
+        type: "object",
+        properties: { text: { type: "string" }, author: { type: "string" }, index: { type: "integer" }, servedAt: { type: "string", format: "date-time" } },
+        required: ["text", "author", "index", "servedAt"],
+      },
+    },
     paymentOptions: [option(DEMO_PRICES.quote), ...solana(DEMO_PRICES.quote)],
   });
   await upsertPricedRoute(db, {
@@ -58,6 +66,29 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     pathPattern: "/api/demo/summarize",
     description: "Extractive summary, keywords and reading stats of a text",
     mimeType: "application/json",
+    discovery: {
+      bodyType: "json",
+      inputExample: { text: "x402 revives HTTP 402. A server answers with payment requirements. The client pays and retries.", sentences: 2 },
+      inputSchema: {
+        properties: { text: { type: "string", minLength: 1, maxLength: 100000 }, sentences: { type: "integer", minimum: 1, maximum: 10, default: 3 } },
+        required: ["text"],
+      },
+      outputExample: {
+        summary: "x402 revives HTTP 402. The client pays and retries.",
+        sentences: ["x402 revives HTTP 402.", "The client pays and retries."],
+        keywords: [{ word: "x402", count: 1 }],
+        stats: { characters: 96, words: 16, sentences: 3, readingTimeSeconds: 4 },
+      },
+      outputSchema: {
+        type: "object",
+        properties: {
+          summary: { type: "string" },
+          sentences: { type: "array", items: { type: "string" } },
+          keywords: { type: "array", items: { type: "object", properties: { word: { type: "string" }, count: { type: "integer" } } } },
+          stats: { type: "object" },
+        },
+      },
+    },
     paymentOptions: [option(DEMO_PRICES.summarize)],
   });
   await upsertPricedRoute(db, {

@@ -1,4 +1,5 @@
 import type { PaymentRequirements } from "@x402/core/types";
+import type { PaymentIdentifierMode, RouteDiscovery } from "@/lib/x402/route-table";
 import { getRouteSnapshot } from "./route-cache";
 
 /** One priced resource as listed for agents. */
@@ -11,6 +12,10 @@ export type DiscoveredResource = {
   mimeType: string;
   /** The PaymentRequirements a 402 for this route offers (amounts in atomic units). */
   accepts: PaymentRequirements[];
+  /** API routes: how to call it (input/output examples and JSON Schemas), as its 402s declare in the bazaar extension. */
+  discovery: RouteDiscovery | null;
+  /** API routes: the payment-identifier extension's setting. */
+  paymentIdentifier: PaymentIdentifierMode;
 };
 
 /**
@@ -27,6 +32,8 @@ export async function listPricedResources(): Promise<DiscoveredResource[]> {
       kind: route.kind,
       description: route.description,
       mimeType: route.mimeType,
+      discovery: route.kind === "api" ? route.discovery : null,
+      paymentIdentifier: route.kind === "api" ? route.paymentIdentifier : "off",
       accepts: await snapshot.requirementsFor(route).then(
         (built) => built.requirements,
         () => [],

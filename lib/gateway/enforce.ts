@@ -100,6 +100,7 @@ export async function enforcePayment(request: Request, route: PricedRouteConfig,
   };
   const context = `${request.method} ${target.href}`;
   try {
+    const extensions = declaredExtensions(route, { method: request.method, path: target.path });
     const { requirements } = await snapshot.requirementsFor(route);
     if (requirements.length === 0) {
       throw new TollgateError("facilitator_unavailable", "None of this resource's payment options is supported by the facilitator");
@@ -108,9 +109,9 @@ export async function enforcePayment(request: Request, route: PricedRouteConfig,
     if (!incoming) {
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
       if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
-      return paymentRequired(route, requirements, resource, "payment_required", message);
+      return paymentRequired(extensions, requirements, resource, "payment_required", message);
     }
-    return await settleAfterHandler(request, route, target, resource, requirements, incoming);
+    return await settleAfterHandler(request, route, target, resource, requirements, incoming, extensions);
   } catch (error) {
     return errorResponse(error, context, PAYMENT_CORS_HEADERS);
   }
@@ -123,17 +124,18 @@ async function settleAfterHandler(
   resource: ResourceInfo,
   requirements: PaymentRequirements[],
   incoming: IncomingPayment,
+  extensions: Record<string, unknown> | undefined,
 ): Promise<Response> {
   const protocol = protocolFor(incoming, await getX402(), resource);
   const selected = protocol.select(requirements);
-  if (!selected) return paymentRequired(route, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
+  if (!selected) return paymentRequired(extensions, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
   assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, protocol.header);
   const key = paymentKey(selected.network, selected.scheme, incoming.payload.payload);
   // payment-identifier: a malformed id, or none where the route requires one → 400.
   const identifier = paymentIdentifierOf(route, incoming);
   const db = await getDb();
-  const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol, identifier };
+  const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol, identifier, extensions };
   if (identifier) {
     // A retry with an id already seen: the recorded response, with no verify, handler or charge.
     const replayed = await replayByIdentifier(db, identifier, key, paid);
@@ -187,13 +189,13 @@ async function settleAfterHandler(
     // A payment Tollgate already took (its authorization now used on chain) is not new: it may be
     // a retry after a settlement whose answer was lost, owed what it bought.
     if (!claimId) {
-      return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(route, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+      return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
     }
     const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
-    return paymentRequired(route, requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
+    return paymentRequired(extensions, requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
   }
   if (!claimId) {
-    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(route, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
 
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
@@ -245,7 +247,7 @@ async function settleAfterHandler(
     if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer: verified.payer ?? null });
     const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
     await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
-    const response = paymentRequired(route, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
+    const response = paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }
@@ -264,6 +266,8 @@ type PaidContext = {
   protocol: ProtocolAdapter;
   /** The payment-identifier id the payment carries (null when none, or the route takes none). */
   identifier: string | null;
+  /** What the route's 402s declare in PaymentRequired.extensions. */
+  extensions: Record<string, unknown> | undefined;
 };
 
 /**
@@ -350,12 +354,12 @@ async function finishFromChain(
     }
     await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer }), `record settlement ${id}`);
     const taken = await takePaidResponse(db, id, paid.identifier ? new Date(Date.now() + env().paymentIdentifierTtlMs) : null);
-    if (!taken) return paymentRequired(paid.route, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
+    if (!taken) return paymentRequired(paid.extensions, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
     return deliver(paid, taken, settle);
   }
   if (outcome.state === "not_settled" && outcome.final) {
     await bookkeeping(recordFailed(db, id, { reason: outcome.reason }), `record failed settlement ${id}`);
-    return paymentRequired(paid.route, paid.requirements, paid.resource, "settlement_failed", `Settlement failed: ${outcome.reason}`);
+    return paymentRequired(paid.extensions, paid.requirements, paid.resource, "settlement_failed", `Settlement failed: ${outcome.reason}`);
   }
   await bookkeeping(touchChecked(db, id), `note chain check of ${id}`);
   return errorResponse(
@@ -460,7 +464,7 @@ async function paywall(
     });
   } catch (error) {
     console.error(`[tollgate] paywall for ${resource.url} could not be rendered; answering plain 402:`, error);
-    return paymentRequired(route, requirements, resource, "payment_required", message);
+    return paymentRequired(undefined, requirements, resource, "payment_required", message);
   }
 }
 
@@ -505,8 +509,8 @@ function facilitatorFailure(error: unknown, operation: string): TollgateError {
  * extensions) and the v1 body `{x402Version: 1, error, accepts}`, plus `code` from Tollgate's
  * error taxonomy.
  */
-function paymentRequired(route: PricedRouteConfig, requirements: PaymentRequirements[], resource: ResourceInfo, code: ErrorCode, message: string): Response {
-  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions: declaredExtensions(route) });
+function paymentRequired(extensions: Record<string, unknown> | undefined, requirements: PaymentRequirements[], resource: ResourceInfo, code: ErrorCode, message: string): Response {
+  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions });
   const body = { ...paymentRequiredV1(requirements, resource, message), code };
   return new Response(JSON.stringify(body), {
     status: 402,

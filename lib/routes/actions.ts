@@ -8,7 +8,7 @@ import { TollgateError, type ErrorCode } from "@/lib/errors";
 import { invalidateRoutes } from "@/lib/gateway/route-cache";
 import { createPricedRoute, deletePricedRoute, setPricedRouteEnabled, updatePricedRoute } from "./mutations";
 import { payToProblem, priceToAtomic } from "./price";
-import { routeFormSchema, type PaymentOptionInput } from "./schema";
+import { discoveryFromForm, routeFormSchema, type PaymentOptionInput } from "./schema";
 
 /** What every dashboard action answers: never a thrown error (those would reach the client as 500s). */
 export type ActionResult =
@@ -55,6 +55,8 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
     const fieldErrors: Record<string, string> = {};
     const paymentOptions: PaymentOptionInput[] = [];
     let missingTokenAccount = false;
+    const { discovery, fieldErrors: discoveryErrors } = route.kind === "api" ? discoveryFromForm(route.discovery, ["*", "POST", "PUT", "PATCH"].includes(route.method)) : { discovery: null, fieldErrors: {} };
+    Object.assign(fieldErrors, discoveryErrors);
     for (const [i, option] of route.options.entries()) {
       const payTo = payToProblem(option.network, option.payTo);
       if (payTo) fieldErrors[`options.${i}.payTo`] = payTo;
@@ -99,6 +101,7 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
       mimeType: route.mimeType,
       accessWindowSeconds: Math.round(route.accessWindowHours * 3600),
       paymentIdentifier: route.paymentIdentifier,
+      discovery,
       enabled: route.enabled,
       paymentOptions,
     };

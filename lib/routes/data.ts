@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
+import { discoverySchema } from "./schema";
 
 /** The route table's revision: bumped by every route write (0 before the first). */
 export async function loadRouteTableRevision(db: PrismaClient): Promise<number> {
@@ -22,6 +23,8 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
     mimeType: r.mimeType,
     accessWindowSeconds: r.accessWindowSeconds,
     paymentIdentifier: r.paymentIdentifier,
+    // Written through discoverySchema only; read back leniently (a hand-edited row cannot break the proxy).
+    discovery: discoverySchema.safeParse(r.discovery ?? undefined).data ?? null,
     paymentOptions: r.paymentOptions.map((o) => ({
       scheme: o.scheme,
       network: o.network,

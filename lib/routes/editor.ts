@@ -4,7 +4,7 @@ import { describeToken, knownTokens } from "@/lib/chains/tokens";
 import { loadSupportedNetworks } from "@/lib/gateway/x402-server";
 import type { loadRoute } from "./data";
 import { atomicToPrice } from "./price";
-import type { EditorNetwork, RouteForm } from "./schema";
+import { discoveryToForm, type EditorNetwork, type RouteForm } from "./schema";
 
 /**
  * The networks the route editor offers (what the facilitator settles) with their suggested
@@ -31,6 +31,7 @@ export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof l
     mimeType: route.mimeType,
     accessWindowHours: route.accessWindowSeconds / 3600,
     paymentIdentifier: route.paymentIdentifier,
+    discovery: discoveryToForm(route.discovery),
     enabled: route.enabled,
     options: await Promise.all(
       route.paymentOptions.map(async (o) => {

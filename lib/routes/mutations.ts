@@ -9,6 +9,12 @@ async function bumpRevision(tx: Tx): Promise<void> {
   await tx.routeTableRevision.upsert({ where: { id: 1 }, create: { id: 1, revision: 1 }, update: { revision: { increment: 1 } } });
 }
 
+/** A parsed route's own columns, as Prisma writes them (no discovery metadata → SQL NULL). */
+function routeColumns(route: ReturnType<typeof pricedRouteInputSchema.parse>) {
+  const { paymentOptions, discovery, ...fields } = route;
+  return { paymentOptions, fields: { ...fields, discovery: discovery ? (discovery as Prisma.InputJsonObject) : Prisma.DbNull } };
+}
+
 /** Writes a route's payment options, in `accepts` order, replacing any it had. */
 async function replaceOptions(tx: Tx, routeId: string, options: PaymentOptionInput[]): Promise<void> {
   await tx.paymentOption.deleteMany({ where: { routeId } });
@@ -26,7 +32,7 @@ async function replaceOptions(tx: Tx, routeId: string, options: PaymentOptionInp
  */
 export async function upsertPricedRoute(db: PrismaClient, input: PricedRouteInput): Promise<string> {
   const route = pricedRouteInputSchema.parse(input);
-  const { paymentOptions, ...fields } = route;
+  const { paymentOptions, fields } = routeColumns(route);
   return db.$transaction(async (tx) => {
     const saved = await tx.pricedRoute.upsert({
       where: { method_pathPattern: { method: route.method, pathPattern: route.pathPattern } },
@@ -45,7 +51,7 @@ export async function upsertPricedRoute(db: PrismaClient, input: PricedRouteInpu
  *   `not_found` when the route does not exist; ZodError for invalid input.
  */
 export async function updatePricedRoute(db: PrismaClient, id: string, input: PricedRouteInput): Promise<void> {
-  const { paymentOptions, ...fields } = pricedRouteInputSchema.parse(input);
+  const { paymentOptions, fields } = routeColumns(pricedRouteInputSchema.parse(input));
   try {
     await db.$transaction(async (tx) => {
       await tx.pricedRoute.update({ where: { id }, data: fields });
@@ -63,7 +69,7 @@ export async function updatePricedRoute(db: PrismaClient, id: string, input: Pri
  * @throws TollgateError `bad_request` when a route already has this method and pattern.
  */
 export async function createPricedRoute(db: PrismaClient, input: PricedRouteInput): Promise<string> {
-  const { paymentOptions, ...fields } = pricedRouteInputSchema.parse(input);
+  const { paymentOptions, fields } = routeColumns(pricedRouteInputSchema.parse(input));
   try {
     return await db.$transaction(async (tx) => {
       const route = await tx.pricedRoute.create({ data: fields });

@@ -16,6 +16,33 @@ export const paymentOptionInputSchema = z.object({
 });
 export type PaymentOptionInput = z.infer<typeof paymentOptionInputSchema>;
 
+/** A JSON object (examples and JSON Schemas are objects). */
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** Largest discovery metadata, serialized, in bytes: it travels in every 402's PAYMENT-REQUIRED header. */
+export const DISCOVERY_MAX_BYTES = 4096;
+
+/**
+ * How agents call an API route (bazaar extension, specs/extensions/bazaar.md; /openapi.json;
+ * /llms.txt). The input is the query parameters for GET/HEAD/DELETE, the body for POST/PUT/PATCH.
+ */
+export const discoverySchema = z
+  .object({
+    /** An example input: query parameters (string values) or request body. */
+    inputExample: jsonObject.optional(),
+    /** JSON Schema of the input object (its `properties`, `required`…). */
+    inputSchema: jsonObject.optional(),
+    /** Body methods: how the body is encoded. */
+    bodyType: z.enum(["json", "form-data", "text"]).optional(),
+    /** An example of the paid response's body. */
+    outputExample: z.unknown().optional(),
+    /** JSON Schema of the paid response's body. */
+    outputSchema: jsonObject.optional(),
+  })
+  .strict()
+  .refine((d) => JSON.stringify(d).length <= DISCOVERY_MAX_BYTES, `must be at most ${DISCOVERY_MAX_BYTES} bytes of JSON (it is sent in every 402)`);
+export type Discovery = z.infer<typeof discoverySchema>;
+
 /** A priced route with its payment options, as written by seeds and the dashboard. */
 export const pricedRouteInputSchema = z.object({
   method: z
@@ -30,6 +57,7 @@ export const pricedRouteInputSchema = z.object({
   mimeType: z.string().min(1).max(100).default("application/json"),
   accessWindowSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
   paymentIdentifier: z.enum(["off", "optional", "required"]).default("optional"),
+  discovery: discoverySchema.nullable().default(null),
   enabled: z.boolean().default(true),
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
@@ -55,6 +83,10 @@ export const routeFormSchema = z.object({
   accessWindowHours: z.number().min(1 / 60).max(8760),
   /** API routes: the payment-identifier extension (off / optional / required). */
   paymentIdentifier: pricedRouteInputSchema.shape.paymentIdentifier,
+  /** API routes: discovery metadata as the merchant typed it (JSON text; empty = none). */
+  discovery: z
+    .object({ inputExample: z.string(), inputSchema: z.string(), bodyType: z.enum(["json", "form-data", "text"]), outputExample: z.string(), outputSchema: z.string() })
+    .optional(),
   enabled: z.boolean(),
   options: z.array(paymentOptionFormSchema).min(1, "Add at least one payment option").max(10),
   /** Save even though a Solana payTo has no token account for its mint yet (the merchant was warned). */
@@ -64,3 +96,46 @@ export type RouteForm = z.input<typeof routeFormSchema>;
 
 /** A network the route editor offers (one the facilitator settles), with the tokens it suggests. */
 export type EditorNetwork = { id: string; name: string; tokens: { address: string; symbol: string; decimals: number }[] };
+
+/** The route editor's discovery fields: JSON text as typed (empty = none). */
+export type DiscoveryForm = NonNullable<z.input<typeof routeFormSchema>["discovery"]>;
+
+/** A stored route's discovery metadata as the editor's fields (pretty-printed JSON). */
+export function discoveryToForm(discovery: unknown): DiscoveryForm {
+  const d = discoverySchema.safeParse(discovery ?? undefined).data ?? {};
+  const text = (value: unknown) => (value === undefined ? "" : JSON.stringify(value, null, 2));
+  return { inputExample: text(d.inputExample), inputSchema: text(d.inputSchema), bodyType: d.bodyType ?? "json", outputExample: text(d.outputExample), outputSchema: text(d.outputSchema) };
+}
+
+/**
+ * The editor's discovery fields as stored metadata: each non-empty field must be JSON (examples
+ * and schemas of the input an object), the whole at most DISCOVERY_MAX_BYTES.
+ *
+ * @param hasBody whether the route's method takes a body (POST/PUT/PATCH; "*" counts as both).
+ * @returns the metadata (null when every field is empty), or errors keyed `discovery.<field>`.
+ */
+export function discoveryFromForm(form: DiscoveryForm | undefined, hasBody: boolean): { discovery: Discovery | null; fieldErrors: Record<string, string> } {
+  const fieldErrors: Record<string, string> = {};
+  if (!form) return { discovery: null, fieldErrors };
+  const parsed: Record<string, unknown> = {};
+  for (const field of ["inputExample", "inputSchema", "outputExample", "outputSchema"] as const) {
+    const text = form[field].trim();
+    if (!text) continue;
+    try {
+      parsed[field] = JSON.parse(text);
+    } catch {
+      fieldErrors[`discovery.${field}`] = "Must be JSON";
+    }
+  }
+  if (Object.keys(fieldErrors).length) return { discovery: null, fieldErrors };
+  if (Object.keys(parsed).length === 0) return { discovery: null, fieldErrors };
+  const result = discoverySchema.safeParse({ ...parsed, ...(hasBody ? { bodyType: form.bodyType } : {}) });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = issue.path[0];
+      fieldErrors[typeof field === "string" ? `discovery.${field}` : "discovery.inputExample"] = field === "inputExample" || field === "inputSchema" || field === "outputSchema" ? "Must be a JSON object" : issue.message;
+    }
+    return { discovery: null, fieldErrors };
+  }
+  return { discovery: result.data, fieldErrors };
+}

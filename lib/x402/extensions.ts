@@ -1,22 +1,46 @@
+import type { HTTPRequestContext } from "@x402/core/http";
+import { BAZAAR, bazaarResourceServerExtension, declareDiscoveryExtension } from "@x402/extensions/bazaar";
 import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER, validatePaymentIdentifier } from "@x402/extensions/payment-identifier";
 import { TollgateError } from "@/lib/errors";
 import type { IncomingPayment } from "./payment-header";
 import type { PricedRouteConfig } from "./route-table";
 
+/** Methods whose input is a body (bazaar's body discovery); the others take query parameters. */
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
 /**
  * The extensions a route's 402 declares in PaymentRequired.extensions (x402 v2 only; v1 has no
  * extensions), built with @x402/extensions:
+ * - `bazaar` (specs/extensions/bazaar.md) on API routes: how to call it (method, query or body
+ *   example and schema, output example and schema) so a cataloguing facilitator can list it;
+ *   `:param` and `*` patterns get bazaar's routeTemplate and pathParams;
  * - `payment-identifier` (specs/extensions/payment_identifier.md) on API routes whose setting is
  *   not "off", with `info.required` true when it is "required".
+ * Pages declare none: browsers pay through the paywall.
  *
+ * @param request the request's method and canonical decoded path (the 402 describes this call).
  * @returns the extensions object, or undefined when the route declares none.
  */
-export function declaredExtensions(route: PricedRouteConfig): Record<string, unknown> | undefined {
-  const extensions: Record<string, unknown> = {};
-  if (route.kind === "api" && route.paymentIdentifier !== "off") {
+export function declaredExtensions(route: PricedRouteConfig, request: { method: string; path: string }): Record<string, unknown> | undefined {
+  if (route.kind !== "api") return undefined;
+  const extensions: Record<string, unknown> = { [BAZAAR.key]: bazaarDeclaration(route, request) };
+  if (route.paymentIdentifier !== "off") {
     extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifierExtension(route.paymentIdentifier === "required");
   }
-  return Object.keys(extensions).length ? extensions : undefined;
+  return extensions;
+}
+
+/** The bazaar declaration for one call of an API route, enriched for its method and path as @x402/extensions' server does. */
+function bazaarDeclaration(route: PricedRouteConfig, request: { method: string; path: string }): unknown {
+  const method = request.method.toUpperCase();
+  const d = route.discovery ?? {};
+  const output = d.outputExample !== undefined || d.outputSchema ? { example: d.outputExample, schema: d.outputSchema } : undefined;
+  const declared = BODY_METHODS.has(method)
+    ? declareDiscoveryExtension({ bodyType: d.bodyType ?? "json", input: d.inputExample ?? {}, inputSchema: d.inputSchema ?? { properties: {} }, output })
+    : declareDiscoveryExtension({ input: d.inputExample ?? {}, inputSchema: d.inputSchema ?? { properties: {} }, output });
+  // The library narrows the method and derives routeTemplate/pathParams from the HTTP context.
+  const context = { method, routePattern: route.pathPattern, adapter: { getPath: () => request.path } } as unknown as HTTPRequestContext;
+  return bazaarResourceServerExtension.enrichDeclaration!(declared[BAZAAR.key], context);
 }
 
 /**

@@ -12,6 +12,15 @@ export type PaymentOptionConfig = {
   maxTimeoutSeconds: number;
 };
 
+/** Discovery metadata of a route, as plain data (validated when written: lib/routes/schema.ts). */
+export type RouteDiscovery = {
+  inputExample?: Record<string, unknown>;
+  inputSchema?: Record<string, unknown>;
+  bodyType?: "json" | "form-data" | "text";
+  outputExample?: unknown;
+  outputSchema?: Record<string, unknown>;
+};
+
 /** How a route treats the payment-identifier extension. */
 export type PaymentIdentifierMode = "off" | "optional" | "required";
 
@@ -30,6 +39,11 @@ export type PricedRouteConfig = {
    * (not declared), "optional" (declared; an id makes retries idempotent), "required" (no id → 400).
    */
   paymentIdentifier: PaymentIdentifierMode;
+  /**
+   * API routes: how agents call it (lib/routes/schema.ts `Discovery`): input example and JSON
+   * Schema, body type, output example and JSON Schema. Null: none given.
+   */
+  discovery: RouteDiscovery | null;
   paymentOptions: PaymentOptionConfig[];
 };
 

@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, type DiscoveryExtension } from "@x402/extensions/bazaar";
 import { appendPaymentIdentifierToExtensions, generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
@@ -224,6 +226,58 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       const body = await res.text();
       expect(await fetch(url("/api/demo/time"), { headers }).then((r) => r.text())).toBe(body);
       if (db) expect((await rowsWithIdentifier(id)).map((r) => r.status)).toEqual(["settled"]);
+    });
+  });
+
+  describe("discovery: bazaar, /.well-known/x402, /openapi.json, /llms.txt", () => {
+    it("declares bazaar in every API 402, valid, with the route's metadata, and a paying client echoes it for a catalog", async () => {
+      const challenge = await fetch(url("/api/demo/summarize"), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(challenge.status).toBe(402);
+      const required = decodePaymentRequiredHeader(challenge.headers.get("payment-required")!);
+      const bazaar = required.extensions?.[BAZAAR.key] as DiscoveryExtension;
+      expect(validateDiscoveryExtension(bazaar)).toEqual({ valid: true });
+      expect(bazaar.info.input).toMatchObject({ type: "http", method: "POST", bodyType: "json", body: { text: expect.any(String) } });
+      expect(bazaar.info.output).toMatchObject({ type: "json", example: { summary: expect.any(String) } });
+
+      // What the official client sends back is what a cataloguing facilitator reads.
+      const client = new x402HTTPClient(createX402Client(devnet.config, buyer(0).privateKey as Hex));
+      const payload = await client.createPaymentPayload(client.getPaymentRequiredResponse((h) => challenge.headers.get(h), await challenge.json()));
+      const info = extractDiscoveryInfo(payload, payload.accepted);
+      expect(info).toMatchObject({ resourceUrl: url("/api/demo/summarize"), method: "POST" });
+
+      const quote = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
+      expect((quote.extensions?.[BAZAAR.key] as DiscoveryExtension).info.input).toMatchObject({ method: "GET" });
+    });
+
+    it("lists the same metadata at /.well-known/x402", async () => {
+      const listing = await (await fetch(url("/.well-known/x402"))).json();
+      const summarize = listing.resources.find((r: { path: string }) => r.path === "/api/demo/summarize");
+      expect(summarize.discovery).toMatchObject({ bodyType: "json", inputExample: { text: expect.any(String) } });
+      expect(summarize.paymentIdentifier).toBe("optional");
+    });
+
+    it("serves a valid OpenAPI 3.1 document of the priced API, priced as enforced", async () => {
+      const res = await fetch(url("/openapi.json"));
+      expect(res.status).toBe(200);
+      const doc = await res.json();
+      const result = await new Validator().validate(doc);
+      expect(result.errors ?? []).toEqual([]);
+      expect(doc.servers).toEqual([{ url: app.url }]);
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/demo/quote", "/api/demo/summarize", "/api/demo/time"]));
+      expect(Object.keys(doc.paths)).not.toContain("/articles/deep-dive");
+      const enforced = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
+      expect(doc.paths["/api/demo/quote"].get["x-x402"].accepts).toEqual(enforced.accepts);
+      expect(doc.paths["/api/demo/quote"].get["x-x402"].prices[0]).toMatch(/^0\.01 USDC on /);
+    });
+
+    it("serves /llms.txt listing every priced route with its price", async () => {
+      const res = await fetch(url("/llms.txt"));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+      const text = await res.text();
+      expect(text).toContain(`- GET ${app.url}/api/demo/quote: A quotation of the minute. 0.01 USDC on`);
+      expect(text).toContain(`- POST ${app.url}/api/demo/summarize:`);
+      expect(text).toContain(`- GET ${app.url}/articles/deep-dive:`);
     });
   });
 });

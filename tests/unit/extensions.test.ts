@@ -1,10 +1,11 @@
 import fc from "fast-check";
+import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, validateDiscoveryExtensionSpec, type DiscoveryExtension } from "@x402/extensions/bazaar";
 import { generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { describe, expect, it } from "vitest";
 import { TollgateError } from "@/lib/errors";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import type { IncomingPayment } from "@/lib/x402/payment-header";
-import type { PaymentIdentifierMode, PricedRouteConfig } from "@/lib/x402/route-table";
+import type { PaymentIdentifierMode, PricedRouteConfig, RouteDiscovery } from "@/lib/x402/route-table";
 
 const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = "api"): PricedRouteConfig => ({
   id: "r",
@@ -15,6 +16,7 @@ const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = 
   mimeType: "application/json",
   accessWindowSeconds: 60,
   paymentIdentifier,
+  discovery: null,
   paymentOptions: [],
 });
 
@@ -25,10 +27,11 @@ const withId = (id: unknown) => v2({ [PAYMENT_IDENTIFIER]: { info: { required: f
 
 describe("payment-identifier (specs/extensions/payment_identifier.md)", () => {
   it("is declared on API routes per setting, never on pages", () => {
-    expect(declaredExtensions(route("off"))).toBeUndefined();
-    expect(declaredExtensions(route("optional"))?.[PAYMENT_IDENTIFIER]).toMatchObject({ info: { required: false } });
-    expect(declaredExtensions(route("required"))?.[PAYMENT_IDENTIFIER]).toMatchObject({ info: { required: true } });
-    expect(declaredExtensions(route("required", "page"))).toBeUndefined();
+    const call = { method: "GET", path: "/api/x" };
+    expect(declaredExtensions(route("off"), call)?.[PAYMENT_IDENTIFIER]).toBeUndefined();
+    expect(declaredExtensions(route("optional"), call)?.[PAYMENT_IDENTIFIER]).toMatchObject({ info: { required: false } });
+    expect(declaredExtensions(route("required"), call)?.[PAYMENT_IDENTIFIER]).toMatchObject({ info: { required: true } });
+    expect(declaredExtensions(route("required", "page"), call)).toBeUndefined();
   });
 
   it("reads a valid id, ignores ids where the route takes none, and requires one where set", () => {
@@ -74,6 +77,63 @@ describe("payment-identifier (specs/extensions/payment_identifier.md)", () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe("bazaar (specs/extensions/bazaar.md)", () => {
+  const api = (method: string, pathPattern: string, discovery: RouteDiscovery | null): PricedRouteConfig => ({ ...route("optional"), method, pathPattern, discovery });
+  const bazaarOf = (r: PricedRouteConfig, method: string, path: string) => declaredExtensions(r, { method, path })![BAZAAR.key] as DiscoveryExtension & { routeTemplate?: string };
+
+  /** What a cataloguing facilitator reads from a payment that echoed the declaration. */
+  const catalogued = (extension: unknown) =>
+    extractDiscoveryInfo(
+      { x402Version: 2, resource: { url: "https://shop.example/api/x", description: "", mimeType: "application/json" }, accepted: {}, payload: {}, extensions: { [BAZAAR.key]: extension } } as never,
+      {} as never,
+    );
+
+  it("declares a GET route's query input and output, valid for the library and a catalog", () => {
+    const r = api("GET", "/api/weather", { inputExample: { city: "Paris" }, inputSchema: { properties: { city: { type: "string" } }, required: ["city"] }, outputExample: { temperature: 12 } });
+    const bazaar = bazaarOf(r, "GET", "/api/weather");
+    expect(validateDiscoveryExtension(bazaar)).toEqual({ valid: true });
+    expect(validateDiscoveryExtensionSpec(bazaar as never).valid).toBe(true);
+    expect(bazaar.info).toEqual({ input: { type: "http", method: "GET", queryParams: { city: "Paris" } }, output: { type: "json", example: { temperature: 12 } } });
+    expect(catalogued(bazaar)?.discoveryInfo.input).toMatchObject({ method: "GET", queryParams: { city: "Paris" } });
+  });
+
+  it("declares a POST route's JSON body, and HEAD/DELETE as query methods", () => {
+    const r = api("POST", "/api/summarize", { inputExample: { text: "Hello world." }, bodyType: "json" });
+    const bazaar = bazaarOf(r, "POST", "/api/summarize");
+    expect(validateDiscoveryExtension(bazaar)).toEqual({ valid: true });
+    expect(bazaar.info.input).toMatchObject({ type: "http", method: "POST", bodyType: "json", body: { text: "Hello world." } });
+    const any = api("*", "/api/things", null);
+    for (const method of ["HEAD", "DELETE", "PUT", "PATCH"]) {
+      const declared = bazaarOf(any, method, "/api/things");
+      expect(validateDiscoveryExtension(declared), method).toEqual({ valid: true });
+      expect(declared.info.input).toMatchObject({ method });
+    }
+  });
+
+  it("gives parameterized and wildcard routes a route template with this call's path parameters", () => {
+    const one = bazaarOf(api("GET", "/api/items/:id", null), "GET", "/api/items/42");
+    expect(one.routeTemplate).toBe("/api/items/:id");
+    expect(one.info.input).toMatchObject({ pathParams: { id: "42" } });
+    expect(validateDiscoveryExtension(one)).toEqual({ valid: true });
+  });
+
+  it("is declared for any stored metadata the schema admits, and never throws", () => {
+    const json = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<unknown>;
+    const object = fc.dictionary(fc.string({ maxLength: 8 }), json, { maxKeys: 4 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"),
+        fc.record({ inputExample: object, outputExample: json, bodyType: fc.constantFrom("json" as const, "form-data" as const, "text" as const) }, { requiredKeys: [] }),
+        (method, discovery) => {
+          const declared = bazaarOf(api("*", "/api/x/:id", discovery), method, "/api/x/7");
+          expect(declared.info.input).toMatchObject({ type: "http", method });
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -10,6 +10,7 @@ const route = (id: string, method: string, pathPattern: string): PricedRouteConf
   mimeType: "application/json",
   accessWindowSeconds: 86400,
   paymentIdentifier: "off",
+  discovery: null,
   paymentOptions: [],
 });
 

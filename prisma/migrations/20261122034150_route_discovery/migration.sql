@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PricedRoute" ADD COLUMN     "discovery" JSONB;
