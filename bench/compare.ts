@@ -30,7 +30,7 @@ import { startDevnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "@/tests/support/ports";
 import { findPostgresBin, startPostgres } from "@/tests/support/postgres";
-import { pct, throughput } from "./measure";
+import { groupUsage, pct, throughput } from "./measure";
 
 const PAID = Number(process.env.BENCH_PAID ?? 60);
 const PAID_LOAD = Number(process.env.BENCH_PAID_LOAD ?? 200);
@@ -131,29 +131,6 @@ async function startReference(dir: string, env: Record<string, string>): Promise
   };
   return { url, child, stop };
 }
-
-/** CPU seconds (utime + stime) and RSS bytes of every process in `pgid`'s group (Linux /proc). */
-function groupUsage(pgid: number): { cpuSeconds: number; rssBytes: number } {
-  const tick = 100; // USER_HZ on Linux
-  const page = 4096;
-  let cpu = 0;
-  let rss = 0;
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== pgid) continue; // pgrp
-    cpu += (Number(fields[11]) + Number(fields[12])) / tick; // utime, stime
-    rss += Number(fields[21]) * page;
-  }
-  return { cpuSeconds: cpu, rssBytes: rss };
-}
-
-
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-compare-"));
 const referenceDir = path.join(tmp, "reference");

@@ -125,6 +125,15 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             </select>
           </label>
         )}
+        {form.kind === "api" && (
+          <label className={label}>
+            Delivery
+            <select className={field} value={form.settleAfterComplete ? "complete" : "stream"} onChange={(e) => set("settleAfterComplete", e.target.value === "complete")}>
+              <option value="stream">Stream: charge once the response starts successfully, then stream it (SSE, downloads)</option>
+              <option value="complete">Buffer: charge only after the whole response is produced</option>
+            </select>
+          </label>
+        )}
         <label className="flex items-center gap-2 text-sm md:col-span-2">
           <input type="checkbox" checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} />
           Enabled (charge for this route)

@@ -25,11 +25,12 @@ export type DemoPaymentTarget = {
 };
 
 /** Demo prices in atomic units of 6-decimal tokens. */
-export const DEMO_PRICES = { quote: "10000", summarize: "50000", deepDive: "20000", fieldNotes: "10000" } as const;
+export const DEMO_PRICES = { quote: "10000", summarize: "50000", stream: "20000", deepDive: "20000", fieldNotes: "10000" } as const;
 
 /**
  * Writes the demo's priced routes (idempotent):
- * - API: `GET /api/demo/quote` at 0.01 USDC, `POST /api/demo/summarize` at 0.05 USDC;
+ * - API: `GET /api/demo/quote` at 0.01 USDC, `POST /api/demo/summarize` at 0.05 USDC,
+ *   `GET /api/demo/stream` (server-sent events, streamed after settlement) at 0.02 USDC;
  * - pages: `/articles/deep-dive` at 0.02 USDC, `/articles/field-notes` at 0.01 USDC or 0.01 EURC.
  * With `svm`, the quote and the deep dive can also be paid in USDC on Solana.
  * `GET /api/demo/health` and `/articles/welcome` stay free (no row).
@@ -90,6 +91,14 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
       },
     },
     paymentOptions: [option(DEMO_PRICES.summarize)],
+  });
+  await upsertPricedRoute(db, {
+    method: "GET",
+    pathPattern: "/api/demo/stream",
+    description: "A short market tape as server-sent events, streamed as produced",
+    mimeType: "text/event-stream",
+    discovery: { inputExample: { events: "5" }, inputSchema: { properties: { events: { type: "string", pattern: "^[0-9]+$", description: "how many events, 1-20 (default 5)" } } } },
+    paymentOptions: [option(DEMO_PRICES.stream)],
   });
   await upsertPricedRoute(db, {
     method: "GET",

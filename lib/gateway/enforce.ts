@@ -31,7 +31,7 @@ import {
 } from "@/lib/payments/mutations";
 import { confirmOnChain } from "@/lib/settlement/confirm";
 import { appendToJournal } from "@/lib/settlement/journal";
-import { onchainRefOf, type OnchainOutcome } from "@/lib/settlement/onchain";
+import { onchainRefOf, type OnchainOutcome, type OnchainRef } from "@/lib/settlement/onchain";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
@@ -41,7 +41,7 @@ import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
-import { callUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
+import { callUpstream, openUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -198,10 +198,14 @@ async function settleAfterHandler(
     return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
 
-  let upstream: Awaited<ReturnType<typeof callUpstream>>;
+  // API routes stream by default: settled once the handler's status and headers are in, its body
+  // then piped as produced. Pages, settle-after-complete routes and payment-identifier payments
+  // (whose response is kept for retries) wait for the whole body.
+  const streaming = route.kind === "api" && !route.settleAfterComplete && !identifier && request.method !== "HEAD";
+  let upstream: { response: Response; body: ArrayBuffer | null };
   try {
     const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
-    upstream = await callUpstream(request, target, body);
+    upstream = streaming ? { response: await openUpstream(request, target, body), body: null } : await callUpstream(request, target, body);
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     throw new TollgateError("upstream_unreachable", "The resource could not be produced; nothing was charged", { cause });
@@ -210,19 +214,39 @@ async function settleAfterHandler(
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     const headers = upstreamHeaders(upstream.response);
     for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
-    return new Response(upstream.body, { status: upstream.response.status, headers });
+    return new Response(upstream.body ?? upstream.response.body, { status: upstream.response.status, headers });
   }
 
   // Keep what the buyer is paying for before asking to settle: should the answer be lost, a retry
-  // of the same payment is served from here. Unrecordable → do not settle (nothing charged).
-  const kept: KeptResponse = { status: upstream.response.status, headers: [...upstreamHeaders(upstream.response)], body: new Uint8Array(upstream.body) };
+  // of the same payment is served from here (a streamed body is not kept: the retry runs the
+  // handler again). Unrecordable → do not settle (nothing charged).
+  const kept: KeptResponse = {
+    status: upstream.response.status,
+    headers: [...upstreamHeaders(upstream.response)],
+    body: upstream.body ? new Uint8Array(upstream.body) : new Uint8Array(0),
+    streamed: !upstream.body,
+  };
+  paid.live = upstream.body ? null : upstream.response.body;
   try {
-    if (!(await markSettling(db, claimId, kept, verified.payer ?? null))) throw new Error(`claim ${claimId} is no longer pending`);
-  } catch (cause) {
-    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
-    throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
+    try {
+      if (!(await markSettling(db, claimId, kept, verified.payer ?? null))) throw new Error(`claim ${claimId} is no longer pending`);
+    } catch (cause) {
+      await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
+      throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
+    }
+    return await settleKept(db, claimId, paid, kept, verified, onchainRef);
+  } finally {
+    // A live body not handed to the buyer (settlement failed or pending, an error) stops the handler.
+    paid.live?.cancel().catch(() => {});
   }
+}
 
+/**
+ * Settles a claimed payment whose handler succeeded and whose response is kept (row `settling`),
+ * and answers: the content with PAYMENT-RESPONSE, 402 settlement_failed, or 503 settlement_pending.
+ */
+async function settleKept(db: PrismaClient, claimId: string, paid: PaidContext, kept: KeptResponse, verified: VerifyResponse, onchainRef: OnchainRef | null): Promise<Response> {
+  const { selected, protocol, requirements, resource, extensions } = paid;
   const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef, createdAt: new Date() };
   let settled: SettleResponse;
   try {
@@ -257,6 +281,8 @@ async function settleAfterHandler(
 
 /** What the rest of the money path needs about one paid request. */
 type PaidContext = {
+  /** The handler's body, still streaming, until handed to the buyer (then null). */
+  live?: ReadableStream<Uint8Array> | null;
   request: Request;
   route: PricedRouteConfig;
   target: PricedPath;
@@ -396,8 +422,27 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
   return null;
 }
 
-/** The paid content: the handler's response plus PAYMENT-RESPONSE, CORS, no-store, and a page grant. */
-async function deliver(paid: PaidContext, response: KeptResponse, settled: SettleResponse): Promise<Response> {
+/**
+ * The paid content: the handler's response plus PAYMENT-RESPONSE, CORS, no-store, and a page
+ * grant. A streamed response is piped from the live handler; when delivered late (a retry after
+ * its settlement was confirmed) the handler runs again for it, the buyer having paid.
+ */
+async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleResponse): Promise<Response> {
+  let response = kept;
+  let body: BodyInit | null = kept.body as Uint8Array<ArrayBuffer>;
+  if (kept.streamed) {
+    if (paid.live) {
+      body = paid.live;
+      paid.live = null;
+    } else {
+      const input = paid.request.method === "GET" || paid.request.method === "HEAD" ? null : await paid.request.arrayBuffer().catch(() => null);
+      const rerun = await openUpstream(paid.request, paid.target, input).catch((cause: unknown) => {
+        throw new TollgateError("upstream_unreachable", "The paid resource could not be produced again; the payment is settled: send the same payment again to receive it", { cause });
+      });
+      response = { status: rerun.status, headers: [...upstreamHeaders(rerun)], body: new Uint8Array(0) };
+      body = rerun.body;
+    }
+  }
   const headers = new Headers(response.headers);
   for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
   headers.set(paid.protocol.responseHeader, paid.protocol.encodeResponse(settled));
@@ -408,7 +453,11 @@ async function deliver(paid: PaidContext, response: KeptResponse, settled: Settl
     const token = await signGrant({ routeId: paid.route.id, path, payer: settled.payer ?? "", expiresAt }, signingKey("grant"));
     headers.append("set-cookie", grantCookie(path, token, paid.route.accessWindowSeconds, env().secureCookies));
   }
-  return new Response(paid.request.method === "HEAD" ? null : (response.body as Uint8Array<ArrayBuffer>), { status: response.status, headers });
+  if (paid.request.method === "HEAD") {
+    if (body instanceof ReadableStream) await body.cancel().catch(() => {});
+    body = null;
+  }
+  return new Response(body, { status: response.status, headers });
 }
 
 /**

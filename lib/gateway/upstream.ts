@@ -90,6 +90,36 @@ export async function callUpstream(
   body: ArrayBuffer | null,
   extraHeaders: Record<string, string> = {},
 ): Promise<{ response: Response; body: ArrayBuffer }> {
+  const signal = AbortSignal.timeout(env().upstreamTimeoutMs);
+  const response = await fetchUpstream(request, target, body, extraHeaders, signal);
+  return { response, body: await response.arrayBuffer() };
+}
+
+/**
+ * Like `callUpstream`, but returns as soon as the handler's status and headers arrive, with the
+ * body still streaming (SSE, chunked output, large downloads: flat memory). UPSTREAM_TIMEOUT_MS
+ * bounds the wait for the headers only. Cancelling the returned body cancels the handler's
+ * stream (the loopback connection closes).
+ *
+ * @throws Error when the server cannot be reached or no headers came within UPSTREAM_TIMEOUT_MS.
+ */
+export async function openUpstream(request: Request, target: { path: string; href: string }, body: ArrayBuffer | null): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("The handler sent no headers in time", "TimeoutError")), env().upstreamTimeoutMs);
+  try {
+    return await fetchUpstream(request, target, body, {}, controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function fetchUpstream(
+  request: Request,
+  target: { path: string; href: string },
+  body: ArrayBuffer | null,
+  extraHeaders: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Response> {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   for (const h of DROP_REQUEST_HEADERS) headers.delete(h);
@@ -104,15 +134,14 @@ export async function callUpstream(
   const origin = new URL(publicOriginOf(request.headers, request.url));
   headers.set("x-forwarded-host", origin.host);
   headers.set("x-forwarded-proto", origin.protocol.replace(":", ""));
-  const response = await fetch(`${env().upstreamOrigin}${target.href}${url.search}`, {
+  return fetch(`${env().upstreamOrigin}${target.href}${url.search}`, {
     method: request.method,
     headers,
     body,
     redirect: "manual",
     cache: "no-store",
-    signal: AbortSignal.timeout(env().upstreamTimeoutMs),
+    signal,
   });
-  return { response, body: await response.arrayBuffer() };
 }
 
 /** The upstream's headers, minus those that described the encoded body on the loopback hop. */

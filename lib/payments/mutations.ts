@@ -61,8 +61,11 @@ export async function releasePayment(db: PrismaClient, id: string): Promise<void
   await db.payment.deleteMany({ where: { id, status: "pending" } });
 }
 
-/** A handler's response as kept for a late delivery. */
-export type KeptResponse = { status: number; headers: [string, string][]; body: Uint8Array };
+/**
+ * A handler's response as kept for a late delivery. `streamed`: the body went to the buyer as it
+ * was produced and is not kept (`body` empty); a late delivery runs the handler again.
+ */
+export type KeptResponse = { status: number; headers: [string, string][]; body: Uint8Array; streamed?: boolean };
 
 /**
  * Moves a claimed payment to `settling` and keeps the handler's response, in one transaction,
@@ -82,8 +85,8 @@ export async function markSettling(db: PrismaClient, id: string, response: KeptR
     WITH claimed AS (
       UPDATE "Payment" SET "status" = 'settling', "payer" = COALESCE(${payer}::text, "payer"), "updatedAt" = ${now} WHERE "id" = ${id} AND "status" = 'pending' RETURNING "id"
     )
-    INSERT INTO "PaidResponse" ("paymentId", "status", "headers", "body", "createdAt")
-    SELECT "id", ${response.status}, ${JSON.stringify(response.headers)}::jsonb, ${Buffer.from(response.body)}, ${now} FROM claimed`;
+    INSERT INTO "PaidResponse" ("paymentId", "status", "headers", "body", "streamed", "createdAt")
+    SELECT "id", ${response.status}, ${JSON.stringify(response.headers)}::jsonb, ${Buffer.from(response.body)}, ${response.streamed ?? false}, ${now} FROM claimed`;
   return inserted === 1;
 }
 
@@ -171,7 +174,7 @@ export async function takePaidResponse(db: PrismaClient, paymentId: string, keep
   if (!row) return null;
   const { count } = await db.paidResponse.updateMany({ where: { paymentId, deliveredAt: null }, data: { deliveredAt: new Date(), keepUntil } });
   if (count !== 1) return null;
-  return { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body) };
+  return { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body), streamed: row.streamed };
 }
 
 /**
@@ -182,7 +185,7 @@ export async function takePaidResponse(db: PrismaClient, paymentId: string, keep
  */
 export async function loadKeptResponse(db: PrismaClient, paymentId: string, now = new Date()): Promise<KeptResponse | null> {
   const row = await db.paidResponse.findFirst({ where: { paymentId, keepUntil: { gt: now } } });
-  return row ? { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body) } : null;
+  return row ? { status: row.status, headers: row.headers as [string, string][], body: new Uint8Array(row.body), streamed: row.streamed } : null;
 }
 
 /**

@@ -102,6 +102,7 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
       accessWindowSeconds: Math.round(route.accessWindowHours * 3600),
       paymentIdentifier: route.paymentIdentifier,
       discovery,
+      settleAfterComplete: route.settleAfterComplete ?? false,
       enabled: route.enabled,
       paymentOptions,
     };

@@ -23,6 +23,7 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
     mimeType: r.mimeType,
     accessWindowSeconds: r.accessWindowSeconds,
     paymentIdentifier: r.paymentIdentifier,
+    settleAfterComplete: r.settleAfterComplete,
     // Written through discoverySchema only; read back leniently (a hand-edited row cannot break the proxy).
     discovery: discoverySchema.safeParse(r.discovery ?? undefined).data ?? null,
     paymentOptions: r.paymentOptions.map((o) => ({

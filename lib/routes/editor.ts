@@ -32,6 +32,7 @@ export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof l
     accessWindowHours: route.accessWindowSeconds / 3600,
     paymentIdentifier: route.paymentIdentifier,
     discovery: discoveryToForm(route.discovery),
+    settleAfterComplete: route.settleAfterComplete,
     enabled: route.enabled,
     options: await Promise.all(
       route.paymentOptions.map(async (o) => {

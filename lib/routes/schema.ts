@@ -58,6 +58,7 @@ export const pricedRouteInputSchema = z.object({
   accessWindowSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
   paymentIdentifier: z.enum(["off", "optional", "required"]).default("optional"),
   discovery: discoverySchema.nullable().default(null),
+  settleAfterComplete: z.boolean().default(false),
   enabled: z.boolean().default(true),
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
@@ -83,6 +84,8 @@ export const routeFormSchema = z.object({
   accessWindowHours: z.number().min(1 / 60).max(8760),
   /** API routes: the payment-identifier extension (off / optional / required). */
   paymentIdentifier: pricedRouteInputSchema.shape.paymentIdentifier,
+  /** API routes: settle after the whole body (true) or stream it once the status is known (false). */
+  settleAfterComplete: z.boolean().optional(),
   /** API routes: discovery metadata as the merchant typed it (JSON text; empty = none). */
   discovery: z
     .object({ inputExample: z.string(), inputSchema: z.string(), bodyType: z.enum(["json", "form-data", "text"]), outputExample: z.string(), outputSchema: z.string() })

@@ -44,6 +44,11 @@ export type PricedRouteConfig = {
    * Schema, body type, output example and JSON Schema. Null: none given.
    */
   discovery: RouteDiscovery | null;
+  /**
+   * API routes: settle once the handler's whole body is in (true), or as soon as its status and
+   * headers are, streaming the body to the buyer as produced (false). Pages always buffer.
+   */
+  settleAfterComplete: boolean;
   paymentOptions: PaymentOptionConfig[];
 };
 

@@ -18,7 +18,7 @@ import type { Address, Hex } from "viem";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
-import { createX402Client } from "@/scripts/agent-client";
+import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
@@ -278,6 +278,42 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       expect(text).toContain(`- GET ${app.url}/api/demo/quote: A quotation of the minute. 0.01 USDC on`);
       expect(text).toContain(`- POST ${app.url}/api/demo/summarize:`);
       expect(text).toContain(`- GET ${app.url}/articles/deep-dive:`);
+    });
+  });
+
+  describe("streamed paid responses", () => {
+    it("settles on the handler's headers, then delivers server-sent events as they are produced", async () => {
+      const payer = buyer(2).address;
+      const before = await balance(payer);
+      const res = await createPayingFetch(devnet.config, buyer(2).privateKey as Hex)(url("/api/demo/stream?events=5"));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      expect(decodePaymentResponseHeader(res.headers.get("payment-response")!).success).toBe(true);
+      // Charged before the body is read: settlement did not wait for the stream's end.
+      expect(await balance(payer)).toBe(before - 20_000n);
+
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      const first = decoder.decode((await reader.read()).value);
+      const firstAt = Date.now();
+      // The handler produces an event every 400 ms: the first arrives alone, long before the end.
+      expect(first).toContain("id: 1\n");
+      expect(first).not.toContain("event: end");
+      let rest = "";
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
+      expect(Date.now() - firstAt).toBeGreaterThanOrEqual(1_000);
+      const events = (first + rest).split("\n\n").filter(Boolean);
+      expect(events.filter((e) => e.includes("event: tick"))).toHaveLength(5);
+      expect(events.at(-1)).toContain("event: end");
+    });
+
+    it("charges nothing for a stream whose handler refuses the request", async () => {
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url("/api/demo/stream?events=99"));
+      expect(res.status).toBe(400);
+      expect(res.headers.get("payment-response")).toBeNull();
+      expect(await balance(payer)).toBe(before);
     });
   });
 });

@@ -391,6 +391,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     const { resources } = await res.json();
     expect(resources.map((r: { method: string; path: string; kind: string }) => `${r.kind} ${r.method} ${r.path}`).sort()).toEqual([
       "api GET /api/demo/quote",
+      "api GET /api/demo/stream",
       "api POST /api/demo/summarize",
       "page GET /articles/deep-dive",
       "page GET /articles/field-notes",

@@ -17,6 +17,7 @@ const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = 
   accessWindowSeconds: 60,
   paymentIdentifier,
   discovery: null,
+  settleAfterComplete: false,
   paymentOptions: [],
 });
 

@@ -11,6 +11,7 @@ const route = (id: string, method: string, pathPattern: string): PricedRouteConf
   accessWindowSeconds: 86400,
   paymentIdentifier: "off",
   discovery: null,
+  settleAfterComplete: false,
   paymentOptions: [],
 });
 
