@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   payment_invalid: 402,
   payment_already_used: 402,
   settlement_failed: 402,
+  /** A SIGN-IN-WITH-X proof that opens nothing (invalid, replayed, expired, or its signer holds no access). */
+  sign_in_refused: 402,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

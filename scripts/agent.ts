@@ -6,6 +6,9 @@
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
  * response body, the decoded PAYMENT-RESPONSE and the buyer's balance before and after.
  *
+ * `--siwx` (EVM): on a route that sells access, pays once, then calls again signing in with
+ * sign-in-with-x (@x402/extensions' wrapFetchWithSIWx), and prints whether the second call was free.
+ *
  * `--payment-id [ID]` sends a payment-identifier id (a new `pay_…` one when ID is left out) where
  * the 402 declares the extension, then presents the very same payment again, as a client would
  * after losing the answer, and prints whether the retry got the same response and was charged.
@@ -13,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import { generatePaymentId } from "@x402/extensions/payment-identifier";
+import { wrapFetchWithSIWx } from "@x402/extensions/sign-in-with-x";
 import { formatUnits, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, splBalance } from "./agent-client";
@@ -34,11 +38,12 @@ const { values, positionals } = parseArgs({
     v1: { type: "boolean", default: false },
     network: { type: "string", default: "evm" },
     "payment-id": { type: "string" },
+    siwx: { type: "boolean", default: false },
   },
 });
 const url = positionals[0];
 if (!url) {
-  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana] [--payment-id [ID]]");
+  console.error("usage: npm run agent -- URL [--method POST] [--data JSON] [--buyer N] [--v1] [--network evm|solana] [--payment-id [ID]] [--siwx]");
   process.exit(2);
 }
 if (values.data !== undefined) {
@@ -57,6 +62,10 @@ if (values.network !== "evm" && values.network !== "solana") {
 const paymentId = values["payment-id"];
 if (paymentId !== undefined && values.v1) {
   console.error("--payment-id needs x402 v2 (payment-identifier is a v2 extension)");
+  process.exit(2);
+}
+if (values.siwx && (values.v1 || values.network === "solana")) {
+  console.error("--siwx signs in with the EVM buyer over x402 v2 here");
   process.exit(2);
 }
 if (values.network === "solana" && values.v1) {
@@ -96,7 +105,9 @@ if (solana) {
   }
   payer = privateKeyToAccount(privateKey).address;
   const asset = devnet.asset.address as Address;
-  pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey, recordingFetch, { paymentId });
+  // With --siwx, sign-in is tried under the payment: a 402 the signed request still gets is paid.
+  const base = values.siwx ? wrapFetchWithSIWx(recordingFetch, privateKeyToAccount(privateKey)) : recordingFetch;
+  pay = values.v1 ? createPayingFetchV1(devnet, privateKey) : createPayingFetch(devnet, privateKey, base, { paymentId });
   balance = () => balanceOf(devnet.rpcUrl, asset, payer as Address);
   fmt = (n) => `${formatUnits(n, devnet.asset.decimals)} ${devnet.asset.symbol}`;
 }
@@ -134,6 +145,17 @@ console.log(`\nbuyer ${payer}`);
 console.log(`  before  ${fmt(before)}`);
 console.log(`  after   ${fmt(after)}  (${fmt(after - before)})`);
 if (!response.ok) process.exitCode = 1;
+
+if (values.siwx) {
+  // The same call again: the buyer's access (if the route sells it) is claimed by signing in.
+  const again = await pay(url, { method, headers: values.data !== undefined ? { "content-type": "application/json" } : undefined, body: values.data });
+  await again.arrayBuffer();
+  const afterAgain = await balance();
+  console.log("\nsign-in-with-x: the same call again");
+  console.log(`  → ${again.status} ${again.statusText}`);
+  console.log(`  paid again        ${again.headers.has("payment-response") ? "yes" : "no"}  (${fmt(afterAgain - after)})`);
+  console.log(`  access until      ${again.headers.get("x-access-until") ?? "(none: this route does not sell access)"}`);
+}
 
 if (paymentId !== undefined) {
   console.log(`\npayment-identifier ${paymentId}`);

@@ -109,7 +109,15 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           MIME type
           <input className={field} value={form.mimeType} onChange={(e) => set("mimeType", e.target.value)} />
         </label>
-        {form.kind === "page" && (
+        {form.kind === "api" && (
+          <label className="flex items-start gap-2 text-sm md:col-span-2">
+            <input type="checkbox" className="mt-1" checked={form.siwxAccess ?? false} onChange={(e) => set("siwxAccess", e.target.checked)} />
+            <span>
+              Sell an access window: after one payment, the payer&apos;s wallet calls this route free for the window below, signing in with the x402 sign-in-with-x extension
+            </span>
+          </label>
+        )}
+        {(form.kind === "page" || form.siwxAccess) && (
           <label className={label}>
             Access after payment (hours)
             <input className={field} type="number" min={0.1} step="any" value={form.accessWindowHours} onChange={(e) => set("accessWindowHours", Number(e.target.value))} />

@@ -4,7 +4,7 @@ import path from "node:path";
 import { env } from "@/lib/env";
 
 /** What a derived key signs. Each purpose gets its own key, so a token of one is never valid as the other. */
-export type KeyPurpose = "grant" | "session" | "upstream";
+export type KeyPurpose = "grant" | "session" | "upstream" | "siwx";
 
 const g = globalThis as typeof globalThis & { __tollgateKeys?: Map<KeyPurpose, Uint8Array> };
 

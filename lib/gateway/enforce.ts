@@ -42,6 +42,7 @@ import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { callUpstream, openUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
+import { declareSignIn, grantEntitlement, SIWX_HEADER } from "@/lib/access/siwx";
 import { getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -60,7 +61,7 @@ export function preflightResponse(): Response {
     headers: {
       ...PAYMENT_CORS_HEADERS,
       "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
-      "access-control-allow-headers": "Content-Type, Authorization, PAYMENT-SIGNATURE, X-PAYMENT",
+      "access-control-allow-headers": "Content-Type, Authorization, PAYMENT-SIGNATURE, X-PAYMENT, SIGN-IN-WITH-X",
       "access-control-max-age": "600",
     },
   });
@@ -90,23 +91,32 @@ export function preflightResponse(): Response {
  * Facilitator unreachable at verify → 503, garbage or an HTTP error from it → 502. Never a 500
  * for a known failure, never content without a settled payment.
  */
-export async function enforcePayment(request: Request, route: PricedRouteConfig, snapshot: RouteSnapshot, target: PricedPath): Promise<Response> {
+export async function enforcePayment(
+  request: Request,
+  route: PricedRouteConfig,
+  snapshot: RouteSnapshot,
+  target: PricedPath,
+  { signInRefused }: { signInRefused?: string } = {},
+): Promise<Response> {
   const url = new URL(request.url);
+  // A configured origin (never an unchecked Host) and the canonical spelling of the path.
+  const origin = publicOriginOf(request.headers, request.url);
   const resource: ResourceInfo = {
-    // A configured origin (never an unchecked Host) and the canonical spelling of the path.
-    url: `${publicOriginOf(request.headers, request.url)}${target.href}${url.search}`,
+    url: `${origin}${target.href}${url.search}`,
     description: route.description,
     mimeType: route.mimeType,
   };
   const context = `${request.method} ${target.href}`;
   try {
-    const extensions = declaredExtensions(route, { method: request.method, path: target.path });
     const { requirements } = await snapshot.requirementsFor(route);
     if (requirements.length === 0) {
       throw new TollgateError("facilitator_unavailable", "None of this resource's payment options is supported by the facilitator");
     }
+    const extensions = declaredExtensions(route, { method: request.method, path: target.path });
+    if (extensions && route.siwxAccess) extensions[SIWX_HEADER] = await declareSignIn(origin, target.path, resource, requirements);
     const incoming = readPaymentHeaders(request.headers);
     if (!incoming) {
+      if (signInRefused) return paymentRequired(extensions, requirements, resource, "sign_in_refused", `Sign-in refused: ${signInRefused}`);
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
       if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
       return paymentRequired(extensions, requirements, resource, "payment_required", message);
@@ -276,6 +286,7 @@ async function settleKept(db: PrismaClient, claimId: string, paid: PaidContext, 
     return response;
   }
   await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null, keepUntilFor(paid, kept));
+  await grantAccessBought(db, paid, claimId, settled.payer ?? verified.payer ?? null);
   return deliver(paid, kept, settled);
 }
 
@@ -295,6 +306,16 @@ type PaidContext = {
   /** What the route's 402s declare in PaymentRequired.extensions. */
   extensions: Record<string, unknown> | undefined;
 };
+
+/**
+ * On a route that sells access (sign-in-with-x), records what a settled payment bought: its
+ * payer may call the route free for the route's access window. A failure is logged, never
+ * changes the buyer's answer (they paid and get this response).
+ */
+async function grantAccessBought(db: PrismaClient, paid: PaidContext, paymentId: string, payer: string | null): Promise<void> {
+  if (!paid.route.siwxAccess || paid.route.kind !== "api" || !payer) return;
+  await bookkeeping(grantEntitlement(db, paid.route, paymentId, payer), `record the access payment ${paymentId} bought`);
+}
 
 /**
  * Until when a delivered response stays servable to payment-identifier retries: for payments
@@ -374,6 +395,7 @@ async function finishFromChain(
 ): Promise<Response> {
   if (outcome.state === "settled") {
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
+    await grantAccessBought(db, paid, id, payer);
     if (kept) {
       await recordSettledDurably(db, id, outcome.transaction, payer, keepUntilFor(paid, kept));
       return deliver(paid, kept, settle);

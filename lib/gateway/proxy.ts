@@ -3,7 +3,10 @@ import { env } from "@/lib/env";
 import { errorResponse, TollgateError } from "@/lib/errors";
 import { canonicalizePath } from "@/lib/x402/request-path";
 import { ensureBackgroundJobs } from "./background";
-import { enforcePayment, hasPageAccess, preflightResponse } from "./enforce";
+import { getDb } from "@/lib/db";
+import { publicOriginOf } from "@/lib/public-origin";
+import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
+import { signInAccess, SIWX_HEADER } from "@/lib/access/siwx";
 import { getRouteSnapshot } from "./route-cache";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
 
@@ -60,5 +63,30 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
     return NextResponse.next({ request: { headers } });
   }
-  return enforcePayment(request, route, snapshot, target);
+  let signInRefused: string | undefined;
+  const signIn = route.kind === "api" && route.siwxAccess ? request.headers.get(SIWX_HEADER) : null;
+  if (signIn) {
+    // Pay once, then sign in: a valid SIGN-IN-WITH-X from an address holding access to this route
+    // reaches the handler without payment. Anything else falls through to payment (402 with the reason).
+    try {
+      const access = await signInAccess(await getDb(), signIn, route, { origin: publicOriginOf(request.headers, request.url), path: target.path, href: target.href });
+      if (access.granted) {
+        const headers = new Headers(request.headers);
+        for (const h of [SIWX_HEADER, "payment-signature", "x-payment"]) headers.delete(h);
+        const response = NextResponse.next({ request: { headers } });
+        response.headers.set(ACCESS_UNTIL_HEADER, access.until.toISOString());
+        response.headers.set("access-control-allow-origin", "*");
+        response.headers.set("access-control-expose-headers", ACCESS_UNTIL_HEADER);
+        response.headers.set("cache-control", "private, no-store");
+        return response;
+      }
+      signInRefused = access.reason;
+    } catch (error) {
+      return errorResponse(error, `sign-in for ${context}`, PAYMENT_CORS_HEADERS);
+    }
+  }
+  return enforcePayment(request, route, snapshot, target, { signInRefused });
 }
+
+/** Response header on a request served by sign-in: when the signer's access to the route ends (ISO 8601). */
+export const ACCESS_UNTIL_HEADER = "x-access-until";

@@ -103,6 +103,7 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
       paymentIdentifier: route.paymentIdentifier,
       discovery,
       settleAfterComplete: route.settleAfterComplete ?? false,
+      siwxAccess: route.kind === "api" && (route.siwxAccess ?? false),
       enabled: route.enabled,
       paymentOptions,
     };

@@ -24,6 +24,7 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
     accessWindowSeconds: r.accessWindowSeconds,
     paymentIdentifier: r.paymentIdentifier,
     settleAfterComplete: r.settleAfterComplete,
+    siwxAccess: r.siwxAccess,
     // Written through discoverySchema only; read back leniently (a hand-edited row cannot break the proxy).
     discovery: discoverySchema.safeParse(r.discovery ?? undefined).data ?? null,
     paymentOptions: r.paymentOptions.map((o) => ({
@@ -44,7 +45,7 @@ export async function loadRoutesForDashboard(db: PrismaClient) {
     orderBy: [{ pathPattern: "asc" }, { method: "asc" }],
     include: {
       paymentOptions: { orderBy: { position: "asc" } },
-      _count: { select: { payments: { where: { status: "settled" } } } },
+      _count: { select: { payments: { where: { status: "settled" } }, entitlements: { where: { expiresAt: { gt: new Date() } } } } },
     },
   });
 }

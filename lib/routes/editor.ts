@@ -33,6 +33,7 @@ export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof l
     paymentIdentifier: route.paymentIdentifier,
     discovery: discoveryToForm(route.discovery),
     settleAfterComplete: route.settleAfterComplete,
+    siwxAccess: route.siwxAccess,
     enabled: route.enabled,
     options: await Promise.all(
       route.paymentOptions.map(async (o) => {

@@ -59,6 +59,7 @@ export const pricedRouteInputSchema = z.object({
   paymentIdentifier: z.enum(["off", "optional", "required"]).default("optional"),
   discovery: discoverySchema.nullable().default(null),
   settleAfterComplete: z.boolean().default(false),
+  siwxAccess: z.boolean().default(false),
   enabled: z.boolean().default(true),
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
@@ -86,6 +87,8 @@ export const routeFormSchema = z.object({
   paymentIdentifier: pricedRouteInputSchema.shape.paymentIdentifier,
   /** API routes: settle after the whole body (true) or stream it once the status is known (false). */
   settleAfterComplete: z.boolean().optional(),
+  /** API routes: sell an access window to agents (sign-in-with-x). */
+  siwxAccess: z.boolean().optional(),
   /** API routes: discovery metadata as the merchant typed it (JSON text; empty = none). */
   discovery: z
     .object({ inputExample: z.string(), inputSchema: z.string(), bodyType: z.enum(["json", "form-data", "text"]), outputExample: z.string(), outputSchema: z.string() })

@@ -1,6 +1,7 @@
 import { createPublicClient, getAddress, http, parseAbiItem, type Address } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { loadOpenPayments } from "@/lib/payments/data";
+import { pruneNonces } from "@/lib/access/siwx";
 import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
 import { loadEnabledRoutes } from "@/lib/routes/data";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
@@ -99,6 +100,8 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     // Kept responses are for late deliveries within a day; delivered or older ones go.
     const pruned = await pruneKeptResponses(db, new Date(Date.now() - KEPT_RESPONSE_TTL_MS));
     if (pruned > 0) summary.decisions.push(`pruned ${pruned} kept responses (delivered, or older than a day)`);
+    // Used sign-in nonces only matter while their challenge could still be presented.
+    await pruneNonces(db);
   }
 
   if (options.scanOrphans ?? true) {

@@ -49,6 +49,11 @@ export type PricedRouteConfig = {
    * headers are, streaming the body to the buyer as produced (false). Pages always buffer.
    */
   settleAfterComplete: boolean;
+  /**
+   * API routes: a settled payment buys its payer `accessWindowSeconds` of access, claimed with a
+   * SIGN-IN-WITH-X header instead of paying again (specs/extensions/sign-in-with-x.md).
+   */
+  siwxAccess: boolean;
   paymentOptions: PaymentOptionConfig[];
 };
 

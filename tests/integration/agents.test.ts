@@ -12,6 +12,9 @@ import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, type DiscoveryExtension } from "@x402/extensions/bazaar";
+import { createSIWxClientExtension, createSIWxMessage, encodeSIWxHeader, SIGN_IN_WITH_X, wrapFetchWithSIWx, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
+import { wrapFetchWithPayment } from "@x402/fetch";
+import { privateKeyToAccount } from "viem/accounts";
 import { appendPaymentIdentifierToExtensions, generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
@@ -100,6 +103,15 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       pathPattern: "/api/demo/time",
       description: "The server's clock",
       paymentIdentifier: "required",
+      paymentOptions: [{ network: devnet.config.network, asset, amount: "1000", payTo: merchant, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
+    });
+    // A second route that sells access, to show access never crosses routes.
+    await upsertPricedRoute(seedDb.prisma, {
+      method: "GET",
+      pathPattern: "/api/demo/download",
+      description: "Downloads, sold by the hour",
+      siwxAccess: true,
+      accessWindowSeconds: 3_600,
       paymentOptions: [{ network: devnet.config.network, asset, amount: "1000", payTo: merchant, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
     });
     await seedDb.close();
@@ -314,6 +326,124 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       expect(res.status).toBe(400);
       expect(res.headers.get("payment-response")).toBeNull();
       expect(await balance(payer)).toBe(before);
+    });
+  });
+
+  describe("pay once, then sign in (sign-in-with-x)", () => {
+    const account = (i: number) => privateKeyToAccount(buyer(i).privateKey as Hex);
+
+    /** The route's current 402 sign-in challenge. */
+    async function challenge(p: string): Promise<SIWxExtension> {
+      const res = await fetch(url(p));
+      expect(res.status).toBe(402);
+      return decodePaymentRequiredHeader(res.headers.get("payment-required")!).extensions![SIGN_IN_WITH_X] as SIWxExtension;
+    }
+
+    /** A SIGN-IN-WITH-X header for `ext`'s challenge, signed by buyer `i` after `edit` changed the message (forgeries). */
+    async function signIn(ext: SIWxExtension, i: number, edit: (info: Record<string, unknown>) => void = () => {}): Promise<string> {
+      const info: Record<string, unknown> = { ...ext.info, chainId: ext.supportedChains[0]!.chainId, type: ext.supportedChains[0]!.type };
+      edit(info);
+      const signer = account(i);
+      const message = createSIWxMessage(info as never, signer.address);
+      const signature = await signer.signMessage({ message });
+      return encodeSIWxHeader({ ...info, address: signer.address, signature } as Parameters<typeof encodeSIWxHeader>[0]);
+    }
+
+    const refusal = async (res: Response) => ({ status: res.status, body: await res.json() });
+
+    it("declares sign-in-with-x, bound to this origin and path, on routes that sell access", async () => {
+      const ext = await challenge("/api/demo/forecast");
+      expect(ext.info).toMatchObject({ domain: new URL(app.url).host, uri: url("/api/demo/forecast"), version: "1" });
+      expect(ext.info.nonce).toMatch(/^[0-9a-f]{32}$/);
+      expect(ext.supportedChains).toContainEqual({ chainId: devnet.config.network, type: "eip191" });
+      const quote = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
+      expect(quote.extensions?.[SIGN_IN_WITH_X]).toBeUndefined();
+    });
+
+    it("after one payment, wrapFetchWithSIWx is served free for the window; another address is not", async () => {
+      const payer = buyer(1).address;
+      const before = await balance(payer);
+      const agent = wrapFetchWithPayment(wrapFetchWithSIWx(fetch, account(1)), createX402Client(devnet.config, buyer(1).privateKey as Hex));
+      const first = await agent(url("/api/demo/forecast?city=Porto"));
+      expect(first.status).toBe(200);
+      expect(first.headers.get("payment-response")).not.toBeNull();
+      expect(await balance(payer)).toBe(before - 50_000n);
+
+      for (const city of ["Porto", "Faro"]) {
+        const again = await agent(url(`/api/demo/forecast?city=${city}`));
+        expect(again.status).toBe(200);
+        expect((await again.json()).city).toBe(city);
+        expect(again.headers.get("payment-response")).toBeNull();
+        expect(Date.parse(again.headers.get("x-access-until")!)).toBeGreaterThan(Date.now() + 59 * 60_000);
+      }
+      expect(await balance(payer)).toBe(before - 50_000n);
+
+      // A signer that never paid gets the 402 with the reason, and no content.
+      const stranger = await refusal(await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: await signIn(await challenge("/api/demo/forecast"), 4) } }));
+      expect(stranger.status).toBe(402);
+      expect(stranger.body).toMatchObject({ code: "sign_in_refused", error: expect.stringMatching(/holds no unexpired access/) });
+    });
+
+    it("works through the client's SIWx extension hook, unpatched", async () => {
+      const x402 = createX402Client(devnet.config, buyer(3).privateKey as Hex);
+      x402.registerExtension(createSIWxClientExtension({ signers: [account(3)] }) as never);
+      const agent = wrapFetchWithPayment(fetch, x402);
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      expect((await agent(url("/api/demo/forecast"))).status).toBe(200);
+      const free = await agent(url("/api/demo/forecast"));
+      expect(free.status).toBe(200);
+      expect(free.headers.get("payment-response")).toBeNull();
+      expect(await balance(payer)).toBe(before - 50_000n);
+    });
+
+    it("refuses forged, replayed, misbound and cross-route sign-ins with 402 and a reason, never content", async () => {
+      // Buyer 1 paid for the forecast above; each of these is still refused.
+      const forecast = () => challenge("/api/demo/forecast");
+      const cases: [string, () => Promise<string>, RegExp][] = [
+        ["another domain", async () => signIn(await forecast(), 1, (i) => (i.domain = "evil.example")), /Domain mismatch/],
+        ["another origin in the URI", async () => signIn(await forecast(), 1, (i) => (i.uri = "https://evil.example/api/demo/forecast")), /URI mismatch/],
+        ["expired", async () => signIn(await forecast(), 1, (i) => (i.expirationTime = new Date(Date.now() - 1000).toISOString())), /expired/i],
+        ["a nonce this server never issued", async () => signIn(await forecast(), 1, (i) => (i.nonce = "0123456789abcdef0123456789abcdef")), /nonce was not issued/],
+        [
+          "the signature of another address",
+          async () => {
+            const header = JSON.parse(Buffer.from(await signIn(await forecast(), 4), "base64").toString()) as Record<string, unknown>;
+            return Buffer.from(JSON.stringify({ ...header, address: account(1).address })).toString("base64");
+          },
+          /signature|verif/i,
+        ],
+        ["another route's challenge", async () => signIn(await challenge("/api/demo/download"), 1), /URI mismatch|nonce/],
+        ["garbage", async () => "not base64!", /Invalid SIWX header/],
+      ];
+      for (const [name, header, reason] of cases) {
+        const res = await refusal(await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: await header() } }));
+        expect(res.status, name).toBe(402);
+        expect(res.body.code, name).toBe("sign_in_refused");
+        expect(res.body.error, name).toMatch(reason);
+      }
+
+      // Replayed: the first use opens the route, the same header again does not.
+      const header = await signIn(await forecast(), 1);
+      expect((await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: header } })).status).toBe(200);
+      const replay = await refusal(await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: header } }));
+      expect(replay.status).toBe(402);
+      expect(replay.body.error).toMatch(/already used/);
+
+      // Access never crosses routes: buyer 1 paid for the forecast, not for downloads.
+      const download = await refusal(await fetch(url("/api/demo/download"), { headers: { [SIGN_IN_WITH_X]: await signIn(await challenge("/api/demo/download"), 1) } }));
+      expect(download.status).toBe(402);
+      expect(download.body.error).toMatch(/holds no unexpired access/);
+    });
+
+    it.runIf(name === "PostgreSQL")("refuses a sign-in once the access window has ended", async () => {
+      const address = account(1).address.toLowerCase();
+      const valid = await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: await signIn(await challenge("/api/demo/forecast"), 1) } });
+      expect(valid.status).toBe(200);
+      await db.prisma.entitlement.updateMany({ where: { address }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      const expired = await refusal(await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: await signIn(await challenge("/api/demo/forecast"), 1) } }));
+      expect(expired.status).toBe(402);
+      expect(expired.body.error).toMatch(/holds no unexpired access/);
     });
   });
 });

@@ -18,6 +18,7 @@ const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = 
   paymentIdentifier,
   discovery: null,
   settleAfterComplete: false,
+  siwxAccess: false,
   paymentOptions: [],
 });
 

@@ -12,6 +12,7 @@ const route = (id: string, method: string, pathPattern: string): PricedRouteConf
   paymentIdentifier: "off",
   discovery: null,
   settleAfterComplete: false,
+  siwxAccess: false,
   paymentOptions: [],
 });
 

@@ -51,6 +51,12 @@ export default async function RoutesPage() {
                         payment-identifier{r.paymentIdentifier === "required" ? " (required)" : ""}
                       </div>
                     )}
+                    {r.kind === "api" && r.siwxAccess && (
+                      <div className="text-xs text-stone-500" data-testid="route-access">
+                        sells {Math.round(r.accessWindowSeconds / 360) / 10} h of access · {r._count.entitlements.toLocaleString("en-US")} in force
+                      </div>
+                    )}
+                    {r.kind === "api" && !r.settleAfterComplete && <div className="text-xs text-stone-500">streamed</div>}
                   </td>
                   <td className="px-3 py-2">
                     {r.paymentOptions.map((o) => (
