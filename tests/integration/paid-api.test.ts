@@ -390,6 +390,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(res.status).toBe(200);
     const { resources } = await res.json();
     expect(resources.map((r: { method: string; path: string; kind: string }) => `${r.kind} ${r.method} ${r.path}`).sort()).toEqual([
+      "api GET /api/demo/forecast",
       "api GET /api/demo/quote",
       "api GET /api/demo/stream",
       "api POST /api/demo/summarize",
