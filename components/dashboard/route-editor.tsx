@@ -117,6 +117,21 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             </span>
           </label>
         )}
+        {form.kind === "api" && (
+          <div className="grid grid-cols-2 gap-2 md:col-span-2">
+            <label className={label}>
+              Free calls per caller (0: none)
+              <input className={field} type="number" min={0} step={1} value={form.freeQuota ?? 0} onChange={(e) => set("freeQuota", Math.max(0, Math.floor(Number(e.target.value) || 0)))} />
+            </label>
+            <label className={label}>
+              …per window of (hours)
+              <input className={field} type="number" min={0.1} step="any" value={form.freeQuotaWindowHours ?? 24} onChange={(e) => set("freeQuotaWindowHours", Number(e.target.value))} />
+            </label>
+            <p className="col-span-2 text-xs text-stone-600">
+              A caller is the wallet it signs in with (sign-in-with-x), or its IP address when TRUST_PROXY_HEADERS is set. After the free calls, it pays.
+            </p>
+          </div>
+        )}
         {(form.kind === "page" || form.siwxAccess) && (
           <label className={label}>
             Access after payment (hours)

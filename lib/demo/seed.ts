@@ -25,13 +25,14 @@ export type DemoPaymentTarget = {
 };
 
 /** Demo prices in atomic units of 6-decimal tokens. */
-export const DEMO_PRICES = { quote: "10000", summarize: "50000", stream: "20000", forecast: "50000", deepDive: "20000", fieldNotes: "10000" } as const;
+export const DEMO_PRICES = { quote: "10000", summarize: "50000", stream: "20000", forecast: "50000", weather: "10000", deepDive: "20000", fieldNotes: "10000" } as const;
 
 /**
  * Writes the demo's priced routes (idempotent):
  * - API: `GET /api/demo/quote` at 0.01 USDC, `POST /api/demo/summarize` at 0.05 USDC,
  *   `GET /api/demo/stream` (server-sent events, streamed after settlement) at 0.02 USDC,
- *   `GET /api/demo/forecast` at 0.05 USDC for an hour of access (sign-in-with-x), also on Solana;
+ *   `GET /api/demo/forecast` at 0.05 USDC for an hour of access (sign-in-with-x), also on Solana,
+ *   `GET /api/demo/weather`: 3 free calls a day per caller, then 0.01 USDC;
  * - pages: `/articles/deep-dive` at 0.02 USDC, `/articles/field-notes` at 0.01 USDC or 0.01 EURC.
  * With `svm`, the quote and the deep dive can also be paid in USDC on Solana.
  * `GET /api/demo/health` and `/articles/welcome` stay free (no row).
@@ -114,6 +115,16 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
       outputExample: { city: "Lisbon", days: [{ date: "2026-01-01", sky: "sunny", highC: 18, lowC: 9, rainChance: 10 }], servedAt: "2026-01-01T00:00:00.000Z" },
     },
     paymentOptions: [option(DEMO_PRICES.forecast), ...solana(DEMO_PRICES.forecast)],
+  });
+  await upsertPricedRoute(db, {
+    method: "GET",
+    pathPattern: "/api/demo/weather",
+    description: "Current weather for a city: 3 free calls a day per caller (sign in with x402 sign-in-with-x), then paid",
+    mimeType: "application/json",
+    freeQuota: 3,
+    freeQuotaWindowSeconds: 86_400,
+    discovery: { inputExample: { city: "Lisbon" }, inputSchema: { properties: { city: { type: "string", maxLength: 80 } } } },
+    paymentOptions: [option(DEMO_PRICES.weather)],
   });
   await upsertPricedRoute(db, {
     method: "GET",

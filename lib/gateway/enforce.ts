@@ -96,7 +96,7 @@ export async function enforcePayment(
   route: PricedRouteConfig,
   snapshot: RouteSnapshot,
   target: PricedPath,
-  { signInRefused }: { signInRefused?: string } = {},
+  { refusal }: { refusal?: { code: ErrorCode; message: string } } = {},
 ): Promise<Response> {
   const url = new URL(request.url);
   // A configured origin (never an unchecked Host) and the canonical spelling of the path.
@@ -113,10 +113,10 @@ export async function enforcePayment(
       throw new TollgateError("facilitator_unavailable", "None of this resource's payment options is supported by the facilitator");
     }
     const extensions = declaredExtensions(route, { method: request.method, path: target.path });
-    if (extensions && route.siwxAccess) extensions[SIWX_HEADER] = await declareSignIn(origin, target.path, resource, requirements);
+    if (extensions && (route.siwxAccess || route.freeQuota > 0)) extensions[SIWX_HEADER] = await declareSignIn(origin, target.path, resource, requirements);
     const incoming = readPaymentHeaders(request.headers);
     if (!incoming) {
-      if (signInRefused) return paymentRequired(extensions, requirements, resource, "sign_in_refused", `Sign-in refused: ${signInRefused}`);
+      if (refusal) return paymentRequired(extensions, requirements, resource, refusal.code, refusal.message);
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
       if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
       return paymentRequired(extensions, requirements, resource, "payment_required", message);

@@ -6,6 +6,7 @@ import { ensureBackgroundJobs } from "./background";
 import { getDb } from "@/lib/db";
 import { publicOriginOf } from "@/lib/public-origin";
 import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
+import { quotaIdentity, quotaResetsAt, takeFreeCall } from "@/lib/access/quota";
 import { signInAccess, SIWX_HEADER } from "@/lib/access/siwx";
 import { getRouteSnapshot } from "./route-cache";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
@@ -63,30 +64,58 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
     return NextResponse.next({ request: { headers } });
   }
-  let signInRefused: string | undefined;
-  const signIn = route.kind === "api" && route.siwxAccess ? request.headers.get(SIWX_HEADER) : null;
-  if (signIn) {
-    // Pay once, then sign in: a valid SIGN-IN-WITH-X from an address holding access to this route
-    // reaches the handler without payment. Anything else falls through to payment (402 with the reason).
-    try {
-      const access = await signInAccess(await getDb(), signIn, route, { origin: publicOriginOf(request.headers, request.url), path: target.path, href: target.href });
-      if (access.granted) {
-        const headers = new Headers(request.headers);
-        for (const h of [SIWX_HEADER, "payment-signature", "x-payment"]) headers.delete(h);
-        const response = NextResponse.next({ request: { headers } });
-        response.headers.set(ACCESS_UNTIL_HEADER, access.until.toISOString());
-        response.headers.set("access-control-allow-origin", "*");
-        response.headers.set("access-control-expose-headers", ACCESS_UNTIL_HEADER);
-        response.headers.set("cache-control", "private, no-store");
-        return response;
-      }
-      signInRefused = access.reason;
-    } catch (error) {
-      return errorResponse(error, `sign-in for ${context}`, PAYMENT_CORS_HEADERS);
+  let refusal: { code: "sign_in_refused" | "payment_required"; message: string } | undefined;
+  let quotaExhausted: Date | undefined;
+  const signIn = route.kind === "api" ? request.headers.get(SIWX_HEADER) : null;
+  const paying = request.headers.has("payment-signature") || request.headers.has("x-payment");
+  try {
+    const at = { origin: publicOriginOf(request.headers, request.url), path: target.path, href: target.href };
+    if (signIn && route.siwxAccess) {
+      // Pay once, then sign in: a valid SIGN-IN-WITH-X from an address holding access to this
+      // route reaches the handler without payment. Anything else falls through (402 with the reason).
+      const access = await signInAccess(await getDb(), signIn, route, at);
+      if (access.granted) return letThrough(request, { [ACCESS_UNTIL_HEADER]: access.until.toISOString() });
+      refusal = { code: "sign_in_refused", message: `Sign-in refused: ${access.reason}` };
     }
+    if (route.kind === "api" && route.freeQuota > 0 && !paying) {
+      // Free quota, then paid: the caller's free calls in this window, counted in the database.
+      const who = await quotaIdentity(await getDb(), request.headers, route, { ...at, signIn, trustProxyHeaders: env().trustProxyHeaders });
+      if (who.identity) {
+        const call = await takeFreeCall(await getDb(), route, who.identity);
+        if (call) return letThrough(request, { [QUOTA_REMAINING_HEADER]: String(call.remaining), [QUOTA_RESET_HEADER]: call.resetsAt.toISOString() });
+        quotaExhausted = quotaResetsAt(route);
+        refusal = { code: "payment_required", message: `The ${route.freeQuota} free calls of this window are used; they renew at ${quotaExhausted.toISOString()}. Pay to continue.` };
+      } else {
+        refusal = who.refused
+          ? { code: "sign_in_refused", message: `Sign-in refused: ${who.refused}` }
+          : { code: "payment_required", message: `Payment required, or sign in (sign-in-with-x) to use the ${route.freeQuota} free calls per caller` };
+      }
+    }
+  } catch (error) {
+    return errorResponse(error, `sign-in or free quota for ${context}`, PAYMENT_CORS_HEADERS);
   }
-  return enforcePayment(request, route, snapshot, target, { signInRefused });
+  const response = await enforcePayment(request, route, snapshot, target, { refusal });
+  if (quotaExhausted && response.status === 402) {
+    response.headers.set(QUOTA_REMAINING_HEADER, "0");
+    response.headers.set(QUOTA_RESET_HEADER, quotaExhausted.toISOString());
+  }
+  return response;
 }
 
 /** Response header on a request served by sign-in: when the signer's access to the route ends (ISO 8601). */
 export const ACCESS_UNTIL_HEADER = "x-access-until";
+/** Response headers of a route with a free quota: free calls left in this window, and when it renews (ISO 8601). */
+export const QUOTA_REMAINING_HEADER = "x-quota-remaining";
+export const QUOTA_RESET_HEADER = "x-quota-reset";
+
+/** Lets a request through to its handler without payment (signed-in access or a free call), with `responseHeaders`. */
+function letThrough(request: NextRequest, responseHeaders: Record<string, string>): NextResponse {
+  const headers = new Headers(request.headers);
+  for (const h of [SIWX_HEADER, "payment-signature", "x-payment"]) headers.delete(h);
+  const response = NextResponse.next({ request: { headers } });
+  for (const [k, v] of Object.entries(responseHeaders)) response.headers.set(k, v);
+  response.headers.set("access-control-allow-origin", "*");
+  response.headers.set("access-control-expose-headers", [ACCESS_UNTIL_HEADER, QUOTA_REMAINING_HEADER, QUOTA_RESET_HEADER].join(", "));
+  response.headers.set("cache-control", "private, no-store");
+  return response;
+}

@@ -104,6 +104,8 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
       discovery,
       settleAfterComplete: route.settleAfterComplete ?? false,
       siwxAccess: route.kind === "api" && (route.siwxAccess ?? false),
+      freeQuota: route.kind === "api" ? (route.freeQuota ?? 0) : 0,
+      freeQuotaWindowSeconds: Math.round((route.freeQuotaWindowHours ?? 24) * 3600),
       enabled: route.enabled,
       paymentOptions,
     };

@@ -25,6 +25,8 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
     paymentIdentifier: r.paymentIdentifier,
     settleAfterComplete: r.settleAfterComplete,
     siwxAccess: r.siwxAccess,
+    freeQuota: r.freeQuota,
+    freeQuotaWindowSeconds: r.freeQuotaWindowSeconds,
     // Written through discoverySchema only; read back leniently (a hand-edited row cannot break the proxy).
     discovery: discoverySchema.safeParse(r.discovery ?? undefined).data ?? null,
     paymentOptions: r.paymentOptions.map((o) => ({

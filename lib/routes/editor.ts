@@ -34,6 +34,8 @@ export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof l
     discovery: discoveryToForm(route.discovery),
     settleAfterComplete: route.settleAfterComplete,
     siwxAccess: route.siwxAccess,
+    freeQuota: route.freeQuota,
+    freeQuotaWindowHours: route.freeQuotaWindowSeconds / 3600,
     enabled: route.enabled,
     options: await Promise.all(
       route.paymentOptions.map(async (o) => {

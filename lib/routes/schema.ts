@@ -60,6 +60,8 @@ export const pricedRouteInputSchema = z.object({
   discovery: discoverySchema.nullable().default(null),
   settleAfterComplete: z.boolean().default(false),
   siwxAccess: z.boolean().default(false),
+  freeQuota: z.number().int().min(0).max(1_000_000).default(0),
+  freeQuotaWindowSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
   enabled: z.boolean().default(true),
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
@@ -89,6 +91,9 @@ export const routeFormSchema = z.object({
   settleAfterComplete: z.boolean().optional(),
   /** API routes: sell an access window to agents (sign-in-with-x). */
   siwxAccess: z.boolean().optional(),
+  /** API routes: free calls per identity per window (0: none), and the window in hours. */
+  freeQuota: z.number().int().min(0).max(1_000_000).optional(),
+  freeQuotaWindowHours: z.number().min(1 / 60).max(8760).optional(),
   /** API routes: discovery metadata as the merchant typed it (JSON text; empty = none). */
   discovery: z
     .object({ inputExample: z.string(), inputSchema: z.string(), bodyType: z.enum(["json", "form-data", "text"]), outputExample: z.string(), outputSchema: z.string() })

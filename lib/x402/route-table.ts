@@ -54,6 +54,13 @@ export type PricedRouteConfig = {
    * SIGN-IN-WITH-X header instead of paying again (specs/extensions/sign-in-with-x.md).
    */
   siwxAccess: boolean;
+  /**
+   * API routes: free calls per identity per `freeQuotaWindowSeconds` before payment is asked
+   * (0: none). Identity: a verified SIGN-IN-WITH-X address, else the client IP when
+   * TRUST_PROXY_HEADERS is set.
+   */
+  freeQuota: number;
+  freeQuotaWindowSeconds: number;
   paymentOptions: PaymentOptionConfig[];
 };
 

@@ -44,6 +44,8 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
 
   let devnet: Devnet;
   let app: NextServer;
+  /** PostgreSQL leg: a second instance on the same database. */
+  let app2: NextServer | undefined;
   let db: Database;
   let postgres: TestPostgres | undefined;
   let tmp: string | undefined;
@@ -115,17 +117,28 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       paymentOptions: [{ network: devnet.config.network, asset, amount: "1000", payTo: merchant, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
     });
     await seedDb.close();
-    app = await startNext({
-      mode: "start",
-      port: await freePort(),
-      env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, ROUTE_REFRESH_MS: "200", AUTH_SECRET: "integration-agents-secret-0123456789abcdef" },
-    });
+    // PostgreSQL leg: two instances behind a (pretend) trusted proxy, so a caller's IP counts for
+    // free quotas; PGlite leg: no trusted proxy, so only signed-in callers get free calls.
+    const appEnv = {
+      ...devnetAppEnv(devnet.config),
+      DATABASE_URL: databaseUrl,
+      ROUTE_REFRESH_MS: "200",
+      AUTH_SECRET: "integration-agents-secret-0123456789abcdef",
+      ...(name === "PostgreSQL" ? { TRUST_PROXY_HEADERS: "true" } : {}),
+    };
+    app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
+    if (name === "PostgreSQL") {
+      const port = await freePort();
+      // Both instances answer to the first one's public origin (one deployment).
+      app2 = await startNext({ mode: "start", port, env: { ...appEnv, PUBLIC_URL: app.url, PUBLIC_ORIGINS: `http://127.0.0.1:${port}` } });
+    }
     // The app holds PGlite's single connection; PostgreSQL can be read alongside.
     if (postgres) db = await openDatabase(parseDatabaseUrl(databaseUrl));
   });
 
   afterAll(async () => {
     await db?.close();
+    await app2?.stop();
     await app?.stop();
     await devnet?.stop();
     await postgres?.stop();
@@ -444,6 +457,74 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       const expired = await refusal(await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: await signIn(await challenge("/api/demo/forecast"), 1) } }));
       expect(expired.status).toBe(402);
       expect(expired.body.error).toMatch(/holds no unexpired access/);
+    });
+  });
+
+  describe("free quota, then paid", () => {
+    const signer = (i: number) => privateKeyToAccount(buyer(i).privateKey as Hex);
+    /** A fresh SIGN-IN-WITH-X for the weather route by buyer `i`, with the official client helpers. */
+    async function weatherSignIn(i: number, base = app.url): Promise<string> {
+      const res = await fetch(`${base}/api/demo/weather`);
+      expect(res.status).toBe(402);
+      const ext = decodePaymentRequiredHeader(res.headers.get("payment-required")!).extensions![SIGN_IN_WITH_X] as SIWxExtension;
+      const chain = ext.supportedChains[0]!;
+      const info = { ...ext.info, chainId: chain.chainId, type: chain.type };
+      const signature = await signer(i).signMessage({ message: createSIWxMessage(info, signer(i).address) });
+      return encodeSIWxHeader({ ...info, address: signer(i).address, signature });
+    }
+
+    // PGlite leg (no trusted proxy: an unsigned call is nobody). Behind the PostgreSQL leg's trusted
+    // proxy every direct call is identified by its address and starts with free calls.
+    it.runIf(name === "PGlite")("declares sign-in-with-x so a caller can identify itself without paying", async () => {
+      const required = decodePaymentRequiredHeader((await fetch(url("/api/demo/weather"))).headers.get("payment-required")!);
+      expect(required.extensions?.[SIGN_IN_WITH_X]).toMatchObject({ info: { uri: url("/api/demo/weather") } });
+    });
+
+    it.runIf(name === "PGlite")("gives a signed-in caller its free calls, then asks it to pay; another caller has its own", async () => {
+      const statuses: (string | null)[] = [];
+      for (let n = 0; n < 3; n++) {
+        const res = await fetch(url("/api/demo/weather?city=Oslo"), { headers: { [SIGN_IN_WITH_X]: await weatherSignIn(0) } });
+        expect(res.status).toBe(200);
+        expect((await res.json()).city).toBe("Oslo");
+        statuses.push(res.headers.get("x-quota-remaining"));
+      }
+      expect(statuses).toEqual(["2", "1", "0"]);
+      const fourth = await fetch(url("/api/demo/weather"), { headers: { [SIGN_IN_WITH_X]: await weatherSignIn(0) } });
+      expect(fourth.status).toBe(402);
+      expect(fourth.headers.get("x-quota-remaining")).toBe("0");
+      expect((await fourth.json()).error).toMatch(/free calls of this window are used/);
+      // Replaying a sign-in does not buy another call, nor consume someone's quota.
+      const header = await weatherSignIn(1);
+      expect((await fetch(url("/api/demo/weather"), { headers: { [SIGN_IN_WITH_X]: header } })).headers.get("x-quota-remaining")).toBe("2");
+      const replay = await fetch(url("/api/demo/weather"), { headers: { [SIGN_IN_WITH_X]: header } });
+      expect(replay.status).toBe(402);
+      expect((await replay.json()).code).toBe("sign_in_refused");
+      // Past its quota, the caller pays like anyone.
+      const before = await balance(buyer(0).address);
+      const paid = await createPayingFetch(devnet.config, buyer(0).privateKey as Hex)(url("/api/demo/weather"));
+      expect(paid.status).toBe(200);
+      expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    });
+
+    it.runIf(name === "PGlite")("without a trusted proxy, an unsigned caller's X-Forwarded-For counts for nothing", async () => {
+      for (const ip of ["203.0.113.1", "203.0.113.2"]) {
+        const res = await fetch(url("/api/demo/weather"), { headers: { "x-forwarded-for": ip } });
+        expect(res.status).toBe(402);
+        expect((await res.json()).error).toMatch(/sign in \(sign-in-with-x\) to use the 3 free calls/);
+      }
+    });
+
+    it.runIf(name === "PostgreSQL")("behind a trusted proxy, counts a caller's IP across two instances, concurrently, never past the quota", async () => {
+      const bases = [app.url, app2!.url];
+      const call = (ip: string, i: number) => fetch(`${bases[i % 2]}/api/demo/weather`, { headers: { "x-forwarded-for": ip } });
+      const sequential = [];
+      for (let i = 0; i < 5; i++) sequential.push((await call("198.51.100.7", i)).status);
+      expect(sequential).toEqual([200, 200, 200, 402, 402]);
+      const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => call("198.51.100.8", i).then((r) => r.status)));
+      expect(burst.filter((s) => s === 200)).toHaveLength(3);
+      expect(burst.filter((s) => s !== 200 && s !== 402)).toEqual([]);
+      const rows = await db.prisma.quotaUsage.findMany({ where: { identity: { in: ["ip:198.51.100.7", "ip:198.51.100.8"] } } });
+      expect(rows.map((r) => r.used).sort()).toEqual([3, 3]);
     });
   });
 });

@@ -19,6 +19,8 @@ const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = 
   discovery: null,
   settleAfterComplete: false,
   siwxAccess: false,
+  freeQuota: 0,
+  freeQuotaWindowSeconds: 86400,
   paymentOptions: [],
 });
 

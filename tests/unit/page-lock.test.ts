@@ -18,7 +18,7 @@ vi.mock("next/navigation", () => ({
 }));
 vi.mock("@/lib/gateway/route-cache", () => {
   const table = new RouteTable([
-    { id: "deep", method: "GET", pathPattern: "/articles/deep-dive", kind: "page", description: "Deep dive", mimeType: "text/html", accessWindowSeconds: 86_400, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, paymentOptions: [] },
+    { id: "deep", method: "GET", pathPattern: "/articles/deep-dive", kind: "page", description: "Deep dive", mimeType: "text/html", accessWindowSeconds: 86_400, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, freeQuota: 0, freeQuotaWindowSeconds: 86400, paymentOptions: [] },
   ]);
   const accepts = [{ scheme: "exact", network: "eip155:84532", amount: "20000", asset: `0x${"ab".repeat(20)}`, payTo: `0x${"cd".repeat(20)}`, maxTimeoutSeconds: 300, extra: {} }];
   return { getRouteSnapshot: async () => ({ revision: 1, table, requirementsFor: async () => ({ requirements: accepts, skipped: [] }) }) };

@@ -71,8 +71,8 @@ describe("canonicalizePath", () => {
 
   it("prices every spelling of a priced path, and only its own", () => {
     const table = new RouteTable([
-      { id: "p", method: "GET", pathPattern: "/articles/deep-dive", kind: "page", description: "", mimeType: "text/html", accessWindowSeconds: 60, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, paymentOptions: [] },
-      { id: "a", method: "*", pathPattern: "/api/items/:id", kind: "api", description: "", mimeType: "application/json", accessWindowSeconds: 60, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, paymentOptions: [] },
+      { id: "p", method: "GET", pathPattern: "/articles/deep-dive", kind: "page", description: "", mimeType: "text/html", accessWindowSeconds: 60, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, freeQuota: 0, freeQuotaWindowSeconds: 86400, paymentOptions: [] },
+      { id: "a", method: "*", pathPattern: "/api/items/:id", kind: "api", description: "", mimeType: "application/json", accessWindowSeconds: 60, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, freeQuota: 0, freeQuotaWindowSeconds: 86400, paymentOptions: [] },
     ]);
     const priced = fc.oneof(
       fc.constant(["articles", "deep-dive"]),

@@ -13,6 +13,8 @@ const route = (id: string, method: string, pathPattern: string): PricedRouteConf
   discovery: null,
   settleAfterComplete: false,
   siwxAccess: false,
+  freeQuota: 0,
+  freeQuotaWindowSeconds: 86400,
   paymentOptions: [],
 });
 

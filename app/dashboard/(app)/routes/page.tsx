@@ -57,6 +57,11 @@ export default async function RoutesPage() {
                       </div>
                     )}
                     {r.kind === "api" && !r.settleAfterComplete && <div className="text-xs text-stone-500">streamed</div>}
+                    {r.kind === "api" && r.freeQuota > 0 && (
+                      <div className="text-xs text-stone-500">
+                        {r.freeQuota} free per caller per {Math.round(r.freeQuotaWindowSeconds / 360) / 10} h
+                      </div>
+                    )}
                   </td>
                   <td className="px-3 py-2">
                     {r.paymentOptions.map((o) => (
