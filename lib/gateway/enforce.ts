@@ -10,6 +10,7 @@ import {
   type VerifyResponse,
 } from "@x402/core/types";
 import { grantCookie, grantCookieName, signGrant, verifyGrant } from "@/lib/access/grant";
+import { declareSignIn, grantEntitlement, SIWX_HEADER } from "@/lib/access/siwx";
 import { signingKey } from "@/lib/access/secret";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -42,7 +43,6 @@ import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { callUpstream, openUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
-import { declareSignIn, grantEntitlement, SIWX_HEADER } from "@/lib/access/siwx";
 import { getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -51,7 +51,7 @@ export type PricedPath = { path: string; href: string };
 /** CORS for priced routes: any origin may pay, and must be able to read the payment headers. */
 export const PAYMENT_CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE",
+  "access-control-expose-headers": "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE, X-Quota-Remaining, X-Quota-Reset",
 };
 
 /** Answer to a CORS preflight for a priced route. */

@@ -393,8 +393,8 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       "api GET /api/demo/forecast",
       "api GET /api/demo/quote",
       "api GET /api/demo/stream",
-      "api POST /api/demo/summarize",
       "api GET /api/demo/weather",
+      "api POST /api/demo/summarize",
       "page GET /articles/deep-dive",
       "page GET /articles/field-notes",
     ]);
