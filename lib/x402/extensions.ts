@@ -23,12 +23,24 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
  */
 export function declaredExtensions(route: PricedRouteConfig, request: { method: string; path: string }): Record<string, unknown> | undefined {
   if (route.kind !== "api") return undefined;
+  // A route without path parameters declares the same for every call of one method: built once
+  // per route snapshot (a new snapshot has new route objects). Callers get their own copy.
+  const constant = !/[:*]/.test(route.pathPattern);
+  const method = request.method.toUpperCase();
+  const cached = constant ? declarationCache.get(route)?.get(method) : undefined;
+  if (cached) return { ...cached };
   const extensions: Record<string, unknown> = { [BAZAAR.key]: bazaarDeclaration(route, request) };
   if (route.paymentIdentifier !== "off") {
     extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifierExtension(route.paymentIdentifier === "required");
   }
-  return extensions;
+  if (constant) {
+    let byMethod = declarationCache.get(route);
+    if (!byMethod) declarationCache.set(route, (byMethod = new Map()));
+    byMethod.set(method, extensions);
+  }
+  return { ...extensions };
 }
+const declarationCache = new WeakMap<PricedRouteConfig, Map<string, Record<string, unknown>>>();
 
 /** The bazaar declaration for one call of an API route, enriched for its method and path as @x402/extensions' server does. */
 function bazaarDeclaration(route: PricedRouteConfig, request: { method: string; path: string }): unknown {

@@ -9,7 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
-import { decodePaymentResponseHeader } from "@x402/core/http";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { createSIWxPayload, encodeSIWxHeader, SIGN_IN_WITH_X, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import { findAssociatedTokenPda, getTransferCheckedInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
@@ -271,13 +272,40 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     }
   });
 
+  it("pays the forecast once on Solana, then signs in with Solana (SIWS through sign-in-with-x) and is served free", async () => {
+    const before = await tokens(buyer(2));
+    const paid = await (await createSvmPayingFetch(devnet.config, 2))(url("/api/demo/forecast"));
+    expect(paid.status).toBe(200);
+    expect(await tokens(buyer(2))).toBe(before - 50_000n);
+
+    // A @solana/kit KeyPairSigner is what @x402/extensions calls a SolanaKitSigner; only the
+    // readonly-ness of signMessages' parameter differs in the two packages' typings ("as never").
+    const signer = await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(svm().buyers[2]!.secretKey)));
+    const challenge = await fetch(url("/api/demo/forecast"));
+    const ext = decodePaymentRequiredHeader(challenge.headers.get("payment-required")!).extensions![SIGN_IN_WITH_X] as SIWxExtension;
+    const chain = ext.supportedChains.find((c) => c.chainId === svm().network)!;
+    expect(chain).toEqual({ chainId: svm().network, type: "ed25519" });
+    const header = encodeSIWxHeader(await createSIWxPayload({ ...ext.info, chainId: chain.chainId, type: chain.type }, signer as never, url("/api/demo/forecast")));
+    const free = await fetch(url("/api/demo/forecast?city=Lima"), { headers: { [SIGN_IN_WITH_X]: header } });
+    expect(free.status).toBe(200);
+    expect((await free.json()).city).toBe("Lima");
+    expect(free.headers.get("payment-response")).toBeNull();
+    expect(await tokens(buyer(2))).toBe(before - 50_000n);
+    // Another Solana wallet that never paid is refused.
+    const stranger = await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(svm().buyers[3]!.secretKey)));
+    const fresh = decodePaymentRequiredHeader((await fetch(url("/api/demo/forecast"))).headers.get("payment-required")!).extensions![SIGN_IN_WITH_X] as SIWxExtension;
+    const refused = await fetch(url("/api/demo/forecast"), { headers: { [SIGN_IN_WITH_X]: encodeSIWxHeader(await createSIWxPayload({ ...fresh.info, chainId: chain.chainId, type: chain.type }, stranger as never, url("/api/demo/forecast"))) } });
+    expect(refused.status).toBe(402);
+    expect((await refused.json()).code).toBe("sign_in_refused");
+  });
+
   it("recorded every Solana settlement once with its signature; the merchant's balance equals the settled rows", async () => {
     await app.stop(); // PGlite serves one process
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(6); // five quotes (one per test above) and one summary
+      expect(settled).toHaveLength(7); // five quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
