@@ -12,7 +12,7 @@ import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, type DiscoveryExtension } from "@x402/extensions/bazaar";
-import { createSIWxClientExtension, createSIWxMessage, encodeSIWxHeader, SIGN_IN_WITH_X, wrapFetchWithSIWx, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
+import { createSIWxClientExtension, createSIWxClientHook, createSIWxMessage, encodeSIWxHeader, SIGN_IN_WITH_X, wrapFetchWithSIWx, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { privateKeyToAccount } from "viem/accounts";
 import { appendPaymentIdentifierToExtensions, generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
@@ -397,7 +397,7 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       expect(stranger.body).toMatchObject({ code: "sign_in_refused", error: expect.stringMatching(/holds no unexpired access/) });
     });
 
-    it("works through the client's SIWx extension hook, unpatched", async () => {
+    it("works through the client's SIWx extension and hook, unpatched", async () => {
       const x402 = createX402Client(devnet.config, buyer(3).privateKey as Hex);
       x402.registerExtension(createSIWxClientExtension({ signers: [account(3)] }) as never);
       const agent = wrapFetchWithPayment(fetch, x402);
@@ -407,6 +407,13 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       const free = await agent(url("/api/demo/forecast"));
       expect(free.status).toBe(200);
       expect(free.headers.get("payment-response")).toBeNull();
+      expect(await balance(payer)).toBe(before - 50_000n);
+
+      // And through the x402HTTPClient hook (createSIWxClientHook) on an address that already paid.
+      const hooked = new x402HTTPClient(createX402Client(devnet.config, buyer(3).privateKey as Hex)).onPaymentRequired(createSIWxClientHook(account(3)));
+      const viaHook = await wrapFetchWithPayment(fetch, hooked)(url("/api/demo/forecast"));
+      expect(viaHook.status).toBe(200);
+      expect(viaHook.headers.get("payment-response")).toBeNull();
       expect(await balance(payer)).toBe(before - 50_000n);
     });
 
