@@ -39,6 +39,10 @@ const envSchema = z
     FACILITATOR_URL: z.url().optional(),
     /** Extra headers for every facilitator call, as JSON, e.g. {"Authorization":"Bearer …"}. */
     FACILITATOR_HEADERS: headersJson.optional(),
+    /** A second facilitator, used when FACILITATOR_URL is down (lib/x402/failover.ts). */
+    FACILITATOR_FALLBACK_URL: z.url().optional(),
+    /** Extra headers for every call to the fallback facilitator, as JSON. */
+    FACILITATOR_FALLBACK_HEADERS: headersJson.optional(),
     /** How long one facilitator call may take before the request fails with 503, in ms. */
     FACILITATOR_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
     /**
@@ -136,6 +140,10 @@ const envSchema = z
       port: e.PORT,
       databaseUrl: e.DATABASE_URL,
       facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS },
+      /** The fallback facilitator, or null. */
+      fallbackFacilitator: e.FACILITATOR_FALLBACK_URL
+        ? { url: e.FACILITATOR_FALLBACK_URL, headers: e.FACILITATOR_FALLBACK_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS }
+        : null,
       /** The primary public origin (no trailing slash). */
       publicUrl,
       /** Every origin this app answers as: publicUrl first, then PUBLIC_ORIGINS (and dev loopback spellings). */

@@ -36,6 +36,7 @@ import { onchainRefOf, type OnchainOutcome, type OnchainRef } from "@/lib/settle
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
+import { settledByOf } from "@/lib/x402/failover";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -285,7 +286,7 @@ async function settleKept(db: PrismaClient, claimId: string, paid: PaidContext, 
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }
-  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null, keepUntilFor(paid, kept));
+  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null, keepUntilFor(paid, kept), settledByOf(settled) ?? null);
   await grantAccessBought(db, paid, claimId, settled.payer ?? verified.payer ?? null);
   return deliver(paid, kept, settled);
 }
@@ -368,9 +369,16 @@ const IDENTIFIER_POLL_MS = 100;
  * response, which was delivered in this same request), or, when the database cannot take it,
  * into the fsync'd local journal that the reconciler replays. The buyer is served either way.
  */
-async function recordSettledDurably(db: PrismaClient, id: string, transaction: string, payer: string | null, keepResponseUntil?: Date): Promise<void> {
+async function recordSettledDurably(
+  db: PrismaClient,
+  id: string,
+  transaction: string,
+  payer: string | null,
+  keepResponseUntil?: Date,
+  facilitator: string | null = null,
+): Promise<void> {
   try {
-    await recordSettled(db, id, { transaction, payer }, keepResponseUntil ? { keepResponseUntil } : { dropKeptResponse: true });
+    await recordSettled(db, id, { transaction, payer, facilitator }, keepResponseUntil ? { keepResponseUntil } : { dropKeptResponse: true });
   } catch (error) {
     console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
     try {

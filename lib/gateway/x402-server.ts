@@ -15,7 +15,7 @@ const g = globalThis as typeof globalThis & { __tollgateX402?: State };
  * @throws TollgateError `facilitator_unavailable` (503) while the facilitator cannot be reached.
  */
 export async function getX402(): Promise<X402Services> {
-  const state = (g.__tollgateX402 ??= { services: createX402Services(env().facilitator), failedAt: 0 });
+  const state = (g.__tollgateX402 ??= { services: createX402Services(env().facilitator, env().fallbackFacilitator), failedAt: 0 });
   if (!state.ready) {
     if (Date.now() - state.failedAt < RETRY_AFTER_FAILURE_MS) {
       throw new TollgateError("facilitator_unavailable", "The payment facilitator is unavailable; try again shortly");

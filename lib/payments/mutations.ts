@@ -103,7 +103,7 @@ const OPEN: ("pending" | "settling" | "unknown")[] = ["pending", "settling", "un
 export async function recordSettled(
   db: PrismaClient,
   id: string,
-  settle: { transaction: string; payer?: string | null },
+  settle: { transaction: string; payer?: string | null; facilitator?: string | null },
   options: { dropKeptResponse?: boolean; keepResponseUntil?: Date } = {},
 ): Promise<boolean> {
   if (options.keepResponseUntil) {
@@ -112,13 +112,13 @@ export async function recordSettled(
       WITH kept AS (UPDATE "PaidResponse" SET "deliveredAt" = ${now}, "keepUntil" = ${options.keepResponseUntil} WHERE "paymentId" = ${id})
       UPDATE "Payment"
       SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
-          "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
+          "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
       WHERE "id" = ${id} AND "status" IN ('pending', 'settling', 'unknown')`;
     return updated === 1;
   }
   const update = {
     where: { id, status: { in: OPEN } },
-    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
+    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, facilitator: settle.facilitator ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
   };
   if (!options.dropKeptResponse) return (await db.payment.updateMany(update)).count === 1;
   // Delivered in the same request: the kept response has served its purpose. One statement, one
@@ -128,7 +128,7 @@ export async function recordSettled(
     WITH dropped AS (DELETE FROM "PaidResponse" WHERE "paymentId" = ${id})
     UPDATE "Payment"
     SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
-        "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
+        "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
     WHERE "id" = ${id} AND "status" IN ('pending', 'settling', 'unknown')`;
   return updated === 1;
 }

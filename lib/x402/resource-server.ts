@@ -3,6 +3,7 @@ import { x402ResourceServer } from "@x402/core/server";
 import type { PaymentRequirements } from "@x402/core/types";
 import { ExactEvmScheme } from "@x402/evm/exact/server";
 import { ExactSvmScheme } from "@x402/svm/exact/server";
+import { FailoverFacilitatorClient } from "./failover";
 import type { PaymentOptionConfig } from "./route-table";
 
 /** How to reach the facilitator: URL, extra headers (auth) and a per-call timeout in ms. */
@@ -12,24 +13,29 @@ export type FacilitatorSettings = { url: string; headers: Record<string, string>
 export type X402Services = { server: x402ResourceServer; facilitator: FacilitatorClient };
 
 /**
- * An @x402/core resource server talking to one facilitator over HTTP, with the exact scheme
+ * An @x402/core resource server talking to one facilitator over HTTP (or, with `fallback`, to a
+ * primary and a fallback through FailoverFacilitatorClient), with the exact scheme
  * registered for every EVM (eip155:*) and Solana (solana:*) network. Call `server.initialize()`
  * (it fetches the facilitator's /supported) before building requirements.
  *
  * The resource server only speaks v2 (it refuses v1 network names such as "base-sepolia"), so
  * v1 payments are verified and settled through `facilitator`, the same @x402/core HTTP client.
  */
-export function createX402Services(settings: FacilitatorSettings): X402Services {
-  const hasHeaders = Object.keys(settings.headers).length > 0;
-  const facilitator = new HTTPFacilitatorClient({
-    url: settings.url,
-    timeoutMs: settings.timeoutMs,
-    createAuthHeaders: hasHeaders
-      ? async () => ({ verify: settings.headers, settle: settings.headers, supported: settings.headers })
-      : undefined,
-  });
+export function createX402Services(settings: FacilitatorSettings, fallback: FacilitatorSettings | null = null): X402Services {
+  const primary = httpFacilitator(settings);
+  const facilitator = fallback ? new FailoverFacilitatorClient(primary, httpFacilitator(fallback)) : primary;
   const server = new x402ResourceServer(facilitator).register("eip155:*", new ExactEvmScheme()).register("solana:*", new ExactSvmScheme());
   return { server, facilitator };
+}
+
+/** @x402/core's HTTP client for one facilitator, with its static headers on every call. */
+function httpFacilitator(settings: FacilitatorSettings): FacilitatorClient {
+  const hasHeaders = Object.keys(settings.headers).length > 0;
+  return new HTTPFacilitatorClient({
+    url: settings.url,
+    timeoutMs: settings.timeoutMs,
+    createAuthHeaders: hasHeaders ? async () => ({ verify: settings.headers, settle: settings.headers, supported: settings.headers }) : undefined,
+  });
 }
 
 /** The requirements a route's options turned into, and the options that could not be offered. */

@@ -46,6 +46,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
     ["Created (UTC)", payment.createdAt.toISOString()],
     ["Settled (UTC)", payment.settledAt?.toISOString() ?? "not settled"],
     ["Payment key", payment.paymentKey],
+    ["Settled by", payment.facilitator ? `${payment.facilitator} facilitator` : "—"],
     ["Payment identifier", payment.paymentIdentifier ?? "none (the client sent no payment-identifier id)"],
   ];
   return (

@@ -1,0 +1,90 @@
+import type { FacilitatorClient } from "@x402/core/http";
+import { SettleError, VerifyError, type PaymentPayload, type PaymentRequirements, type SettleResponse, type SupportedResponse, type VerifyResponse } from "@x402/core/types";
+
+/** Which facilitator answered a settle: the primary (FACILITATOR_URL) or the fallback (FACILITATOR_FALLBACK_URL). */
+export type FacilitatorRole = "primary" | "fallback";
+
+/** Errors of the connect phase: the request never left this process, so nothing can have been settled. */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    for (const inner of ((e as { errors?: unknown[] }).errors ?? []) as { code?: unknown }[]) if (typeof inner?.code === "string") codes.push(inner.code);
+  }
+  return codes;
+}
+
+/** Whether a facilitator call failed before its request was sent (connection refused, unknown host…). */
+export function neverSent(error: unknown): boolean {
+  const codes = errorCodes(error);
+  return codes.length > 0 && codes.every((c) => NEVER_SENT.has(c));
+}
+
+/** Whether a facilitator call failed without a verdict (unreachable, timeout, an HTTP error answer). */
+function unavailable(error: unknown): boolean {
+  return !(error instanceof VerifyError) && !(error instanceof SettleError);
+}
+
+const settledBy = new WeakMap<object, FacilitatorRole>();
+
+/** Which facilitator produced this SettleResponse (the object a failover client returned), or undefined. */
+export function settledByOf(settle: SettleResponse): FacilitatorRole | undefined {
+  return settledBy.get(settle);
+}
+
+/**
+ * A FacilitatorClient that uses `primary` and turns to `fallback` when the primary is down
+ * (issue 10, "a fallback facilitator used when the primary is down"):
+ * - verify and /supported: on any failure without a verdict (unreachable, timeout, HTTP error);
+ *   verify has no side effect, so asking twice is safe;
+ * - settle: only when the primary call failed before its request was sent (connection refused,
+ *   unknown host). A settle that may have reached the primary (timeout, reset, an error answer) is
+ *   never sent again elsewhere: its outcome is unknown and the chain decides
+ *   (lib/settlement/confirm.ts), so one payment is never submitted twice.
+ * A verdict (VerifyError, SettleError) is the primary's answer and is passed on as is.
+ */
+export class FailoverFacilitatorClient implements FacilitatorClient {
+  constructor(
+    private readonly primary: FacilitatorClient,
+    private readonly fallback: FacilitatorClient,
+    private readonly onFailover: (operation: string, error: unknown) => void = (operation, error) =>
+      console.warn(`[tollgate] facilitator ${operation}: primary unavailable, using the fallback:`, error instanceof Error ? error.message : error),
+  ) {}
+
+  async verify(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<VerifyResponse> {
+    try {
+      return await this.primary.verify(paymentPayload, paymentRequirements);
+    } catch (error) {
+      if (!unavailable(error)) throw error;
+      this.onFailover("verify", error);
+      return this.fallback.verify(paymentPayload, paymentRequirements);
+    }
+  }
+
+  async settle(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<SettleResponse> {
+    let result: SettleResponse;
+    let role: FacilitatorRole = "primary";
+    try {
+      result = await this.primary.settle(paymentPayload, paymentRequirements);
+    } catch (error) {
+      if (!neverSent(error)) throw error;
+      this.onFailover("settle", error);
+      role = "fallback";
+      result = await this.fallback.settle(paymentPayload, paymentRequirements);
+    }
+    settledBy.set(result, role);
+    return result;
+  }
+
+  async getSupported(): Promise<SupportedResponse> {
+    try {
+      return await this.primary.getSupported();
+    } catch (error) {
+      this.onFailover("supported", error);
+      return this.fallback.getSupported();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * A fallback facilitator (issue 10): the built app under `next start` on PostgreSQL, with
+ * FACILITATOR_URL pointing at the real devnet facilitator through a switchboard (to take it
+ * down on cue) and FACILITATOR_FALLBACK_URL at the same facilitator directly. Buyers pay with the
+ * official client; balances are read from the chain, rows from the database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address, Hex } from "viem";
+import { openDatabase, type Database } from "@/lib/database/client";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { createPayingFetch } from "@/scripts/agent-client";
+import { balanceOf } from "@/scripts/devnet/chain";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { startSwitchboard } from "../support/switchboard";
+
+const pgBin = findPostgresBin();
+if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the facilitator tests need PostgreSQL binaries (install postgresql)");
+
+describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is down (PostgreSQL)", () => {
+  let devnet: Devnet;
+  let primary: Awaited<ReturnType<typeof startSwitchboard>>;
+  let postgres: TestPostgres;
+  let app: NextServer;
+  let db: Database;
+
+  const buyer = (i: number) => devnet.config.buyers[i]!;
+  const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, owner as Address);
+  const pay = (i: number) => createPayingFetch(devnet.config, buyer(i).privateKey as Hex)(`${app.url}/api/demo/quote`);
+  const lastRowOf = (payer: string) => db.prisma.payment.findFirst({ where: { payer: { equals: payer, mode: "insensitive" } }, orderBy: { createdAt: "desc" } });
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    primary = await startSwitchboard(devnet.config.facilitatorUrl);
+    postgres = await startPostgres(pgBin!);
+    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
+    app = await startNext({
+      mode: "start",
+      port: await freePort(),
+      env: {
+        ...devnetAppEnv(devnet.config),
+        DATABASE_URL: postgres.url,
+        FACILITATOR_URL: primary.url,
+        FACILITATOR_FALLBACK_URL: devnet.config.facilitatorUrl,
+        FACILITATOR_TIMEOUT_MS: "5000",
+        SETTLEMENT_CHECK_MS: "500",
+        AUTH_SECRET: "integration-facilitators-secret-0123456789",
+      },
+    });
+    db = await openDatabase(parseDatabaseUrl(postgres.url));
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await app?.stop();
+    await primary?.close().catch(() => {});
+    await devnet?.stop();
+    await postgres?.stop();
+  });
+
+  it("settles through the primary while it is up, and records so", async () => {
+    const before = await balance(buyer(0).address);
+    expect((await pay(0)).status).toBe(200);
+    expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    expect(await lastRowOf(buyer(0).address)).toMatchObject({ status: "settled", facilitator: "primary" });
+  });
+
+  it("never sends a settlement that reached the primary to the fallback: an error answer leaves it to the chain", async () => {
+    primary.setMode("http-error");
+    const before = await balance(buyer(1).address);
+    const res = await pay(1);
+    // Verify went to the fallback (the primary answered 500); the settle reached the primary, so
+    // its outcome is unknown and only the chain can say: nothing moved, nothing is served.
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.code).toBe("settlement_pending");
+    expect(await balance(buyer(1).address)).toBe(before);
+    expect(await lastRowOf(buyer(1).address)).toMatchObject({ status: "unknown" });
+    primary.setMode("pass");
+  });
+
+  it("verifies and settles through the fallback when the primary refuses connections, and records which settled", async () => {
+    await primary.close();
+    const before = await balance(buyer(2).address);
+    const res = await pay(2);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("payment-response")).not.toBeNull();
+    expect(await balance(buyer(2).address)).toBe(before - 10_000n);
+    const row = await lastRowOf(buyer(2).address);
+    expect(row).toMatchObject({ status: "settled", facilitator: "fallback" });
+    expect(row!.transaction).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+});
