@@ -39,6 +39,13 @@ const envSchema = z
     FACILITATOR_URL: z.url().optional(),
     /** Extra headers for every facilitator call, as JSON, e.g. {"Authorization":"Bearer …"}. */
     FACILITATOR_HEADERS: headersJson.optional(),
+    /**
+     * Self-hosted facilitator (lib/facilitator/self-hosted.ts), used when FACILITATOR_URL is unset:
+     * the gas-paying EVM key (0x + 64 hex) for every chain in EVM_CHAINS…
+     */
+    FACILITATOR_EVM_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits").optional(),
+    /** …and the Solana fee payer (base58 of the 64-byte keypair) for every network in SOLANA_RPC_URLS. */
+    FACILITATOR_SVM_PRIVATE_KEY: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{80,90}$/, "must be a base58 64-byte keypair").optional(),
     /** A second facilitator, used when FACILITATOR_URL is down (lib/x402/failover.ts). */
     FACILITATOR_FALLBACK_URL: z.url().optional(),
     /** Extra headers for every call to the fallback facilitator, as JSON. */
@@ -118,13 +125,15 @@ const envSchema = z
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
   .transform((e, ctx) => {
-    const facilitatorUrl = e.FACILITATOR_URL ?? (e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
+    const selfHosted = !e.FACILITATOR_URL && Boolean(e.FACILITATOR_EVM_PRIVATE_KEY || e.FACILITATOR_SVM_PRIVATE_KEY);
+    // With a self-hosted facilitator there is no URL: "self-hosted" only stands in for one here.
+    const facilitatorUrl = e.FACILITATOR_URL ?? (selfHosted ? "self-hosted" : e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
     // Report every missing production setting at once, not one per restart.
     if (e.NODE_ENV === "production" && !e.AUTH_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (32+ random characters)" });
     }
     if (!facilitatorUrl) {
-      ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator)" });
+      ctx.addIssue({ code: "custom", path: ["FACILITATOR_URL"], message: "is required in production (e.g. https://x402.org/facilitator), unless FACILITATOR_EVM_PRIVATE_KEY or FACILITATOR_SVM_PRIVATE_KEY runs a self-hosted facilitator" });
     }
     // Sign-in and CSRF bind to configured origins, never to a request's Host: production must say which.
     if (e.NODE_ENV === "production" && !e.PUBLIC_URL) {
@@ -140,6 +149,8 @@ const envSchema = z
       port: e.PORT,
       databaseUrl: e.DATABASE_URL,
       facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS },
+      /** The self-hosted facilitator's keys, when it replaces FACILITATOR_URL; null otherwise. */
+      selfHostedFacilitator: selfHosted ? { evmPrivateKey: e.FACILITATOR_EVM_PRIVATE_KEY as `0x${string}` | undefined, svmPrivateKey: e.FACILITATOR_SVM_PRIVATE_KEY } : null,
       /** The fallback facilitator, or null. */
       fallbackFacilitator: e.FACILITATOR_FALLBACK_URL
         ? { url: e.FACILITATOR_FALLBACK_URL, headers: e.FACILITATOR_FALLBACK_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS }

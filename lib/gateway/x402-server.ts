@@ -1,11 +1,14 @@
 import { env } from "@/lib/env";
 import { TollgateError } from "@/lib/errors";
 import { createX402Services, type X402Services } from "@/lib/x402/resource-server";
+import { createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
+import type { Network } from "@x402/core/types";
+import { createKeyPairSignerFromBytes, getBase58Encoder } from "@solana/kit";
 
 /** After a failed /supported call, requests fail fast for this long before trying again (ms). */
 const RETRY_AFTER_FAILURE_MS = 2_000;
 
-type State = { services: X402Services; ready?: Promise<void>; failedAt: number };
+type State = { services: Promise<X402Services>; ready?: Promise<void>; failedAt: number };
 const g = globalThis as typeof globalThis & { __tollgateX402?: State };
 
 /**
@@ -15,19 +18,40 @@ const g = globalThis as typeof globalThis & { __tollgateX402?: State };
  * @throws TollgateError `facilitator_unavailable` (503) while the facilitator cannot be reached.
  */
 export async function getX402(): Promise<X402Services> {
-  const state = (g.__tollgateX402 ??= { services: createX402Services(env().facilitator, env().fallbackFacilitator), failedAt: 0 });
+  const state = (g.__tollgateX402 ??= { services: createServices(), failedAt: 0 });
+  const services = await state.services.catch((cause: unknown) => {
+    g.__tollgateX402 = undefined; // a self-hosted facilitator that could not start is tried again next time
+    throw new TollgateError("facilitator_unavailable", "The self-hosted facilitator could not start", { cause });
+  });
   if (!state.ready) {
     if (Date.now() - state.failedAt < RETRY_AFTER_FAILURE_MS) {
       throw new TollgateError("facilitator_unavailable", "The payment facilitator is unavailable; try again shortly");
     }
-    state.ready = state.services.server.initialize().catch((cause: unknown) => {
+    state.ready = services.server.initialize().catch((cause: unknown) => {
       state.ready = undefined;
       state.failedAt = Date.now();
       throw new TollgateError("facilitator_unavailable", "The payment facilitator is unavailable; try again shortly", { cause });
     });
   }
   await state.ready;
-  return state.services;
+  return services;
+}
+
+/**
+ * The facilitator Tollgate talks to: FACILITATOR_URL over HTTP, or, without one and with
+ * FACILITATOR_EVM_PRIVATE_KEY / FACILITATOR_SVM_PRIVATE_KEY, a facilitator in this process that
+ * settles on every chain in EVM_CHAINS and every network in SOLANA_RPC_URLS; plus the fallback.
+ */
+async function createServices(): Promise<X402Services> {
+  const { selfHostedFacilitator: keys, facilitator, fallbackFacilitator, evmChains, solanaRpcUrls } = env();
+  if (!keys) return createX402Services(facilitator, fallbackFacilitator);
+  const feePayer = keys.svmPrivateKey ? await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(keys.svmPrivateKey))) : null;
+  const local = createSelfHostedFacilitator({
+    evmPrivateKey: keys.evmPrivateKey,
+    evmChains: Object.entries(evmChains).flatMap(([chainId, c]) => (c.rpcUrl ? [{ network: `eip155:${chainId}` as Network, chainId: Number(chainId), rpcUrl: c.rpcUrl, name: c.name }] : [])),
+    svm: feePayer ? Object.entries(solanaRpcUrls).map(([network, rpcUrl]) => ({ network: network as Network, feePayer, rpcUrl })) : [],
+  });
+  return createX402Services(new InProcessFacilitatorClient(local), fallbackFacilitator);
 }
 
 let supportedCache: { at: number; networks: Promise<string[]> } | undefined;

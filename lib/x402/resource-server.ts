@@ -21,8 +21,8 @@ export type X402Services = { server: x402ResourceServer; facilitator: Facilitato
  * The resource server only speaks v2 (it refuses v1 network names such as "base-sepolia"), so
  * v1 payments are verified and settled through `facilitator`, the same @x402/core HTTP client.
  */
-export function createX402Services(settings: FacilitatorSettings, fallback: FacilitatorSettings | null = null): X402Services {
-  const primary = httpFacilitator(settings);
+export function createX402Services(settings: FacilitatorSettings | FacilitatorClient, fallback: FacilitatorSettings | null = null): X402Services {
+  const primary = "url" in settings ? httpFacilitator(settings) : settings;
   const facilitator = fallback ? new FailoverFacilitatorClient(primary, httpFacilitator(fallback)) : primary;
   const server = new x402ResourceServer(facilitator).register("eip155:*", new ExactEvmScheme()).register("solana:*", new ExactSvmScheme());
   return { server, facilitator };

@@ -1,43 +1,27 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { x402Facilitator } from "@x402/core/facilitator";
+import type { x402Facilitator } from "@x402/core/facilitator";
 import type { Network } from "@x402/core/types";
-import { toFacilitatorEvmSigner } from "@x402/evm";
-import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import { toFacilitatorSvmSigner } from "@x402/svm";
-import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import type { KeyPairSigner } from "@solana/kit";
-import { createWalletClient, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { createNonceManager, jsonRpc } from "viem/nonce";
+import type { Chain, Hex } from "viem";
 import { z } from "zod";
+import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 
 /** How often the facilitator polls for a settlement's receipt on the local chain, in ms (anvil mines at once). */
 const RECEIPT_POLLING_MS = 50;
 
 /**
- * The real facilitator code (@x402/core x402Facilitator + @x402/evm exact scheme, v2 and v1, and
- * @x402/svm's exact scheme on the local SVM when given) with a gas-paying signer on the local
- * chain, run like a production facilitator: the gas
- * account's nonces come from viem's nonce manager (concurrent settlements from one account would
- * otherwise collide with "nonce too low"), and receipts are polled at the chain's pace instead of
- * viem's default 4 s.
+ * The devnet's facilitator: Tollgate's self-hosted facilitator (lib/facilitator/self-hosted.ts:
+ * the real @x402/core + @x402/evm + @x402/svm code, nonce-managed, receipts polled at the
+ * chain's pace) with the local chain's gas account and, when given, the local SVM's fee payer.
  */
 export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex, svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }): x402Facilitator {
-  // A nonce manager of its own (viem's shared `nonceManager` would carry nonces over from an
-  // earlier chain with the same account, e.g. a previous devnet in the same process).
-  const account = privateKeyToAccount(signerKey, { nonceManager: createNonceManager({ source: jsonRpc() }) });
-  const client = createWalletClient({ chain, account, pollingInterval: RECEIPT_POLLING_MS, transport: viemHttp(chain.rpcUrls.default.http[0]) }).extend(publicActions);
-  // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
-  // methods are exactly what @x402/evm's docs pass here.
-  const signer = toFacilitatorEvmSigner({ ...client, address: account.address } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
-  const facilitator = new x402Facilitator();
-  registerExactEvmScheme(facilitator, { signer, networks: network });
-  if (svm) {
-    // @x402/svm's own facilitator signer, pointed at the local SVM's RPC (it knows only public ids).
-    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(svm.feePayer, { defaultRpcUrl: svm.rpcUrl }), networks: svm.network as Network });
-  }
-  return facilitator;
+  return createSelfHostedFacilitator({
+    evmPrivateKey: signerKey,
+    evmChains: [{ network, chainId: chain.id, rpcUrl: chain.rpcUrls.default.http[0]!, name: chain.name }],
+    svm: svm ? [svm] : [],
+    receiptPollingMs: RECEIPT_POLLING_MS,
+  });
 }
 
 const requestSchema = z.object({

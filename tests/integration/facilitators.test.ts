@@ -9,7 +9,8 @@ import type { Address, Hex } from "viem";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { createPayingFetch } from "@/scripts/agent-client";
-import { balanceOf } from "@/scripts/devnet/chain";
+import { privateKeyToAccount } from "viem/accounts";
+import { balanceOf, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
@@ -90,5 +91,49 @@ describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is d
     const row = await lastRowOf(buyer(2).address);
     expect(row).toMatchObject({ status: "settled", facilitator: "fallback" });
     expect(row!.transaction).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+});
+
+describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (PostgreSQL)", () => {
+  let devnet: Devnet;
+  let postgres: TestPostgres;
+  let app: NextServer;
+  let db: Database;
+  // An anvil account of its own (it holds ETH for gas), not the devnet facilitator's.
+  const gasKey = testKey(6);
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    postgres = await startPostgres(pgBin!);
+    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
+    app = await startNext({
+      mode: "start",
+      port: await freePort(),
+      // No FACILITATOR_URL: the app verifies and settles itself on every chain in EVM_CHAINS.
+      env: { ...devnetAppEnv(devnet.config), FACILITATOR_URL: "", FACILITATOR_EVM_PRIVATE_KEY: gasKey, DATABASE_URL: postgres.url, AUTH_SECRET: "integration-self-hosted-secret-0123456789" },
+    });
+    db = await openDatabase(parseDatabaseUrl(postgres.url));
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await app?.stop();
+    await devnet?.stop();
+    await postgres?.stop();
+  });
+
+  it("moves the money on the local chain with its own gas account, and records the payment settled", async () => {
+    const buyer = devnet.config.buyers[0]!;
+    const asset = devnet.config.asset.address as Address;
+    const [before, merchantBefore] = [await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address), await balanceOf(devnet.config.rpcUrl, asset, devnet.config.payTo as Address)];
+    const res = await createPayingFetch(devnet.config, buyer.privateKey as Hex)(`${app.url}/api/demo/quote`);
+    expect(res.status).toBe(200);
+    expect(await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address)).toBe(before - 10_000n);
+    expect(await balanceOf(devnet.config.rpcUrl, asset, devnet.config.payTo as Address)).toBe(merchantBefore + 10_000n);
+    const row = await db.prisma.payment.findFirst({ where: { payer: { equals: buyer.address, mode: "insensitive" } } });
+    expect(row).toMatchObject({ status: "settled" });
+    // The settlement transaction was sent by Tollgate's own gas account.
+    const tx = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionByHash", params: [row!.transaction] }) }).then((r) => r.json());
+    expect(tx.result.from.toLowerCase()).toBe(privateKeyToAccount(gasKey).address.toLowerCase());
   });
 });

@@ -39,6 +39,22 @@ describe("env", () => {
     expect(dev.env().facilitator.url).toBe(dev.DEV_FACILITATOR_URL);
   });
 
+  it("runs a self-hosted facilitator in production when FACILITATOR_URL is unset and a key is given, and rejects malformed keys", async () => {
+    vi.stubEnv("NODE_ENV", "production");
+    vi.stubEnv("FACILITATOR_URL", "");
+    vi.stubEnv("AUTH_SECRET", "x".repeat(32));
+    vi.stubEnv("PUBLIC_URL", "https://pay.example.com");
+    vi.stubEnv("FACILITATOR_EVM_PRIVATE_KEY", `0x${"ab".repeat(32)}`);
+    expect((await import("@/lib/env")).env().selfHostedFacilitator).toEqual({ evmPrivateKey: `0x${"ab".repeat(32)}`, svmPrivateKey: undefined });
+    vi.resetModules();
+    vi.stubEnv("FACILITATOR_URL", "https://x402.org/facilitator");
+    expect((await import("@/lib/env")).env().selfHostedFacilitator).toBeNull();
+    vi.resetModules();
+    vi.stubEnv("FACILITATOR_URL", "");
+    vi.stubEnv("FACILITATOR_EVM_PRIVATE_KEY", "0x1234");
+    await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_EVM_PRIVATE_KEY/);
+  });
+
   it("parses facilitator headers as JSON and rejects anything else", async () => {
     vi.stubEnv("FACILITATOR_HEADERS", '{"Authorization":"Bearer k"}');
     expect((await import("@/lib/env")).env().facilitator.headers).toEqual({ Authorization: "Bearer k" });

@@ -1,0 +1,80 @@
+import type { FacilitatorClient } from "@x402/core/http";
+import { x402Facilitator } from "@x402/core/facilitator";
+import type { Network, PaymentPayload, PaymentRequirements, SettleResponse, SupportedResponse, VerifyResponse } from "@x402/core/types";
+import { toFacilitatorEvmSigner } from "@x402/evm";
+import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
+import { toFacilitatorSvmSigner } from "@x402/svm";
+import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
+import type { KeyPairSigner } from "@solana/kit";
+import { createWalletClient, defineChain, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { createNonceManager, jsonRpc } from "viem/nonce";
+
+/** How often a settlement's receipt is polled, in ms (viem's default is 4 s; blocks come faster). */
+const RECEIPT_POLLING_MS = 250;
+
+/** One EVM chain a self-hosted facilitator settles on: its CAIP-2 network and an RPC URL. */
+export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrl: string; name?: string };
+
+/**
+ * The real facilitator code (@x402/core x402Facilitator with @x402/evm's exact scheme, v2 and v1,
+ * and @x402/svm's exact scheme) run inside Tollgate, so it verifies and settles with no third
+ * party, like a production facilitator:
+ * - EVM: one gas-paying account (`evmPrivateKey`) per chain, its nonces from viem's nonce
+ *   manager (concurrent settlements would otherwise collide: "nonce too low"), receipts polled
+ *   every `receiptPollingMs` (default 250 ms) instead of viem's 4 s;
+ * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrl` per network.
+ *
+ * @throws Error when a chain has no RPC URL.
+ */
+export function createSelfHostedFacilitator({
+  evmPrivateKey,
+  evmChains = [],
+  svm = [],
+  receiptPollingMs = RECEIPT_POLLING_MS,
+}: {
+  evmPrivateKey?: Hex;
+  evmChains?: SelfHostedEvmChain[];
+  svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }[];
+  receiptPollingMs?: number;
+}): x402Facilitator {
+  const facilitator = new x402Facilitator();
+  if (evmPrivateKey) {
+    // A nonce manager of its own (viem's shared `nonceManager` would carry nonces over from an
+    // earlier chain with the same account, e.g. a previous devnet in the same process).
+    const account = privateKeyToAccount(evmPrivateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+    for (const chain of evmChains) {
+      const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } } });
+      const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: viemHttp(chain.rpcUrl) }).extend(publicActions);
+      // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
+      // methods are exactly what @x402/evm's docs pass here.
+      const signer = toFacilitatorEvmSigner({ ...client, address: account.address } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
+      registerExactEvmScheme(facilitator, { signer, networks: chain.network });
+    }
+  }
+  for (const s of svm) {
+    // @x402/svm's own facilitator signer, pointed at this network's RPC.
+    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(s.feePayer, { defaultRpcUrl: s.rpcUrl }), networks: s.network });
+  }
+  return facilitator;
+}
+
+/**
+ * A facilitator running in this process, as the FacilitatorClient the resource server talks to
+ * (the same calls @x402/core's HTTP client makes, without HTTP).
+ */
+export class InProcessFacilitatorClient implements FacilitatorClient {
+  constructor(private readonly facilitator: x402Facilitator) {}
+
+  verify(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<VerifyResponse> {
+    return this.facilitator.verify(paymentPayload, paymentRequirements);
+  }
+
+  settle(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<SettleResponse> {
+    return this.facilitator.settle(paymentPayload, paymentRequirements);
+  }
+
+  async getSupported(): Promise<SupportedResponse> {
+    return this.facilitator.getSupported() as SupportedResponse;
+  }
+}
