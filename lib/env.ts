@@ -3,6 +3,9 @@ import { z } from "zod";
 /** The local facilitator `npm run dev` starts (scripts/devnet). Default outside production only. */
 export const DEV_FACILITATOR_URL = "http://127.0.0.1:4020";
 
+/** Coinbase CDP's x402 facilitator (what @coinbase/x402's createFacilitatorConfig points at). */
+export const CDP_FACILITATOR_URL = "https://api.cdp.coinbase.com/platform/v2/x402";
+
 /** A variable holding JSON, then checked against `shape`. */
 const jsonVariable = <T extends z.ZodTypeAny>(shape: T) =>
   z
@@ -46,6 +49,9 @@ const envSchema = z
     FACILITATOR_EVM_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits").optional(),
     /** …and the Solana fee payer (base58 of the 64-byte keypair) for every network in SOLANA_RPC_URLS. */
     FACILITATOR_SVM_PRIVATE_KEY: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{80,90}$/, "must be a base58 64-byte keypair").optional(),
+    /** Coinbase CDP's facilitator: the API key id and secret; each call then carries a JWT made by @coinbase/x402. */
+    CDP_API_KEY_ID: z.string().min(1).optional(),
+    CDP_API_KEY_SECRET: z.string().min(1).optional(),
     /** A second facilitator, used when FACILITATOR_URL is down (lib/x402/failover.ts). */
     FACILITATOR_FALLBACK_URL: z.url().optional(),
     /** Extra headers for every call to the fallback facilitator, as JSON. */
@@ -125,9 +131,14 @@ const envSchema = z
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
   .transform((e, ctx) => {
-    const selfHosted = !e.FACILITATOR_URL && Boolean(e.FACILITATOR_EVM_PRIVATE_KEY || e.FACILITATOR_SVM_PRIVATE_KEY);
+    const cdp = e.CDP_API_KEY_ID && e.CDP_API_KEY_SECRET ? { apiKeyId: e.CDP_API_KEY_ID, apiKeySecret: e.CDP_API_KEY_SECRET } : null;
+    if (Boolean(e.CDP_API_KEY_ID) !== Boolean(e.CDP_API_KEY_SECRET)) {
+      ctx.addIssue({ code: "custom", path: [e.CDP_API_KEY_ID ? "CDP_API_KEY_SECRET" : "CDP_API_KEY_ID"], message: "is required with the other CDP_API_KEY_* variable" });
+      return z.NEVER;
+    }
+    const selfHosted = !e.FACILITATOR_URL && !cdp && Boolean(e.FACILITATOR_EVM_PRIVATE_KEY || e.FACILITATOR_SVM_PRIVATE_KEY);
     // With a self-hosted facilitator there is no URL: "self-hosted" only stands in for one here.
-    const facilitatorUrl = e.FACILITATOR_URL ?? (selfHosted ? "self-hosted" : e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
+    const facilitatorUrl = e.FACILITATOR_URL ?? (cdp ? CDP_FACILITATOR_URL : selfHosted ? "self-hosted" : e.NODE_ENV === "production" ? undefined : DEV_FACILITATOR_URL);
     // Report every missing production setting at once, not one per restart.
     if (e.NODE_ENV === "production" && !e.AUTH_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (32+ random characters)" });
@@ -148,7 +159,7 @@ const envSchema = z
       nodeEnv: e.NODE_ENV,
       port: e.PORT,
       databaseUrl: e.DATABASE_URL,
-      facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS },
+      facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS, cdp },
       /** The self-hosted facilitator's keys, when it replaces FACILITATOR_URL; null otherwise. */
       selfHostedFacilitator: selfHosted ? { evmPrivateKey: e.FACILITATOR_EVM_PRIVATE_KEY as `0x${string}` | undefined, svmPrivateKey: e.FACILITATOR_SVM_PRIVATE_KEY } : null,
       /** The fallback facilitator, or null. */

@@ -1,3 +1,4 @@
+import { createCdpAuthHeaders } from "@coinbase/x402";
 import { HTTPFacilitatorClient, type FacilitatorClient } from "@x402/core/http";
 import { x402ResourceServer } from "@x402/core/server";
 import type { PaymentRequirements } from "@x402/core/types";
@@ -6,8 +7,11 @@ import { ExactSvmScheme } from "@x402/svm/exact/server";
 import { FailoverFacilitatorClient } from "./failover";
 import type { PaymentOptionConfig } from "./route-table";
 
-/** How to reach the facilitator: URL, extra headers (auth) and a per-call timeout in ms. */
-export type FacilitatorSettings = { url: string; headers: Record<string, string>; timeoutMs: number };
+/**
+ * How to reach a facilitator: URL, extra headers (auth), a per-call timeout in ms, and for
+ * Coinbase CDP the API key whose per-call JWTs @coinbase/x402 makes.
+ */
+export type FacilitatorSettings = { url: string; headers: Record<string, string>; timeoutMs: number; cdp?: { apiKeyId: string; apiKeySecret: string } | null };
 
 /** The resource server and the facilitator client under it (v1 payments go to the latter directly). */
 export type X402Services = { server: x402ResourceServer; facilitator: FacilitatorClient };
@@ -31,10 +35,19 @@ export function createX402Services(settings: FacilitatorSettings | FacilitatorCl
 /** @x402/core's HTTP client for one facilitator, with its static headers on every call. */
 function httpFacilitator(settings: FacilitatorSettings): FacilitatorClient {
   const hasHeaders = Object.keys(settings.headers).length > 0;
+  const cdpHeaders = settings.cdp ? createCdpAuthHeaders(settings.cdp.apiKeyId, settings.cdp.apiKeySecret) : null;
   return new HTTPFacilitatorClient({
     url: settings.url,
     timeoutMs: settings.timeoutMs,
-    createAuthHeaders: hasHeaders ? async () => ({ verify: settings.headers, settle: settings.headers, supported: settings.headers }) : undefined,
+    createAuthHeaders: cdpHeaders
+      ? async () => {
+          // A fresh JWT per call (they expire in minutes), plus any static headers.
+          const signed = await cdpHeaders();
+          return { verify: { ...settings.headers, ...signed.verify }, settle: { ...settings.headers, ...signed.settle }, supported: { ...settings.headers, ...signed.supported } };
+        }
+      : hasHeaders
+        ? async () => ({ verify: settings.headers, settle: settings.headers, supported: settings.headers })
+        : undefined,
   });
 }
 

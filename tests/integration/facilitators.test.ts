@@ -4,6 +4,9 @@
  * down on cue) and FACILITATOR_FALLBACK_URL at the same facilitator directly. Buyers pay with the
  * official client; balances are read from the chain, rows from the database.
  */
+import { generateKeyPairSync, verify as verifySignature, type KeyObject } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { openDatabase, type Database } from "@/lib/database/client";
@@ -135,5 +138,91 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
     // The settlement transaction was sent by Tollgate's own gas account.
     const tx = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionByHash", params: [row!.transaction] }) }).then((r) => r.json());
     expect(tx.result.from.toLowerCase()).toBe(privateKeyToAccount(gasKey).address.toLowerCase());
+  });
+});
+
+/**
+ * A stand-in for Coinbase CDP's facilitator: the real one cannot be reached from here (offline
+ * machine), so this checks what CDP checks on each call, the Bearer JWT that @coinbase/x402 makes
+ * (EdDSA signature by the API key, `sub` = key id, `iss` = "cdp", unexpired, `uris` naming this
+ * very call on api.cdp.coinbase.com), then forwards the call to the real devnet facilitator.
+ */
+async function startCdpStandIn(target: string, apiKeyId: string, publicKey: KeyObject) {
+  const seen: { path: string; ok: boolean; reason?: string }[] = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const path = (req.url ?? "").replace(/^\/platform\/v2\/x402/, "");
+    const refuse = (reason: string) => {
+      seen.push({ path, ok: false, reason });
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ errorType: "unauthorized", errorMessage: reason }));
+    };
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (!token) return refuse("no bearer token");
+    const [header, payload, signature] = token.split(".");
+    if (!header || !payload || !signature) return refuse("not a JWT");
+    if (JSON.parse(Buffer.from(header, "base64url").toString()).alg !== "EdDSA") return refuse("not EdDSA");
+    if (!verifySignature(null, Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, "base64url"))) return refuse("bad signature");
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    if (claims.sub !== apiKeyId || claims.iss !== "cdp") return refuse("wrong key id or issuer");
+    if (!(claims.exp > Date.now() / 1000)) return refuse("expired");
+    const uri = `${req.method} api.cdp.coinbase.com/platform/v2/x402${path}`;
+    if (!Array.isArray(claims.uris) || !claims.uris.includes(uri)) return refuse(`JWT is not for ${uri}`);
+    seen.push({ path, ok: true });
+    const upstream = await fetch(`${target}${path}`, { method: req.method, headers: { "content-type": "application/json" }, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
+    res.writeHead(upstream.status, { "content-type": "application/json" });
+    res.end(await upstream.text());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/platform/v2/x402`, seen, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+describe.skipIf(!pgBin)("Coinbase CDP's facilitator, with the per-call JWT @coinbase/x402 makes (local stand-in; PostgreSQL)", () => {
+  let devnet: Devnet;
+  let cdp: Awaited<ReturnType<typeof startCdpStandIn>>;
+  let postgres: TestPostgres;
+  let app: NextServer;
+  const apiKeyId = "organizations/test-org/apiKeys/test-key";
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    // A CDP API key of the Ed25519 kind: base64 of the 32-byte seed followed by the public key.
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const seed = privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
+    const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+    cdp = await startCdpStandIn(devnet.config.facilitatorUrl, apiKeyId, publicKey);
+    postgres = await startPostgres(pgBin!);
+    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
+    app = await startNext({
+      mode: "start",
+      port: await freePort(),
+      env: {
+        ...devnetAppEnv(devnet.config),
+        FACILITATOR_URL: cdp.url,
+        CDP_API_KEY_ID: apiKeyId,
+        CDP_API_KEY_SECRET: Buffer.concat([seed, raw]).toString("base64"),
+        DATABASE_URL: postgres.url,
+        AUTH_SECRET: "integration-cdp-secret-0123456789abcdef",
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await cdp?.close();
+    await devnet?.stop();
+    await postgres?.stop();
+  });
+
+  it("signs every facilitator call with a fresh JWT for that call, and the payment settles", async () => {
+    const buyer = devnet.config.buyers[0]!;
+    const asset = devnet.config.asset.address as Address;
+    const before = await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address);
+    const res = await createPayingFetch(devnet.config, buyer.privateKey as Hex)(`${app.url}/api/demo/quote`);
+    expect(res.status).toBe(200);
+    expect(await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address)).toBe(before - 10_000n);
+    expect(cdp.seen.filter((c) => !c.ok)).toEqual([]);
+    expect(cdp.seen.map((c) => c.path)).toEqual(expect.arrayContaining(["/supported", "/verify", "/settle"]));
   });
 });
