@@ -18,6 +18,7 @@ import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { sessionCookie } from "../support/session";
 import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
@@ -138,6 +139,20 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
     // The settlement transaction was sent by Tollgate's own gas account.
     const tx = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionByHash", params: [row!.transaction] }) }).then((r) => r.json());
     expect(tx.result.from.toLowerCase()).toBe(privateKeyToAccount(gasKey).address.toLowerCase());
+  });
+
+  it("shows its gas account's balance on the dashboard, and warns when it runs low", async () => {
+    const gas = privateKeyToAccount(gasKey).address;
+    const cookie = await sessionCookie("integration-self-hosted-secret-0123456789", devnet.config.payTo, app.url);
+    // Server-rendered HTML; React separates adjacent text with <!-- --> markers.
+    const page = async () => (await (await fetch(`${app.url}/dashboard`, { headers: { cookie } })).text()).replaceAll("<!-- -->", "");
+    const before = await page();
+    expect(before).toContain("Facilitator accounts");
+    expect(before).toContain(gas);
+    expect(before).not.toContain("Low balance");
+    const rpc = (method: string, params: unknown[]) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+    await rpc("anvil_setBalance", [gas, "0x38d7ea4c68000"]); // 0.001 ETH
+    expect(await page()).toContain(`Low balance on eip155:${devnet.config.chainId}`);
   });
 });
 

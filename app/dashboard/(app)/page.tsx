@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { FacilitatorAccounts } from "@/components/dashboard/facilitator-accounts";
 import { RevenueChart, type ChartRow } from "@/components/dashboard/revenue-chart";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
@@ -6,6 +7,7 @@ import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/disp
 import { loadRevenueSeries, loadRevenueSince, type RevenueWindow } from "@/lib/payments/data";
 import { formatAmount } from "@/lib/paywall/format";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
+import { loadFacilitatorAccounts } from "@/lib/facilitator/accounts";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Revenue" };
@@ -23,12 +25,13 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
   const now = new Date();
   const todayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const from = new Date(todayStart.getTime() - (bucket === "week" ? 12 * 7 : 30) * DAY);
-  const [today, week, month, series, routes] = await Promise.all([
+  const [today, week, month, series, routes, facilitatorAccounts] = await Promise.all([
     loadRevenueSince(db, todayStart),
     loadRevenueSince(db, new Date(todayStart.getTime() - 6 * DAY)),
     loadRevenueSince(db, new Date(todayStart.getTime() - 29 * DAY)),
     loadRevenueSeries(db, bucket, from, new Date(todayStart.getTime() + DAY)),
     loadRoutesForDashboard(db),
+    loadFacilitatorAccounts(),
   ]);
   const assets = await describeAssets([...month.amounts, ...series]);
   const routeLabel = new Map(routes.map((r) => [r.id, `${r.method} ${r.pathPattern}`]));
@@ -69,6 +72,7 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
   return (
     <main>
       <h1 className="text-2xl font-bold">Revenue</h1>
+      <FacilitatorAccounts accounts={facilitatorAccounts} />
       <dl className="mt-6 grid grid-cols-2 gap-3 md:grid-cols-5">
         {kpis.map((k) => (
           <div key={k.label} className="rounded-xl border border-stone-200 bg-white p-4">
