@@ -1,13 +1,13 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { env } from "@/lib/env";
-import { errorResponse, TollgateError } from "@/lib/errors";
-import { canonicalizePath } from "@/lib/x402/request-path";
-import { ensureBackgroundJobs } from "./background";
-import { getDb } from "@/lib/db";
-import { publicOriginOf } from "@/lib/public-origin";
-import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import { quotaIdentity, quotaResetsAt, takeFreeCall } from "@/lib/access/quota";
 import { signInAccess, SIWX_HEADER } from "@/lib/access/siwx";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { errorResponse, TollgateError } from "@/lib/errors";
+import { publicOriginOf } from "@/lib/public-origin";
+import { canonicalizePath } from "@/lib/x402/request-path";
+import { ensureBackgroundJobs } from "./background";
+import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import { getRouteSnapshot } from "./route-cache";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
 
@@ -23,6 +23,10 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PA
  * page let through carries a page-access proof for that path, which the page's own lock checks.
  * If the priced routes cannot be known (the database was never readable), every request fails
  * closed with 503.
+ *
+ * Before payment, an API route may let a request through free: a valid SIGN-IN-WITH-X from an
+ * address holding access to the route (sign-in-with-x access window), or a free call of the
+ * route's quota (lib/access/quota.ts). A refused sign-in or a used-up quota is said in the 402.
  */
 export async function handleProxyRequest(request: NextRequest): Promise<Response> {
   if (isUpstreamCall(request.headers)) {
