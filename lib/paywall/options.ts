@@ -2,7 +2,7 @@ import "server-only";
 import type { PaymentRequirements } from "@x402/core/types";
 import { describeNetworkAsset } from "@/lib/chains/assets";
 import type { EvmChainInfo } from "@/lib/chains/evm";
-import { formatAmount, shortAddress } from "./format";
+import { dollarEquivalent, formatAmount, shortAddress } from "./format";
 
 /** One payment option as the paywall shows it. */
 export type PaywallOption = {
@@ -21,6 +21,8 @@ export type PaywallOption = {
   price: string;
   /** "0.02 USDC on Base Sepolia". */
   label: string;
+  /** "≈ $0.02" for a US-dollar stablecoin; null otherwise. */
+  approx: string | null;
 };
 
 
@@ -40,7 +42,7 @@ export async function describeOptions(accepts: PaymentRequirements[]): Promise<P
       const price = token
         ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
         : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;
-      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}` };
+      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token) };
     }),
   );
 }

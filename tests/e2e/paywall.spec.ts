@@ -26,6 +26,8 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   await expect(page.getByRole("radio")).toHaveCount(2);
   await expect(page.getByRole("radio", { name: "0.02 USDC on Local devnet" })).toBeChecked();
   await expect(page.getByRole("radio", { name: "0.02 USDC on Solana Devnet" })).toBeVisible();
+  // A dollar stablecoin's price also reads in dollars.
+  await expect(page.locator("label", { hasText: "0.02 USDC on Local devnet" })).toContainText("≈ $0.02");
   await paywall.screenshot("paywall-initial", testInfo);
 
   await paywall.connect();
@@ -111,6 +113,8 @@ test("two payment options: the chooser pays with the one picked", async ({ page,
   expect(await paywall.open(`${baseUrl}${FIELD_NOTES}`)).toBe(402);
   await expect(page.getByRole("radio")).toHaveCount(2);
   await expect(page.getByRole("radio", { name: "0.01 USDC on Local devnet" })).toBeChecked();
+  // No exchange rate is guessed for a euro stablecoin.
+  await expect(page.locator("label", { hasText: "0.01 EURC on Local devnet" })).not.toContainText("$");
   await paywall.chooseOption("0.01 EURC on Local devnet");
   await paywall.screenshot("paywall-chooser", testInfo);
 

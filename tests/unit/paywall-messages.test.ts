@@ -38,3 +38,15 @@ describe("formatAmount", () => {
     expect(formatAmount("1000000000000000000", 18)).toBe("1");
   });
 });
+
+describe("dollarEquivalent", () => {
+  it("shows US-dollar stablecoins in dollars, rounds to cents, and guesses no other rate", async () => {
+    const { dollarEquivalent } = await import("@/lib/paywall/format");
+    expect(dollarEquivalent("20000", { symbol: "USDC", decimals: 6 })).toBe("≈ $0.02");
+    expect(dollarEquivalent(1_234_567_890n, { symbol: "usdt", decimals: 6 })).toBe("≈ $1,234.57");
+    expect(dollarEquivalent("5000", { symbol: "USDC", decimals: 6 })).toBe("< $0.01");
+    expect(dollarEquivalent("0", { symbol: "USDC", decimals: 6 })).toBe("≈ $0.00");
+    expect(dollarEquivalent("10000", { symbol: "EURC", decimals: 6 })).toBeNull();
+    expect(dollarEquivalent("10000", null)).toBeNull();
+  });
+});
