@@ -31,7 +31,7 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   await page.getByLabel("Path pattern").fill("/api/items/:id");
   await expect(page.getByTestId("pattern-preview")).toContainText("/api/items/id-1");
 
-  await dashboard.createRoute({ method: "GET", path: "/api/demo/time", description: "Server time", price: "0.02", payTo: devnet.payTo, token: "USDC" });
+  await dashboard.createRoute({ method: "GET", path: "/api/demo/time", description: "Server time", price: "0.02", payTo: devnet.payTo, token: "USDC", prefilledPayTo: devnet.payTo });
   const row = page.getByTestId("route-row").filter({ hasText: "GET /api/demo/time" });
   await expect(row).toContainText("0.02 USDC");
   await page.screenshot({ path: testInfo.outputPath("dashboard-routes.png"), fullPage: true });

@@ -12,7 +12,8 @@ export class DashboardPage {
     await expect(this.page.getByRole("heading", { name: "Revenue", level: 1 })).toBeVisible();
   }
 
-  async createRoute(r: { method: string; path: string; description: string; price: string; payTo: string; token: string }) {
+  /** Creates a route in the editor; with `prefilledPayTo`, first checks "Pay to" came filled with it. */
+  async createRoute(r: { method: string; path: string; description: string; price: string; payTo: string; token: string; prefilledPayTo?: string }) {
     await this.page.goto(`${this.baseUrl}/dashboard/routes/new`);
     await this.page.getByLabel("Method").selectOption(r.method);
     await this.page.getByLabel("Path pattern").fill(r.path);
@@ -22,6 +23,7 @@ export class DashboardPage {
     const value = await tokenSelect.locator("option", { hasText: new RegExp(`^${r.token} `) }).first().getAttribute("value");
     await tokenSelect.selectOption(value!);
     await option.getByLabel(/^Price/).fill(r.price);
+    if (r.prefilledPayTo) await expect(option.getByLabel("Pay to")).toHaveValue(r.prefilledPayTo);
     await option.getByLabel("Pay to").fill(r.payTo);
     await this.page.getByRole("button", { name: "Create route" }).click();
     await expect(this.page).toHaveURL(/\/dashboard\/routes$/);

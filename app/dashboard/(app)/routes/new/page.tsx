@@ -7,9 +7,12 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "New route" };
 
 export default async function NewRoutePage() {
-  await requireMerchantPage();
+  const merchant = await requireMerchantPage();
   const networks = await loadEditorNetworks();
   const first = networks[0];
+  // Payments go to the signed-in merchant's own wallet unless changed: the address fits networks of its kind.
+  const ownFamily = merchant.kind === "solana" ? "solana:" : "eip155:";
+  const payTo = first?.id.startsWith(ownFamily) ? merchant.address : "";
   return (
     <main>
       <Link href="/dashboard/routes" className="text-sm text-stone-600 hover:underline">
@@ -28,7 +31,7 @@ export default async function NewRoutePage() {
           accessWindowHours: 24,
           paymentIdentifier: "optional",
           enabled: true,
-          options: [{ network: first?.id ?? "", asset: first?.tokens[0]?.address ?? "", price: "", payTo: "", maxTimeoutSeconds: 300 }],
+          options: [{ network: first?.id ?? "", asset: first?.tokens[0]?.address ?? "", price: "", payTo, maxTimeoutSeconds: 300 }],
         }}
       />
     </main>
