@@ -54,6 +54,9 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   await expect(page.getByTestId("payment-totals")).toContainText("Settled: 0.02 USDC");
   await page.screenshot({ path: testInfo.outputPath("dashboard-payments.png"), fullPage: true });
   await page.getByTestId("payment-row").getByRole("link").click();
+  // Titled by what happened, not by a database id; the route is a link.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("0.02 USDC paid for /api/demo/time");
+  await expect(page.getByTestId("payment-detail").getByRole("link", { name: /GET \/api\/demo\/time/ })).toBeVisible();
   await expect(page.getByTestId("payment-detail")).toContainText("GET /api/demo/time");
   await expect(page.getByTestId("payment-detail")).toContainText(buyer.address);
   await expect(page.getByTestId("payment-detail")).toContainText("20000 atomic units");

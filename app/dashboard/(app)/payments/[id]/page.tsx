@@ -21,11 +21,20 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
     ["Amount", `${formatAssetAmount(payment.amount, display)} (${payment.amount.toFixed(0)} atomic units)`],
     ["Request", `${payment.method} ${url.pathname}${url.search}`],
     ["Resource URL", payment.resource],
-    ["Route", payment.route ? `${payment.route.method} ${payment.route.pathPattern} (${payment.route.kind})` : "deleted route"],
+    [
+      "Route",
+      payment.route ? (
+        <Link href={`/dashboard/routes/${payment.route.id}`} className="text-amber-800 underline">
+          {`${payment.route.method} ${payment.route.pathPattern} (${payment.route.kind})`}
+        </Link>
+      ) : (
+        "deleted route"
+      ),
+    ],
     ["Payer", payment.payer ?? "unknown"],
     ["Pay to", payment.payTo],
     ["Network", `${display?.networkName ?? payment.network} (${payment.network})`],
-    ["Asset", payment.asset],
+    ["Asset", display?.decimals != null ? `${display.symbol} (${payment.asset})` : payment.asset],
     ["Scheme", payment.scheme],
     ["x402 version", String(payment.x402Version)],
     [
@@ -54,7 +63,12 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
       <Link href="/dashboard/payments" className="text-sm text-stone-600 hover:underline">
         ← Payments
       </Link>
-      <h1 className="mt-2 text-2xl font-bold">Payment {payment.id}</h1>
+      <h1 className="mt-2 text-2xl font-bold">
+        {formatAssetAmount(payment.amount, display)} {payment.status === "settled" ? "paid" : payment.status} for {url.pathname}
+      </h1>
+      <p className="text-sm text-stone-600">
+        {payment.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC · payment <code>{payment.id}</code>
+      </p>
       <dl className="mt-6 divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white" data-testid="payment-detail">
         {rows.map(([label, value]) => (
           <div key={label} className="grid gap-1 px-4 py-3 sm:grid-cols-[12rem_1fr]">
