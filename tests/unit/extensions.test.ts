@@ -6,23 +6,9 @@ import { TollgateError } from "@/lib/errors";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import type { IncomingPayment } from "@/lib/x402/payment-header";
 import type { PaymentIdentifierMode, PricedRouteConfig, RouteDiscovery } from "@/lib/x402/route-table";
+import { routeConfig } from "../support/routes";
 
-const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = "api"): PricedRouteConfig => ({
-  id: "r",
-  method: "GET",
-  pathPattern: "/api/x",
-  kind,
-  description: "",
-  mimeType: "application/json",
-  accessWindowSeconds: 60,
-  paymentIdentifier,
-  discovery: null,
-  settleAfterComplete: false,
-  siwxAccess: false,
-  freeQuota: 0,
-  freeQuotaWindowSeconds: 86400,
-  paymentOptions: [],
-});
+const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = "api"): PricedRouteConfig => routeConfig({ kind, paymentIdentifier, accessWindowSeconds: 60 });
 
 const v2 = (extensions: unknown): IncomingPayment =>
   ({ x402Version: 2, payload: { x402Version: 2, accepted: {}, payload: {}, ...(extensions === undefined ? {} : { extensions }) } }) as unknown as IncomingPayment;

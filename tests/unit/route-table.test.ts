@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
+import { RouteTable } from "@/lib/x402/route-table";
+import { routeConfig } from "../support/routes";
 
-const route = (id: string, method: string, pathPattern: string): PricedRouteConfig => ({
-  id,
-  method,
-  pathPattern,
-  kind: "api",
-  description: "",
-  mimeType: "application/json",
-  accessWindowSeconds: 86400,
-  paymentIdentifier: "off",
-  discovery: null,
-  settleAfterComplete: false,
-  siwxAccess: false,
-  freeQuota: 0,
-  freeQuotaWindowSeconds: 86400,
-  paymentOptions: [],
-});
+const route = (id: string, method: string, pathPattern: string) => routeConfig({ id, method, pathPattern });
 
 describe("RouteTable", () => {
   const table = new RouteTable([
