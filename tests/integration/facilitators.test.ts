@@ -24,45 +24,69 @@ import { startSwitchboard } from "../support/switchboard";
 const pgBin = findPostgresBin();
 if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the facilitator tests need PostgreSQL binaries (install postgresql)");
 
-describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is down (PostgreSQL)", () => {
-  let devnet: Devnet;
-  let primary: Awaited<ReturnType<typeof startSwitchboard>>;
-  let postgres: TestPostgres;
-  let app: NextServer;
-  let db: Database;
+/** A devnet, a PostgreSQL cluster and the built app on it, with the helpers every test here uses. */
+type Stack = {
+  devnet: Devnet;
+  app: NextServer;
+  db: Database;
+  buyer: (i: number) => { address: string; privateKey: string };
+  balance: (owner: string) => Promise<bigint>;
+  /** Buyer `i` pays for the quote with the official client. */
+  pay: (i: number) => Promise<Response>;
+  stop: () => Promise<void>;
+};
 
+/**
+ * Starts a devnet, a PostgreSQL cluster and the app under `next start` with the devnet's settings
+ * plus what `appEnv` returns (it may start parts of its own against the devnet first).
+ */
+async function startStack(appEnv: (devnet: Devnet) => Promise<Record<string, string>>): Promise<Stack> {
+  const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+  const postgres: TestPostgres = await startPostgres(pgBin!);
+  await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
+  const app = await startNext({ mode: "start", port: await freePort(), env: { ...devnetAppEnv(devnet.config), DATABASE_URL: postgres.url, ...(await appEnv(devnet)) } });
+  const db = await openDatabase(parseDatabaseUrl(postgres.url));
   const buyer = (i: number) => devnet.config.buyers[i]!;
-  const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, owner as Address);
-  const pay = (i: number) => createPayingFetch(devnet.config, buyer(i).privateKey as Hex)(`${app.url}/api/demo/quote`);
-  const lastRowOf = (payer: string) => db.prisma.payment.findFirst({ where: { payer: { equals: payer, mode: "insensitive" } }, orderBy: { createdAt: "desc" } });
+  return {
+    devnet,
+    app,
+    db,
+    buyer,
+    balance: (owner) => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, owner as Address),
+    pay: (i) => createPayingFetch(devnet.config, buyer(i).privateKey as Hex)(`${app.url}/api/demo/quote`),
+    stop: async () => {
+      await db.close();
+      await app.stop();
+      await devnet.stop();
+      await postgres.stop();
+    },
+  };
+}
+
+describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is down (PostgreSQL)", () => {
+  let stack: Stack;
+  let primary: Awaited<ReturnType<typeof startSwitchboard>>;
+  const buyer = (i: number) => stack.buyer(i);
+  const balance = (owner: string) => stack.balance(owner);
+  const pay = (i: number) => stack.pay(i);
+  const lastRowOf = (payer: string) => stack.db.prisma.payment.findFirst({ where: { payer: { equals: payer, mode: "insensitive" } }, orderBy: { createdAt: "desc" } });
 
   beforeAll(async () => {
-    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    primary = await startSwitchboard(devnet.config.facilitatorUrl);
-    postgres = await startPostgres(pgBin!);
-    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
-    app = await startNext({
-      mode: "start",
-      port: await freePort(),
-      env: {
-        ...devnetAppEnv(devnet.config),
-        DATABASE_URL: postgres.url,
+    stack = await startStack(async (devnet) => {
+      primary = await startSwitchboard(devnet.config.facilitatorUrl);
+      return {
         FACILITATOR_URL: primary.url,
         FACILITATOR_FALLBACK_URL: devnet.config.facilitatorUrl,
         FACILITATOR_TIMEOUT_MS: "5000",
         SETTLEMENT_CHECK_MS: "500",
         AUTH_SECRET: "integration-facilitators-secret-0123456789",
-      },
+      };
     });
-    db = await openDatabase(parseDatabaseUrl(postgres.url));
   });
 
   afterAll(async () => {
-    await db?.close();
-    await app?.stop();
+    await stack?.stop();
     await primary?.close().catch(() => {});
-    await devnet?.stop();
-    await postgres?.stop();
   });
 
   it("settles through the primary while it is up, and records so", async () => {
@@ -99,42 +123,26 @@ describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is d
 });
 
 describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (PostgreSQL)", () => {
-  let devnet: Devnet;
-  let postgres: TestPostgres;
-  let app: NextServer;
-  let db: Database;
+  let stack: Stack;
   // An anvil account of its own (it holds ETH for gas), not the devnet facilitator's.
   const gasKey = testKey(6);
 
   beforeAll(async () => {
-    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    postgres = await startPostgres(pgBin!);
-    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
-    app = await startNext({
-      mode: "start",
-      port: await freePort(),
-      // No FACILITATOR_URL: the app verifies and settles itself on every chain in EVM_CHAINS.
-      env: { ...devnetAppEnv(devnet.config), FACILITATOR_URL: "", FACILITATOR_EVM_PRIVATE_KEY: gasKey, DATABASE_URL: postgres.url, AUTH_SECRET: "integration-self-hosted-secret-0123456789" },
-    });
-    db = await openDatabase(parseDatabaseUrl(postgres.url));
+    // No FACILITATOR_URL: the app verifies and settles itself on every chain in EVM_CHAINS.
+    stack = await startStack(async () => ({ FACILITATOR_URL: "", FACILITATOR_EVM_PRIVATE_KEY: gasKey, AUTH_SECRET: "integration-self-hosted-secret-0123456789" }));
   });
 
   afterAll(async () => {
-    await db?.close();
-    await app?.stop();
-    await devnet?.stop();
-    await postgres?.stop();
+    await stack?.stop();
   });
 
   it("moves the money on the local chain with its own gas account, and records the payment settled", async () => {
-    const buyer = devnet.config.buyers[0]!;
-    const asset = devnet.config.asset.address as Address;
-    const [before, merchantBefore] = [await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address), await balanceOf(devnet.config.rpcUrl, asset, devnet.config.payTo as Address)];
-    const res = await createPayingFetch(devnet.config, buyer.privateKey as Hex)(`${app.url}/api/demo/quote`);
-    expect(res.status).toBe(200);
-    expect(await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address)).toBe(before - 10_000n);
-    expect(await balanceOf(devnet.config.rpcUrl, asset, devnet.config.payTo as Address)).toBe(merchantBefore + 10_000n);
-    const row = await db.prisma.payment.findFirst({ where: { payer: { equals: buyer.address, mode: "insensitive" } } });
+    const { devnet, db, buyer, balance } = stack;
+    const [before, merchantBefore] = [await balance(buyer(0).address), await balance(devnet.config.payTo)];
+    expect((await stack.pay(0)).status).toBe(200);
+    expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    expect(await balance(devnet.config.payTo)).toBe(merchantBefore + 10_000n);
+    const row = await db.prisma.payment.findFirst({ where: { payer: { equals: buyer(0).address, mode: "insensitive" } } });
     expect(row).toMatchObject({ status: "settled" });
     // The settlement transaction was sent by Tollgate's own gas account.
     const tx = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionByHash", params: [row!.transaction] }) }).then((r) => r.json());
@@ -142,6 +150,7 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
   });
 
   it("shows its gas account's balance on the dashboard, and warns when it runs low", async () => {
+    const { devnet, app } = stack;
     const gas = privateKeyToAccount(gasKey).address;
     const cookie = await sessionCookie("integration-self-hosted-secret-0123456789", devnet.config.payTo, app.url);
     // Server-rendered HTML; React separates adjacent text with <!-- --> markers.
@@ -194,49 +203,35 @@ async function startCdpStandIn(target: string, apiKeyId: string, publicKey: KeyO
 }
 
 describe.skipIf(!pgBin)("Coinbase CDP's facilitator, with the per-call JWT @coinbase/x402 makes (local stand-in; PostgreSQL)", () => {
-  let devnet: Devnet;
+  let stack: Stack;
   let cdp: Awaited<ReturnType<typeof startCdpStandIn>>;
-  let postgres: TestPostgres;
-  let app: NextServer;
   const apiKeyId = "organizations/test-org/apiKeys/test-key";
 
   beforeAll(async () => {
-    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    // A CDP API key of the Ed25519 kind: base64 of the 32-byte seed followed by the public key.
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const seed = privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
-    const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    cdp = await startCdpStandIn(devnet.config.facilitatorUrl, apiKeyId, publicKey);
-    postgres = await startPostgres(pgBin!);
-    await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
-    app = await startNext({
-      mode: "start",
-      port: await freePort(),
-      env: {
-        ...devnetAppEnv(devnet.config),
+    stack = await startStack(async (devnet) => {
+      // A CDP API key of the Ed25519 kind: base64 of the 32-byte seed followed by the public key.
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const seed = privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
+      const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+      cdp = await startCdpStandIn(devnet.config.facilitatorUrl, apiKeyId, publicKey);
+      return {
         FACILITATOR_URL: cdp.url,
         CDP_API_KEY_ID: apiKeyId,
         CDP_API_KEY_SECRET: Buffer.concat([seed, raw]).toString("base64"),
-        DATABASE_URL: postgres.url,
         AUTH_SECRET: "integration-cdp-secret-0123456789abcdef",
-      },
+      };
     });
   });
 
   afterAll(async () => {
-    await app?.stop();
+    await stack?.stop();
     await cdp?.close();
-    await devnet?.stop();
-    await postgres?.stop();
   });
 
   it("signs every facilitator call with a fresh JWT for that call, and the payment settles", async () => {
-    const buyer = devnet.config.buyers[0]!;
-    const asset = devnet.config.asset.address as Address;
-    const before = await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address);
-    const res = await createPayingFetch(devnet.config, buyer.privateKey as Hex)(`${app.url}/api/demo/quote`);
-    expect(res.status).toBe(200);
-    expect(await balanceOf(devnet.config.rpcUrl, asset, buyer.address as Address)).toBe(before - 10_000n);
+    const before = await stack.balance(stack.buyer(0).address);
+    expect((await stack.pay(0)).status).toBe(200);
+    expect(await stack.balance(stack.buyer(0).address)).toBe(before - 10_000n);
     expect(cdp.seen.filter((c) => !c.ok)).toEqual([]);
     expect(cdp.seen.map((c) => c.path)).toEqual(expect.arrayContaining(["/supported", "/verify", "/settle"]));
   });
