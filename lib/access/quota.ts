@@ -2,14 +2,14 @@ import { isIP } from "node:net";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { TollgateError } from "@/lib/errors";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
-import { consumeNonce, verifySignIn } from "./siwx";
+import { consumeNonce, REPLAYED_SIGN_IN, type SignInResult } from "./siwx";
 
 /** Who a free quota counts for: `addr:<address>` (signed in) or `ip:<address>` (trusted proxy header). */
 export type QuotaIdentity = { identity: string; refused?: undefined } | { identity: null; refused?: string };
 
 /**
  * The identity a request's free calls count against (issue: "free quota then paid"):
- * - a SIGN-IN-WITH-X proof, verified as for access (lib/access/siwx.ts) and single-use →
+ * - a SIGN-IN-WITH-X proof (checked by lib/access/siwx.ts `verifySignIn`), single-use →
  *   `addr:<address>`; an invalid or replayed one identifies nobody (`refused` says why);
  * - else, only when `trustProxyHeaders` (TRUST_PROXY_HEADERS: a reverse proxy you control sets
  *   X-Forwarded-For and strips the client's), the first X-Forwarded-For entry → `ip:<address>`;
@@ -21,20 +21,18 @@ export type QuotaIdentity = { identity: string; refused?: undefined } | { identi
 export async function quotaIdentity(
   db: PrismaClient,
   headers: Headers,
-  route: PricedRouteConfig,
-  at: { origin: string; path: string; href: string; signIn: string | null; trustProxyHeaders: boolean },
+  { signIn, trustProxyHeaders }: { signIn: SignInResult | null; trustProxyHeaders: boolean },
 ): Promise<QuotaIdentity> {
-  if (at.signIn) {
-    const proof = await verifySignIn(at.signIn, { ...at, networks: [...new Set(route.paymentOptions.map((o) => o.network))] });
-    if (!proof.ok) return { identity: null, refused: proof.reason };
+  if (signIn) {
+    if (!signIn.ok) return { identity: null, refused: signIn.reason };
     try {
-      if (!(await consumeNonce(db, at.signIn))) return { identity: null, refused: "This sign-in was already used (replayed nonce): sign the new challenge" };
+      if (!(await consumeNonce(db, signIn.nonce))) return { identity: null, refused: REPLAYED_SIGN_IN };
     } catch (cause) {
       throw new TollgateError("database_unavailable", "The sign-in could not be recorded", { cause });
     }
-    return { identity: `addr:${proof.address}` };
+    return { identity: `addr:${signIn.address}` };
   }
-  if (at.trustProxyHeaders) {
+  if (trustProxyHeaders) {
     const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
     if (isIP(first)) return { identity: `ip:${first.toLowerCase()}` };
   }
@@ -53,8 +51,7 @@ export type FreeCall = { remaining: number; resetsAt: Date };
  * @throws TollgateError `database_unavailable` when the counter cannot be written.
  */
 export async function takeFreeCall(db: PrismaClient, route: PricedRouteConfig, identity: string, now = new Date()): Promise<FreeCall | null> {
-  const windowMs = route.freeQuotaWindowSeconds * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  const { start: windowStart, end: resetsAt } = quotaWindow(route, now);
   let rows: { used: number }[];
   try {
     rows = await db.$queryRaw<{ used: number }[]>`
@@ -67,11 +64,12 @@ export async function takeFreeCall(db: PrismaClient, route: PricedRouteConfig, i
   }
   const used = rows[0]?.used;
   if (used === undefined || used > route.freeQuota) return null;
-  return { remaining: route.freeQuota - Number(used), resetsAt: new Date(windowStart.getTime() + windowMs) };
+  return { remaining: route.freeQuota - Number(used), resetsAt };
 }
 
-/** When the current quota window of `route` ends. */
-export function quotaResetsAt(route: PricedRouteConfig, now = new Date()): Date {
+/** The quota window of `route` that `now` falls in: fixed windows of `freeQuotaWindowSeconds` aligned to the epoch. */
+export function quotaWindow(route: PricedRouteConfig, now = new Date()): { start: Date; end: Date } {
   const windowMs = route.freeQuotaWindowSeconds * 1000;
-  return new Date((Math.floor(now.getTime() / windowMs) + 1) * windowMs);
+  const start = Math.floor(now.getTime() / windowMs) * windowMs;
+  return { start: new Date(start), end: new Date(start + windowMs) };
 }

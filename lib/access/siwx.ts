@@ -65,8 +65,13 @@ export async function declareSignIn(origin: string, path: string, resource: Reso
   return enriched;
 }
 
-/** What a SIGN-IN-WITH-X header proved: the signer's address, or why it proves nothing. */
-export type SignInResult = { ok: true; address: string } | { ok: false; reason: string };
+/** What a SIGN-IN-WITH-X header proved: the signer's address and the proof's nonce, or why it proves nothing. */
+export type SignInResult = { ok: true; address: string; nonce: string } | { ok: false; reason: string };
+
+/** The networks a route accepts: the chains a sign-in for it may come from. */
+export function routeNetworks(route: PricedRouteConfig): string[] {
+  return [...new Set(route.paymentOptions.map((o) => o.network))];
+}
 
 /**
  * Checks a SIGN-IN-WITH-X header for one request (specs/extensions/sign-in-with-x.md,
@@ -76,7 +81,7 @@ export type SignInResult = { ok: true; address: string } | { ok: false; reason: 
  * canonical path, the nonce is one Tollgate issued for it, and the chain is one the route accepts.
  * Does not consume the nonce (see `consumeNonce`).
  *
- * @returns the signer's address (EVM lower-cased), or the reason it was refused.
+ * @returns the signer's address (EVM lower-cased) and the nonce, or the reason it was refused.
  */
 export async function verifySignIn(header: string, { origin, path, href, networks }: { origin: string; path: string; href: string; networks: string[] }): Promise<SignInResult> {
   let payload;
@@ -95,7 +100,7 @@ export async function verifySignIn(header: string, { origin, path, href, network
     if (!networks.includes(payload.chainId)) return { ok: false, reason: `Chain ${payload.chainId} is not one this resource accepts` };
     const verified = await verifySIWxSignature(payload);
     if (!verified.isValid) return { ok: false, reason: verified.invalidMessage };
-    return { ok: true, address: normalizeAddress(verified.payer) };
+    return { ok: true, address: normalizeAddress(verified.payer), nonce: payload.nonce };
   } catch (error) {
     return { ok: false, reason: `Invalid sign-in message: ${error instanceof Error ? error.message : "rejected"}` };
   }
@@ -106,14 +111,16 @@ export function normalizeAddress(address: string): string {
   return /^0x[0-9a-fA-F]{40}$/.test(address) ? address.toLowerCase() : address;
 }
 
+/** Why a verified sign-in is refused when its nonce was used before. */
+export const REPLAYED_SIGN_IN = "This sign-in was already used (replayed nonce): sign the new challenge";
+
 /**
- * Marks a sign-in's nonce used: one signed challenge opens a route once, across instances (the
- * primary key decides between concurrent uses).
+ * Marks a verified sign-in's nonce used: one signed challenge opens a route once, across
+ * instances (the primary key decides between concurrent uses).
  *
  * @returns false when the nonce was already used (a replay).
  */
-export async function consumeNonce(db: PrismaClient, header: string): Promise<boolean> {
-  const { nonce } = parseSIWxHeader(header.trim());
+export async function consumeNonce(db: PrismaClient, nonce: string): Promise<boolean> {
   try {
     await db.siwxNonce.create({ data: { nonce } });
     return true;
@@ -148,25 +155,23 @@ export async function pruneNonces(db: PrismaClient, now = new Date()): Promise<n
 }
 
 /**
- * Decides a request to a route that sells access and carries SIGN-IN-WITH-X: granted when the
- * proof is valid, its signer holds an unexpired entitlement to this route, and its nonce was not
- * used before.
+ * Decides a request to a route that sells access and carries a SIGN-IN-WITH-X proof (checked by
+ * `verifySignIn`): granted when the proof is valid, its signer holds an unexpired entitlement to
+ * this route, and its nonce was not used before.
  *
  * @returns the access's end, or the reason for refusing (the caller answers 402 with it).
  * @throws TollgateError `database_unavailable` when entitlements cannot be read.
  */
 export async function signInAccess(
   db: PrismaClient,
-  header: string,
+  proof: SignInResult,
   route: PricedRouteConfig,
-  at: { origin: string; path: string; href: string },
 ): Promise<{ granted: true; address: string; until: Date } | { granted: false; reason: string }> {
-  const proof = await verifySignIn(header, { ...at, networks: [...new Set(route.paymentOptions.map((o) => o.network))] });
   if (!proof.ok) return { granted: false, reason: proof.reason };
   try {
     const until = await entitlementUntil(db, route.id, proof.address);
     if (!until) return { granted: false, reason: `${proof.address} holds no unexpired access to this resource: pay once to get it` };
-    if (!(await consumeNonce(db, header))) return { granted: false, reason: "This sign-in was already used (replayed nonce): sign the new challenge" };
+    if (!(await consumeNonce(db, proof.nonce))) return { granted: false, reason: REPLAYED_SIGN_IN };
     return { granted: true, address: proof.address, until };
   } catch (cause) {
     throw new TollgateError("database_unavailable", "Access could not be checked", { cause });

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { quotaIdentity, quotaResetsAt, takeFreeCall } from "@/lib/access/quota";
-import { signInAccess, SIWX_HEADER } from "@/lib/access/siwx";
+import { quotaIdentity, quotaWindow, takeFreeCall } from "@/lib/access/quota";
+import { routeNetworks, signInAccess, SIWX_HEADER, verifySignIn } from "@/lib/access/siwx";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorResponse, TollgateError } from "@/lib/errors";
@@ -70,24 +70,29 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   }
   let refusal: { code: "sign_in_refused" | "payment_required"; message: string } | undefined;
   let quotaExhausted: Date | undefined;
-  const signIn = route.kind === "api" ? request.headers.get(SIWX_HEADER) : null;
   const paying = request.headers.has("payment-signature") || request.headers.has("x-payment");
+  const quota = route.kind === "api" && route.freeQuota > 0 && !paying;
+  const header = route.kind === "api" && (route.siwxAccess || quota) ? request.headers.get(SIWX_HEADER) : null;
   try {
-    const at = { origin: publicOriginOf(request.headers, request.url), path: target.path, href: target.href };
+    // One check of the SIGN-IN-WITH-X proof serves both the access window and the quota.
+    const signIn = header
+      ? await verifySignIn(header, { origin: publicOriginOf(request.headers, request.url), path: target.path, href: target.href, networks: routeNetworks(route) })
+      : null;
     if (signIn && route.siwxAccess) {
       // Pay once, then sign in: a valid SIGN-IN-WITH-X from an address holding access to this
       // route reaches the handler without payment. Anything else falls through (402 with the reason).
-      const access = await signInAccess(await getDb(), signIn, route, at);
+      const access = await signInAccess(await getDb(), signIn, route);
       if (access.granted) return letThrough(request, { [ACCESS_UNTIL_HEADER]: access.until.toISOString() });
       refusal = { code: "sign_in_refused", message: `Sign-in refused: ${access.reason}` };
     }
-    if (route.kind === "api" && route.freeQuota > 0 && !paying) {
+    if (quota) {
       // Free quota, then paid: the caller's free calls in this window, counted in the database.
-      const who = await quotaIdentity(await getDb(), request.headers, route, { ...at, signIn, trustProxyHeaders: env().trustProxyHeaders });
+      const db = await getDb();
+      const who = await quotaIdentity(db, request.headers, { signIn, trustProxyHeaders: env().trustProxyHeaders });
       if (who.identity) {
-        const call = await takeFreeCall(await getDb(), route, who.identity);
+        const call = await takeFreeCall(db, route, who.identity);
         if (call) return letThrough(request, { [QUOTA_REMAINING_HEADER]: String(call.remaining), [QUOTA_RESET_HEADER]: call.resetsAt.toISOString() });
-        quotaExhausted = quotaResetsAt(route);
+        quotaExhausted = quotaWindow(route).end;
         refusal = { code: "payment_required", message: `The ${route.freeQuota} free calls of this window are used; they renew at ${quotaExhausted.toISOString()}. Pay to continue.` };
       } else {
         refusal = who.refused

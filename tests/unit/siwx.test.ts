@@ -21,7 +21,7 @@ describe("sign-in-with-x (specs/extensions/sign-in-with-x.md)", () => {
     const ext = await declareSignIn(origin, at.path, { url: `${origin}/api/forecast?city=x`, description: "", mimeType: "application/json" }, requirements);
     expect(ext.info).toMatchObject({ domain: "shop.example", uri: `${origin}/api/forecast?city=x`, version: "1" });
     expect(ext.supportedChains).toEqual([{ chainId: "eip155:84532", type: "eip191" }]);
-    expect(await verifySignIn(await signed(ext), at)).toEqual({ ok: true, address: normalizeAddress(account.address) });
+    expect(await verifySignIn(await signed(ext), at)).toEqual({ ok: true, address: normalizeAddress(account.address), nonce: ext.info.nonce });
   });
 
   it("binds the nonce to the path and issue time", async () => {
