@@ -1,8 +1,9 @@
 import "server-only";
-import { address as solanaAddress, createKeyPairSignerFromBytes, createSolanaRpc, getBase58Encoder } from "@solana/kit";
+import { address as solanaAddress, createSolanaRpc } from "@solana/kit";
 import { createPublicClient, formatEther, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { env } from "@/lib/env";
+import { feePayerSigner } from "./self-hosted";
 
 /** Below this many ether (or the chain's native token), an EVM gas account is reported low: a few hundred L2 settlements. */
 export const LOW_EVM_BALANCE_WEI = 5_000_000_000_000_000n; // 0.005
@@ -42,7 +43,7 @@ export async function loadFacilitatorAccounts(): Promise<FacilitatorAccount[]> {
     }
   }
   if (keys.svmPrivateKey) {
-    const signer = await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(keys.svmPrivateKey)));
+    const signer = await feePayerSigner(keys.svmPrivateKey);
     for (const [network, rpcUrl] of Object.entries(solanaRpcUrls)) {
       accounts.push(
         createSolanaRpc(rpcUrl)

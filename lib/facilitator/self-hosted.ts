@@ -5,7 +5,7 @@ import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
 import { toFacilitatorSvmSigner } from "@x402/svm";
 import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
-import type { KeyPairSigner } from "@solana/kit";
+import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from "@solana/kit";
 import { createWalletClient, defineChain, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createNonceManager, jsonRpc } from "viem/nonce";
@@ -57,6 +57,11 @@ export function createSelfHostedFacilitator({
     registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(s.feePayer, { defaultRpcUrl: s.rpcUrl }), networks: s.network });
   }
   return facilitator;
+}
+
+/** The Solana fee payer of FACILITATOR_SVM_PRIVATE_KEY: base58 of the 64-byte keypair. */
+export function feePayerSigner(secretKey: string): Promise<KeyPairSigner> {
+  return createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(secretKey)));
 }
 
 /**

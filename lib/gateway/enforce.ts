@@ -325,6 +325,11 @@ async function grantAccessBought(db: PrismaClient, paid: PaidContext, paymentId:
  */
 function keepUntilFor(paid: PaidContext, kept: KeptResponse): Date | undefined {
   if (!paid.identifier || kept.body.byteLength > env().paymentIdentifierMaxBytes) return undefined;
+  return identifierKeepUntil();
+}
+
+/** The end of a payment-identifier response's retry window, starting now (PAYMENT_IDENTIFIER_TTL_HOURS). */
+function identifierKeepUntil(): Date {
   return new Date(Date.now() + env().paymentIdentifierTtlMs);
 }
 
@@ -409,7 +414,7 @@ async function finishFromChain(
       return deliver(paid, kept, settle);
     }
     await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer }), `record settlement ${id}`);
-    const taken = await takePaidResponse(db, id, paid.identifier ? new Date(Date.now() + env().paymentIdentifierTtlMs) : null);
+    const taken = await takePaidResponse(db, id, paid.identifier ? identifierKeepUntil() : null);
     if (!taken) return paymentRequired(paid.extensions, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
     return deliver(paid, taken, settle);
   }
@@ -445,7 +450,7 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
     return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });
   }
   if (row.status === "settled" && row.transaction) {
-    const taken = await takePaidResponse(db, row.id, row.paymentIdentifier ? new Date(Date.now() + env().paymentIdentifierTtlMs) : null);
+    const taken = await takePaidResponse(db, row.id, row.paymentIdentifier ? identifierKeepUntil() : null);
     if (!taken) return null;
     return deliver(paid, taken, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined });
   }

@@ -1,9 +1,8 @@
 import { env } from "@/lib/env";
 import { TollgateError } from "@/lib/errors";
 import { createX402Services, type X402Services } from "@/lib/x402/resource-server";
-import { createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
+import { createSelfHostedFacilitator, feePayerSigner, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
 import type { Network } from "@x402/core/types";
-import { createKeyPairSignerFromBytes, getBase58Encoder } from "@solana/kit";
 
 /** After a failed /supported call, requests fail fast for this long before trying again (ms). */
 const RETRY_AFTER_FAILURE_MS = 2_000;
@@ -45,7 +44,7 @@ export async function getX402(): Promise<X402Services> {
 async function createServices(): Promise<X402Services> {
   const { selfHostedFacilitator: keys, facilitator, fallbackFacilitator, evmChains, solanaRpcUrls } = env();
   if (!keys) return createX402Services(facilitator, fallbackFacilitator);
-  const feePayer = keys.svmPrivateKey ? await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(keys.svmPrivateKey))) : null;
+  const feePayer = keys.svmPrivateKey ? await feePayerSigner(keys.svmPrivateKey) : null;
   const local = createSelfHostedFacilitator({
     evmPrivateKey: keys.evmPrivateKey,
     evmChains: Object.entries(evmChains).flatMap(([chainId, c]) => (c.rpcUrl ? [{ network: `eip155:${chainId}` as Network, chainId: Number(chainId), rpcUrl: c.rpcUrl, name: c.name }] : [])),

@@ -144,14 +144,8 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const payer = buyer(1).address;
     const before = await balance(payer);
     const headers = await signQuote(1);
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let landed: Promise<string> | undefined;
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      // Held until the app gave up on it and the buyer was answered 503; then it settles.
-      landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
-      return { kind: "hold" };
-    });
+    // Held until the app gave up on it and the buyer was answered 503; then it settles.
+    const held = switchboard.holdNextSettle();
     const first = await fetch(url("/api/demo/quote"), { headers });
     expect(first.status).toBe(503);
     const body = await first.json();
@@ -162,8 +156,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const dashboard = await fetch(url("/dashboard/payments"), { headers: { cookie: await merchantCookie() } });
     expect(dashboard.status).toBe(200);
     expect(await dashboard.text()).toMatch(/1<!-- --> <!-- -->payment<!-- --> awaiting their outcome|1 payment awaiting their outcome/);
-    release();
-    const transaction = await landed!;
+    const transaction = await held.release();
     expect(await balance(payer)).toBe(before - 10_000n);
 
     const retry = await fetch(url("/api/demo/quote"), { headers });
@@ -181,24 +174,14 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const payer = buyer(2).address;
     const before = await balance(payer);
     const headers = await signQuote(2);
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let landed: Promise<string> | undefined;
-    let reached!: () => void;
-    const atSettle = new Promise<void>((r) => (reached = r));
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      reached();
-      landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
-      return { kind: "hold" };
-    });
+    const held = switchboard.holdNextSettle();
     const inFlight = fetch(url("/api/demo/quote"), { headers }).catch(() => null);
-    await atSettle;
+    await held.reached;
     // The server crashes while its settle call is out; the facilitator then settles it.
     await app.kill();
     await inFlight;
     expect((await rowOf(payer))?.status).toBe("settling");
-    release();
-    const transaction = await landed!;
+    const transaction = await held.release();
 
     // A claim a stopped server left `pending`, for an authorization nobody ever submitted and that expired.
     const stale = await db.prisma.payment.create({

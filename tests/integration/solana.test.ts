@@ -211,18 +211,11 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
   it("a settlement that lands after the buyer was told to wait is served to the retry of the same transaction, once", async () => {
     const before = await tokens(buyer(1));
     const headers = await signPayment("/api/demo/quote", 1);
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let landed: Promise<string> | undefined;
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
-      return { kind: "hold" };
-    });
+    const held = switchboard.holdNextSettle();
     const first = await fetch(url("/api/demo/quote"), { headers });
     expect(first.status).toBe(503);
     expect((await first.json()).error.code).toBe("settlement_pending");
-    release();
-    const transaction = await landed!;
+    const transaction = await held.release();
     const retry = await fetch(url("/api/demo/quote"), { headers });
     expect(retry.status).toBe(200);
     expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });

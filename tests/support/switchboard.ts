@@ -85,6 +85,32 @@ export async function startSwitchboard(target: string) {
     onNextSettle: (hook: (body: unknown) => Promise<void>) => (beforeSettle = hook),
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
     interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
+    /**
+     * Holds the next /settle: the app's call never gets an answer (its own timeout ends it), and
+     * the settlement is forwarded to the facilitator only on `release()`, so it lands after the
+     * app gave up. `reached` resolves when the call arrives; `release()` resolves with the landed
+     * transaction.
+     */
+    holdNextSettle: () => {
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let reached!: () => void;
+      const arrived = new Promise<void>((r) => (reached = r));
+      let landed: Promise<string> | undefined;
+      interceptSettle = async ({ forward }) => {
+        reached();
+        landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
+        return { kind: "hold" };
+      };
+      return {
+        reached: arrived,
+        release: async () => {
+          await arrived;
+          release();
+          return landed!;
+        },
+      };
+    },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
