@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WEBHOOK_EVENT_TYPES, webhookSecret, webhookUrlProblem } from "@/lib/webhooks/schema";
 
 /** The local facilitator `npm run dev` starts (scripts/devnet). Default outside production only. */
 export const DEV_FACILITATOR_URL = "http://127.0.0.1:4020";
@@ -31,6 +32,14 @@ const origin = z.url({ protocol: /^https?$/ }).transform((value, ctx) => {
 });
 
 const headersJson = jsonVariable(z.record(z.string(), z.string()));
+
+/** One entry of WEBHOOK_ENDPOINTS. */
+const configuredWebhookEndpoint = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: webhookSecret,
+  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
+  description: z.string().max(200).optional(),
+});
 
 const envSchema = z
   .object({
@@ -127,6 +136,21 @@ const envSchema = z
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
     /** How old an open payment (pending, settling, unknown) must be before the reconciler takes it, in ms. */
     RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+    /**
+     * Webhook endpoints declared in configuration (read-only in the dashboard): a JSON list of
+     * {url, secret: "whsec_" + base64, events?: [...], description?}. Every event when `events` is left out.
+     */
+    WEBHOOK_ENDPOINTS: jsonVariable(z.array(configuredWebhookEndpoint)).optional(),
+    /** The first retry's delay in ms; each next one is 4× longer, at most 12 h (lib/webhooks/sender.ts). */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    /** How long a delivery is retried before it is marked failed, in hours. */
+    WEBHOOK_RETRY_HOURS: z.coerce.number().min(0).max(24 * 30).default(72),
+    /** One delivery attempt's timeout, in ms. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** How often this process looks for due deliveries, in ms (0: this process sends none). */
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(0).default(1_000),
+    /** Allow plain-http webhook URLs to hosts other than loopback (e.g. a receiver on a private network). */
+    WEBHOOK_ALLOW_HTTP: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
@@ -150,7 +174,15 @@ const envSchema = z
     if (e.NODE_ENV === "production" && !e.PUBLIC_URL) {
       ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required in production (the public origin, e.g. https://pay.example.com)" });
     }
-    if (!facilitatorUrl || (e.NODE_ENV === "production" && (!e.AUTH_SECRET || !e.PUBLIC_URL))) return z.NEVER;
+    let badWebhook = false;
+    for (const [i, w] of (e.WEBHOOK_ENDPOINTS ?? []).entries()) {
+      const problem = webhookUrlProblem(w.url, e.WEBHOOK_ALLOW_HTTP ?? false);
+      if (problem) {
+        ctx.addIssue({ code: "custom", path: ["WEBHOOK_ENDPOINTS", i, "url"], message: problem });
+        badWebhook = true;
+      }
+    }
+    if (!facilitatorUrl || badWebhook || (e.NODE_ENV === "production" && (!e.AUTH_SECRET || !e.PUBLIC_URL))) return z.NEVER;
     // Development: the dev server's own origins (both loopback spellings a browser may use).
     const devOrigins = [`http://127.0.0.1:${e.PORT}`, `http://localhost:${e.PORT}`];
     const publicUrl = e.PUBLIC_URL ?? devOrigins[0]!;
@@ -177,6 +209,14 @@ const envSchema = z
       evmChains: e.EVM_CHAINS ?? {},
       solanaRpcUrls: e.SOLANA_RPC_URLS ?? {},
       walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
+      webhooks: {
+        endpoints: (e.WEBHOOK_ENDPOINTS ?? []).map((w) => ({ ...w, events: w.events ?? [...WEBHOOK_EVENT_TYPES], description: w.description ?? "" })),
+        retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+        retryWindowMs: Math.round(e.WEBHOOK_RETRY_HOURS * 3_600_000),
+        timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+        pollMs: e.WEBHOOK_POLL_MS,
+        allowHttp: e.WEBHOOK_ALLOW_HTTP ?? false,
+      },
       secureCookies: e.NODE_ENV === "production",
       nextOrigin: e.__NEXT_PRIVATE_ORIGIN,
       adminAddresses: e.ADMIN_ADDRESSES ?? [],

@@ -4,29 +4,11 @@ import { revalidatePath } from "next/cache";
 import { requireMerchant } from "@/lib/auth/current";
 import { describeToken, hasTokenAccount } from "@/lib/chains/tokens";
 import { getDb } from "@/lib/db";
-import { TollgateError, type ErrorCode } from "@/lib/errors";
+import { actionFailure, type ActionResult } from "@/lib/action-result";
 import { invalidateRoutes } from "@/lib/gateway/route-cache";
 import { createPricedRoute, deletePricedRoute, setPricedRouteEnabled, updatePricedRoute } from "./mutations";
 import { payToProblem, priceToAtomic } from "./price";
 import { discoveryFromForm, routeFormSchema, type PaymentOptionInput } from "./schema";
-
-/** What every dashboard action answers: never a thrown error (those would reach the client as 500s). */
-export type ActionResult =
-  | { ok: true; id?: string }
-  | {
-      ok: false;
-      code: ErrorCode;
-      message: string;
-      fieldErrors?: Record<string, string>;
-      /** Set when saving again with `acceptMissingTokenAccounts` would succeed: a warning, not an error. */
-      confirm?: "missing_token_account";
-    };
-
-function failure(error: unknown): ActionResult {
-  if (error instanceof TollgateError) return { ok: false, code: error.code, message: error.message };
-  console.error("[tollgate] dashboard action failed:", error);
-  return { ok: false, code: "internal", message: "Something went wrong; nothing was changed" };
-}
 
 /** Any route change applies to the very next request in this process, and to other processes at their next revision check. */
 function routesChanged() {
@@ -114,7 +96,7 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
     routesChanged();
     return { ok: true, id: savedId };
   } catch (error) {
-    return failure(error);
+    return actionFailure(error, "dashboard action");
   }
 }
 
@@ -126,7 +108,7 @@ export async function setRouteEnabledAction(id: string, enabled: boolean): Promi
     routesChanged();
     return { ok: true, id };
   } catch (error) {
-    return failure(error);
+    return actionFailure(error, "dashboard action");
   }
 }
 
@@ -138,6 +120,6 @@ export async function deleteRouteAction(id: string): Promise<ActionResult> {
     routesChanged();
     return { ok: true };
   } catch (error) {
-    return failure(error);
+    return actionFailure(error, "dashboard action");
   }
 }

@@ -11,6 +11,7 @@ const NAV = [
   { href: "/dashboard", label: "Revenue" },
   { href: "/dashboard/payments", label: "Payments" },
   { href: "/dashboard/routes", label: "Routes" },
+  { href: "/dashboard/webhooks", label: "Webhooks" },
 ];
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {

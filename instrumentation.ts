@@ -1,0 +1,15 @@
+/**
+ * Next.js calls register() once when a server starts: background work (reconciler, webhook
+ * sender) begins then, so a restarted instance delivers queued webhooks without waiting for a
+ * request. Not during `next build`, and only in the Node.js runtime.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const { ensureBackgroundJobs } = await import("@/lib/gateway/background");
+  try {
+    ensureBackgroundJobs();
+  } catch (error) {
+    // An invalid configuration: every request answers with it; the server still starts to say so.
+    console.error("[tollgate] background work not started:", error instanceof Error ? error.message : error);
+  }
+}
