@@ -62,12 +62,18 @@ export async function startNext({
   env,
   timeoutMs = 120_000,
   inheritOutput = false,
+  probe = "health",
 }: {
   mode: "dev" | "start";
   port: number;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
   inheritOutput?: boolean;
+  /**
+   * How readiness is seen: "health" (a 200 from /api/demo/health, through the proxy), or
+   * "listening" (any answer to /favicon.ico, which the proxy never sees: no request reaches the app's code).
+   */
+  probe?: "health" | "listening";
 }): Promise<NextServer> {
   const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
   // NODE_ENV is next's to choose (development for dev, production for start): a test runner's
@@ -109,8 +115,8 @@ export async function startNext({
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next ${mode} exited (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${url}/api/demo/health`);
-      if (res.ok) return { url, process: child, stop, kill, output: () => output };
+      const res = await fetch(`${url}${probe === "health" ? "/api/demo/health" : "/favicon.ico"}`);
+      if (res.ok || probe === "listening") return { url, process: child, stop, kill, output: () => output };
     } catch {
       // not up yet
     }

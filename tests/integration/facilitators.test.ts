@@ -8,60 +8,17 @@ import { generateKeyPairSync, verify as verifySignature, type KeyObject } from "
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Address, Hex } from "viem";
-import { openDatabase, type Database } from "@/lib/database/client";
-import { parseDatabaseUrl } from "@/lib/database/target";
-import { createPayingFetch } from "@/scripts/agent-client";
+import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { balanceOf, testKey } from "@/scripts/devnet/chain";
-import { startDevnet, type Devnet } from "@/scripts/devnet/index";
-import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
-import { freePort } from "../support/ports";
-import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { findPostgresBin } from "../support/postgres";
 import { sessionCookie } from "../support/session";
+import { startPostgresStack, type Stack } from "../support/stack";
 import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
 if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the facilitator tests need PostgreSQL binaries (install postgresql)");
-
-/** A devnet, a PostgreSQL cluster and the built app on it, with the helpers every test here uses. */
-type Stack = {
-  devnet: Devnet;
-  app: NextServer;
-  db: Database;
-  buyer: (i: number) => { address: string; privateKey: string };
-  balance: (owner: string) => Promise<bigint>;
-  /** Buyer `i` pays for the quote with the official client. */
-  pay: (i: number) => Promise<Response>;
-  stop: () => Promise<void>;
-};
-
-/**
- * Starts a devnet, a PostgreSQL cluster and the app under `next start` with the devnet's settings
- * plus what `appEnv` returns (it may start parts of its own against the devnet first).
- */
-async function startStack(appEnv: (devnet: Devnet) => Promise<Record<string, string>>): Promise<Stack> {
-  const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-  const postgres: TestPostgres = await startPostgres(pgBin!);
-  await prepareDatabase(parseDatabaseUrl(postgres.url), devnet.config);
-  const app = await startNext({ mode: "start", port: await freePort(), env: { ...devnetAppEnv(devnet.config), DATABASE_URL: postgres.url, ...(await appEnv(devnet)) } });
-  const db = await openDatabase(parseDatabaseUrl(postgres.url));
-  const buyer = (i: number) => devnet.config.buyers[i]!;
-  return {
-    devnet,
-    app,
-    db,
-    buyer,
-    balance: (owner) => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, owner as Address),
-    pay: (i) => createPayingFetch(devnet.config, buyer(i).privateKey as Hex)(`${app.url}/api/demo/quote`),
-    stop: async () => {
-      await db.close();
-      await app.stop();
-      await devnet.stop();
-      await postgres.stop();
-    },
-  };
-}
+const startStack = (appEnv: Parameters<typeof startPostgresStack>[1]) => startPostgresStack(pgBin!, appEnv);
 
 describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is down (PostgreSQL)", () => {
   let stack: Stack;

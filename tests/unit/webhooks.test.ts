@@ -1,6 +1,8 @@
 /**
  * Webhooks on a real PGlite database with the real migrations (the outbox trigger included), sent
- * to a real local HTTP receiver that verifies every delivery with the `standardwebhooks` package.
+ * to a real local HTTP receiver that verifies every delivery with the `standardwebhooks` package
+ * (tests/support/webhook-receiver.ts). The PostgreSQL leg with `next start` instances is
+ * tests/integration/webhooks.test.ts.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -8,7 +10,6 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
@@ -17,35 +18,8 @@ import { markSettling, recordFailed, recordSettled, recordUnknown, reservePaymen
 import { configuredEndpointId, createEndpoint, newWebhookSecret, queueTestEvent, resendDelivery, rotateEndpointSecret, syncConfiguredEndpoints } from "@/lib/webhooks/mutations";
 import { WEBHOOK_EVENT_TYPES, webhookUrlProblem } from "@/lib/webhooks/schema";
 import { freePort } from "../support/ports";
+import { startWebhookReceiver } from "../support/webhook-receiver";
 import { MAX_RETRY_DELAY_MS, retryDelayMs, sendDueWebhooks, type SenderSettings } from "@/lib/webhooks/sender";
-
-type Received = { id: string; type: string; body: Record<string, any>; verifiedWith: string[]; at: number };
-
-/** A receiver that verifies each delivery with every secret it knows, answering `status()`. */
-async function startReceiver(secrets: () => string[], status: () => number = () => 200) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      const verifiedWith = secrets().filter((s) => {
-        try {
-          new Webhook(s).verify(body, headers);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      const code = status();
-      if (code >= 200 && code < 300) received.push({ id: headers["webhook-id"]!, type: JSON.parse(body).type, body: JSON.parse(body), verifiedWith, at: Date.now() });
-      res.writeHead(code, { "content-type": "text/plain" }).end(code < 300 ? "ok" : "not now");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 const settings: SenderSettings = { retryBaseMs: 40, retryWindowMs: 60_000, timeoutMs: 5_000 };
 
@@ -182,7 +156,7 @@ describe("the outbox (trigger on Payment)", () => {
 describe("delivery", () => {
   it("signs per Standard Webhooks: the receiver verifies each event, the id is the event's, once each", async () => {
     const secret = newWebhookSecret();
-    const receiver = await startReceiver(() => [secret]);
+    const receiver = await startWebhookReceiver(() => [secret]);
     try {
       await syncConfiguredEndpoints(db, [{ url: receiver.url, secret, events: [...WEBHOOK_EVENT_TYPES], description: "" }]);
       const ids = [await settlingPayment(), await settlingPayment()];
@@ -202,7 +176,7 @@ describe("delivery", () => {
   it("retries a receiver that is down with exponential backoff, then delivers once, and logs every attempt", async () => {
     const secret = newWebhookSecret();
     let failuresLeft = 3;
-    const receiver = await startReceiver(() => [secret], () => (failuresLeft-- > 0 ? 503 : 200));
+    const receiver = await startWebhookReceiver(() => [secret], () => (failuresLeft-- > 0 ? 503 : 200));
     try {
       await syncConfiguredEndpoints(db, [{ url: receiver.url, secret, events: ["payment.settled"], description: "" }]);
       const id = await settlingPayment();
@@ -260,7 +234,7 @@ describe("delivery", () => {
     const old = (await db.webhookEndpoint.findUniqueOrThrow({ where: { id } })).secret;
     const rotated = await rotateEndpointSecret(db, id);
     expect(rotated).not.toBe(old);
-    const receiver = await startReceiver(() => [old, rotated]);
+    const receiver = await startWebhookReceiver(() => [old, rotated]);
     try {
       await db.webhookEndpoint.update({ where: { id }, data: { url: receiver.url } });
       await recordSettled(db, await settlingPayment(), { transaction: "0x1" });
@@ -278,7 +252,7 @@ describe("delivery", () => {
 
   it("delivers a test event to its endpoint only, and a resend sends the same message id again", async () => {
     const secret = newWebhookSecret();
-    const receiver = await startReceiver(() => [secret]);
+    const receiver = await startWebhookReceiver(() => [secret]);
     try {
       await syncConfiguredEndpoints(db, [{ url: receiver.url, secret, events: ["payment.failed"], description: "" }]);
       const other = await createEndpoint(db, { url: "http://127.0.0.1:1/", description: "", events: [...WEBHOOK_EVENT_TYPES] });
@@ -298,7 +272,7 @@ describe("delivery", () => {
 
   it("never sends one delivery twice when senders race (SKIP LOCKED claim)", async () => {
     const secret = newWebhookSecret();
-    const receiver = await startReceiver(() => [secret]);
+    const receiver = await startWebhookReceiver(() => [secret]);
     try {
       await syncConfiguredEndpoints(db, [{ url: receiver.url, secret, events: ["payment.settled"], description: "" }]);
       for (let i = 0; i < 30; i++) await recordSettled(db, await settlingPayment(), { transaction: `0x${i}` });
