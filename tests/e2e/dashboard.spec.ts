@@ -96,7 +96,7 @@ test("every dashboard page, export and action refuses anonymous callers and non-
   const paymentsHtml = await (await request.get(`${baseUrl}/dashboard/payments`, { headers: { cookie: merchant } })).text();
   const paymentId = /\/dashboard\/payments\/([a-z0-9]{20,})"/.exec(paymentsHtml)?.[1] ?? "missing";
 
-  const pages = ["/dashboard", "/dashboard/payments", `/dashboard/payments/${paymentId}`, "/dashboard/routes", "/dashboard/routes/new", `/dashboard/routes/${routeId}`];
+  const pages = ["/dashboard", "/dashboard/payments", `/dashboard/payments/${paymentId}`, "/dashboard/routes", "/dashboard/routes/new", `/dashboard/routes/${routeId}`, "/dashboard/webhooks", "/dashboard/webhooks/any-endpoint"];
   for (const cookie of [undefined, stranger]) {
     for (const p of pages) {
       const res = await request.get(`${baseUrl}${p}`, { headers: cookie ? { cookie } : {}, maxRedirects: 0 });
@@ -117,12 +117,28 @@ test("every dashboard page, export and action refuses anonymous callers and non-
 
   // Server actions, called the way the browser calls them, by their ids from the build's manifest.
   const manifest = JSON.parse(fs.readFileSync(path.resolve(".next/server/server-reference-manifest.json"), "utf8")) as { node: Record<string, { filename: string; exportedName: string }> };
-  const actions = Object.entries(manifest.node).filter(([, a]) => a.filename === "lib/routes/actions.ts");
-  expect(actions.map(([, a]) => a.exportedName).sort()).toEqual(["deleteRouteAction", "saveRouteAction", "setRouteEnabledAction"]);
+  const actions = Object.entries(manifest.node).filter(([, a]) => a.filename === "lib/routes/actions.ts" || a.filename === "lib/webhooks/actions.ts");
+  expect(actions.map(([, a]) => a.exportedName).sort()).toEqual([
+    "deleteEndpointAction",
+    "deleteRouteAction",
+    "resendDeliveryAction",
+    "rotateSecretAction",
+    "saveEndpointAction",
+    "saveRouteAction",
+    "sendTestEventAction",
+    "setEndpointEnabledAction",
+    "setRouteEnabledAction",
+  ]);
   const args: Record<string, unknown[]> = {
     deleteRouteAction: [routeId],
     setRouteEnabledAction: [routeId, false],
     saveRouteAction: [routeId, { method: "GET", pathPattern: "/hijack", kind: "api", description: "", mimeType: "application/json", accessWindowHours: 1, enabled: true, options: [] }],
+    saveEndpointAction: [null, { url: "https://evil.example/hijack", description: "", events: ["payment.settled"] }],
+    setEndpointEnabledAction: ["any-endpoint", false],
+    deleteEndpointAction: ["any-endpoint"],
+    rotateSecretAction: ["any-endpoint"],
+    sendTestEventAction: ["any-endpoint"],
+    resendDeliveryAction: ["any-endpoint", "any-delivery"],
   };
   const call = (ctx: APIRequestContext, id: string, body: unknown[], cookie?: string) =>
     ctx.post(`${baseUrl}/dashboard/routes`, {
@@ -139,6 +155,7 @@ test("every dashboard page, export and action refuses anonymous callers and non-
   const after = await (await request.get(`${baseUrl}/dashboard/routes`, { headers: { cookie: merchant } })).text();
   expect(after).toContain(`/dashboard/routes/${routeId}`);
   expect(after).not.toContain("/hijack");
+  expect(await (await request.get(`${baseUrl}/dashboard/webhooks`, { headers: { cookie: merchant } })).text()).not.toContain("evil.example");
   const discovery = await (await request.get(`${baseUrl}/.well-known/x402`)).json();
   expect(discovery.resources.length).toBeGreaterThanOrEqual(4);
 });
