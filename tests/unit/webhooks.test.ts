@@ -19,7 +19,7 @@ import { configuredEndpointId, createEndpoint, newWebhookSecret, queueTestEvent,
 import { WEBHOOK_EVENT_TYPES, webhookUrlProblem } from "@/lib/webhooks/schema";
 import { freePort } from "../support/ports";
 import { startWebhookReceiver } from "../support/webhook-receiver";
-import { MAX_RETRY_DELAY_MS, retryDelayMs, sendDueWebhooks, type SenderSettings } from "@/lib/webhooks/sender";
+import { MAX_RETRY_DELAY_MS, retryDelayMs, sendDueWebhooks, signatureHeader, type SenderSettings } from "@/lib/webhooks/sender";
 
 const settings: SenderSettings = { retryBaseMs: 40, retryWindowMs: 60_000, timeoutMs: 5_000 };
 
@@ -365,5 +365,26 @@ describe("configuration", () => {
         expect(retryDelayMs(n + 1, base)).toBeGreaterThanOrEqual(d);
       }),
     );
+  });
+});
+
+describe("the README's receiver example", () => {
+  it("is the file tested here, and accepts a Tollgate delivery while refusing a tampered or unsigned one", async () => {
+    const example = fs.readFileSync(path.resolve("tests/support/readme-webhook-receiver.ts"), "utf8");
+    expect(fs.readFileSync(path.resolve("README.md"), "utf8")).toContain("```ts\n" + example + "```");
+    const secret = newWebhookSecret();
+    vi.stubEnv("TOLLGATE_WEBHOOK_SECRET", secret);
+    const { POST } = await import("../support/readme-webhook-receiver");
+    vi.unstubAllEnvs();
+    const body = JSON.stringify({ type: "payment.settled", timestamp: new Date().toISOString(), data: { id: "p1", status: "settled", amount: "10000" } });
+    const at = new Date();
+    const headers = (sig: string) => ({ "webhook-id": "msg_1", "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": sig, "content-type": "application/json" });
+    const signed = signatureHeader([secret], "msg_1", at, body);
+    const post = (b: string, sig: string) => POST(new Request("http://receiver.test/hooks", { method: "POST", body: b, headers: headers(sig) }));
+    expect((await post(body, signed)).status).toBe(200);
+    expect((await post(body.replace("10000", "1"), signed)).status).toBe(400);
+    expect((await post(body, signatureHeader([newWebhookSecret()], "msg_1", at, body))).status).toBe(400);
+    // During a rotation the header carries both signatures: a receiver with either secret accepts.
+    expect((await post(body, signatureHeader([newWebhookSecret(), secret], "msg_1", at, body))).status).toBe(200);
   });
 });
