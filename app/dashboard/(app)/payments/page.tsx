@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { DataTable } from "@/components/dashboard/data-table";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { LedgerHealth } from "@/components/dashboard/ledger-health";
@@ -135,45 +136,31 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
         ))}
       </section>
 
-      <div className="mt-4 overflow-x-auto rounded-xl border border-stone-200 bg-white">
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
-            <tr>
-              <th className="px-3 py-2">Time (UTC)</th>
-              <th className="px-3 py-2">Route</th>
-              <th className="px-3 py-2">Amount</th>
-              <th className="px-3 py-2">Payer</th>
-              <th className="px-3 py-2">Status</th>
-              <th className="px-3 py-2">Transaction</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.rows.map((p) => (
-              <tr key={p.id} className="border-b border-stone-100 last:border-0 hover:bg-stone-50" data-testid="payment-row">
-                <td className="whitespace-nowrap px-3 py-2">
-                  <Link href={`/dashboard/payments/${p.id}`} className="text-amber-800 hover:underline">
-                    {p.createdAt.toISOString().replace("T", " ").slice(0, 19)}
-                  </Link>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{p.route ? `${p.route.method} ${p.route.pathPattern}` : new URL(p.resource).pathname}</td>
-                <td className="whitespace-nowrap px-3 py-2">{formatAssetAmount(p.amount, assets.get(assetKey(p.network, p.asset)))}</td>
-                <td className="px-3 py-2 font-mono text-xs">{p.payer ? shortAddress(p.payer) : "—"}</td>
-                <td className="px-3 py-2">
-                  <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>{p.status}</span>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{p.transaction ? shortAddress(p.transaction) : "—"}</td>
-              </tr>
-            ))}
-            {page.rows.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
-                  No payments match these filters.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={["Time (UTC)", "Route", "Amount", "Payer", "Status", "Transaction"]} className="mt-4">
+        {page.rows.map((p) => (
+          <tr key={p.id} className="border-b border-stone-100 last:border-0 hover:bg-stone-50" data-testid="payment-row">
+            <td className="whitespace-nowrap px-3 py-2">
+              <Link href={`/dashboard/payments/${p.id}`} className="text-amber-800 hover:underline">
+                {p.createdAt.toISOString().replace("T", " ").slice(0, 19)}
+              </Link>
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{p.route ? `${p.route.method} ${p.route.pathPattern}` : new URL(p.resource).pathname}</td>
+            <td className="whitespace-nowrap px-3 py-2">{formatAssetAmount(p.amount, assets.get(assetKey(p.network, p.asset)))}</td>
+            <td className="px-3 py-2 font-mono text-xs">{p.payer ? shortAddress(p.payer) : "—"}</td>
+            <td className="px-3 py-2">
+              <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>{p.status}</span>
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{p.transaction ? shortAddress(p.transaction) : "—"}</td>
+          </tr>
+        ))}
+        {page.rows.length === 0 && (
+          <tr>
+            <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
+              No payments match these filters.
+            </td>
+          </tr>
+        )}
+      </DataTable>
       <nav className="mt-4 flex gap-3 text-sm" aria-label="Pages">
         {cursor && (
           <Link href={`/dashboard/payments${query(filter)}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">

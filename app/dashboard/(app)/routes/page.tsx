@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { DataTable } from "@/components/dashboard/data-table";
 import { RouteRowActions } from "@/components/dashboard/route-row-actions";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
@@ -21,73 +22,59 @@ export default async function RoutesPage() {
         </Link>
       </div>
       <p className="mt-2 text-sm text-stone-600">Changes apply to the next request; no restart or deploy.</p>
-      <div className="mt-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
-            <tr>
-              <th className="px-3 py-2">Route</th>
-              <th className="px-3 py-2">Kind</th>
-              <th className="px-3 py-2">Price</th>
-              <th className="px-3 py-2">Paid</th>
-              <th className="px-3 py-2">State</th>
-              <th className="px-3 py-2" />
+      <DataTable columns={["Route", "Kind", "Price", "Paid", "State", ""]}>
+        {routes.map((r) => {
+          const label = `${r.method} ${r.pathPattern}`;
+          return (
+            <tr key={r.id} className="border-b border-stone-100 last:border-0" data-testid="route-row">
+              <td className="px-3 py-2">
+                <Link href={`/dashboard/routes/${r.id}`} className="font-mono text-amber-800 hover:underline">
+                  {label}
+                </Link>
+                <div className="text-xs text-stone-500">{r.description}</div>
+              </td>
+              <td className="px-3 py-2">
+                {r.kind}
+                {r.kind === "api" && r.paymentIdentifier !== "off" && (
+                  <div className="text-xs text-stone-500" title="payment-identifier extension: retries with the same id are answered once, charged once">
+                    payment-identifier{r.paymentIdentifier === "required" ? " (required)" : ""}
+                  </div>
+                )}
+                {r.kind === "api" && r.siwxAccess && (
+                  <div className="text-xs text-stone-500" data-testid="route-access">
+                    sells {Math.round(r.accessWindowSeconds / 360) / 10} h of access · {r._count.entitlements.toLocaleString("en-US")} in force
+                  </div>
+                )}
+                {r.kind === "api" && !r.settleAfterComplete && <div className="text-xs text-stone-500">streamed</div>}
+                {r.kind === "api" && r.freeQuota > 0 && (
+                  <div className="text-xs text-stone-500">
+                    {r.freeQuota} free per caller per {Math.round(r.freeQuotaWindowSeconds / 360) / 10} h
+                  </div>
+                )}
+              </td>
+              <td className="px-3 py-2">
+                {r.paymentOptions.map((o) => (
+                  <div key={o.id} className="whitespace-nowrap">
+                    {formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} <span className="text-xs text-stone-500">on {assets.get(assetKey(o.network, o.asset))?.networkName}</span>
+                  </div>
+                ))}
+              </td>
+              <td className="px-3 py-2">{r._count.payments.toLocaleString("en-US")}</td>
+              <td className="px-3 py-2">{r.enabled ? <span className="text-emerald-800">enabled</span> : <span className="text-stone-500">disabled</span>}</td>
+              <td className="px-3 py-2">
+                <RouteRowActions id={r.id} enabled={r.enabled} label={label} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {routes.map((r) => {
-              const label = `${r.method} ${r.pathPattern}`;
-              return (
-                <tr key={r.id} className="border-b border-stone-100 last:border-0" data-testid="route-row">
-                  <td className="px-3 py-2">
-                    <Link href={`/dashboard/routes/${r.id}`} className="font-mono text-amber-800 hover:underline">
-                      {label}
-                    </Link>
-                    <div className="text-xs text-stone-500">{r.description}</div>
-                  </td>
-                  <td className="px-3 py-2">
-                    {r.kind}
-                    {r.kind === "api" && r.paymentIdentifier !== "off" && (
-                      <div className="text-xs text-stone-500" title="payment-identifier extension: retries with the same id are answered once, charged once">
-                        payment-identifier{r.paymentIdentifier === "required" ? " (required)" : ""}
-                      </div>
-                    )}
-                    {r.kind === "api" && r.siwxAccess && (
-                      <div className="text-xs text-stone-500" data-testid="route-access">
-                        sells {Math.round(r.accessWindowSeconds / 360) / 10} h of access · {r._count.entitlements.toLocaleString("en-US")} in force
-                      </div>
-                    )}
-                    {r.kind === "api" && !r.settleAfterComplete && <div className="text-xs text-stone-500">streamed</div>}
-                    {r.kind === "api" && r.freeQuota > 0 && (
-                      <div className="text-xs text-stone-500">
-                        {r.freeQuota} free per caller per {Math.round(r.freeQuotaWindowSeconds / 360) / 10} h
-                      </div>
-                    )}
-                  </td>
-                  <td className="px-3 py-2">
-                    {r.paymentOptions.map((o) => (
-                      <div key={o.id} className="whitespace-nowrap">
-                        {formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} <span className="text-xs text-stone-500">on {assets.get(assetKey(o.network, o.asset))?.networkName}</span>
-                      </div>
-                    ))}
-                  </td>
-                  <td className="px-3 py-2">{r._count.payments.toLocaleString("en-US")}</td>
-                  <td className="px-3 py-2">{r.enabled ? <span className="text-emerald-800">enabled</span> : <span className="text-stone-500">disabled</span>}</td>
-                  <td className="px-3 py-2">
-                    <RouteRowActions id={r.id} enabled={r.enabled} label={label} />
-                  </td>
-                </tr>
-              );
-            })}
-            {routes.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
-                  No priced routes yet.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+        {routes.length === 0 && (
+          <tr>
+            <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
+              No priced routes yet.
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </main>
   );
 }

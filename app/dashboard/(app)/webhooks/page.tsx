@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { DataTable } from "@/components/dashboard/data-table";
 import { WebhookEndpointForm } from "@/components/dashboard/webhook-endpoint-form";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
@@ -20,47 +21,33 @@ export default async function WebhooksPage() {
         </a>{" "}
         spec (verify them with any Standard Webhooks library) and are retried with exponential backoff for up to 3 days.
       </p>
-      <div className="mt-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
-            <tr>
-              <th className="px-3 py-2">Endpoint</th>
-              <th className="px-3 py-2">Events</th>
-              <th className="px-3 py-2">Delivered</th>
-              <th className="px-3 py-2">Queued</th>
-              <th className="px-3 py-2">Failed</th>
-              <th className="px-3 py-2">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {endpoints.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-stone-600">
-                  No endpoints yet. Add one below, or declare them in WEBHOOK_ENDPOINTS.
-                </td>
-              </tr>
-            )}
-            {endpoints.map((e) => (
-              <tr key={e.id} className="border-b border-stone-100 last:border-0" data-testid="webhook-row">
-                <td className="px-3 py-2">
-                  <Link href={`/dashboard/webhooks/${e.id}`} className="break-all font-mono text-amber-800 hover:underline">
-                    {e.url}
-                  </Link>
-                  <div className="text-xs text-stone-600">
-                    {e.description}
-                    {e.source === "config" && <span className="ml-1 rounded bg-stone-100 px-1">from WEBHOOK_ENDPOINTS (read-only)</span>}
-                  </div>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{e.events.join(", ")}</td>
-                <td className="px-3 py-2">{e.delivered.toLocaleString("en-US")}</td>
-                <td className="px-3 py-2">{e.pending.toLocaleString("en-US")}</td>
-                <td className="px-3 py-2">{e.failed > 0 ? <span className="text-red-800">{e.failed.toLocaleString("en-US")}</span> : 0}</td>
-                <td className="px-3 py-2">{e.enabled ? <span className="text-emerald-800">enabled</span> : <span className="text-stone-600">disabled</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={["Endpoint", "Events", "Delivered", "Queued", "Failed", "State"]}>
+        {endpoints.length === 0 && (
+          <tr>
+            <td colSpan={6} className="px-3 py-6 text-center text-stone-600">
+              No endpoints yet. Add one below, or declare them in WEBHOOK_ENDPOINTS.
+            </td>
+          </tr>
+        )}
+        {endpoints.map((e) => (
+          <tr key={e.id} className="border-b border-stone-100 last:border-0" data-testid="webhook-row">
+            <td className="px-3 py-2">
+              <Link href={`/dashboard/webhooks/${e.id}`} className="break-all font-mono text-amber-800 hover:underline">
+                {e.url}
+              </Link>
+              <div className="text-xs text-stone-600">
+                {e.description}
+                {e.source === "config" && <span className="ml-1 rounded bg-stone-100 px-1">from WEBHOOK_ENDPOINTS (read-only)</span>}
+              </div>
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{e.events.join(", ")}</td>
+            <td className="px-3 py-2">{e.delivered.toLocaleString("en-US")}</td>
+            <td className="px-3 py-2">{e.pending.toLocaleString("en-US")}</td>
+            <td className="px-3 py-2">{e.failed > 0 ? <span className="text-red-800">{e.failed.toLocaleString("en-US")}</span> : 0}</td>
+            <td className="px-3 py-2">{e.enabled ? <span className="text-emerald-800">enabled</span> : <span className="text-stone-600">disabled</span>}</td>
+          </tr>
+        ))}
+      </DataTable>
       <h2 className="mt-8 text-lg font-semibold">Add an endpoint</h2>
       <div className="mt-2 max-w-2xl">
         <WebhookEndpointForm id={null} />

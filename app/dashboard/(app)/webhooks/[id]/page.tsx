@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DataTable } from "@/components/dashboard/data-table";
 import { RefreshWhilePending, ResendButton, WebhookEndpointActions, WebhookSecret } from "@/components/dashboard/webhook-actions";
 import { WebhookEndpointForm } from "@/components/dashboard/webhook-endpoint-form";
 import { requireMerchantPage } from "@/lib/auth/current";
@@ -56,60 +57,46 @@ export default async function WebhookEndpointPage({ params }: { params: Promise<
       </p>
       <RefreshWhilePending pending={deliveries.some((d) => d.status === "pending")} />
       {deliveries.length > 0 && (
-        <div className="mt-2 overflow-x-auto rounded-xl border border-stone-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
-              <tr>
-                <th className="px-3 py-2">Event</th>
-                <th className="px-3 py-2">Status</th>
-                <th className="px-3 py-2">Attempts</th>
-                <th className="px-3 py-2">Last answer</th>
-                <th className="px-3 py-2">Next retry (UTC)</th>
-                <th className="px-3 py-2" />
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((d) => (
-                <tr key={d.id} className="border-b border-stone-100 align-top last:border-0" data-testid="delivery-row">
-                  <td className="px-3 py-2">
-                    <div className="font-mono">{d.event.type}</div>
-                    <div className="font-mono text-xs text-stone-600">{d.event.id}</div>
-                    {d.event.paymentId && (
-                      <Link className="text-xs text-amber-800 hover:underline" href={`/dashboard/payments/${d.event.paymentId}`}>
-                        payment
-                      </Link>
-                    )}
-                    <div className="text-xs text-stone-600">{when(d.createdAt)}</div>
-                  </td>
-                  <td className={`px-3 py-2 ${STATUS_STYLE[d.status]}`} data-testid="delivery-status">
-                    {d.status === "pending" ? (d.attempts === 0 ? "queued" : "retrying") : d.status}
-                  </td>
-                  <td className="px-3 py-2">
-                    <details>
-                      <summary className="cursor-pointer">{d.attempts}</summary>
-                      <ol className="mt-1 space-y-1 text-xs">
-                        {d.attemptLog.map((a) => (
-                          <li key={a.id}>
-                            #{a.attempt} {when(a.attemptedAt)} · {a.statusCode ?? "no answer"} · {a.latencyMs} ms{a.error ? ` · ${a.error}` : ""}
-                          </li>
-                        ))}
-                      </ol>
-                    </details>
-                  </td>
-                  <td className="px-3 py-2" data-testid="delivery-answer">
-                    {d.lastStatusCode ?? (d.lastError ? "no answer" : "")}
-                    {d.lastLatencyMs !== null && <span className="text-xs text-stone-600"> · {d.lastLatencyMs} ms</span>}
-                    {d.lastError && d.lastStatusCode === null && <div className="text-xs text-red-800">{d.lastError}</div>}
-                  </td>
-                  <td className="px-3 py-2 text-xs">{d.status === "pending" ? when(d.nextAttemptAt) : ""}</td>
-                  <td className="px-3 py-2 text-right">
-                    <ResendButton endpointId={endpoint.id} deliveryId={d.id} label={`${d.event.type} ${d.event.id}`} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Event", "Status", "Attempts", "Last answer", "Next retry (UTC)", ""]} className="mt-2">
+          {deliveries.map((d) => (
+            <tr key={d.id} className="border-b border-stone-100 align-top last:border-0" data-testid="delivery-row">
+              <td className="px-3 py-2">
+                <div className="font-mono">{d.event.type}</div>
+                <div className="font-mono text-xs text-stone-600">{d.event.id}</div>
+                {d.event.paymentId && (
+                  <Link className="text-xs text-amber-800 hover:underline" href={`/dashboard/payments/${d.event.paymentId}`}>
+                    payment
+                  </Link>
+                )}
+                <div className="text-xs text-stone-600">{when(d.createdAt)}</div>
+              </td>
+              <td className={`px-3 py-2 ${STATUS_STYLE[d.status]}`} data-testid="delivery-status">
+                {d.status === "pending" ? (d.attempts === 0 ? "queued" : "retrying") : d.status}
+              </td>
+              <td className="px-3 py-2">
+                <details>
+                  <summary className="cursor-pointer">{d.attempts}</summary>
+                  <ol className="mt-1 space-y-1 text-xs">
+                    {d.attemptLog.map((a) => (
+                      <li key={a.id}>
+                        #{a.attempt} {when(a.attemptedAt)} · {a.statusCode ?? "no answer"} · {a.latencyMs} ms{a.error ? ` · ${a.error}` : ""}
+                      </li>
+                    ))}
+                  </ol>
+                </details>
+              </td>
+              <td className="px-3 py-2" data-testid="delivery-answer">
+                {d.lastStatusCode ?? (d.lastError ? "no answer" : "")}
+                {d.lastLatencyMs !== null && <span className="text-xs text-stone-600"> · {d.lastLatencyMs} ms</span>}
+                {d.lastError && d.lastStatusCode === null && <div className="text-xs text-red-800">{d.lastError}</div>}
+              </td>
+              <td className="px-3 py-2 text-xs">{d.status === "pending" ? when(d.nextAttemptAt) : ""}</td>
+              <td className="px-3 py-2 text-right">
+                <ResendButton endpointId={endpoint.id} deliveryId={d.id} label={`${d.event.type} ${d.event.id}`} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </main>
   );
