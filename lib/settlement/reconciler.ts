@@ -4,6 +4,7 @@ import { loadOpenPayments } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
 import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
 import { loadEnabledRoutes } from "@/lib/routes/data";
+import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mutations";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { findSvmTransfersTo } from "./onchain";
 import { replayJournal } from "./journal";
@@ -55,7 +56,8 @@ export type ReconcileOptions = {
  *   its transaction. Can never settle (authorization expired unused, or canceled) → `failed`.
  *   A `pending` row (the process stopped before asking to settle) whose authorization is unused
  *   is `failed` as abandoned: Tollgate never submitted it. Anything else stays open.
- * - kept responses delivered, or older than a day, are deleted;
+ * - kept responses delivered, or older than a day, are deleted; so are webhook events older than
+ *   30 days whose deliveries all ended;
  * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset since the last scan whose
  *   transaction no payment row has (and no open row could still claim) are stored as
  *   OrphanTransfer.
@@ -102,6 +104,8 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     if (pruned > 0) summary.decisions.push(`pruned ${pruned} kept responses (delivered, or older than a day)`);
     // Used sign-in nonces only matter while their challenge could still be presented.
     await pruneNonces(db);
+    const prunedEvents = await pruneWebhookEvents(db, new Date(Date.now() - WEBHOOK_LOG_RETENTION_MS));
+    if (prunedEvents > 0) summary.decisions.push(`pruned ${prunedEvents} webhook events older than 30 days (all deliveries ended)`);
   }
 
   if (options.scanOrphans ?? true) {

@@ -117,3 +117,16 @@ export async function resendDelivery(db: PrismaClient, deliveryId: string, retry
   });
   if (count !== 1) throw new TollgateError("not_found", "No such delivery");
 }
+
+/** How long the delivery log keeps an event whose deliveries all ended, in ms. */
+export const WEBHOOK_LOG_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes events (with their deliveries and attempts) created before `olderThan` whose deliveries
+ * all ended (delivered or failed): the delivery log keeps 30 days. Pending ones stay whatever their age.
+ * @returns how many events were deleted.
+ */
+export async function pruneWebhookEvents(db: PrismaClient, olderThan: Date): Promise<number> {
+  const { count } = await db.webhookEvent.deleteMany({ where: { createdAt: { lt: olderThan }, deliveries: { none: { status: "pending" } } } });
+  return count;
+}

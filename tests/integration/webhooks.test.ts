@@ -10,6 +10,7 @@ import { retryDelayMs } from "@/lib/webhooks/sender";
 import { startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { findPostgresBin } from "../support/postgres";
+import { sessionCookie } from "../support/session";
 import { startPostgresStack, type Stack } from "../support/stack";
 import { startWebhookReceiver } from "../support/webhook-receiver";
 
@@ -111,6 +112,20 @@ describe.skipIf(!pgBin)("signed webhooks from two instances on one PostgreSQL", 
       expect(attempts.at(-1)!.statusCode).toBe(200);
       expect(attempts.slice(0, -1).every((a) => a.statusCode === 503)).toBe(true);
     }
+  });
+
+  it("shows the configured endpoint read-only in the dashboard, with its delivery log", async () => {
+    const cookie = await sessionCookie(stack.env.AUTH_SECRET!, stack.devnet.config.payTo, stack.app.url);
+    const list = await (await fetch(`${stack.app.url}/dashboard/webhooks`, { headers: { cookie } })).text();
+    expect(list).toContain(receiver.url);
+    expect(list).toContain("from WEBHOOK_ENDPOINTS (read-only)");
+    const id = /\/dashboard\/webhooks\/(cfg_[0-9a-f]+)"/.exec(list)?.[1];
+    expect(id).toBeTruthy();
+    const detail = await (await fetch(`${stack.app.url}/dashboard/webhooks/${id}`, { headers: { cookie } })).text();
+    expect(detail).toContain("declared in WEBHOOK_ENDPOINTS: change it in configuration");
+    expect(detail).toContain("Send test event");
+    for (const button of ["Rotate secret", "Delete", "Edit URL"]) expect(detail).not.toContain(button);
+    expect(detail).toContain("payment.settled");
   });
 
   it("survives a restart: events queued while both instances are stopped go out when one starts again, with no request", async () => {

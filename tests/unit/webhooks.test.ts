@@ -15,7 +15,7 @@ import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { markSettling, recordFailed, recordSettled, recordUnknown, reservePayment } from "@/lib/payments/mutations";
-import { configuredEndpointId, createEndpoint, newWebhookSecret, queueTestEvent, resendDelivery, rotateEndpointSecret, syncConfiguredEndpoints } from "@/lib/webhooks/mutations";
+import { configuredEndpointId, createEndpoint, newWebhookSecret, pruneWebhookEvents, queueTestEvent, resendDelivery, rotateEndpointSecret, syncConfiguredEndpoints } from "@/lib/webhooks/mutations";
 import { WEBHOOK_EVENT_TYPES, webhookUrlProblem } from "@/lib/webhooks/schema";
 import { freePort } from "../support/ports";
 import { startWebhookReceiver } from "../support/webhook-receiver";
@@ -283,6 +283,20 @@ describe("delivery", () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe("the delivery log's retention", () => {
+  it("prunes events older than the cut-off whose deliveries all ended, never one still pending", async () => {
+    await createEndpoint(db, { url: "http://127.0.0.1:9/", description: "", events: [...WEBHOOK_EVENT_TYPES] });
+    for (let i = 0; i < 3; i++) await recordSettled(db, await settlingPayment(), { transaction: `0x${i}` });
+    const [done, failed, pending] = await db.webhookEvent.findMany({ orderBy: { createdAt: "asc" } });
+    await db.webhookDelivery.updateMany({ where: { eventId: done!.id }, data: { status: "delivered" } });
+    await db.webhookDelivery.updateMany({ where: { eventId: failed!.id }, data: { status: "failed" } });
+    expect(await pruneWebhookEvents(db, new Date(Date.now() - 60_000))).toBe(0); // none old enough
+    expect(await pruneWebhookEvents(db, new Date(Date.now() + 60_000))).toBe(2);
+    expect((await db.webhookEvent.findMany()).map((e) => e.id)).toEqual([pending!.id]);
+    expect(await db.webhookDelivery.count()).toBe(1);
   });
 });
 
