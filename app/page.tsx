@@ -1,10 +1,10 @@
 import { getDb } from "@/lib/db";
-import { loadEnabledRoutes } from "@/lib/routes/data";
+import { loadChargingRoutes } from "@/lib/routes/data";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const routes = await loadEnabledRoutes(await getDb());
+  const routes = await loadChargingRoutes(await getDb());
   return (
     <main className="mx-auto max-w-3xl px-6 py-16">
       <p className="text-sm font-semibold uppercase tracking-widest text-amber-700">Tollgate</p>

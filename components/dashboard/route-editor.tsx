@@ -4,7 +4,8 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState, useTransition } from "react";
 import { examplePaths, payToProblem } from "@/lib/routes/price";
 import { saveRouteAction } from "@/lib/routes/actions";
-import type { DiscoveryForm, EditorNetwork, RouteForm } from "@/lib/routes/schema";
+import { ROUTE_STATE_COPY, ROUTE_STATES, type DiscoveryForm, type EditorNetwork, type RouteForm } from "@/lib/routes/schema";
+import { confirmStateChange } from "./route-row-actions";
 import { compilePathPattern, validatePathPattern } from "@/lib/x402/route-pattern";
 
 type OptionState = RouteForm["options"][number] & { custom: boolean };
@@ -57,6 +58,8 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
       className="mt-6 space-y-6"
       onSubmit={(e) => {
         e.preventDefault();
+        // Saving a charging route as free or blocked asks first, as the routes list does.
+        if (!confirmStateChange(`${form.method} ${form.pathPattern}`, initial.state, form.state)) return;
         save();
       }}
     >
@@ -157,10 +160,19 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             </select>
           </label>
         )}
-        <label className="flex items-center gap-2 text-sm md:col-span-2">
-          <input type="checkbox" checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} />
-          Enabled (charge for this route)
-        </label>
+        <fieldset className="md:col-span-2">
+          <legend className={label}>State</legend>
+          <div className="mt-1 flex flex-wrap gap-x-6 gap-y-1">
+            {ROUTE_STATES.map((s) => (
+              <label key={s} className="flex items-center gap-2 text-sm">
+                <input type="radio" name="route-state" value={s} checked={form.state === s} onChange={() => set("state", s)} />
+                <span>
+                  <span className="font-medium">{ROUTE_STATE_COPY[s].label}</span> <span className="text-stone-600">— {ROUTE_STATE_COPY[s].help}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
       </section>
 
       {form.kind === "api" && (

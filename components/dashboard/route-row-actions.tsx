@@ -2,10 +2,24 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { deleteRouteAction, setRouteEnabledAction } from "@/lib/routes/actions";
+import { deleteRouteAction, setRouteStateAction } from "@/lib/routes/actions";
+import { ROUTE_STATE_COPY, ROUTE_STATES, type RouteStateName } from "@/lib/routes/schema";
 
-/** Enable/disable and delete buttons for one route row. */
-export function RouteRowActions({ id, enabled, label }: { id: string; enabled: boolean; label: string }) {
+/**
+ * Whether the merchant really means to move `label` from `from` to `to`: asked whenever buyers
+ * would stop paying (leaving charging) or stop being served (blocking), naming the consequence.
+ */
+export function confirmStateChange(label: string, from: RouteStateName, to: RouteStateName): boolean {
+  if (from === to || to === "charging") return true;
+  const verb = to === "free" ? "Make" : "Block";
+  const question = to === "free" ? `${verb} ${label} free?` : `${verb} ${label}?`;
+  return window.confirm(`${question} Until you change it back, ${ROUTE_STATE_COPY[to].consequence}.`);
+}
+
+const ACTION_LABEL: Record<RouteStateName, string> = { charging: "Charge", free: "Make free", blocked: "Block" };
+
+/** State buttons (charge / make free / block) and delete for one route row. */
+export function RouteRowActions({ id, state, label }: { id: string; state: RouteStateName; label: string }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState("");
@@ -17,19 +31,20 @@ export function RouteRowActions({ id, enabled, label }: { id: string; enabled: b
     });
   return (
     <div className="flex flex-wrap items-center justify-end gap-2">
-      <button
-        type="button"
-        disabled={pending}
-        aria-label={`${enabled ? "Disable" : "Enable"} ${label}`}
-        onClick={() => {
-          // Leaving "charging" serves the route free to everyone: say so before doing it.
-          if (enabled && !window.confirm(`Stop charging for ${label}? Until you enable it again, everyone gets it free.`)) return;
-          run(() => setRouteEnabledAction(id, !enabled));
-        }}
-        className="rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100"
-      >
-        {enabled ? "Disable" : "Enable"}
-      </button>
+      {ROUTE_STATES.filter((s) => s !== state).map((to) => (
+        <button
+          key={to}
+          type="button"
+          disabled={pending}
+          aria-label={`${ACTION_LABEL[to]} ${label}`}
+          onClick={() => {
+            if (confirmStateChange(label, state, to)) run(() => setRouteStateAction(id, to));
+          }}
+          className="rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100"
+        >
+          {ACTION_LABEL[to]}
+        </button>
+      ))}
       <button
         type="button"
         disabled={pending}

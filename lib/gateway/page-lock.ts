@@ -30,6 +30,8 @@ export async function pageLock(segments: readonly string[]): Promise<PaywallRequ
   const target = pathFromSegments(segments);
   if (!target.ok) notFound();
   const snapshot = await getRouteSnapshot();
+  // Blocked: served to nobody (the proxy answered 403 already; this is the second lock).
+  if (snapshot.blocked.match("GET", target.path)) notFound();
   const route = snapshot.table.match("GET", target.path);
   if (!route) return null;
   const h = await headers();

@@ -8,6 +8,7 @@ import { publicOriginOf } from "@/lib/public-origin";
 import { canonicalizePath } from "@/lib/x402/request-path";
 import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
+import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { getRouteSnapshot } from "./route-cache";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
 
@@ -23,6 +24,8 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PA
  * page let through carries a page-access proof for that path, which the page's own lock checks.
  * If the priced routes cannot be known (the database was never readable), every request fails
  * closed with 503.
+ *
+ * A route the merchant blocked answers 403 to every request, before any pricing.
  *
  * Before payment, an API route may let a request through free: a valid SIGN-IN-WITH-X from an
  * address holding access to the route (sign-in-with-x access window), or a free call of the
@@ -49,6 +52,9 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   } catch (error) {
     return errorResponse(error, `route table for ${context}`);
   }
+  // A blocked route is served to nobody, paid or not; it wins over any charging route that also matches.
+  const blocked = snapshot.blocked.match(request.method === "OPTIONS" ? (request.headers.get("access-control-request-method") ?? "GET") : request.method, target.path);
+  if (blocked) return blockedResponse(blocked);
   if (request.method === "OPTIONS") {
     const wanted = request.headers.get("access-control-request-method") ?? "GET";
     return snapshot.table.match(wanted, target.path) ? preflightResponse() : NextResponse.next();
@@ -109,6 +115,16 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     response.headers.set(QUOTA_RESET_HEADER, quotaExhausted.toISOString());
   }
   return response;
+}
+
+/**
+ * The answer for a blocked route: 403. API routes get the JSON error every client reads; pages
+ * get a short HTML page a visitor can read.
+ */
+function blockedResponse(route: PricedRouteConfig): Response {
+  if (route.kind === "api") return errorResponse(new TollgateError("forbidden", "This resource is not available: its owner has blocked it"), `blocked ${route.method} ${route.pathPattern}`);
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not available</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1c1917"><h1>Not available</h1><p>The owner of this site has made this page unavailable. Nothing was charged.</p><p><a href="/" style="color:#92400e">Go to the home page</a></p></body></html>`;
+  return new Response(html, { status: 403, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
 }
 
 /** Response header on a request served by sign-in: when the signer's access to the route ends (ISO 8601). */

@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { loadEnabledRoutes, loadRouteTableRevision } from "@/lib/routes/data";
+import { loadEnforcedRoutes, loadRouteTableRevision } from "@/lib/routes/data";
 import { buildRequirements, type BuiltRequirements } from "@/lib/x402/resource-server";
 import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
 import { getX402 } from "./x402-server";
@@ -8,7 +8,10 @@ import { getX402 } from "./x402-server";
 /** One loaded revision of the priced routes, with lazily built requirements per route. */
 export type RouteSnapshot = {
   revision: number;
+  /** The charging routes. */
   table: RouteTable;
+  /** The blocked routes: a request one matches is not served (checked before `table`: blocking wins). */
+  blocked: RouteTable;
   /** PaymentRequirements for a route of this snapshot, built once (facilitator-checked). */
   requirementsFor(route: PricedRouteConfig): Promise<BuiltRequirements>;
 };
@@ -23,12 +26,14 @@ type CacheState = {
 const g = globalThis as typeof globalThis & { __tollgateRoutes?: CacheState };
 const state = (): CacheState => (g.__tollgateRoutes ??= { checkedAt: 0, stale: false });
 
-function makeSnapshot(revision: number, routes: PricedRouteConfig[]): RouteSnapshot {
-  const table = new RouteTable(routes, (route, error) => console.error(`[tollgate] route ${route.method} ${route.pathPattern} skipped: ${error.message}`));
+function makeSnapshot(revision: number, routes: { charging: PricedRouteConfig[]; blocked: PricedRouteConfig[] }): RouteSnapshot {
+  const skipped = (route: PricedRouteConfig, error: Error) => console.error(`[tollgate] route ${route.method} ${route.pathPattern} skipped: ${error.message}`);
+  const table = new RouteTable(routes.charging, skipped);
   const built = new Map<string, Promise<BuiltRequirements>>();
   return {
     revision,
     table,
+    blocked: new RouteTable(routes.blocked, skipped),
     requirementsFor(route) {
       let entry = built.get(route.id);
       if (!entry) {
@@ -49,7 +54,7 @@ function makeSnapshot(revision: number, routes: PricedRouteConfig[]): RouteSnaps
 async function load(): Promise<RouteSnapshot> {
   const db = await getDb();
   const revision = await loadRouteTableRevision(db);
-  const snapshot = makeSnapshot(revision, await loadEnabledRoutes(db));
+  const snapshot = makeSnapshot(revision, await loadEnforcedRoutes(db));
   const s = state();
   s.snapshot = snapshot;
   s.checkedAt = Date.now();

@@ -1,14 +1,15 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { z } from "zod";
 import { requireMerchant } from "@/lib/auth/current";
 import { describeToken, hasTokenAccount } from "@/lib/chains/tokens";
 import { getDb } from "@/lib/db";
-import { actionFailure, type ActionResult } from "@/lib/action-result";
+import { actionFailure, actionId, type ActionResult } from "@/lib/action-result";
 import { invalidateRoutes } from "@/lib/gateway/route-cache";
-import { createPricedRoute, deletePricedRoute, setPricedRouteEnabled, updatePricedRoute } from "./mutations";
+import { createPricedRoute, deletePricedRoute, setPricedRouteState, updatePricedRoute } from "./mutations";
 import { payToProblem, priceToAtomic } from "./price";
-import { discoveryFromForm, routeFormSchema, type PaymentOptionInput } from "./schema";
+import { discoveryFromForm, ROUTE_STATES, routeFormSchema, type PaymentOptionInput } from "./schema";
 
 /** Any route change applies to the very next request in this process, and to other processes at their next revision check. */
 function routesChanged() {
@@ -23,7 +24,7 @@ function routesChanged() {
  */
 export async function saveRouteAction(id: string | null, form: unknown): Promise<ActionResult> {
   try {
-    await requireMerchant();
+    const merchant = await requireMerchant();
     const parsed = routeFormSchema.safeParse(form);
     if (!parsed.success) {
       return {
@@ -88,11 +89,11 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
       siwxAccess: route.kind === "api" && (route.siwxAccess ?? false),
       freeQuota: route.kind === "api" ? (route.freeQuota ?? 0) : 0,
       freeQuotaWindowSeconds: Math.round((route.freeQuotaWindowHours ?? 24) * 3600),
-      enabled: route.enabled,
+      state: route.state,
       paymentOptions,
     };
     const db = await getDb();
-    const savedId = id ? (await updatePricedRoute(db, id, input), id) : await createPricedRoute(db, input);
+    const savedId = id ? (await updatePricedRoute(db, actionId(id), input, merchant.address), id) : await createPricedRoute(db, input, merchant.address);
     routesChanged();
     return { ok: true, id: savedId };
   } catch (error) {
@@ -100,11 +101,13 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
   }
 }
 
-/** Enables or disables a route. */
-export async function setRouteEnabledAction(id: string, enabled: boolean): Promise<ActionResult> {
+/** Sets a route's state: charging, free (served to everyone) or blocked (served to nobody). */
+export async function setRouteStateAction(id: string, state: string): Promise<ActionResult> {
   try {
-    await requireMerchant();
-    await setPricedRouteEnabled(await getDb(), id, enabled);
+    const merchant = await requireMerchant();
+    const parsed = z.enum(ROUTE_STATES).safeParse(state);
+    if (!parsed.success) return { ok: false, code: "bad_request", message: `A route's state is one of ${ROUTE_STATES.join(", ")}` };
+    await setPricedRouteState(await getDb(), actionId(id), parsed.data, merchant.address);
     routesChanged();
     return { ok: true, id };
   } catch (error) {
@@ -115,8 +118,8 @@ export async function setRouteEnabledAction(id: string, enabled: boolean): Promi
 /** Deletes a route; its recorded payments stay. */
 export async function deleteRouteAction(id: string): Promise<ActionResult> {
   try {
-    await requireMerchant();
-    await deletePricedRoute(await getDb(), id);
+    const merchant = await requireMerchant();
+    await deletePricedRoute(await getDb(), actionId(id), merchant.address);
     routesChanged();
     return { ok: true };
   } catch (error) {

@@ -8,13 +8,21 @@ export async function loadRouteTableRevision(db: PrismaClient): Promise<number> 
   return row?.revision ?? 0;
 }
 
-/** Every enabled priced route with its payment options (in `position` order), as plain data. */
-export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteConfig[]> {
+/** Every charging route with its payment options (in `position` order), as plain data. */
+export async function loadChargingRoutes(db: PrismaClient): Promise<PricedRouteConfig[]> {
+  return (await loadEnforcedRoutes(db)).charging;
+}
+
+/**
+ * The routes the proxy enforces, as plain data: `charging` ones (served after payment) and
+ * `blocked` ones (not served). `free` routes are left out: to the proxy they are unpriced.
+ */
+export async function loadEnforcedRoutes(db: PrismaClient): Promise<{ charging: PricedRouteConfig[]; blocked: PricedRouteConfig[] }> {
   const rows = await db.pricedRoute.findMany({
-    where: { enabled: true },
+    where: { state: { in: ["charging", "blocked"] } },
     include: { paymentOptions: { orderBy: [{ position: "asc" }, { createdAt: "asc" }] } },
   });
-  return rows.map((r) => ({
+  const configs = rows.map((r) => ({
     id: r.id,
     method: r.method,
     pathPattern: r.pathPattern,
@@ -39,9 +47,10 @@ export async function loadEnabledRoutes(db: PrismaClient): Promise<PricedRouteCo
       maxTimeoutSeconds: o.maxTimeoutSeconds,
     })),
   }));
+  return { charging: configs.filter((_, i) => rows[i]!.state === "charging"), blocked: configs.filter((_, i) => rows[i]!.state === "blocked") };
 }
 
-/** Every route (enabled or not) with its options and number of settled payments, for the dashboard. */
+/** Every route (whatever its state) with its options and number of settled payments, for the dashboard. */
 export async function loadRoutesForDashboard(db: PrismaClient) {
   return db.pricedRoute.findMany({
     orderBy: [{ pathPattern: "asc" }, { method: "asc" }],
@@ -55,4 +64,9 @@ export async function loadRoutesForDashboard(db: PrismaClient) {
 /** One route with its options, or null. */
 export async function loadRoute(db: PrismaClient, id: string) {
   return db.pricedRoute.findUnique({ where: { id }, include: { paymentOptions: { orderBy: { position: "asc" } } } });
+}
+
+/** A route's change history, newest first (at most `take` entries). */
+export async function loadRouteAudit(db: PrismaClient, routeId: string, take = 50) {
+  return db.routeAudit.findMany({ where: { routeId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take });
 }

@@ -36,7 +36,7 @@ export async function routeToForm(route: NonNullable<Awaited<ReturnType<typeof l
     siwxAccess: route.siwxAccess,
     freeQuota: route.freeQuota,
     freeQuotaWindowHours: route.freeQuotaWindowSeconds / 3600,
-    enabled: route.enabled,
+    state: route.state,
     options: await Promise.all(
       route.paymentOptions.map(async (o) => {
         const token = await describeToken(o.network, o.asset);

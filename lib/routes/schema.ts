@@ -1,6 +1,20 @@
 import { z } from "zod";
 import { validatePathPattern } from "@/lib/x402/route-pattern";
 
+/**
+ * What a route does with a request: `charging` serves it after payment, `free` serves everyone
+ * without payment (as if unpriced), `blocked` serves nobody (403), paid or not.
+ */
+export const ROUTE_STATES = ["charging", "free", "blocked"] as const;
+export type RouteStateName = (typeof ROUTE_STATES)[number];
+
+/** How the dashboard names each state, and what moving a route into it does (asked before leaving "charging"). */
+export const ROUTE_STATE_COPY: Record<RouteStateName, { label: string; help: string; consequence: string }> = {
+  charging: { label: "Charging", help: "served after payment", consequence: "buyers pay for it again" },
+  free: { label: "Free", help: "served to everyone, no payment asked", consequence: "everyone gets it free, without paying" },
+  blocked: { label: "Blocked", help: "served to nobody (403), paid or not", consequence: "nobody can get it, not even buyers who would pay" },
+};
+
 /** Atomic units: a non-negative integer as a decimal string, at most 78 digits (uint256). */
 export const atomicAmountSchema = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a whole number of atomic units");
 
@@ -62,7 +76,7 @@ export const pricedRouteInputSchema = z.object({
   siwxAccess: z.boolean().default(false),
   freeQuota: z.number().int().min(0).max(1_000_000).default(0),
   freeQuotaWindowSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
-  enabled: z.boolean().default(true),
+  state: z.enum(ROUTE_STATES).default("charging"),
   paymentOptions: z.array(paymentOptionInputSchema).min(1, "needs at least one payment option"),
 });
 export type PricedRouteInput = z.input<typeof pricedRouteInputSchema>;
@@ -98,7 +112,7 @@ export const routeFormSchema = z.object({
   discovery: z
     .object({ inputExample: z.string(), inputSchema: z.string(), bodyType: z.enum(["json", "form-data", "text"]), outputExample: z.string(), outputSchema: z.string() })
     .optional(),
-  enabled: z.boolean(),
+  state: z.enum(ROUTE_STATES),
   options: z.array(paymentOptionFormSchema).min(1, "Add at least one payment option").max(10),
   /** Save even though a Solana payTo has no token account for its mint yet (the merchant was warned). */
   acceptMissingTokenAccounts: z.boolean().optional(),

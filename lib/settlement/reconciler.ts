@@ -3,7 +3,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { loadOpenPayments } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
 import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
-import { loadEnabledRoutes } from "@/lib/routes/data";
+import { loadChargingRoutes } from "@/lib/routes/data";
 import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mutations";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { findSvmTransfersTo } from "./onchain";
@@ -122,7 +122,7 @@ const SCAN_CHUNK = 2_000n;
 
 async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks, decisions }: { dryRun: boolean; initialScanBlocks: bigint; decisions: string[] }): Promise<number> {
   const targets = new Map<string, { network: string; asset: Address; payTo: Address }>();
-  for (const route of await loadEnabledRoutes(db)) {
+  for (const route of await loadChargingRoutes(db)) {
     for (const option of route.paymentOptions) {
       if (!option.network.startsWith("eip155:") || !/^0x[0-9a-fA-F]{40}$/.test(option.asset) || !/^0x[0-9a-fA-F]{40}$/.test(option.payTo)) continue;
       const key = `${option.network}|${option.asset.toLowerCase()}|${option.payTo.toLowerCase()}`;
@@ -207,7 +207,7 @@ export function startReconciler(getDb: () => Promise<PrismaClient>, options: { i
  */
 async function scanSvmOrphans(db: PrismaClient, { dryRun, decisions }: { dryRun: boolean; decisions: string[] }): Promise<number> {
   const targets = new Map<string, { network: string; mint: string; payTo: string }>();
-  for (const route of await loadEnabledRoutes(db)) {
+  for (const route of await loadChargingRoutes(db)) {
     for (const option of route.paymentOptions) {
       if (option.network.startsWith("solana:")) targets.set(`${option.network}|${option.asset}|${option.payTo}`, { network: option.network, mint: option.asset, payTo: option.payTo });
     }

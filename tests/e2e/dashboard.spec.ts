@@ -127,12 +127,12 @@ test("every dashboard page, export and action refuses anonymous callers and non-
     "saveRouteAction",
     "sendTestEventAction",
     "setEndpointEnabledAction",
-    "setRouteEnabledAction",
+    "setRouteStateAction",
   ]);
   const args: Record<string, unknown[]> = {
     deleteRouteAction: [routeId],
-    setRouteEnabledAction: [routeId, false],
-    saveRouteAction: [routeId, { method: "GET", pathPattern: "/hijack", kind: "api", description: "", mimeType: "application/json", accessWindowHours: 1, enabled: true, options: [] }],
+    setRouteStateAction: [routeId, "free"],
+    saveRouteAction: [routeId, { method: "GET", pathPattern: "/hijack", kind: "api", description: "", mimeType: "application/json", accessWindowHours: 1, state: "charging", options: [] }],
     saveEndpointAction: [null, { url: "https://evil.example/hijack", description: "", events: ["payment.settled"] }],
     setEndpointEnabledAction: ["any-endpoint", false],
     deleteEndpointAction: ["any-endpoint"],
@@ -151,7 +151,7 @@ test("every dashboard page, export and action refuses anonymous callers and non-
       expect([action.exportedName, await res.text()]).toEqual([action.exportedName, expect.stringContaining('"code":"unauthorized"')]);
     }
   }
-  // Nothing changed: the route is still there and enabled, and no route was created.
+  // Nothing changed: the route is still there and charging, and no route was created.
   const after = await (await request.get(`${baseUrl}/dashboard/routes`, { headers: { cookie: merchant } })).text();
   expect(after).toContain(`/dashboard/routes/${routeId}`);
   expect(after).not.toContain("/hijack");
@@ -160,13 +160,13 @@ test("every dashboard page, export and action refuses anonymous callers and non-
   expect(discovery.resources.length).toBeGreaterThanOrEqual(4);
 });
 
-test("making a charging route free asks first, naming the consequence", async ({ page, baseUrl, request, useWallet }) => {
+test("route states: making a charging route free or blocked asks first naming the consequence, and every change lands in its history", async ({ page, baseUrl, request, useWallet }, testInfo) => {
   await useWallet(MERCHANT_KEY);
   await new DashboardPage(page, baseUrl).signIn();
   await page.goto(`${baseUrl}/dashboard/routes`);
   const row = page.getByTestId("route-row").filter({ hasText: "POST /api/demo/summarize" });
-  const disable = row.getByRole("button", { name: /^Disable / });
   const unpaid = () => request.post(`${baseUrl}/api/demo/summarize`, { data: { text: "One. Two." } });
+  await expect(row.getByTestId("route-state")).toHaveText("charging");
 
   // Dismissed: still charging.
   let asked = "";
@@ -174,18 +174,43 @@ test("making a charging route free asks first, naming the consequence", async ({
     asked = dialog.message();
     void dialog.dismiss();
   });
-  await disable.click();
-  expect(asked).toMatch(/Stop charging for POST \/api\/demo\/summarize\? .*everyone gets it free/);
-  await expect(disable).toBeVisible();
+  await row.getByRole("button", { name: /^Make free / }).click();
+  expect(asked).toMatch(/Make POST \/api\/demo\/summarize free\? .*everyone gets it free/);
+  await expect(row.getByTestId("route-state")).toHaveText("charging");
   expect((await unpaid()).status()).toBe(402);
 
-  // Confirmed: free, then charging again once enabled.
+  // Confirmed: free, served without payment.
   page.once("dialog", (dialog) => void dialog.accept());
-  await disable.click();
-  const enable = row.getByRole("button", { name: /^Enable / });
-  await expect(enable).toBeVisible();
+  await row.getByRole("button", { name: /^Make free / }).click();
+  await expect(row.getByTestId("route-state")).toHaveText("free");
   await expect.poll(async () => (await unpaid()).status()).toBe(200);
-  await enable.click();
-  await expect(disable).toBeVisible();
+
+  // Blocked: asks, then nobody is served, not even with a payment header.
+  page.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.accept();
+  });
+  await row.getByRole("button", { name: /^Block / }).click();
+  expect(asked).toMatch(/Block POST \/api\/demo\/summarize\? .*nobody can get it/);
+  await expect(row.getByTestId("route-state")).toHaveText("blocked");
+  await expect.poll(async () => (await unpaid()).status()).toBe(403);
+  const refused = await request.post(`${baseUrl}/api/demo/summarize`, { data: { text: "x" }, headers: { "payment-signature": "e30=" } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error.code).toBe("forbidden");
+  await page.screenshot({ path: testInfo.outputPath("route-states.png"), fullPage: true });
+
+  // Back to charging: no question (buyers pay again).
+  await row.getByRole("button", { name: /^Charge / }).click();
+  await expect(row.getByTestId("route-state")).toHaveText("charging");
   await expect.poll(async () => (await unpaid()).status()).toBe(402);
+
+  // The route's history: who changed what, newest first.
+  await row.getByRole("link", { name: "POST /api/demo/summarize" }).click();
+  const entries = page.getByTestId("route-history-entry");
+  await expect(entries).toHaveCount(3);
+  await expect(entries.nth(0)).toContainText("state: blocked → charging");
+  await expect(entries.nth(1)).toContainText("state: free → blocked");
+  await expect(entries.nth(2)).toContainText("state: charging → free");
+  await expect(entries.nth(0)).toContainText("0x2361…1E8f changed the state");
+  await page.screenshot({ path: testInfo.outputPath("route-history.png"), fullPage: true });
 });

@@ -104,7 +104,7 @@ describe.each(legs)("payment data on $name", ({ name, skip }) => {
     for (const f of await filters()) expect(await fromRollups(f)).toEqual(await direct(f));
 
     const field = await db.prisma.pricedRoute.findFirstOrThrow({ where: { pathPattern: "/articles/field-notes" } });
-    await deletePricedRoute(db.prisma, field.id);
+    await deletePricedRoute(db.prisma, field.id, null);
     expect(await fromRollups({})).toEqual(await direct({}));
     const orphans = await db.prisma.payment.count({ where: { routeId: null } });
     expect(orphans).toBeGreaterThan(0);

@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
+import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { createX402Client } from "@/scripts/agent-client";
 import { balanceOf, testKey } from "@/scripts/devnet/chain";
@@ -69,6 +70,12 @@ const PRICED = [
 const FREE = [
   { segments: ["articles", "welcome"], decoded: [false, true], marker: "Welcome to the reading room" },
   { segments: ["api", "demo", "health"], decoded: [false, false, false], marker: '"status":"ok"' },
+] as const;
+
+/** Routes the second instance's merchant blocked, with text only their content contains. */
+const BLOCKED = [
+  { segments: ["articles", "field-notes"], kind: "page", marker: "Caches are the first thing to break" },
+  { segments: ["api", "demo", "summarize"], kind: "api", marker: '"text":' },
 ] as const;
 
 /** One spelling of a segment: each character literal or %-encoded (upper or lower hex). */
@@ -127,6 +134,10 @@ describe("attacks against a production build", () => {
       assertThrowawayDatabase(url);
       await prepareDatabase(parseDatabaseUrl(url), devnet.config);
     }
+    // The second instance's merchant blocked a page and an API route.
+    const seeded = await openDatabase(parseDatabaseUrl(dbB));
+    await seeded.prisma.pricedRoute.updateMany({ where: { pathPattern: { in: BLOCKED.map((b) => `/${b.segments.join("/")}`) } }, data: { state: "blocked" } });
+    await seeded.close();
     const common = { ...devnetAppEnv(devnet.config), AUTH_SECRET: "security-test-secret-0123456789abcdef0123", ROUTE_REFRESH_MS: "200" };
     app = await startNext({ mode: "start", port: await freePort(), env: { ...common, DATABASE_URL: dbA } });
     // Behind a reverse proxy that sets X-Forwarded-Host, serving a second public origin.
@@ -146,11 +157,11 @@ describe("attacks against a production build", () => {
   });
 
   /** Sends a request and follows redirects (at most 3), checking every hop for leaks. */
-  async function visit(rawPath: string, init: { method: string; headers: Record<string, string> }): Promise<RawResponse[]> {
+  async function visit(rawPath: string, init: { method: string; headers: Record<string, string> }, server: NextServer = app): Promise<RawResponse[]> {
     const hops: RawResponse[] = [];
     let target = rawPath;
     for (let i = 0; i < 4; i++) {
-      const res = await raw(app.url, target, init);
+      const res = await raw(server.url, target, init);
       hops.push(res);
       for (const marker of PAID_MARKERS) expect(res.body, `${init.method} ${target} leaked paid content`).not.toContain(marker);
       expect(res.body, `${init.method} ${target}: the page lock had to stop what the proxy let through`).not.toContain(PAGE_LOCK);
@@ -180,6 +191,29 @@ describe("attacks against a production build", () => {
       }),
       { numRuns: 1200 },
     );
+  });
+
+  it("serves a blocked page or handler to nobody under any spelling, paid or not (403)", async () => {
+    const blocked = fc.constantFrom(...BLOCKED).chain((route) => fc.tuple(fc.constant(route), fc.boolean()).chain(([r, exact]) => spelledPath(r.segments, exact).map((p) => ({ route: r, exact, path: p }))));
+    const paying = fc.constantFrom<Record<string, string>>({}, { "payment-signature": "e30=" }, { "x-payment": "e30=" });
+    await fc.assert(
+      fc.asyncProperty(blocked, asking, paying, async ({ route, exact, path: p }, how, payment) => {
+        const hops = await visit(p, { method: how.method, headers: { ...how.headers, ...payment } }, trusting);
+        const last = hops.at(-1)!;
+        const trail = `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`;
+        expect(last.body, trail).not.toContain(route.marker);
+        if (exact && (route.kind === "page" || how.method === "POST")) expect(last.status, trail).toBe(403);
+        else expect([400, 403, 404, 405], trail).toContain(last.status);
+      }),
+      { numRuns: 400 },
+    );
+    // The page's refusal is a page a visitor can read; the API's is the JSON error.
+    const page = await raw(trusting.url, "/articles/field-notes", { method: "GET", headers: { accept: "text/html" } });
+    expect([page.status, page.headers["content-type"]]).toEqual([403, "text/html; charset=utf-8"]);
+    expect(page.body).toContain("Not available");
+    const api = await raw(trusting.url, "/api/demo/summarize", { method: "POST", headers: { "content-type": "application/json" }, body: '{"text":"a. b."}' });
+    expect(api.status).toBe(403);
+    expect(JSON.parse(api.body).error.code).toBe("forbidden");
   });
 
   it("leaves free pages and handlers to the router under every spelling", async () => {

@@ -7,7 +7,7 @@
  * to meet it.)
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { RouteTable } from "@/lib/x402/route-table";
+import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
 
 const state = vi.hoisted(() => ({ headers: new Headers() }));
 vi.mock("next/headers", () => ({ headers: async () => state.headers }));
@@ -17,11 +17,26 @@ vi.mock("next/navigation", () => ({
   },
 }));
 vi.mock("@/lib/gateway/route-cache", () => {
-  const table = new RouteTable([
-    { id: "deep", method: "GET", pathPattern: "/articles/deep-dive", kind: "page", description: "Deep dive", mimeType: "text/html", accessWindowSeconds: 86_400, paymentIdentifier: "off", discovery: null, settleAfterComplete: false, siwxAccess: false, freeQuota: 0, freeQuotaWindowSeconds: 86400, paymentOptions: [] },
-  ]);
+  const page = (id: string, pathPattern: string, description: string): PricedRouteConfig => ({
+    id,
+    method: "GET",
+    pathPattern,
+    kind: "page",
+    description,
+    mimeType: "text/html",
+    accessWindowSeconds: 86_400,
+    paymentIdentifier: "off",
+    discovery: null,
+    settleAfterComplete: false,
+    siwxAccess: false,
+    freeQuota: 0,
+    freeQuotaWindowSeconds: 86400,
+    paymentOptions: [],
+  });
+  const table = new RouteTable([page("deep", "/articles/deep-dive", "Deep dive")]);
+  const blocked = new RouteTable([page("notes", "/articles/field-notes", "Field notes")]);
   const accepts = [{ scheme: "exact", network: "eip155:84532", amount: "20000", asset: `0x${"ab".repeat(20)}`, payTo: `0x${"cd".repeat(20)}`, maxTimeoutSeconds: 300, extra: {} }];
-  return { getRouteSnapshot: async () => ({ revision: 1, table, requirementsFor: async () => ({ requirements: accepts, skipped: [] }) }) };
+  return { getRouteSnapshot: async () => ({ revision: 1, table, blocked, requirementsFor: async () => ({ requirements: accepts, skipped: [] }) }) };
 });
 
 const { pageLock } = await import("@/lib/gateway/page-lock");
@@ -36,6 +51,11 @@ describe("pageLock", () => {
 
   it("lets a free page render", async () => {
     expect(await pageLock(["articles", "welcome"])).toBeNull();
+  });
+
+  it("renders a blocked page to nobody (not found), even with a proof for its path", async () => {
+    state.headers.set(PAGE_ACCESS_HEADER, pageAccessProof("/articles/field-notes"));
+    await expect(pageLock(["articles", "field-notes"])).rejects.toThrow("NEXT_NOT_FOUND");
   });
 
   it("lets a priced page render with the proxy's proof for exactly its path", async () => {

@@ -5,8 +5,11 @@ import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
+import { ROUTE_STATE_COPY } from "@/lib/routes/schema";
 
 export const dynamic = "force-dynamic";
+
+const STATE_STYLE = { charging: "text-emerald-800", free: "text-amber-800", blocked: "text-red-800" } as const;
 export const metadata = { title: "Routes" };
 
 export default async function RoutesPage() {
@@ -60,9 +63,13 @@ export default async function RoutesPage() {
                 ))}
               </td>
               <td className="px-3 py-2">{r._count.payments.toLocaleString("en-US")}</td>
-              <td className="px-3 py-2">{r.enabled ? <span className="text-emerald-800">enabled</span> : <span className="text-stone-500">disabled</span>}</td>
+              <td className="px-3 py-2" data-testid="route-state">
+                <span className={STATE_STYLE[r.state]} title={ROUTE_STATE_COPY[r.state].help}>
+                  {r.state}
+                </span>
+              </td>
               <td className="px-3 py-2">
-                <RouteRowActions id={r.id} enabled={r.enabled} label={label} />
+                <RouteRowActions id={r.id} state={r.state} label={label} />
               </td>
             </tr>
           );

@@ -30,7 +30,7 @@ export default async function NewRoutePage() {
           mimeType: "application/json",
           accessWindowHours: 24,
           paymentIdentifier: "optional",
-          enabled: true,
+          state: "charging",
           options: [{ network: first?.id ?? "", asset: first?.tokens[0]?.address ?? "", price: "", payTo, maxTimeoutSeconds: 300 }],
         }}
       />
