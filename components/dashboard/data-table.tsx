@@ -6,7 +6,7 @@ export function DataTable({ columns, className = "mt-6", children }: { columns: 
   return (
     <div className={`${className} overflow-x-auto rounded-xl border border-stone-200 bg-white`}>
       <table className="w-full text-left text-sm">
-        <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
+        <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-600">
           <tr>
             {columns.map((c, i) => (
               <th key={i} className="px-3 py-2">

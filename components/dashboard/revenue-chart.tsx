@@ -9,7 +9,7 @@ const COLORS = ["#b45309", "#0f766e", "#1d4ed8", "#9333ea", "#be123c", "#4d7c0f"
 
 /** Revenue over time as stacked bars, one color per series (route or asset). */
 export function RevenueChart({ rows, series }: { rows: ChartRow[]; series: string[] }) {
-  if (series.length === 0) return <p className="py-16 text-center text-sm text-stone-500">No settled payments in this period.</p>;
+  if (series.length === 0) return <p className="py-16 text-center text-sm text-stone-600">No settled payments in this period.</p>;
   return (
     <div className="h-80 w-full" data-testid="revenue-chart">
       <ResponsiveContainer>

@@ -79,7 +79,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             Path pattern
             <input className={`${field} font-mono`} value={form.pathPattern} onChange={(e) => set("pathPattern", e.target.value)} placeholder="/api/items/:id" aria-invalid={patternProblems.length > 0} />
           </label>
-          <p className="mt-1 text-xs text-stone-500" data-testid="pattern-preview">
+          <p className="mt-1 text-xs text-stone-600" data-testid="pattern-preview">
             {patternProblems.length ? (
               <span className="text-red-800">{patternProblems.join("; ")}</span>
             ) : (

@@ -112,7 +112,7 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
           {option?.family === "solana" && <SolanaCheckout option={option} paymentRequired={paymentRequired} />}
         </div>
 
-        <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-500">
+        <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-600">
           Payments use the open <a className="underline" href="https://www.x402.org">x402</a> protocol. Your wallet signs a transfer of exactly the price
           shown; no account, no card.
         </p>

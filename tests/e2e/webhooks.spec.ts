@@ -7,6 +7,7 @@
 import type { Hex } from "viem";
 import { createPayingFetch } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
+import { expectAccessible } from "./accessibility";
 import { expect, test } from "./fixtures";
 import { DashboardPage } from "./pages/dashboard-page";
 import { startWebhookReceiver } from "../support/webhook-receiver";
@@ -45,6 +46,7 @@ test("a merchant adds a webhook endpoint, sends a test event, resends it, rotate
     await expect(row.getByTestId("delivery-status")).toHaveText("delivered", { timeout: 30_000 });
     await expect(row.getByTestId("delivery-answer")).toContainText("200");
     await page.screenshot({ path: testInfo.outputPath("webhook-endpoint.png"), fullPage: true });
+    await expectAccessible(page, "a webhook endpoint with its delivery log");
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]).toMatchObject({ type: "webhook.test", verifiedWith: [secret] });
     const testEventId = receiver.received[0]!.id;

@@ -76,7 +76,7 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
       <dl className="mt-6 grid grid-cols-2 gap-3 md:grid-cols-5">
         {kpis.map((k) => (
           <div key={k.label} className="rounded-xl border border-stone-200 bg-white p-4">
-            <dt className="text-xs font-medium uppercase tracking-wide text-stone-500">{k.label}</dt>
+            <dt className="text-xs font-medium uppercase tracking-wide text-stone-600">{k.label}</dt>
             <dd className="mt-1 text-lg font-semibold" data-testid={k.testid}>
               {k.value}
             </dd>

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { expectAccessible } from "../accessibility";
 
 /** The paywall as a visitor sees it. */
 export class PaywallPage {
@@ -26,6 +27,8 @@ export class PaywallPage {
   async connect(walletName = "Tollgate Test Wallet") {
     await this.page.getByRole("button", { name: "Connect wallet" }).click();
     // The wallet code loads on demand; the list appears once wagmi discovered the wallets.
+    await expect(this.page.getByRole("button", { name: walletName })).toBeVisible();
+    await expectAccessible(this.page, "the paywall's wallet list");
     await this.page.getByRole("button", { name: walletName }).click();
     await expect(this.page.getByTestId("paywall-account")).toBeVisible();
   }
@@ -54,7 +57,9 @@ export class PaywallPage {
     await expect(this.page.locator("article h1")).toHaveText(title);
   }
 
+  /** Saves a screenshot of this state into the test's results, and checks the state with axe-core. */
   async screenshot(name: string, testInfo: { outputPath: (n: string) => string; attach: (n: string, o: { path: string; contentType: string }) => Promise<void> }) {
+    await expectAccessible(this.page, name);
     const file = testInfo.outputPath(`${name}.png`);
     await this.page.screenshot({ path: file, fullPage: true });
     await testInfo.attach(name, { path: file, contentType: "image/png" });

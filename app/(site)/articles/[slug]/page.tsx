@@ -23,7 +23,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
   if (!article) notFound();
   return (
     <main className="mx-auto max-w-2xl px-5 py-12">
-      <nav className="text-sm text-stone-500">
+      <nav className="text-sm text-stone-600">
         <Link href="/articles/welcome" className="hover:underline">
           Reading room
         </Link>
@@ -42,7 +42,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
         {article.widget === "checklist" && <Checklist />}
       </article>
       <aside className="mt-12 border-t border-stone-200 pt-6">
-        <h2 className="text-sm font-semibold uppercase tracking-wide text-stone-500">More articles</h2>
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-stone-600">More articles</h2>
         <ul className="mt-3 space-y-2">
           {ARTICLES.filter((a) => a.slug !== article.slug).map((a) => (
             <li key={a.slug}>

@@ -155,7 +155,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
         ))}
         {page.rows.length === 0 && (
           <tr>
-            <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
+            <td colSpan={6} className="px-3 py-10 text-center text-stone-600">
               No payments match these filters.
             </td>
           </tr>

@@ -34,23 +34,23 @@ export default async function RoutesPage() {
                 <Link href={`/dashboard/routes/${r.id}`} className="font-mono text-amber-800 hover:underline">
                   {label}
                 </Link>
-                <div className="text-xs text-stone-500">{r.description}</div>
+                <div className="text-xs text-stone-600">{r.description}</div>
               </td>
               <td className="px-3 py-2">
                 {r.kind}
                 {r.kind === "api" && r.paymentIdentifier !== "off" && (
-                  <div className="text-xs text-stone-500" title="payment-identifier extension: retries with the same id are answered once, charged once">
+                  <div className="text-xs text-stone-600" title="payment-identifier extension: retries with the same id are answered once, charged once">
                     payment-identifier{r.paymentIdentifier === "required" ? " (required)" : ""}
                   </div>
                 )}
                 {r.kind === "api" && r.siwxAccess && (
-                  <div className="text-xs text-stone-500" data-testid="route-access">
+                  <div className="text-xs text-stone-600" data-testid="route-access">
                     sells {Math.round(r.accessWindowSeconds / 360) / 10} h of access · {r._count.entitlements.toLocaleString("en-US")} in force
                   </div>
                 )}
-                {r.kind === "api" && !r.settleAfterComplete && <div className="text-xs text-stone-500">streamed</div>}
+                {r.kind === "api" && !r.settleAfterComplete && <div className="text-xs text-stone-600">streamed</div>}
                 {r.kind === "api" && r.freeQuota > 0 && (
-                  <div className="text-xs text-stone-500">
+                  <div className="text-xs text-stone-600">
                     {r.freeQuota} free per caller per {Math.round(r.freeQuotaWindowSeconds / 360) / 10} h
                   </div>
                 )}
@@ -58,7 +58,7 @@ export default async function RoutesPage() {
               <td className="px-3 py-2">
                 {r.paymentOptions.map((o) => (
                   <div key={o.id} className="whitespace-nowrap">
-                    {formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} <span className="text-xs text-stone-500">on {assets.get(assetKey(o.network, o.asset))?.networkName}</span>
+                    {formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} <span className="text-xs text-stone-600">on {assets.get(assetKey(o.network, o.asset))?.networkName}</span>
                   </div>
                 ))}
               </td>
@@ -76,7 +76,7 @@ export default async function RoutesPage() {
         })}
         {routes.length === 0 && (
           <tr>
-            <td colSpan={6} className="px-3 py-10 text-center text-stone-500">
+            <td colSpan={6} className="px-3 py-10 text-center text-stone-600">
               No priced routes yet.
             </td>
           </tr>

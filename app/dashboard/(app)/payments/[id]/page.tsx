@@ -72,7 +72,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
       <dl className="mt-6 divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white" data-testid="payment-detail">
         {rows.map(([label, value]) => (
           <div key={label} className="grid gap-1 px-4 py-3 sm:grid-cols-[12rem_1fr]">
-            <dt className="text-sm font-medium text-stone-500">{label}</dt>
+            <dt className="text-sm font-medium text-stone-600">{label}</dt>
             <dd className="break-all font-mono text-sm">{value}</dd>
           </div>
         ))}
