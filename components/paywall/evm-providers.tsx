@@ -7,8 +7,14 @@ import { createConfig, http, WagmiProvider, type Config, type CreateConnectorFn 
 import { coinbaseWallet, walletConnect } from "wagmi/connectors";
 import type { EvmChainInfo } from "@/lib/chains/evm";
 
-/** wagmi for the paywall's chains: EIP-6963 wallets (discovered), Coinbase Wallet, WalletConnect if configured. */
-export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectProjectId?: string): Config {
+/** Who asks the wallet to connect: the store's name and logo (a path is made absolute on this origin). */
+export type WalletApp = { name: string; logoUrl: string };
+
+/**
+ * wagmi for the paywall's chains: EIP-6963 wallets (discovered), Coinbase Wallet, WalletConnect if
+ * configured, each introduced as `app`.
+ */
+export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectProjectId?: string, app: WalletApp = { name: "Tollgate", logoUrl: "" }): Config {
   const chains = chainInfos.map((c) =>
     defineChain({
       id: c.id,
@@ -19,8 +25,12 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectPro
       testnet: c.testnet,
     }),
   ) as unknown as [Chain, ...Chain[]];
-  const connectors: CreateConnectorFn[] = [coinbaseWallet({ appName: "Tollgate" })];
-  if (walletConnectProjectId) connectors.push(walletConnect({ projectId: walletConnectProjectId, showQrModal: true }));
+  const logo = app.logoUrl && typeof window !== "undefined" ? new URL(app.logoUrl, window.location.origin).href : undefined;
+  const connectors: CreateConnectorFn[] = [coinbaseWallet({ appName: app.name, appLogoUrl: logo })];
+  if (walletConnectProjectId) {
+    const origin = typeof window !== "undefined" ? window.location.origin : "";
+    connectors.push(walletConnect({ projectId: walletConnectProjectId, showQrModal: true, metadata: { name: app.name, description: `Pay ${app.name} with x402`, url: origin, icons: logo ? [logo] : [] } }));
+  }
   return createConfig({
     chains,
     connectors,
@@ -30,8 +40,8 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectPro
   });
 }
 
-export function EvmProviders({ chains, walletConnectProjectId, children }: { chains: EvmChainInfo[]; walletConnectProjectId?: string; children: ReactNode }) {
-  const [config] = useState(() => createPaywallConfig(chains, walletConnectProjectId));
+export function EvmProviders({ chains, walletConnectProjectId, app, children }: { chains: EvmChainInfo[]; walletConnectProjectId?: string; app?: WalletApp; children: ReactNode }) {
+  const [config] = useState(() => createPaywallConfig(chains, walletConnectProjectId, app));
   const [queryClient] = useState(() => new QueryClient());
   return (
     <WagmiProvider config={config}>

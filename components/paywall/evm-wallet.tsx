@@ -14,11 +14,14 @@ import { EvmProviders } from "./evm-providers";
 export default function EvmWallet(props: {
   chains: EvmChainInfo[];
   walletConnectProjectId?: string;
+  /** The store's name and logo, shown by wallets that show who asks (Coinbase Wallet). */
+  appName: string;
+  appLogoUrl: string;
   option: PaywallOption;
   paymentRequired: PaymentRequired;
 }) {
   return (
-    <EvmProviders chains={props.chains} walletConnectProjectId={props.walletConnectProjectId}>
+    <EvmProviders chains={props.chains} walletConnectProjectId={props.walletConnectProjectId} app={{ name: props.appName, logoUrl: props.appLogoUrl }}>
       <EvmCheckout key={props.option.index} option={props.option} paymentRequired={props.paymentRequired} />
     </EvmProviders>
   );

@@ -1,6 +1,9 @@
+import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { PaywallRequest } from "@/lib/paywall/request";
 import { describeOptions } from "@/lib/paywall/options";
+import { teaserFor } from "@/lib/paywall/teaser";
+import { DEFAULT_STORE_SETTINGS, loadStoreSettings } from "@/lib/store/settings";
 import { Paywall } from "./paywall";
 
 /**
@@ -9,7 +12,15 @@ import { Paywall } from "./paywall";
  * (`lockedBy="page"`, marked so operators and tests can tell the two apart).
  */
 export async function PaywallView({ request, lockedBy = "proxy" }: { request: PaywallRequest; lockedBy?: "proxy" | "page" }) {
-  const options = await describeOptions(request.paymentRequired.accepts);
+  const [options, settings] = await Promise.all([
+    describeOptions(request.paymentRequired.accepts),
+    // The paywall still sells when the settings cannot be read: with the defaults.
+    getDb()
+      .then(loadStoreSettings)
+      .catch(() => DEFAULT_STORE_SETTINGS),
+  ]);
+  const resourceUrl = request.paymentRequired.resource.url;
+  const store = { name: settings.name || hostOf(resourceUrl), logoUrl: settings.logoUrl, accentColor: settings.accentColor, supportUrl: settings.supportUrl };
   return (
     <div data-tollgate-lock={lockedBy}>
       <Paywall
@@ -17,7 +28,17 @@ export async function PaywallView({ request, lockedBy = "proxy" }: { request: Pa
         options={options}
         accessWindowSeconds={request.accessWindowSeconds}
         walletConnectProjectId={env().walletConnectProjectId}
+        store={store}
+        teaser={teaserFor(resourceUrl)}
       />
     </div>
   );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "this site";
+  }
 }

@@ -35,7 +35,7 @@ function writeChoice(value: string): void {
 }
 
 /** Tollgate's paywall: what is sold, every way to pay it, and the checkout for the chosen one. */
-export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId }: PaywallProps) {
+export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId, store, teaser }: PaywallProps) {
   const payable = options.filter((o) => o.family !== "unsupported");
   const [selected, setSelectedState] = useState(payable[0]?.index ?? 0);
   // The visitor's last choice (network and token) is picked again on the next paywall, once
@@ -59,64 +59,118 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
 
   return (
     <main className="flex min-h-screen items-start justify-center bg-stone-100 px-4 py-10 sm:items-center">
-      <div className="w-full max-w-md rounded-2xl border border-stone-200 bg-white p-6 shadow-sm sm:p-8">
-        <p className="text-xs font-semibold uppercase tracking-widest text-amber-700">Payment required</p>
-        <h1 className="mt-2 text-2xl font-bold tracking-tight" data-testid="paywall-title">
-          {resource.description || "This page"}
-        </h1>
-        <p className="mt-2 text-sm text-stone-600">
-          Pay once to read this page for {describeWindow(accessWindowSeconds)}. You are charged only after the page is ready for you.
-        </p>
-
-        {payable.length === 0 ? (
-          <p className="mt-6 text-sm text-red-800">This page has no payment option your browser can use.</p>
-        ) : payable.length === 1 ? (
-          <p className="mt-6 text-3xl font-semibold" data-testid="paywall-price">
-            {payable[0]!.price}
-            {payable[0]!.approx && <span className="ml-2 text-lg font-normal text-stone-600">{payable[0]!.approx}</span>}
-            <span className="block text-base font-normal text-stone-600">on {payable[0]!.networkName}</span>
+      <div className="w-full max-w-md overflow-hidden rounded-2xl border border-stone-200 bg-white shadow-sm">
+        <div className="h-1.5" style={{ backgroundColor: store.accentColor }} aria-hidden />
+        <div className="p-6 sm:p-8">
+          <div className="flex items-center gap-3" data-testid="paywall-store">
+            {store.logoUrl && (
+              // eslint-disable-next-line @next/next/no-img-element -- any URL the merchant set; no image optimizer config needed
+              <img src={store.logoUrl} alt="" width={32} height={32} className="h-8 w-8 rounded object-contain" />
+            )}
+            <p className="text-sm text-stone-700">
+              Sold by <span className="font-semibold text-stone-900">{store.name}</span>
+            </p>
+            <a href="/" className="ml-auto text-sm text-stone-700 underline hover:text-stone-950">
+              ← Back<span className="sr-only"> to {store.name}</span>
+            </a>
+          </div>
+          <p className="mt-6 text-xs font-semibold uppercase tracking-widest text-amber-800">Payment required</p>
+          <h1 className="mt-2 text-2xl font-bold tracking-tight" data-testid="paywall-title">
+            {teaser?.title || resource.description || "This page"}
+          </h1>
+          {teaser && (
+            <p className="mt-2 text-stone-700" data-testid="paywall-teaser">
+              {teaser.summary}
+              {teaser.readingMinutes !== null && <span className="text-stone-600"> · {teaser.readingMinutes} min read</span>}
+            </p>
+          )}
+          <p className="mt-2 text-sm text-stone-600">
+            Pay once to read this page for {describeWindow(accessWindowSeconds)}. You are charged only after the page is ready for you.
           </p>
-        ) : (
-          <fieldset className="mt-6">
-            <legend className="text-sm font-medium text-stone-700">Choose how to pay</legend>
-            <div className="mt-2 space-y-2">
-              {payable.map((o) => (
-                <label
-                  key={o.index}
-                  className={`flex cursor-pointer items-center gap-3 rounded-lg border px-4 py-3 focus-within:ring-2 focus-within:ring-amber-600 ${o.index === selected ? "border-amber-600 bg-amber-50" : "border-stone-300"}`}
+
+          {payable.length === 0 ? (
+            <p className="mt-6 text-sm text-red-800">This page has no payment option your browser can use.</p>
+          ) : payable.length === 1 ? (
+            <p className="mt-6 text-3xl font-semibold" data-testid="paywall-price">
+              {payable[0]!.price}
+              {payable[0]!.approx && <span className="ml-2 text-lg font-normal text-stone-600">{payable[0]!.approx}</span>}
+              <span className="block text-base font-normal text-stone-600">on {payable[0]!.networkName}</span>
+            </p>
+          ) : (
+            <fieldset className="mt-6">
+              <legend className="text-sm font-medium text-stone-700">Choose how to pay</legend>
+              <div className="mt-2 space-y-2">
+                {payable.map((o) => (
+                  <label
+                    key={o.index}
+                    className={`flex cursor-pointer items-center gap-3 rounded-lg border px-4 py-3 focus-within:ring-2 focus-within:ring-amber-600 ${o.index === selected ? "border-amber-600 bg-amber-50" : "border-stone-300"}`}
+                  >
+                    <input type="radio" name={groupId} value={o.index} checked={o.index === selected} onChange={() => setSelected(o.index)} className="accent-amber-600" />
+                    <span className="font-medium">{o.label}</span>
+                    {o.approx && <span className="ml-auto text-sm text-stone-600">{o.approx}</span>}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          )}
+
+          {option && option.family !== "unsupported" && <Recipient payTo={option.requirement.payTo} />}
+
+          <div className="mt-6">
+            {option?.family === "evm" &&
+              (walletWanted ? (
+                <EvmWallet chains={evmChains} walletConnectProjectId={walletConnectProjectId} appName={store.name} appLogoUrl={store.logoUrl} option={option} paymentRequired={paymentRequired} />
+              ) : (
+                <button
+                  type="button"
+                  onClick={() => setWalletWanted(true)}
+                  onPointerEnter={() => void loadEvmWallet()}
+                  onFocus={() => void loadEvmWallet()}
+                  className="w-full rounded-lg bg-stone-900 px-4 py-3 text-base font-semibold text-white hover:bg-stone-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-600 focus-visible:ring-offset-2"
                 >
-                  <input type="radio" name={groupId} value={o.index} checked={o.index === selected} onChange={() => setSelected(o.index)} className="accent-amber-600" />
-                  <span className="font-medium">{o.label}</span>
-                  {o.approx && <span className="ml-auto text-sm text-stone-600">{o.approx}</span>}
-                </label>
+                  Connect wallet
+                </button>
               ))}
-            </div>
-          </fieldset>
-        )}
+            {option?.family === "solana" && <SolanaCheckout option={option} paymentRequired={paymentRequired} />}
+          </div>
 
-        <div className="mt-6">
-          {option?.family === "evm" &&
-            (walletWanted ? (
-              <EvmWallet chains={evmChains} walletConnectProjectId={walletConnectProjectId} option={option} paymentRequired={paymentRequired} />
-            ) : (
-              <button
-                type="button"
-                onClick={() => setWalletWanted(true)}
-                onPointerEnter={() => void loadEvmWallet()}
-                onFocus={() => void loadEvmWallet()}
-                className="w-full rounded-lg bg-stone-900 px-4 py-3 text-base font-semibold text-white hover:bg-stone-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-600 focus-visible:ring-offset-2"
-              >
-                Connect wallet
-              </button>
-            ))}
-          {option?.family === "solana" && <SolanaCheckout option={option} paymentRequired={paymentRequired} />}
+          <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-600">
+            Payments use the open <a className="underline" href="https://www.x402.org">x402</a> protocol. Your wallet signs a transfer of exactly the price
+            shown; no account, no card.
+            {store.supportUrl && (
+              <>
+                {" "}
+                Questions?{" "}
+                <a className="underline" href={store.supportUrl}>
+                  Contact {store.name}
+                </a>
+                .
+              </>
+            )}
+          </p>
         </div>
-
-        <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-600">
-          Payments use the open <a className="underline" href="https://www.x402.org">x402</a> protocol. Your wallet signs a transfer of exactly the price
-          shown; no account, no card.
-        </p>
       </div>
     </main>
+  );
+}
+
+/** Who receives the payment: the short address, with the whole one on hover and a copy button. */
+function Recipient({ payTo }: { payTo: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <p className="mt-3 flex items-center gap-2 text-sm text-stone-600" data-testid="paywall-recipient">
+      Paid to{" "}
+      <span className="font-mono text-stone-800" title={payTo}>
+        {payTo.length > 14 ? `${payTo.slice(0, 6)}…${payTo.slice(-4)}` : payTo}
+      </span>
+      <button
+        type="button"
+        className="rounded border border-stone-300 px-1.5 py-0.5 text-xs text-stone-700 hover:bg-stone-100"
+        onClick={() => void navigator.clipboard?.writeText(payTo).then(() => setCopied(true))}
+        aria-label="Copy the recipient's address"
+      >
+        {copied ? "Copied" : "Copy"}
+      </button>
+    </p>
   );
 }

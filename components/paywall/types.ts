@@ -1,5 +1,9 @@
 import type { PaymentRequired } from "@x402/core/types";
 import type { PaywallOption } from "@/lib/paywall/options";
+import type { Teaser } from "@/lib/paywall/teaser";
+
+/** Who sells, as the paywall shows it (store settings; `name` falls back to the site's host). */
+export type PaywallStore = { name: string; logoUrl: string; accentColor: string; supportUrl: string };
 
 /** Everything the paywall page passes to its client side (all serializable). */
 export type PaywallProps = {
@@ -8,4 +12,7 @@ export type PaywallProps = {
   /** How long access lasts after payment, in seconds. */
   accessWindowSeconds: number;
   walletConnectProjectId?: string;
+  store: PaywallStore;
+  /** What the page says about itself, when it does. */
+  teaser: Teaser | null;
 };

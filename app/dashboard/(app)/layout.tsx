@@ -12,6 +12,7 @@ const NAV = [
   { href: "/dashboard/payments", label: "Payments" },
   { href: "/dashboard/routes", label: "Routes" },
   { href: "/dashboard/webhooks", label: "Webhooks" },
+  { href: "/dashboard/settings", label: "Settings" },
 ];
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {

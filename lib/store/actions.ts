@@ -1,0 +1,23 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { actionFailure, type ActionResult } from "@/lib/action-result";
+import { requireMerchant } from "@/lib/auth/current";
+import { getDb } from "@/lib/db";
+import { saveStoreSettings, storeSettingsFormSchema } from "./settings";
+
+/** Saves the store settings from the dashboard's form. */
+export async function saveStoreSettingsAction(form: unknown): Promise<ActionResult> {
+  try {
+    await requireMerchant();
+    const parsed = storeSettingsFormSchema.safeParse(form);
+    if (!parsed.success) {
+      return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "form", i.message])) };
+    }
+    await saveStoreSettings(await getDb(), parsed.data);
+    revalidatePath("/dashboard/settings");
+    return { ok: true };
+  } catch (error) {
+    return actionFailure(error, "store settings action");
+  }
+}
