@@ -1,40 +1,98 @@
+import Link from "next/link";
+import { UnlockedBadge } from "@/components/unlocked-badge";
+import { ARTICLES } from "@/lib/articles/articles";
 import { getDb } from "@/lib/db";
+import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { loadChargingRoutes } from "@/lib/routes/data";
+import { loadStoreSettings } from "@/lib/store/settings";
+import { RouteTable } from "@/lib/x402/route-table";
 
 export const dynamic = "force-dynamic";
 
+/** The demo store's front page: its articles with prices and unlocked state, its priced API, and where agents and the merchant go. */
 export default async function HomePage() {
-  const routes = await loadChargingRoutes(await getDb());
+  const db = await getDb();
+  const [routes, store] = await Promise.all([loadChargingRoutes(db), loadStoreSettings(db)]);
+  const assets = await describeAssets(routes.flatMap((r) => r.paymentOptions));
+  const priceOf = (options: { network: string; asset: string; amount: string }[]) =>
+    options.map((o) => `${formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} on ${assets.get(assetKey(o.network, o.asset))?.networkName ?? o.network}`);
+  const table = new RouteTable(routes);
+  const apis = routes.filter((r) => r.kind === "api").sort((a, b) => a.pathPattern.localeCompare(b.pathPattern));
   return (
     <main className="mx-auto max-w-3xl px-6 py-16">
-      <p className="text-sm font-semibold uppercase tracking-widest text-amber-700">Tollgate</p>
-      <h1 className="mt-2 text-4xl font-bold tracking-tight">Pay-per-request, with HTTP 402</h1>
+      <p className="text-sm font-semibold uppercase tracking-widest text-amber-800">{store.name || "Tollgate demo store"}</p>
+      <h1 className="mt-2 text-4xl font-bold tracking-tight">Pages and APIs, paid per use</h1>
       <p className="mt-4 text-lg text-stone-600">
-        This server sells API calls and pages through the x402 protocol. Ask for a priced resource and you get
-        <code className="mx-1 rounded bg-stone-200 px-1">402 Payment Required</code>
-        with what to pay; sign a stablecoin payment, retry, and receive the resource. Settlement happens only
-        after the resource was produced.
+        Read a priced article for a few cents from a browser wallet, or call a priced API from an agent. No account, no card: payments use the open x402 protocol
+        and settle only after what you bought was produced.
       </p>
 
-      <h2 className="mt-12 text-xl font-semibold">Priced routes</h2>
-      {routes.length === 0 ? (
-        <p className="mt-3 text-stone-600">No priced routes yet.</p>
+      <h2 className="mt-12 text-xl font-semibold">Articles</h2>
+      <ul className="mt-4 divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
+        {ARTICLES.map((a) => {
+          const path = `/articles/${a.slug}`;
+          const route = table.match("GET", path);
+          const prices = route ? priceOf(route.paymentOptions) : [];
+          return (
+            <li key={a.slug} className="px-4 py-4" data-testid="article-item">
+              <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+                <a href={path} className="text-lg font-semibold text-amber-800 hover:underline">
+                  {a.title}
+                </a>
+                <span className="text-sm text-stone-700" data-testid="article-price">
+                  {route ? prices.join(" or ") : "Free"}
+                </span>
+                {route && <UnlockedBadge path={path} />}
+              </div>
+              <p className="mt-1 text-sm text-stone-600">
+                {a.summary} · {a.readingMinutes} min read
+              </p>
+            </li>
+          );
+        })}
+      </ul>
+      <p className="mt-3 text-sm">
+        <a className="text-amber-800 underline" href="/receipts">
+          Your receipts
+        </a>
+      </p>
+
+      <h2 className="mt-12 text-xl font-semibold">For agents</h2>
+      {apis.length === 0 ? (
+        <p className="mt-3 text-stone-600">No priced API routes yet.</p>
       ) : (
         <ul className="mt-4 divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
-          {routes.map((route) => (
+          {apis.map((route) => (
             <li key={route.id} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 px-4 py-3">
-              <span className="rounded bg-stone-900 px-2 py-0.5 font-mono text-xs text-white">{route.method}</span>
+              <span className="rounded bg-stone-900 px-2 py-0.5 font-mono text-xs text-white">{route.method === "*" ? "ANY" : route.method}</span>
               <code className="font-mono text-sm">{route.pathPattern}</code>
-              <span className="text-sm text-stone-600">{route.description}</span>
+              <span className="text-sm text-stone-700">{priceOf(route.paymentOptions).join(" or ")}</span>
+              <span className="w-full text-sm text-stone-600">{route.description}</span>
             </li>
           ))}
         </ul>
       )}
-      <p className="mt-6 text-sm text-stone-600">
-        Agents: the machine-readable list with payment requirements is at{" "}
+      <p className="mt-4 text-sm text-stone-600">
+        Machine-readable:{" "}
         <a className="font-mono text-amber-800 underline" href="/.well-known/x402">
           /.well-known/x402
         </a>
+        ,{" "}
+        <a className="font-mono text-amber-800 underline" href="/openapi.json">
+          /openapi.json
+        </a>{" "}
+        and{" "}
+        <a className="font-mono text-amber-800 underline" href="/llms.txt">
+          /llms.txt
+        </a>
+        . Any x402 client pays them, e.g. <code className="font-mono">@x402/fetch</code>.
+      </p>
+
+      <p className="mt-12 border-t border-stone-200 pt-6 text-sm text-stone-600">
+        Selling here?{" "}
+        <Link className="text-amber-800 underline" href="/dashboard">
+          Open the dashboard
+        </Link>
         .
       </p>
     </main>

@@ -12,6 +12,7 @@ import type { PaymentRequired } from "@x402/core/types";
 import { WalletButton } from "@/components/ui/wallet-button";
 import { ProblemNotice } from "./problem";
 import { usePaymentFlow } from "./use-payment-flow";
+import { rememberWallet } from "./wallet-memory";
 import { useMounted } from "./use-mounted";
 
 const button =
@@ -41,7 +42,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
     query: { enabled: Boolean(address), refetchInterval: 15_000 },
   });
   const [balance, decimals, symbol] = token.data ?? [];
-  const flow = usePaymentFlow(() => void token.refetch());
+  const flow = usePaymentFlow(() => void token.refetch(), option);
   const { stage, setStage, problem, setProblem } = flow;
   const insufficient = balance !== undefined && balance < price;
   const wrongChain = isConnected && chainId !== chain.id;
@@ -53,6 +54,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
     try {
       // No chainId here: a wallet on another network gets an explicit "Switch to …" step.
       await connectAsync({ connector: target });
+      rememberWallet(true);
       setChoosing(false);
     } catch (error) {
       setProblem(describeSigningError(error));
@@ -125,7 +127,14 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
           Connected: <span className="font-mono" data-testid="paywall-account">{shortAddress(address)}</span>
           {connector ? ` · ${connector.name}` : ""}
         </span>
-        <button type="button" className="underline" onClick={() => disconnect()}>
+        <button
+          type="button"
+          className="underline"
+          onClick={() => {
+            rememberWallet(false);
+            disconnect();
+          }}
+        >
           Disconnect
         </button>
       </div>

@@ -4,6 +4,8 @@ import dynamic from "next/dynamic";
 import { useEffect, useId, useState } from "react";
 import type { PaywallOption } from "@/lib/paywall/options";
 import type { PaywallProps } from "./types";
+import { ReceiptContext } from "./use-payment-flow";
+import { rememberedWallet } from "./wallet-memory";
 
 const loading = () => <div className="h-12 animate-pulse rounded-lg bg-stone-200" aria-hidden />;
 const loadEvmWallet = () => import("./evm-wallet");
@@ -52,12 +54,18 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
     if (picked) writeChoice(choiceKey(picked));
   };
   const [walletWanted, setWalletWanted] = useState(false);
+  // A visitor who connected a browser wallet on an earlier paywall gets it reconnected (wagmi
+  // remembers the connector); the wallet code then loads at once.
+  useEffect(() => {
+    if (rememberedWallet()) setWalletWanted(true);
+  }, []);
   const option = options.find((o) => o.index === selected);
   const groupId = useId();
   const evmChains = [...new Map(options.flatMap((o) => (o.chain ? [[o.chain.id, o.chain] as const] : []))).values()];
   const { resource } = paymentRequired;
 
   return (
+    <ReceiptContext.Provider value={{ title: teaser?.title || resource.description || "This page", store: store.name, accessWindowSeconds }}>
     <main className="flex min-h-screen items-start justify-center bg-stone-100 px-4 py-10 sm:items-center">
       <div className="w-full max-w-md overflow-hidden rounded-2xl border border-stone-200 bg-white shadow-sm">
         <div className="h-1.5" style={{ backgroundColor: store.accentColor }} aria-hidden />
@@ -151,6 +159,7 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
         </div>
       </div>
     </main>
+    </ReceiptContext.Provider>
   );
 }
 

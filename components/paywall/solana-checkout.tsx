@@ -47,7 +47,7 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
   const { connected, publicKey, disconnect, wallet, signTransaction } = useWallet();
   const owner = publicKey?.toBase58() ?? null;
   const { balance, refresh } = useMintBalance(rpcUrl, option.requirement.asset, owner);
-  const flow = usePaymentFlow(() => refresh());
+  const flow = usePaymentFlow(() => refresh(), option);
   const { stage, problem, setProblem } = flow;
   const price = BigInt(option.requirement.amount);
   const decimals = option.token?.decimals ?? 0;

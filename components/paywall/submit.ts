@@ -1,12 +1,17 @@
+import { decodePaymentResponseHeader } from "@x402/core/http";
 import { describeSubmissionFailure, type PaywallProblem } from "@/lib/paywall/messages";
+
+/** What a successful payment tells the paywall: the settlement's transaction and network (PAYMENT-RESPONSE), when readable. */
+export type PaidSettlement = { transaction: string; network: string } | null;
 
 /**
  * Sends the signed payment with a request for this same page. On success the response carries
  * the page and its access grant cookie; the caller then reloads to read the page for real.
  *
- * @returns null when paid, or the problem to show.
+ * @returns `{ paid }` with the settlement from PAYMENT-RESPONSE (null when absent or unreadable),
+ *   or `{ problem }` to show.
  */
-export async function submitPayment(paymentHeaders: Record<string, string>): Promise<PaywallProblem | null> {
+export async function submitPayment(paymentHeaders: Record<string, string>): Promise<{ paid: PaidSettlement } | { problem: PaywallProblem }> {
   let response: Response;
   try {
     response = await fetch(window.location.href, {
@@ -15,12 +20,22 @@ export async function submitPayment(paymentHeaders: Record<string, string>): Pro
       credentials: "same-origin",
     });
   } catch {
-    return { title: "No connection", detail: "Your payment could not be sent. Check your connection; nothing was charged.", retry: true };
+    return { problem: { title: "No connection", detail: "Your payment could not be sent. Check your connection; nothing was charged.", retry: true } };
   }
   if (response.ok) {
     await response.body?.cancel();
-    return null;
+    return { paid: readSettlement(response.headers.get("payment-response")) };
   }
   const body = (await response.json().catch(() => ({}))) as { code?: string; error?: string | { code?: string; message?: string } };
-  return describeSubmissionFailure({ status: response.status, code: body.code, error: body.error });
+  return { problem: describeSubmissionFailure({ status: response.status, code: body.code, error: body.error }) };
+}
+
+function readSettlement(header: string | null): PaidSettlement {
+  if (!header) return null;
+  try {
+    const settle = decodePaymentResponseHeader(header);
+    return settle.success && settle.transaction ? { transaction: settle.transaction, network: settle.network } : null;
+  } catch {
+    return null; // the content is paid for and delivered; only the receipt lacks its transaction
+  }
 }

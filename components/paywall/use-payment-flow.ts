@@ -1,20 +1,28 @@
 "use client";
 
-import { useState } from "react";
+import { createContext, useContext, useState } from "react";
 import { describeSigningError, type PaywallProblem } from "@/lib/paywall/messages";
+import type { PaywallOption } from "@/lib/paywall/options";
+import { saveReceipt } from "@/lib/paywall/receipts";
 import { submitPayment } from "./submit";
+
+/** What the receipt of a payment made on this paywall says besides the option: the page, the seller, the access window. */
+export type ReceiptContextValue = { title: string; store: string; accessWindowSeconds: number };
+export const ReceiptContext = createContext<ReceiptContextValue | null>(null);
 
 /** Where a checkout is: "switching" is EVM's network switch; the rest is the payment itself. */
 export type CheckoutStage = "idle" | "switching" | "signing" | "submitting" | "paid";
 
 /**
  * The part every checkout (EVM, Solana) shares: sign in the wallet, send the payment with a
- * request for this page, then reload to read it; a declined signature or a refused payment
- * becomes a problem to show, never a thrown error.
+ * request for this page, keep a receipt, then reload to read it; a declined signature or a
+ * refused payment becomes a problem to show, never a thrown error.
  *
  * @param onRefused called after the server refused a payment (e.g. re-read the balance).
+ * @param option what is being paid (for the receipt).
  */
-export function usePaymentFlow(onRefused: () => void) {
+export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
+  const receipt = useContext(ReceiptContext);
   const [stage, setStage] = useState<CheckoutStage>("idle");
   const [problem, setProblem] = useState<PaywallProblem | null>(null);
 
@@ -31,12 +39,28 @@ export function usePaymentFlow(onRefused: () => void) {
       return;
     }
     setStage("submitting");
-    const failure = await submitPayment(headers);
-    if (failure) {
+    const result = await submitPayment(headers);
+    if ("problem" in result) {
       setStage("idle");
-      setProblem(failure);
+      setProblem(result.problem);
       onRefused();
       return;
+    }
+    if (receipt) {
+      const now = new Date();
+      const transaction = result.paid?.transaction ?? "";
+      saveReceipt({
+        path: window.location.pathname,
+        title: receipt.title,
+        store: receipt.store,
+        price: option.price,
+        networkName: option.networkName,
+        network: option.requirement.network,
+        transaction,
+        explorerUrl: transaction && option.explorerTxUrl ? option.explorerTxUrl.replace("{transaction}", transaction) : null,
+        paidAt: now.toISOString(),
+        accessUntil: new Date(now.getTime() + receipt.accessWindowSeconds * 1000).toISOString(),
+      });
     }
     setStage("paid");
     window.location.reload();

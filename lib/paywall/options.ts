@@ -2,6 +2,7 @@ import "server-only";
 import type { PaymentRequirements } from "@x402/core/types";
 import { describeNetworkAsset } from "@/lib/chains/assets";
 import type { EvmChainInfo } from "@/lib/chains/evm";
+import { transactionUrl } from "@/lib/payments/display";
 import { dollarEquivalent, formatAmount, shortAddress } from "./format";
 
 /** One payment option as the paywall shows it. */
@@ -23,6 +24,8 @@ export type PaywallOption = {
   label: string;
   /** "≈ $0.02" for a US-dollar stablecoin; null otherwise. */
   approx: string | null;
+  /** A public explorer's page for a transaction on this network, with "{transaction}" to fill in; null when there is none. */
+  explorerTxUrl: string | null;
 };
 
 
@@ -42,7 +45,7 @@ export async function describeOptions(accepts: PaymentRequirements[]): Promise<P
       const price = token
         ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
         : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;
-      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token) };
+      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token), explorerTxUrl: transactionUrl(requirement.network, "{transaction}") };
     }),
   );
 }

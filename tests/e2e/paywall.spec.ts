@@ -42,6 +42,11 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   await paywall.expectArticle("Deep dive: what a paid request really costs");
   expect(wallet.signatures).toBe(1);
   expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
+  // The receipt: amount, network, the settlement's transaction, until when the page stays open.
+  const banner = page.getByTestId("receipt-banner");
+  await expect(banner).toContainText("Paid 0.02 USDC on Local devnet");
+  await expect(banner).toContainText(/Transaction 0x[0-9a-f]{6}…[0-9a-f]{6}/);
+  await expect(banner).toContainText("Access until");
   await paywall.screenshot("article-unlocked", testInfo);
 
   // Hydrated: the calculator reacts.
@@ -56,9 +61,30 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   expect(wallet.signatures).toBe(1);
   expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
 
-  // A grant for one page does not open another.
+  // The banner shows once, right after paying.
+  await expect(page.getByTestId("receipt-banner")).toHaveCount(0);
+
+  // A grant for one page does not open another; the wallet reconnects there by itself.
   expect(await paywall.open(`${baseUrl}${FIELD_NOTES}`)).toBe(402);
   await paywall.expectShown();
+  await expect(page.getByTestId("paywall-account")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Connect wallet" })).toHaveCount(0);
+  await paywall.screenshot("paywall-wallet-reconnected", testInfo);
+
+  // The store's front page says what is unlocked, and the receipts page lists the payment.
+  await page.goto(baseUrl);
+  const deepDive = page.getByTestId("article-item").filter({ hasText: "Deep dive" });
+  await expect(deepDive.getByTestId("article-price")).toContainText("0.02 USDC on Local devnet");
+  await expect(deepDive.getByTestId("unlocked-badge")).toContainText("Unlocked until");
+  await expect(page.getByTestId("article-item").filter({ hasText: "Field notes" }).getByTestId("unlocked-badge")).toHaveCount(0);
+  await expect(page.getByTestId("article-item").filter({ hasText: "Welcome" }).getByTestId("article-price")).toHaveText("Free");
+  await page.getByRole("link", { name: "Your receipts" }).click();
+  const receipt = page.getByTestId("receipt");
+  await expect(receipt).toHaveCount(1);
+  await expect(receipt).toContainText("Deep dive: what a paid request really costs");
+  await expect(receipt).toContainText("0.02 USDC on Local devnet");
+  await expect(receipt).toContainText("open until");
+  await paywall.screenshot("receipts", testInfo);
 
   // A tampered grant shows the paywall again.
   const [grant] = (await context.cookies(`${baseUrl}${DEEP_DIVE}`)).filter((c) => c.name.startsWith("tg_grant_"));

@@ -29,7 +29,14 @@ export async function installTestWallet(page: Page, opts: { privateKey: Hex; rpc
   await page.addInitScript(
     ({ address, rpcUrl, startChainId }) => {
       let chainId = startChainId;
-      let connected = false;
+      // Like a real wallet, it remembers that this site was allowed to see the account (until revoked).
+      const CONNECTED_KEY = "__tollgate_test_wallet_connected";
+      let connected = window.localStorage.getItem(CONNECTED_KEY) === address;
+      const setConnected = (value: boolean) => {
+        connected = value;
+        if (value) window.localStorage.setItem(CONNECTED_KEY, address);
+        else window.localStorage.removeItem(CONNECTED_KEY);
+      };
       const listeners: Record<string, ((...a: unknown[]) => void)[]> = {};
       const emit = (event: string, ...args: unknown[]) => (listeners[event] ?? []).forEach((fn) => fn(...args));
       const hex = (n: number) => `0x${n.toString(16)}`;
@@ -37,7 +44,7 @@ export async function installTestWallet(page: Page, opts: { privateKey: Hex; rpc
         async request({ method, params }: { method: string; params?: unknown[] }) {
           switch (method) {
             case "eth_requestAccounts":
-              connected = true;
+              setConnected(true);
               emit("connect", { chainId: hex(chainId) });
               return [address];
             case "eth_accounts":
@@ -48,10 +55,10 @@ export async function installTestWallet(page: Page, opts: { privateKey: Hex; rpc
               return String(chainId);
             case "wallet_requestPermissions":
             case "wallet_getPermissions":
-              connected = connected || method === "wallet_requestPermissions";
+              if (method === "wallet_requestPermissions") setConnected(true);
               return [{ parentCapability: "eth_accounts" }];
             case "wallet_revokePermissions":
-              connected = false;
+              setConnected(false);
               return null;
             case "wallet_switchEthereumChain": {
               chainId = parseInt((params?.[0] as { chainId: string }).chainId, 16);
