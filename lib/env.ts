@@ -151,6 +151,10 @@ const envSchema = z
     WEBHOOK_POLL_MS: z.coerce.number().int().min(0).default(1_000),
     /** Allow plain-http webhook URLs to hosts other than loopback (e.g. a receiver on a private network). */
     WEBHOOK_ALLOW_HTTP: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
+    /** The paywall's "New to wallets?" link to get test funds on test networks. */
+    WALLET_FAUCET_URL: z.url({ protocol: /^https$/ }).default("https://faucet.circle.com"),
+    /** The paywall's "New to wallets?" link to buy stablecoins on mainnets (an on-ramp). */
+    WALLET_ONRAMP_URL: z.url({ protocol: /^https$/ }).default("https://www.coinbase.com/buy"),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
   })
@@ -209,6 +213,7 @@ const envSchema = z
       evmChains: e.EVM_CHAINS ?? {},
       solanaRpcUrls: e.SOLANA_RPC_URLS ?? {},
       walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
+      walletHelp: { faucetUrl: e.WALLET_FAUCET_URL, onrampUrl: e.WALLET_ONRAMP_URL },
       webhooks: {
         endpoints: (e.WEBHOOK_ENDPOINTS ?? []).map((w) => ({ ...w, events: w.events ?? [...WEBHOOK_EVENT_TYPES], description: w.description ?? "" })),
         retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,

@@ -49,7 +49,7 @@ export function EvmSignIn({ onError }: { onError: (message: string) => void }) {
       <ul className="space-y-2">
         {connectors.map((c) => (
           <li key={c.uid}>
-            <WalletButton name={c.name} icon={c.icon} onClick={() => connectAsync({ connector: c }).catch((e: unknown) => onError(describeSigningError(e).detail))} />
+            <WalletButton name={c.name} icon={c.icon} id={c.id} onClick={() => connectAsync({ connector: c }).catch((e: unknown) => onError(describeSigningError(e).detail))} />
           </li>
         ))}
       </ul>

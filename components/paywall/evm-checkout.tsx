@@ -105,7 +105,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
             <ul className="mt-2 space-y-2">
               {connectors.map((c) => (
                 <li key={c.uid}>
-                  <WalletButton name={c.name} icon={c.icon} disabled={connecting} onClick={() => connect(c.uid)} />
+                  <WalletButton name={c.name} icon={c.icon} id={c.id} disabled={connecting} onClick={() => connect(c.uid)} />
                 </li>
               ))}
             </ul>

@@ -29,6 +29,7 @@ export async function PaywallView({ request, lockedBy = "proxy" }: { request: Pa
         accessWindowSeconds={request.accessWindowSeconds}
         walletConnectProjectId={env().walletConnectProjectId}
         store={store}
+        walletHelp={env().walletHelp}
         teaser={teaserFor(resourceUrl)}
       />
     </div>

@@ -37,7 +37,7 @@ function writeChoice(value: string): void {
 }
 
 /** Tollgate's paywall: what is sold, every way to pay it, and the checkout for the chosen one. */
-export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId, store, teaser }: PaywallProps) {
+export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId, store, teaser, walletHelp }: PaywallProps) {
   const payable = options.filter((o) => o.family !== "unsupported");
   const [selected, setSelectedState] = useState(payable[0]?.index ?? 0);
   // The visitor's last choice (network and token) is picked again on the next paywall, once
@@ -142,6 +142,8 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
             {option?.family === "solana" && <SolanaCheckout option={option} paymentRequired={paymentRequired} />}
           </div>
 
+          {option && option.family !== "unsupported" && <WalletHelp option={option} links={walletHelp} />}
+
           <p className="mt-6 border-t border-stone-200 pt-4 text-xs text-stone-600">
             Payments use the open <a className="underline" href="https://www.x402.org">x402</a> protocol. Your wallet signs a transfer of exactly the price
             shown; no account, no card.
@@ -181,5 +183,56 @@ function Recipient({ payTo }: { payTo: string }) {
         {copied ? "Copied" : "Copy"}
       </button>
     </p>
+  );
+}
+
+/** "New to wallets?": what a wallet is, which to install for this option, and where to get funds (a faucet on test networks, an on-ramp on mainnets). */
+function WalletHelp({ option, links }: { option: PaywallOption; links: { faucetUrl: string; onrampUrl: string } }) {
+  const symbol = option.token?.symbol ?? "the token";
+  const wallets =
+    option.family === "solana"
+      ? [
+          { name: "Phantom", href: "https://phantom.com/download" },
+          { name: "Solflare", href: "https://solflare.com/download" },
+        ]
+      : [
+          { name: "Coinbase Wallet", href: "https://www.coinbase.com/wallet/downloads" },
+          { name: "MetaMask", href: "https://metamask.io/download/" },
+          { name: "Rabby", href: "https://rabby.io/" },
+        ];
+  return (
+    <details className="mt-4 rounded-lg border border-stone-200 px-4 py-3 text-sm text-stone-700" data-testid="wallet-help">
+      <summary className="cursor-pointer font-medium text-stone-800">New to wallets?</summary>
+      <p className="mt-2">
+        A wallet is an app or browser extension that holds your money and signs payments; nothing leaves it without your approval. To pay here, install one of{" "}
+        {wallets.map((w, i) => (
+          <span key={w.name}>
+            {i > 0 && (i === wallets.length - 1 ? " or " : ", ")}
+            <a className="underline" href={w.href} rel="noreferrer" target="_blank">
+              {w.name}
+            </a>
+          </span>
+        ))}
+        , then add {symbol} on {option.networkName}.
+      </p>
+      <p className="mt-2">
+        {option.testnet ? (
+          <>
+            {option.networkName} is a test network: its {symbol} is free.{" "}
+            <a className="underline" href={links.faucetUrl} rel="noreferrer" target="_blank">
+              Get test {symbol} from a faucet
+            </a>
+            .
+          </>
+        ) : (
+          <>
+            <a className="underline" href={links.onrampUrl} rel="noreferrer" target="_blank">
+              Buy {symbol}
+            </a>{" "}
+            with a card or bank transfer, and send it to your wallet on {option.networkName}.
+          </>
+        )}
+      </p>
+    </details>
   );
 }

@@ -13,6 +13,8 @@ export type PaywallProps = {
   accessWindowSeconds: number;
   walletConnectProjectId?: string;
   store: PaywallStore;
+  /** Where the "New to wallets?" help sends visitors for funds (WALLET_FAUCET_URL, WALLET_ONRAMP_URL). */
+  walletHelp: { faucetUrl: string; onrampUrl: string };
   /** What the page says about itself, when it does. */
   teaser: Teaser | null;
 };

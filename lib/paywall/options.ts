@@ -1,5 +1,6 @@
 import "server-only";
 import type { PaymentRequirements } from "@x402/core/types";
+import { SOLANA_DEVNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
 import { describeNetworkAsset } from "@/lib/chains/assets";
 import type { EvmChainInfo } from "@/lib/chains/evm";
 import { transactionUrl } from "@/lib/payments/display";
@@ -24,6 +25,8 @@ export type PaywallOption = {
   label: string;
   /** "≈ $0.02" for a US-dollar stablecoin; null otherwise. */
   approx: string | null;
+  /** A test network (funds from a faucet), not a mainnet. */
+  testnet: boolean;
   /** A public explorer's page for a transaction on this network, with "{transaction}" to fill in; null when there is none. */
   explorerTxUrl: string | null;
 };
@@ -45,7 +48,13 @@ export async function describeOptions(accepts: PaymentRequirements[]): Promise<P
       const price = token
         ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
         : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;
-      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token), explorerTxUrl: transactionUrl(requirement.network, "{transaction}") };
+      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token), explorerTxUrl: transactionUrl(requirement.network, "{transaction}"), testnet: isTestnet(requirement.network, chain) };
     }),
   );
+}
+
+/** Whether `network` is a test network: the EVM chain says so; Solana's devnet and testnet are. */
+function isTestnet(network: string, chain: EvmChainInfo | undefined): boolean {
+  if (chain) return chain.testnet;
+  return network === SOLANA_DEVNET_CAIP2 || network === SOLANA_TESTNET_CAIP2;
 }

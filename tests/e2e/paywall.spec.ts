@@ -30,6 +30,13 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   await expect(page.locator("label", { hasText: "0.02 USDC on Local devnet" })).toContainText("≈ $0.02");
   await paywall.screenshot("paywall-initial", testInfo);
 
+  // Help for a visitor without a wallet: what to install, and test funds on a test network.
+  await page.getByText("New to wallets?").click();
+  const help = page.getByTestId("wallet-help");
+  await expect(help.getByRole("link", { name: "MetaMask" })).toBeVisible();
+  await expect(help.getByRole("link", { name: "Get test USDC from a faucet" })).toHaveAttribute("href", "https://faucet.circle.com");
+  await paywall.screenshot("paywall-wallet-help", testInfo);
+
   await paywall.connect();
   await expect(page.getByRole("button", { name: "Switch to Local devnet" })).toBeVisible();
   await paywall.screenshot("paywall-wrong-network", testInfo);

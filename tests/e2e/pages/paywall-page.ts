@@ -28,6 +28,8 @@ export class PaywallPage {
     await this.page.getByRole("button", { name: "Connect wallet" }).click();
     // The wallet code loads on demand; the list appears once wagmi discovered the wallets.
     await expect(this.page.getByRole("button", { name: walletName })).toBeVisible();
+    // Every wallet has an icon: its own, or a known one (Coinbase Wallet's SDK brings none).
+    await expect(this.page.getByRole("button", { name: "Coinbase Wallet" }).locator("img")).toHaveAttribute("src", "/wallets/coinbase.svg");
     await expectAccessible(this.page, "the paywall's wallet list");
     await this.page.getByRole("button", { name: walletName }).click();
     await expect(this.page.getByTestId("paywall-account")).toBeVisible();
