@@ -14,15 +14,15 @@ import type { DevnetFile } from "./devnet/config";
 
 /**
  * The official v2 client (@x402/core x402Client + @x402/evm exact scheme) for a devnet buyer.
- * The devnet token is not one of the client's known assets, so it is allowed explicitly, capped
- * at `maxAmountPerPayment` atomic units (default 1 USDC).
+ * The devnet tokens (test USDC and EURC) are not among the client's known assets, so they are
+ * allowed explicitly, each capped at `maxAmountPerPayment` atomic units (default 1 token).
  */
 export function createX402Client(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = "1000000"): x402Client {
   const account = privateKeyToAccount(privateKey);
   const publicClient = createPublicClient({ chain: localChain(devnet.chainId, devnet.rpcUrl), transport: http(devnet.rpcUrl) });
   const client = new x402Client();
   registerExactEvmScheme(client, { signer: toClientEvmSigner(account, publicClient), schemeOptions: { rpcUrl: devnet.rpcUrl } });
-  client.setSpendControls({ allowedAssets: [{ network: devnet.network as `${string}:${string}`, asset: devnet.asset.address, maxAmountPerPayment }] });
+  client.setSpendControls({ allowedAssets: devnet.assets.map((a) => ({ network: devnet.network as `${string}:${string}`, asset: a.address, maxAmountPerPayment })) });
   return client;
 }
 

@@ -169,14 +169,20 @@ function utc(date: Date): Prisma.Sql {
 export type RevenueWindow = { amounts: { network: string; asset: string; amount: Prisma.Decimal }[]; count: number; payers: number };
 
 /**
- * Settled revenue from the UTC day of `since` on: amounts and count from the daily rollups,
+ * Settled revenue from the UTC day of `since` on (up to the UTC day of `until`, exclusive, when
+ * given): amounts (atomic units, per network and asset) and count from the daily rollups,
  * distinct payers from the payments themselves.
  */
-export async function loadRevenueSince(db: PrismaClient, since: Date): Promise<RevenueWindow> {
+export async function loadRevenueSince(db: PrismaClient, since: Date, until?: Date): Promise<RevenueWindow> {
   const day = new Date(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`);
+  const end = until ? new Date(`${until.toISOString().slice(0, 10)}T00:00:00.000Z`) : null;
   const [amounts, stats] = await Promise.all([
-    db.paymentDailyTotal.groupBy({ by: ["network", "asset"], where: { status: "settled", day: { gte: day } }, _sum: { amount: true, count: true } }),
-    db.$queryRaw<{ payers: bigint }[]>`
+    db.paymentDailyTotal.groupBy({ by: ["network", "asset"], where: { status: "settled", day: end ? { gte: day, lt: end } : { gte: day } }, _sum: { amount: true, count: true } }),
+    end
+      ? db.$queryRaw<{ payers: bigint }[]>`
+      SELECT COUNT(DISTINCT "payer") AS payers
+      FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(day)} AND "createdAt" < ${utc(end)}`
+      : db.$queryRaw<{ payers: bigint }[]>`
       SELECT COUNT(DISTINCT "payer") AS payers
       FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(day)}`,
   ]);
@@ -186,6 +192,17 @@ export async function loadRevenueSince(db: PrismaClient, since: Date): Promise<R
     count: nonEmpty.reduce((n, a) => n + Number(a._sum.count ?? 0), 0),
     payers: Number(stats[0]?.payers ?? 0),
   };
+}
+
+/**
+ * Payments since the UTC day of `since` that did not settle: `failed` ones, and `open` ones
+ * (pending, settling or unknown: not resolved yet). Read from the daily rollups.
+ */
+export async function loadUnsettledCounts(db: PrismaClient, since: Date): Promise<{ failed: number; open: number }> {
+  const day = new Date(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`);
+  const rows = await db.paymentDailyTotal.groupBy({ by: ["status"], where: { status: { not: "settled" }, day: { gte: day } }, _sum: { count: true } });
+  const of = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + Number(r._sum.count ?? 0), 0);
+  return { failed: of(["failed"]), open: of(["pending", "settling", "unknown"]) };
 }
 
 /** One point of a revenue series: a UTC day or ISO week, a series key, atomic amount, count. */

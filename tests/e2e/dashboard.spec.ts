@@ -50,6 +50,7 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   await page.getByLabel("Route").selectOption({ label: "GET /api/demo/time" });
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByTestId("payment-row")).toHaveCount(1);
+  await expect(page.getByTestId("payments-range")).toHaveText("1–1 of 1");
   await expect(page.getByTestId("payment-row")).toContainText("0.02 USDC");
   await expect(page.getByTestId("payment-row")).toContainText(`${buyer.address.slice(0, 6)}…${buyer.address.slice(-4)}`);
   await expect(page.getByTestId("payment-totals")).toContainText("Settled: 0.02 USDC");
@@ -72,13 +73,27 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   expect(cells.slice(2, 5)).toEqual(["settled", "GET /api/demo/time", "GET"]);
   expect(cells.slice(6, 12)).toEqual([buyer.address, devnet.network, devnet.asset.address, "USDC", "20000", "0.02"]);
 
-  // Revenue: KPIs and the chart render.
+  // A second currency: a download priced in EURC, paid by an agent.
+  await dashboard.createRoute({ method: "GET", path: "/api/demo/download", description: "A generated file", price: "0.03", payTo: devnet.payTo, token: "EURC" });
+  const eurcPaid = await createPayingFetch(devnet, buyer.privateKey as Hex)(`${baseUrl}/api/demo/download?mib=1`);
+  expect(eurcPaid.status).toBe(200);
+  await eurcPaid.arrayBuffer();
+
+  // Revenue: money is never mixed. Each asset has its own KPI line and its own chart, its axis labelled.
   await page.goto(`${baseUrl}/dashboard`);
   await expect(page.getByTestId("kpi-today")).toContainText("USDC");
+  await expect(page.getByTestId("kpi-today")).toContainText("0.03 EURC");
   await expect(page.getByTestId("kpi-count")).not.toHaveText("0");
-  await expect(page.getByTestId("revenue-chart").locator("svg .recharts-bar-rectangle").first()).toBeVisible();
+  await expect(page.getByTestId("kpi-failed")).toHaveText(/^\d+$/);
+  const usdcChart = page.locator('[data-testid="revenue-chart"][data-unit="USDC"]');
+  const eurcChart = page.locator('[data-testid="revenue-chart"][data-unit="EURC"]');
+  await expect(usdcChart.locator("svg .recharts-bar-rectangle").first()).toBeVisible();
+  await expect(eurcChart.locator("svg .recharts-bar-rectangle").first()).toBeVisible();
+  await expect(eurcChart).toContainText("GET /api/demo/download");
+  await expect(usdcChart).not.toContainText("GET /api/demo/download");
   await page.getByRole("link", { name: "network / asset" }).click();
-  await expect(page.getByTestId("revenue-chart")).toContainText("USDC · Local devnet");
+  await expect(usdcChart).toContainText("USDC · Local devnet");
+  await expect(eurcChart).toContainText("EURC · Local devnet");
   await page.screenshot({ path: testInfo.outputPath("dashboard-revenue.png"), fullPage: true });
 
   // Sign out ends the session.

@@ -4,7 +4,7 @@ import { RevenueChart, type ChartRow } from "@/components/dashboard/revenue-char
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
-import { loadRevenueSeries, loadRevenueSince, type RevenueWindow } from "@/lib/payments/data";
+import { loadRevenueSeries, loadRevenueSince, loadUnsettledCounts, type RevenueWindow } from "@/lib/payments/data";
 import { formatAmount } from "@/lib/paywall/format";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
 import { loadFacilitatorAccounts } from "@/lib/facilitator/accounts";
@@ -25,15 +25,21 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
   const now = new Date();
   const todayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const from = new Date(todayStart.getTime() - (bucket === "week" ? 12 * 7 : 30) * DAY);
-  const [today, week, month, series, routes, facilitatorAccounts] = await Promise.all([
+  const weekStart = new Date(todayStart.getTime() - 6 * DAY);
+  const monthStart = new Date(todayStart.getTime() - 29 * DAY);
+  const [today, yesterday, week, prevWeek, month, prevMonth, unsettled, series, routes, facilitatorAccounts] = await Promise.all([
     loadRevenueSince(db, todayStart),
-    loadRevenueSince(db, new Date(todayStart.getTime() - 6 * DAY)),
-    loadRevenueSince(db, new Date(todayStart.getTime() - 29 * DAY)),
+    loadRevenueSince(db, new Date(todayStart.getTime() - DAY), todayStart),
+    loadRevenueSince(db, weekStart),
+    loadRevenueSince(db, new Date(weekStart.getTime() - 7 * DAY), weekStart),
+    loadRevenueSince(db, monthStart),
+    loadRevenueSince(db, new Date(monthStart.getTime() - 30 * DAY), monthStart),
+    loadUnsettledCounts(db, monthStart),
     loadRevenueSeries(db, bucket, from, new Date(todayStart.getTime() + DAY)),
     loadRoutesForDashboard(db),
     loadFacilitatorAccounts(),
   ]);
-  const assets = await describeAssets([...month.amounts, ...series]);
+  const assets = await describeAssets([...month.amounts, ...prevMonth.amounts, ...yesterday.amounts, ...series]);
   const routeLabel = new Map(routes.map((r) => [r.id, `${r.method} ${r.pathPattern}`]));
 
   // Every day (or Monday-started week, as date_trunc counts them) of the period gets a bar slot,
@@ -45,27 +51,39 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
     const label = new Date(slot).toISOString().slice(0, 10);
     rowsByBucket.set(label, { bucket: label });
   }
-  const seriesNames = new Set<string>();
+  // Money is never added across assets: one chart per unit (token symbol), its axis labelled.
+  const charts = new Map<string, { rows: Map<string, ChartRow>; series: Set<string> }>();
   for (const p of series) {
     const display = assets.get(assetKey(p.network, p.asset));
-    const symbol = display?.symbol ?? p.asset;
-    const name = split === "asset" ? `${symbol} · ${display?.networkName ?? p.network}` : `${p.routeId ? (routeLabel.get(p.routeId) ?? "deleted route") : "deleted route"} (${symbol})`;
+    const unit = display?.decimals != null ? display.symbol : `${p.asset} (atomic units)`;
+    const chart = charts.get(unit) ?? { rows: new Map([...rowsByBucket].map(([k, v]) => [k, { ...v }])), series: new Set<string>() };
+    charts.set(unit, chart);
+    const name = split === "asset" ? `${display?.symbol ?? p.asset} · ${display?.networkName ?? p.network}` : p.routeId ? (routeLabel.get(p.routeId) ?? "deleted route") : "deleted route";
     const label = p.bucket.toISOString().slice(0, 10);
-    const row = rowsByBucket.get(label) ?? { bucket: label };
+    const row = chart.rows.get(label) ?? { bucket: label };
     const value = display?.decimals != null ? Number(formatAmount(p.amount.toFixed(0), display.decimals)) : Number(p.amount.toFixed(0));
     row[name] = Number(((Number(row[name] ?? 0) as number) + value).toFixed(6));
-    rowsByBucket.set(label, row);
-    seriesNames.add(name);
+    chart.rows.set(label, row);
+    chart.series.add(name);
   }
 
-  const windowText = (w: RevenueWindow) =>
-    w.amounts.length ? w.amounts.map((a) => formatAssetAmount(a.amount, assets.get(assetKey(a.network, a.asset)))).join(" + ") : "0";
-  const kpis = [
-    { label: "Today (UTC)", value: windowText(today), testid: "kpi-today" },
-    { label: "Last 7 days", value: windowText(week), testid: "kpi-7d" },
-    { label: "Last 30 days", value: windowText(month), testid: "kpi-30d" },
-    { label: "Payments (30 days)", value: month.count.toLocaleString("en-US"), testid: "kpi-count" },
-    { label: "Unique payers (30 days)", value: month.payers.toLocaleString("en-US"), testid: "kpi-payers" },
+  /** One line per asset, with the change against the previous period of the same length. */
+  const moneyLines = (w: RevenueWindow, previous: RevenueWindow, against: string) =>
+    w.amounts.map((a) => {
+      const key = assetKey(a.network, a.asset);
+      const before = previous.amounts.find((p) => assetKey(p.network, p.asset) === key)?.amount;
+      return { key, text: formatAssetAmount(a.amount, assets.get(key)), change: changeText(a.amount, before, against) };
+    });
+  const money = [
+    { label: "Today (UTC)", lines: moneyLines(today, yesterday, "yesterday"), testid: "kpi-today" },
+    { label: "Last 7 days", lines: moneyLines(week, prevWeek, "the 7 days before"), testid: "kpi-7d" },
+    { label: "Last 30 days", lines: moneyLines(month, prevMonth, "the 30 days before"), testid: "kpi-30d" },
+  ];
+  const counts = [
+    { label: "Payments (30 days)", value: month.count.toLocaleString("en-US"), change: changeText(month.count, prevMonth.count, "the 30 days before"), testid: "kpi-count" },
+    { label: "Unique payers (30 days)", value: month.payers.toLocaleString("en-US"), change: changeText(month.payers, prevMonth.payers, "the 30 days before"), testid: "kpi-payers" },
+    { label: "Failed (30 days)", value: unsettled.failed.toLocaleString("en-US"), change: null, testid: "kpi-failed", href: "/dashboard/payments?status=failed" },
+    { label: "Not yet resolved", value: unsettled.open.toLocaleString("en-US"), change: null, testid: "kpi-open", href: "/dashboard/payments?status=unknown" },
   ];
   const link = (over: Record<string, string>) => `/dashboard?${new URLSearchParams({ bucket, split, ...over })}`;
 
@@ -73,12 +91,40 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
     <main>
       <h1 className="text-2xl font-bold">Revenue</h1>
       <FacilitatorAccounts accounts={facilitatorAccounts} />
-      <dl className="mt-6 grid grid-cols-2 gap-3 md:grid-cols-5">
-        {kpis.map((k) => (
+      <dl className="mt-6 grid grid-cols-1 gap-3 sm:grid-cols-3">
+        {money.map((k) => (
           <div key={k.label} className="rounded-xl border border-stone-200 bg-white p-4">
             <dt className="text-xs font-medium uppercase tracking-wide text-stone-600">{k.label}</dt>
-            <dd className="mt-1 text-lg font-semibold" data-testid={k.testid}>
-              {k.value}
+            <dd className="mt-1" data-testid={k.testid}>
+              {k.lines.length === 0 ? (
+                <span className="text-lg font-semibold">0</span>
+              ) : (
+                k.lines.map((l) => (
+                  <div key={l.key}>
+                    <span className="text-lg font-semibold">{l.text}</span>
+                    {l.change && <span className="ml-2 text-xs text-stone-600">{l.change}</span>}
+                  </div>
+                ))
+              )}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <dl className="mt-3 grid grid-cols-2 gap-3 md:grid-cols-4">
+        {counts.map((k) => (
+          <div key={k.label} className="rounded-xl border border-stone-200 bg-white p-4">
+            <dt className="text-xs font-medium uppercase tracking-wide text-stone-600">{k.label}</dt>
+            <dd className="mt-1">
+              {k.href ? (
+                <Link href={k.href} className="text-lg font-semibold underline decoration-stone-300 hover:decoration-stone-700" data-testid={k.testid}>
+                  {k.value}
+                </Link>
+              ) : (
+                <span className="text-lg font-semibold" data-testid={k.testid}>
+                  {k.value}
+                </span>
+              )}
+              {k.change && <span className="ml-2 text-xs text-stone-600">{k.change}</span>}
             </dd>
           </div>
         ))}
@@ -103,10 +149,29 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
             ))}
           </span>
         </div>
-        <div className="mt-4">
-          <RevenueChart rows={[...rowsByBucket.values()]} series={[...seriesNames]} />
-        </div>
+        {charts.size === 0 ? (
+          <p className="py-16 text-center text-sm text-stone-600">No settled payments in this period.</p>
+        ) : (
+          [...charts].map(([unit, chart]) => (
+            <div key={unit} className="mt-4">
+              <h3 className="text-sm font-semibold text-stone-700">In {unit}</h3>
+              <RevenueChart unit={unit} rows={[...chart.rows.values()]} series={[...chart.series]} />
+            </div>
+          ))
+        )}
       </section>
     </main>
   );
+}
+
+/**
+ * "+12% vs yesterday", "new vs yesterday" (nothing before), or null (nothing now and before).
+ * Amounts are compared in the same unit (atomic units of one asset, or counts).
+ */
+function changeText(now: { toString(): string } | number, before: { toString(): string } | number | undefined, against: string): string | null {
+  const n = Number(now.toString());
+  const b = before === undefined ? 0 : Number(before.toString());
+  if (b === 0) return n === 0 ? null : `new vs ${against}`;
+  const pct = Math.round(((n - b) / b) * 100);
+  return `${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct)}% vs ${against}`;
 }

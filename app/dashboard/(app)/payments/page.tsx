@@ -1,10 +1,12 @@
 import Link from "next/link";
+import { z } from "zod";
 import { DataTable } from "@/components/dashboard/data-table";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { LedgerHealth } from "@/components/dashboard/ledger-health";
 import { loadFilterChoices, loadLedgerHealth, loadPaymentsPage, loadPaymentTotals } from "@/lib/payments/data";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
+import { explainFailure } from "@/lib/payments/failure";
 import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentFilter } from "@/lib/payments/schema";
 import { shortAddress } from "@/lib/paywall/format";
 
@@ -34,6 +36,8 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
   const params = await searchParams;
   const filter = parsePaymentFilter(params);
   const cursor = decodeCursor(typeof params.cursor === "string" ? params.cursor : undefined);
+  // How many rows come before this page (carried by the "Older" link; only labels the range).
+  const start = cursor ? z.coerce.number().int().min(0).max(1e12).catch(0).parse(params.start) : 0;
   const db = await getDb();
   const [page, totals, choices, health] = await Promise.all([
     loadPaymentsPage(db, filter, cursor),
@@ -136,21 +140,29 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
         ))}
       </section>
 
-      <DataTable columns={["Time (UTC)", "Route", "Amount", "Payer", "Status", "Transaction"]} className="mt-4">
+      <p className="mt-4 text-sm text-stone-700" data-testid="payments-range">
+        {page.rows.length === 0 ? "No payments" : `${(start + 1).toLocaleString("en-US")}–${(start + page.rows.length).toLocaleString("en-US")} of ${totals.count.toLocaleString("en-US")}`}
+      </p>
+      <DataTable columns={["Time (UTC)", { label: "Route", className: "hidden sm:table-cell" }, "Amount", { label: "Payer", className: "hidden md:table-cell" }, "Status", { label: "Transaction", className: "hidden lg:table-cell" }]} className="mt-2">
         {page.rows.map((p) => (
-          <tr key={p.id} className="border-b border-stone-100 last:border-0 hover:bg-stone-50" data-testid="payment-row">
+          <tr key={p.id} className={`border-b border-stone-100 last:border-0 hover:bg-stone-50 ${p.status === "failed" ? "bg-stone-50 text-stone-600" : ""}`} data-testid="payment-row">
             <td className="whitespace-nowrap px-3 py-2">
               <Link href={`/dashboard/payments/${p.id}`} className="text-amber-800 hover:underline">
                 {p.createdAt.toISOString().replace("T", " ").slice(0, 19)}
               </Link>
             </td>
-            <td className="px-3 py-2 font-mono text-xs">{p.route ? `${p.route.method} ${p.route.pathPattern}` : new URL(p.resource).pathname}</td>
+            <td className="hidden px-3 py-2 font-mono text-xs sm:table-cell">{p.route ? `${p.route.method} ${p.route.pathPattern}` : new URL(p.resource).pathname}</td>
             <td className="whitespace-nowrap px-3 py-2">{formatAssetAmount(p.amount, assets.get(assetKey(p.network, p.asset)))}</td>
-            <td className="px-3 py-2 font-mono text-xs">{p.payer ? shortAddress(p.payer) : "—"}</td>
+            <td className="hidden px-3 py-2 font-mono text-xs md:table-cell">{p.payer ? shortAddress(p.payer) : "—"}</td>
             <td className="px-3 py-2">
               <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>{p.status}</span>
+              {p.status === "failed" && (
+                <div className="mt-1 max-w-xs text-xs" data-testid="failure-reason" title={p.errorReason ?? undefined}>
+                  {explainFailure(p.errorReason).summary}
+                </div>
+              )}
             </td>
-            <td className="px-3 py-2 font-mono text-xs">{p.transaction ? shortAddress(p.transaction) : "—"}</td>
+            <td className="hidden px-3 py-2 font-mono text-xs lg:table-cell">{p.transaction ? shortAddress(p.transaction) : "—"}</td>
           </tr>
         ))}
         {page.rows.length === 0 && (
@@ -168,7 +180,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
           </Link>
         )}
         {page.next && (
-          <Link href={`/dashboard/payments${query(filter, { cursor: encodeCursor(page.next) })}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
+          <Link href={`/dashboard/payments${query(filter, { cursor: encodeCursor(page.next), start: String(start + page.rows.length) })}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
             Older payments →
           </Link>
         )}

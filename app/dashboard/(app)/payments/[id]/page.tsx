@@ -3,7 +3,9 @@ import { notFound } from "next/navigation";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { loadPayment } from "@/lib/payments/data";
+import { CopyButton } from "@/components/dashboard/copy-button";
 import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
+import { explainFailure } from "@/lib/payments/failure";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Payment" };
@@ -16,6 +18,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
   const display = assets.get(assetKey(payment.network, payment.asset));
   const explorer = transactionUrl(payment.network, payment.transaction);
   const url = new URL(payment.resource);
+  const failure = explainFailure(payment.errorReason);
   const rows: [string, React.ReactNode][] = [
     ["Status", payment.status],
     ["Amount", `${formatAssetAmount(payment.amount, display)} (${payment.amount.toFixed(0)} atomic units)`],
@@ -31,8 +34,8 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
         "deleted route"
       ),
     ],
-    ["Payer", payment.payer ?? "unknown"],
-    ["Pay to", payment.payTo],
+    ["Payer", payment.payer ? <Copyable value={payment.payer} what="payer's address" /> : "unknown"],
+    ["Pay to", <Copyable key="payTo" value={payment.payTo} what="recipient's address" />],
     ["Network", `${display?.networkName ?? payment.network} (${payment.network})`],
     ["Asset", display?.decimals != null ? `${display.symbol} (${payment.asset})` : payment.asset],
     ["Scheme", payment.scheme],
@@ -41,17 +44,32 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
       "Transaction",
       payment.transaction ? (
         explorer ? (
-          <a href={explorer} className="text-amber-800 underline" rel="noreferrer" target="_blank">
-            {payment.transaction}
-          </a>
+          <>
+            <a href={explorer} className="text-amber-800 underline" rel="noreferrer" target="_blank">
+              {payment.transaction}
+            </a>
+            <CopyButton value={payment.transaction} what="transaction" />
+          </>
         ) : (
-          payment.transaction
+          <Copyable value={payment.transaction} what="transaction" />
         )
       ) : (
         "none"
       ),
     ],
-    ["Error", payment.errorReason ?? "none"],
+    [
+      "Error",
+      payment.errorReason ? (
+        <span>
+          <span className="font-sans" data-testid="failure-summary">
+            {failure.summary}
+          </span>
+          <span className="mt-1 block text-xs text-stone-600">Reported as: {failure.detail}</span>
+        </span>
+      ) : (
+        "none"
+      ),
+    ],
     ["Created (UTC)", payment.createdAt.toISOString()],
     ["Settled (UTC)", payment.settledAt?.toISOString() ?? "not settled"],
     ["Payment key", payment.paymentKey],
@@ -78,5 +96,14 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
         ))}
       </dl>
     </main>
+  );
+}
+
+function Copyable({ value, what }: { value: string; what: string }) {
+  return (
+    <>
+      {value}
+      <CopyButton value={value} what={what} />
+    </>
   );
 }

@@ -1,0 +1,29 @@
+/**
+ * A failed payment's `errorReason` (an x402 error code from the facilitator's SettleResponse,
+ * possibly followed by ": message", or Tollgate's own reason) in words a merchant reads.
+ * Error codes: coinbase/x402 specs/x402-specification.md, "Error Codes". Unknown codes are shown
+ * as they are, after a general sentence.
+ *
+ * @returns `{ summary, detail }`: the sentence, and the raw reason for reference.
+ */
+export function explainFailure(reason: string | null): { summary: string; detail: string | null } {
+  if (!reason) return { summary: "The payment did not settle.", detail: null };
+  const r = reason.toLowerCase();
+  const rules: [RegExp, string][] = [
+    [/^abandoned/, "The server stopped before asking to settle; the buyer's authorization was never used, so no money moved."],
+    [/insufficient_funds|insufficient balance/, "The buyer's wallet did not hold enough of the token when the payment was settled."],
+    [/valid_before|expired/, "The buyer's signed authorization expired before it was settled."],
+    [/valid_after/, "The buyer's signed authorization was not valid yet when it was settled."],
+    [/authorization_canceled|canceled/, "The buyer cancelled the authorization before it was settled."],
+    [/signature/, "The payment's signature did not check out."],
+    [/recipient_mismatch|pay_to|payto/, "The payment named another recipient than this route's payTo."],
+    [/value|amount/, "The payment's amount did not match the price."],
+    [/nonce|already used|authorization_used|duplicate/, "The buyer's authorization had already been used."],
+    [/invalid_network|network/, "The payment was for another network than the route accepts."],
+    [/unsupported_scheme|invalid_scheme/, "The facilitator does not support this payment scheme."],
+    [/transaction_state|reverted|failed on chain|simulation/, "The transfer failed on chain (reverted); no money moved."],
+    [/unexpected_settle_error|unexpected/, "The facilitator reported an unexpected error while settling; no money moved."],
+  ];
+  const match = rules.find(([pattern]) => pattern.test(r));
+  return { summary: match ? match[1] : "The facilitator refused to settle the payment.", detail: reason };
+}
