@@ -176,39 +176,42 @@ async function settleAfterHandler(
     (id) => ({ ok: true as const, id }),
     (cause: unknown) => ({ ok: false as const, cause }),
   );
-  let verified: VerifyResponse;
-  try {
-    verified = await protocol.verify(selected);
-  } catch (error) {
-    if (!(error instanceof VerifyError)) {
-      const claim = await claiming;
-      if (claim.ok && claim.id) await bookkeeping(releasePayment(db, claim.id), `release claim ${claim.id}`);
-      throw facilitatorFailure(error, "verify");
-    }
-    verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
-  }
+  const verifying = protocol.verify(selected).then(
+    (response) => ({ ok: true as const, response }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
   const claim = await claiming;
-  if (!claim.ok) throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause: claim.cause });
+  if (!claim.ok) {
+    void verifying; // its outcome no longer matters (and cannot reject: it is caught above)
+    throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause: claim.cause });
+  }
   const claimId = claim.id;
-  if (!claimId && identifier) {
-    // Claimed meanwhile by a concurrent request with this id: wait for its outcome and answer the same.
-    const replayed = await replayByIdentifier(db, identifier, key, paid);
-    if (replayed) return replayed;
+  if (!claimId) {
+    // This exact payment (same signature) is already claimed: the answer does not depend on this
+    // verify (the claimer verifies it), so it is not waited for. A duplicate is served what the
+    // payment bought once settled, or told it is used; never charged, never a facilitator wait.
+    if (identifier) {
+      // Claimed meanwhile by a concurrent request with this id: wait for its outcome and answer the same.
+      const replayed = await replayByIdentifier(db, identifier, key, paid);
+      if (replayed) return replayed;
+    }
+    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+  }
+  let verified: VerifyResponse;
+  const verification = await verifying;
+  if (verification.ok) verified = verification.response;
+  else if (verification.error instanceof VerifyError) {
+    const error = verification.error;
+    verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
+  } else {
+    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
+    throw facilitatorFailure(verification.error, "verify");
   }
   if (!verified.isValid) {
-    if (claimId) await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
-    // A payment Tollgate already took (its authorization now used on chain) is not new: it may be
-    // a retry after a settlement whose answer was lost, owed what it bought.
-    if (!claimId) {
-      return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
-    }
+    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     const reason = [verified.invalidReason ?? "invalid_payment", verified.invalidMessage].filter(Boolean).join(": ");
     return paymentRequired(extensions, requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
   }
-  if (!claimId) {
-    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
-  }
-
   // API routes stream by default: settled once the handler's status and headers are in, its body
   // then piped as produced. Pages, settle-after-complete routes and payment-identifier payments
   // (whose response is kept for retries) wait for the whole body.

@@ -283,7 +283,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
       );
       const statuses = responses.map((r) => r.status);
       const counts = Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length]));
-      console.log("1000 presentations over two instances:", counts);
+      console.log("1000 presentations over two instances:", counts, responses.filter((r) => r.status >= 500).map((r) => r.body).slice(0, 3));
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(new Set(statuses.filter((s) => s !== 200))).toEqual(new Set([402]));

@@ -40,12 +40,8 @@ export async function startSwitchboard(target: string) {
       return res.end("<html>Bad gateway</html>");
     }
     const forward = async () => {
-      const upstream = await fetch(`${target}${req.url}`, {
-        method: req.method,
-        headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-        body: req.method === "GET" ? undefined : body,
-      });
-      return { status: upstream.status, text: await upstream.text() };
+      const upstream = await relay(`${target}${req.url}`, req.method ?? "GET", req.headers["content-type"] ?? "application/json", req.method === "GET" ? undefined : body);
+      return { status: upstream.status, text: upstream.body.toString("utf8") };
     };
     if (req.url === "/settle" && interceptSettle) {
       const intercept = interceptSettle;
@@ -69,13 +65,14 @@ export async function startSwitchboard(target: string) {
         return req.socket.destroy(); // a hook that throws simulates the facilitator dropping the call
       }
     }
-    const upstream = await fetch(`${target}${req.url}`, {
-      method: req.method,
-      headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-      body: req.method === "GET" ? undefined : body,
-    });
-    res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    let upstream: { status: number; contentType: string; body: Buffer };
+    try {
+      upstream = await relay(`${target}${req.url}`, req.method ?? "GET", req.headers["content-type"] ?? "application/json", req.method === "GET" ? undefined : body);
+    } catch {
+      return req.socket.destroy(); // the facilitator dropped the call: so does the switchboard
+    }
+    res.writeHead(upstream.status, { "content-type": upstream.contentType });
+    res.end(upstream.body);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
@@ -113,4 +110,22 @@ export async function startSwitchboard(target: string) {
     },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
+}
+
+/**
+ * Forwards one request on a fresh connection. (A kept-alive socket that the facilitator's server
+ * closed as idle while a starved event loop still counted it fresh would reset the next request:
+ * a fault of the test's own plumbing, not one it means to inject.)
+ */
+function relay(url: string, method: string, contentType: string, body: Buffer | undefined): Promise<{ status: number; contentType: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, agent: false, headers: { "content-type": contentType, ...(body ? { "content-length": String(body.length) } : {}) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (c: Buffer) => chunks.push(c));
+      response.on("end", () => resolve({ status: response.statusCode ?? 502, contentType: String(response.headers["content-type"] ?? "application/json"), body: Buffer.concat(chunks) }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
 }
