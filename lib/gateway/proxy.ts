@@ -69,6 +69,12 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     response.headers.set("cache-control", "no-store");
     return response;
   }
+  if (route.kind === "page" && isScriptHeadCheck(request)) {
+    // A same-origin script asking only for a priced page's headers (the Coinbase Wallet SDK checks
+    // the page's Cross-Origin-Opener-Policy this way, and logs an error on a 402): no content, no
+    // render, no grant, just headers.
+    return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
+  }
   if (route.kind === "page" && (await hasPageAccess(request, route, target))) {
     const headers = new Headers(request.headers);
     headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
@@ -115,6 +121,16 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     response.headers.set(QUOTA_RESET_HEADER, quotaExhausted.toISOString());
   }
   return response;
+}
+
+/**
+ * A HEAD request made by a script of this same site (fetch: Sec-Fetch-Mode cors, Sec-Fetch-Dest
+ * empty, Sec-Fetch-Site same-origin), never a navigation. Headers a client may forge: what it
+ * gets is a 204 without content, so forging them gains nothing.
+ */
+function isScriptHeadCheck(request: NextRequest): boolean {
+  const h = request.headers;
+  return request.method === "HEAD" && h.get("sec-fetch-mode") === "cors" && h.get("sec-fetch-dest") === "empty" && h.get("sec-fetch-site") === "same-origin";
 }
 
 /**

@@ -16,6 +16,10 @@ const FIELD_NOTES = "/articles/field-notes";
 test("a visitor pays for an article, reads it hydrated, and is never charged twice", async ({ page, context, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[0]!;
   const usdc = devnet.asset.address;
+  const consoleErrors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
   // The wallet starts on Ethereum mainnet: the paywall must ask to switch.
   const wallet = await useWallet(buyer.privateKey as Hex, 1);
 
@@ -67,6 +71,9 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   await paywall.expectArticle("Deep dive: what a paid request really costs");
   expect(wallet.signatures).toBe(1);
   expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
+
+  // The Coinbase Wallet SDK's COOP check (a HEAD of this page) no longer meets a 402.
+  expect(consoleErrors.filter((e) => e.includes("Cross-Origin-Opener-Policy"))).toEqual([]);
 
   // The banner shows once, right after paying.
   await expect(page.getByTestId("receipt-banner")).toHaveCount(0);

@@ -237,6 +237,25 @@ describe("attacks against a production build", () => {
     }
   });
 
+  it("answers a same-origin script's HEAD of a priced page with 204 and nothing else (the wallet SDK's COOP check)", async () => {
+    const script = { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty", "sec-fetch-site": "same-origin" };
+    const head = await raw(app.url, "/articles/deep-dive", { method: "HEAD", headers: script });
+    expect(head.status).toBe(204);
+    expect(head.body).toBe("");
+    expect(head.headers["set-cookie"]).toBeUndefined();
+    // Anything else still pays: a GET with the same headers, a HEAD without them, an API route.
+    for (const [method, path, headers] of [
+      ["GET", "/articles/deep-dive", script],
+      ["HEAD", "/articles/deep-dive", { accept: "text/html" }],
+      ["HEAD", "/articles/deep-dive", { ...script, "sec-fetch-site": "cross-site" }],
+      ["HEAD", "/api/demo/quote", script],
+    ] as const) {
+      const res = await raw(app.url, path, { method, headers });
+      expect([method, path, res.status]).toEqual([method, path, 402]);
+      for (const marker of PAID_MARKERS) expect(res.body).not.toContain(marker);
+    }
+  });
+
   it("answers paths without one meaning with 400, not 500", async () => {
     for (const p of ["/articles/%zz", "/articles/deep%2Fdive", "/articles%2Fdeep-dive", "/api/demo/%C0%AF", "/articles/a%5Cb"]) {
       const res = await raw(app.url, p, { headers: { accept: "text/html" } });
