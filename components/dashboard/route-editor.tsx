@@ -10,6 +10,9 @@ import { compilePathPattern, validatePathPattern } from "@/lib/x402/route-patter
 
 type OptionState = RouteForm["options"][number] & { custom: boolean };
 
+/** The MIME types the editor offers by name; anything else is "Other…". */
+const MIME_TYPES = ["application/json", "text/html", "text/plain", "text/event-stream", "text/csv", "text/markdown", "application/octet-stream", "application/pdf", "image/png", "image/jpeg"];
+
 const field = "mt-1 w-full rounded border border-stone-300 bg-white px-2 py-1.5 text-sm";
 const label = "block text-xs font-medium text-stone-600";
 
@@ -21,13 +24,17 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
     initial.options.map((o) => ({ ...o, custom: !networks.find((n) => n.id === o.network)?.tokens.some((t) => t.address.toLowerCase() === o.asset.toLowerCase()) })),
   );
   const [tryPath, setTryPath] = useState("");
+  const [mimeOther, setMimeOther] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
   /** The server warned that a Solana payTo has no token account: the merchant may save anyway. */
   const [confirmMissing, setConfirmMissing] = useState(false);
   const [pending, startTransition] = useTransition();
 
+  const [patternTouched, setPatternTouched] = useState(false);
   const patternProblems = validatePathPattern(form.pathPattern);
+  // Problems show once the merchant typed in the field (or the server named them), not on a fresh form.
+  const showPatternProblems = patternTouched && patternProblems.length > 0;
   const examples = useMemo(() => examplePaths(form.pathPattern), [form.pathPattern]);
   const tryResult = tryPath && patternProblems.length === 0 ? compilePathPattern(form.pathPattern).regex.test(tryPath) : null;
 
@@ -77,11 +84,22 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
         <div>
           <label className={label}>
             Path pattern
-            <input className={`${field} font-mono`} value={form.pathPattern} onChange={(e) => set("pathPattern", e.target.value)} placeholder="/api/items/:id" aria-invalid={patternProblems.length > 0} />
+            <input
+              className={`${field} font-mono`}
+              value={form.pathPattern}
+              onChange={(e) => {
+                setPatternTouched(true);
+                set("pathPattern", e.target.value);
+              }}
+              placeholder="/api/items/:id"
+              aria-invalid={showPatternProblems}
+            />
           </label>
           <p className="mt-1 text-xs text-stone-600" data-testid="pattern-preview">
-            {patternProblems.length ? (
+            {showPatternProblems ? (
               <span className="text-red-800">{patternProblems.join("; ")}</span>
+            ) : patternProblems.length ? (
+              <>Type the path to charge for, e.g. /api/items/:id or /articles/*</>
             ) : (
               <>Matches for example: {examples.map((p) => <code key={p} className="mr-2 rounded bg-stone-100 px-1">{p}</code>)}</>
             )}
@@ -109,8 +127,25 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           <input className={field} value={form.description} onChange={(e) => set("description", e.target.value)} />
         </label>
         <label className={label}>
-          MIME type
-          <input className={field} value={form.mimeType} onChange={(e) => set("mimeType", e.target.value)} />
+          MIME type (what the route returns)
+          <select
+            className={field}
+            value={MIME_TYPES.includes(form.mimeType) && !mimeOther ? form.mimeType : "other"}
+            onChange={(e) => {
+              setMimeOther(e.target.value === "other");
+              if (e.target.value !== "other") set("mimeType", e.target.value);
+            }}
+          >
+            {MIME_TYPES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+            <option value="other">Other…</option>
+          </select>
+          {(mimeOther || !MIME_TYPES.includes(form.mimeType)) && (
+            <input className={`${field} font-mono`} aria-label="Other MIME type" value={form.mimeType} onChange={(e) => set("mimeType", e.target.value)} placeholder="application/vnd.example+json" />
+          )}
         </label>
         {form.kind === "api" && (
           <label className="flex items-start gap-2 text-sm md:col-span-2">
@@ -247,7 +282,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
                 >
                   {network?.tokens.map((t) => (
                     <option key={t.address} value={t.address}>
-                      {t.symbol} ({t.address.slice(0, 6)}…{t.address.slice(-4)})
+                      {`${t.symbol} — ${[t.name && t.name !== t.symbol ? t.name : null, t.issuer ? `issued by ${t.issuer}` : `from ${t.source}`].filter(Boolean).join(", ")} · ${t.address.slice(0, 6)}…${t.address.slice(-4)}`}
                     </option>
                   ))}
                   <option value="custom">Custom address…</option>
@@ -282,6 +317,8 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
         </button>
       </section>
 
+      <BuyerPreview form={form} options={options} networks={networks} />
+
       {message && (
         <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900">
           {message}
@@ -299,5 +336,38 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
         {pending ? "Saving…" : id ? "Save changes" : "Create route"}
       </button>
     </form>
+  );
+}
+
+/** What buyers will see for this route as the form stands: the paywall's heading and prices (pages), or the 402's (APIs). */
+function BuyerPreview({ form, options, networks }: { form: RouteForm; options: OptionState[]; networks: EditorNetwork[] }) {
+  const prices = options.map((o) => {
+    const network = networks.find((n) => n.id === o.network);
+    const token = network?.tokens.find((t) => t.address.toLowerCase() === o.asset.toLowerCase());
+    return `${o.price || "?"} ${token?.symbol ?? "tokens"} on ${network?.name ?? o.network}`;
+  });
+  const hours = form.accessWindowHours;
+  const accessText = hours % 24 === 0 ? `${hours / 24} ${hours === 24 ? "day" : "days"}` : `${hours} ${hours === 1 ? "hour" : "hours"}`;
+  return (
+    <section className="rounded-xl border border-stone-200 bg-stone-100 p-4" aria-labelledby="preview-heading" data-testid="buyer-preview">
+      <h2 id="preview-heading" className="text-sm font-semibold text-stone-700">
+        Preview: what buyers see
+      </h2>
+      <div className="mt-3 max-w-md rounded-2xl border border-stone-200 bg-white p-5 shadow-sm">
+        <p className="text-xs font-semibold uppercase tracking-widest text-amber-800">Payment required</p>
+        <p className="mt-1 text-xl font-bold">{form.description || (form.kind === "page" ? "This page" : `${form.method === "*" ? "ANY" : form.method} ${form.pathPattern}`)}</p>
+        {form.kind === "page" && <p className="mt-1 text-sm text-stone-600">Pay once to read this page for {accessText}.</p>}
+        <ul className="mt-3 space-y-1 text-sm">
+          {prices.map((p, i) => (
+            <li key={i} className="rounded border border-stone-300 px-3 py-2">
+              {p}
+            </li>
+          ))}
+        </ul>
+        {form.state !== "charging" && (
+          <p className="mt-3 text-sm text-red-800">{form.state === "free" ? "Free: buyers will not see this; everyone gets the route without paying." : "Blocked: nobody gets the route, paid or not (403)."}</p>
+        )}
+      </div>
+    </section>
   );
 }

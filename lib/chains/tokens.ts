@@ -13,6 +13,8 @@ export type TokenInfo = {
   address: string;
   symbol: string;
   decimals: number;
+  /** Where the editor's list got it: x402's default assets, EVM_CHAINS, or @x402/svm's USDC mint. */
+  source?: "x402 defaults" | "EVM_CHAINS" | "Solana USDC";
   /** EIP-712 domain of an EIP-3009 token (goes into PaymentRequirements.extra). EVM only. */
   eip712?: { name: string; version: string };
 };
@@ -33,14 +35,16 @@ export async function knownTokens(network: string): Promise<TokenInfo[]> {
       usdc = undefined;
     }
     const token = usdc ? await describeToken(network, usdc) : null;
-    return token ? [token] : [];
+    return token ? [{ ...token, source: "Solana USDC" as const }] : [];
   }
   if (namespace !== "eip155") return [];
   const configured = env().evmChains[reference ?? ""]?.tokens ?? [];
-  const read = (await Promise.all(configured.map((a) => describeToken(network, a)))).filter((t): t is TokenInfo => t !== null);
+  const read = (await Promise.all(configured.map((a) => describeToken(network, a))))
+    .filter((t): t is TokenInfo => t !== null)
+    .map((t) => ({ ...t, source: "EVM_CHAINS" as const }));
   const defaults = (DEFAULT_ASSETS[network as keyof typeof DEFAULT_ASSETS] ?? [])
     .filter((a) => !("assetTransferMethod" in a && a.assetTransferMethod))
-    .map((a) => ({ network, address: a.asset, symbol: a.symbol, decimals: a.decimals, eip712: { name: a.name, version: a.version } }));
+    .map((a) => ({ network, address: a.asset, symbol: a.symbol, decimals: a.decimals, eip712: { name: a.name, version: a.version }, source: "x402 defaults" as const }));
   const seen = new Set(read.map((t) => t.address.toLowerCase()));
   return [...read, ...defaults.filter((t) => !seen.has(t.address.toLowerCase()))];
 }

@@ -120,7 +120,16 @@ export const routeFormSchema = z.object({
 export type RouteForm = z.input<typeof routeFormSchema>;
 
 /** A network the route editor offers (one the facilitator settles), with the tokens it suggests. */
-export type EditorNetwork = { id: string; name: string; tokens: { address: string; symbol: string; decimals: number }[] };
+export type EditorNetwork = {
+  id: string;
+  name: string;
+  /**
+   * `name`: the token's own name (EIP-712 domain name on EVM) when known; `issuer`: who issues it,
+   * for the well-known stablecoins of x402's default asset list; `source`: where Tollgate learned
+   * of it ("x402 defaults", "EVM_CHAINS", "Solana USDC").
+   */
+  tokens: { address: string; symbol: string; decimals: number; name: string | null; issuer: string | null; source: string }[];
+};
 
 /** The route editor's discovery fields: JSON text as typed (empty = none). */
 export type DiscoveryForm = NonNullable<z.input<typeof routeFormSchema>["discovery"]>;
