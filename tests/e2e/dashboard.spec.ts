@@ -27,10 +27,21 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   await dashboard.signIn();
   await expect(page.getByTestId("merchant-address")).toHaveText(/^0x2361…/);
 
-  // The pattern preview reacts as the merchant types.
+  // A fresh form shows no error before anything is typed; the pattern preview reacts as the merchant types.
   await page.goto(`${baseUrl}/dashboard/routes/new`);
+  await expect(page.getByTestId("pattern-preview").locator(".text-red-800")).toHaveCount(0);
   await page.getByLabel("Path pattern").fill("/api/items/:id");
   await expect(page.getByTestId("pattern-preview")).toContainText("/api/items/id-1");
+  await page.getByLabel("Path pattern").fill("api/no-slash");
+  await expect(page.getByTestId("pattern-preview").locator(".text-red-800")).toBeVisible();
+  // Tokens are named by issuer or source; the MIME type is a choice; the preview shows what buyers will see.
+  await expect(page.getByTestId("option-editor").first().getByLabel("Token", { exact: true }).locator("option").first()).toHaveText(/^USDC — .*(issued by|from) /);
+  await page.getByLabel("MIME type (what the route returns)").selectOption("other");
+  await page.getByLabel("Other MIME type").fill("application/vnd.example+json");
+  await page.getByLabel("Description (shown to buyers)").fill("Item lookup");
+  await page.getByTestId("option-editor").first().getByLabel(/^Price/).fill("0.05");
+  await expect(page.getByTestId("buyer-preview")).toContainText("Item lookup");
+  await expect(page.getByTestId("buyer-preview")).toContainText("0.05 USDC on Local devnet");
 
   await dashboard.createRoute({ method: "GET", path: "/api/demo/time", description: "Server time", price: "0.02", payTo: devnet.payTo, token: "USDC", prefilledPayTo: devnet.payTo });
   const row = page.getByTestId("route-row").filter({ hasText: "GET /api/demo/time" });
