@@ -52,6 +52,11 @@ const next = await startNext({
   inheritOutput: true,
 });
 
+// `next dev` compiles a page on its first request, and the paywall is rendered through a rewrite
+// that gives up after 30 s: on a slow machine the first visitor of a priced page would get the
+// plain 402 while it compiles. Compile the paywall (and a priced page) before saying "ready".
+await warmUp(`${next.url}/articles/deep-dive`);
+
 console.log(`
   Tollgate     ${next.url}
   dashboard    ${next.url}/dashboard (sign in as the devnet merchant: anvil account 8, or Solana ${config.svm.payTo})
@@ -84,3 +89,17 @@ next.process.once("exit", (code) => {
     void shutdown();
   }
 });
+
+/** Requests a priced page as a browser until the paywall answers (at most 4 tries); any other answer ends it. */
+async function warmUp(url: string): Promise<void> {
+  process.stdout.write("Compiling the paywall…\n");
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const res = await fetch(url, { headers: { accept: "text/html" } });
+      const html = await res.text();
+      if (res.status !== 402 || html.includes("data-tollgate-lock")) return;
+    } catch {
+      // not answering yet
+    }
+  }
+}

@@ -56,8 +56,8 @@ export const devnetFileSchema = z.object({
 });
 export type DevnetFile = z.infer<typeof devnetFileSchema>;
 
-/** Where the devnet file lives (under the project's .data/). */
-export const DEVNET_FILE = path.resolve(import.meta.dirname, "../../.data/devnet.json");
+/** Where the devnet file lives: the project's .data/devnet.json, or DEVNET_FILE (tests use their own). */
+export const DEVNET_FILE = process.env.DEVNET_FILE ? path.resolve(process.env.DEVNET_FILE) : path.resolve(import.meta.dirname, "../../.data/devnet.json");
 
 /**
  * Reads and validates the devnet file.
