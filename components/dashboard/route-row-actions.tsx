@@ -19,7 +19,7 @@ export function confirmStateChange(label: string, from: RouteStateName, to: Rout
 const ACTION_LABEL: Record<RouteStateName, string> = { charging: "Charge", free: "Make free", blocked: "Block" };
 
 /** State buttons (charge / make free / block) and delete for one route row. */
-export function RouteRowActions({ id, state, label }: { id: string; state: RouteStateName; label: string }) {
+export function RouteRowActions({ id, state, label, align = "end" }: { id: string; state: RouteStateName; label: string; align?: "start" | "end" }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState("");
@@ -30,7 +30,7 @@ export function RouteRowActions({ id, state, label }: { id: string; state: Route
       else router.refresh();
     });
   return (
-    <div className="flex flex-wrap items-center justify-end gap-2">
+    <div className={`flex flex-wrap items-center gap-2 ${align === "end" ? "justify-end" : "justify-start"}`}>
       {ROUTE_STATES.filter((s) => s !== state).map((to) => (
         <button
           key={to}

@@ -34,3 +34,18 @@ test("every dashboard page", async ({ page, context, baseUrl, request }) => {
     await expectAccessible(page, path);
   }
 });
+
+test("dashboard tables fit a phone: priority columns, no sideways scrolling", async ({ page, context, baseUrl }, testInfo) => {
+  const cookie = await sessionCookie(process.env.E2E_AUTH_SECRET!, privateKeyToAccount(testKey(8)).address, baseUrl);
+  await context.addCookies([{ name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: baseUrl }]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ["/dashboard/payments", "/dashboard/routes"]) {
+    await page.goto(`${baseUrl}${path}`);
+    const table = page.locator("table").first();
+    await expect(table).toBeVisible();
+    const overflow = await table.evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth);
+    expect(overflow, `${path} scrolls sideways on a phone`).toBeLessThanOrEqual(1);
+    await expectAccessible(page, `${path} on a phone`);
+    await page.screenshot({ path: testInfo.outputPath(`phone-${path.split("/").pop()}.png`), fullPage: true });
+  }
+});

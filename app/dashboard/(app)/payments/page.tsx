@@ -104,11 +104,11 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
         </label>
         <label className="text-xs font-medium text-stone-600">
           From (UTC)
-          <input type="date" name="from" defaultValue={filter.from ?? ""} className={input} />
+          <input name="from" defaultValue={filter.from ?? ""} className={`${input} font-mono`} placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" title="A UTC day as YYYY-MM-DD" inputMode="numeric" />
         </label>
         <label className="text-xs font-medium text-stone-600">
           To (UTC)
-          <input type="date" name="to" defaultValue={filter.to ?? ""} className={input} />
+          <input name="to" defaultValue={filter.to ?? ""} className={`${input} font-mono`} placeholder="YYYY-MM-DD" pattern="\d{4}-\d{2}-\d{2}" title="A UTC day as YYYY-MM-DD" inputMode="numeric" />
         </label>
         <label className="text-xs font-medium text-stone-600">
           Search

@@ -25,7 +25,7 @@ export default async function RoutesPage() {
         </Link>
       </div>
       <p className="mt-2 text-sm text-stone-600">Changes apply to the next request; no restart or deploy.</p>
-      <DataTable columns={["Route", "Kind", "Price", "Paid", "State", ""]}>
+      <DataTable columns={["Route", { label: "Kind", className: "hidden md:table-cell" }, "Price", { label: "Paid", className: "hidden sm:table-cell" }, { label: "State", className: "hidden md:table-cell" }, { label: "", className: "hidden md:table-cell" }]}>
         {routes.map((r) => {
           const label = `${r.method} ${r.pathPattern}`;
           return (
@@ -35,8 +35,15 @@ export default async function RoutesPage() {
                   {label}
                 </Link>
                 <div className="text-xs text-stone-600">{r.description}</div>
+                {/* Phones: state and actions under the route (their columns are hidden there). */}
+                <div className="mt-2 space-y-1 md:hidden">
+                  <span className={`text-sm ${STATE_STYLE[r.state]}`} data-testid="route-state-compact">
+                    {r.state}
+                  </span>
+                  <RouteRowActions id={r.id} state={r.state} label={label} align="start" />
+                </div>
               </td>
-              <td className="px-3 py-2">
+              <td className="hidden px-3 py-2 md:table-cell">
                 {r.kind}
                 {r.kind === "api" && r.paymentIdentifier !== "off" && (
                   <div className="text-xs text-stone-600" title="payment-identifier extension: retries with the same id are answered once, charged once">
@@ -57,18 +64,18 @@ export default async function RoutesPage() {
               </td>
               <td className="px-3 py-2">
                 {r.paymentOptions.map((o) => (
-                  <div key={o.id} className="whitespace-nowrap">
+                  <div key={o.id}>
                     {formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} <span className="text-xs text-stone-600">on {assets.get(assetKey(o.network, o.asset))?.networkName}</span>
                   </div>
                 ))}
               </td>
-              <td className="px-3 py-2">{r._count.payments.toLocaleString("en-US")}</td>
-              <td className="px-3 py-2" data-testid="route-state">
+              <td className="hidden px-3 py-2 sm:table-cell">{r._count.payments.toLocaleString("en-US")}</td>
+              <td className="hidden px-3 py-2 md:table-cell" data-testid="route-state">
                 <span className={STATE_STYLE[r.state]} title={ROUTE_STATE_COPY[r.state].help}>
                   {r.state}
                 </span>
               </td>
-              <td className="px-3 py-2">
+              <td className="hidden px-3 py-2 md:table-cell">
                 <RouteRowActions id={r.id} state={r.state} label={label} />
               </td>
             </tr>
