@@ -1,22 +1,21 @@
 import Link from "next/link";
 import { UnlockedBadge } from "@/components/unlocked-badge";
 import { ARTICLES } from "@/lib/articles/articles";
+import { loadArticlePrices } from "@/lib/articles/prices";
 import { getDb } from "@/lib/db";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { loadChargingRoutes } from "@/lib/routes/data";
 import { loadStoreSettings } from "@/lib/store/settings";
-import { RouteTable } from "@/lib/x402/route-table";
 
 export const dynamic = "force-dynamic";
 
 /** The demo store's front page: its articles with prices and unlocked state, its priced API, and where agents and the merchant go. */
 export default async function HomePage() {
   const db = await getDb();
-  const [routes, store] = await Promise.all([loadChargingRoutes(db), loadStoreSettings(db)]);
+  const [routes, store, articlePrices] = await Promise.all([loadChargingRoutes(db), loadStoreSettings(db), loadArticlePrices(db)]);
   const assets = await describeAssets(routes.flatMap((r) => r.paymentOptions));
   const priceOf = (options: { network: string; asset: string; amount: string }[]) =>
     options.map((o) => `${formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} on ${assets.get(assetKey(o.network, o.asset))?.networkName ?? o.network}`);
-  const table = new RouteTable(routes);
   const apis = routes.filter((r) => r.kind === "api").sort((a, b) => a.pathPattern.localeCompare(b.pathPattern));
   return (
     <main className="mx-auto max-w-3xl px-6 py-16">
@@ -31,8 +30,7 @@ export default async function HomePage() {
       <ul className="mt-4 divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
         {ARTICLES.map((a) => {
           const path = `/articles/${a.slug}`;
-          const route = table.match("GET", path);
-          const prices = route ? priceOf(route.paymentOptions) : [];
+          const price = articlePrices.get(path);
           return (
             <li key={a.slug} className="px-4 py-4" data-testid="article-item">
               <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
@@ -40,9 +38,9 @@ export default async function HomePage() {
                   {a.title}
                 </a>
                 <span className="text-sm text-stone-700" data-testid="article-price">
-                  {route ? prices.join(" or ") : "Free"}
+                  {price ?? "Free"}
                 </span>
-                {route && <UnlockedBadge path={path} />}
+                {price && <UnlockedBadge path={path} />}
               </div>
               <p className="mt-1 text-sm text-stone-600">
                 {a.summary} · {a.readingMinutes} min read

@@ -72,6 +72,10 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   expect(wallet.signatures).toBe(1);
   expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
 
+  // The page's own list of articles says what the others cost.
+  await expect(page.locator("aside li", { hasText: "Field notes" }).getByTestId("article-price")).toContainText("USDC on Local devnet");
+  await expect(page.locator("aside li", { hasText: "Welcome" }).getByTestId("article-price")).toHaveText("Free");
+
   // The Coinbase Wallet SDK's COOP check (a HEAD of this page) no longer meets a 402.
   expect(consoleErrors.filter((e) => e.includes("Cross-Origin-Opener-Policy"))).toEqual([]);
 

@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PaywallView } from "@/components/paywall/paywall-view";
+import { UnlockedBadge } from "@/components/unlocked-badge";
 import { ARTICLES, findArticle } from "@/lib/articles/articles";
+import { loadArticlePrices } from "@/lib/articles/prices";
+import { getDb } from "@/lib/db";
 import { pageLock } from "@/lib/gateway/page-lock";
 import { Checklist } from "./checklist";
 import { CostCalculator } from "./cost-calculator";
@@ -21,6 +24,9 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
   if (lock) return <PaywallView request={lock} lockedBy="page" />;
   const article = findArticle(slug);
   if (!article) notFound();
+  const prices = await getDb()
+    .then(loadArticlePrices)
+    .catch(() => new Map<string, string>()); // the list's prices are a courtesy: the article still renders
   return (
     <main className="mx-auto max-w-2xl px-5 py-12">
       <nav className="text-sm text-stone-600">
@@ -48,7 +54,11 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
             <li key={a.slug}>
               <a href={`/articles/${a.slug}`} className="text-amber-800 hover:underline">
                 {a.title}
-              </a>
+              </a>{" "}
+              <span className="text-sm text-stone-600" data-testid="article-price">
+                {prices.get(`/articles/${a.slug}`) ?? "Free"}
+              </span>{" "}
+              {prices.has(`/articles/${a.slug}`) && <UnlockedBadge path={`/articles/${a.slug}`} />}
             </li>
           ))}
         </ul>
