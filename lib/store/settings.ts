@@ -43,11 +43,19 @@ export const storeSettingsFormSchema = z.strictObject({
 });
 export type StoreSettingsForm = z.input<typeof storeSettingsFormSchema>;
 
-/** The store settings, or the defaults before the merchant saved any. */
+/**
+ * The store settings, or the defaults before the merchant saved any. Read back through the same
+ * checks as the form (a hand-edited row cannot put a `javascript:` link or a CSS string on the
+ * paywall): a field that fails them falls back to its default.
+ */
 export async function loadStoreSettings(db: PrismaClient): Promise<StoreSettings> {
   const row = await db.storeSettings.findUnique({ where: { id: 1 } });
   if (!row) return DEFAULT_STORE_SETTINGS;
-  return { name: row.name, logoUrl: row.logoUrl, accentColor: row.accentColor, supportUrl: row.supportUrl, defaultAccessWindowSeconds: row.defaultAccessWindowSeconds };
+  const field = <K extends "name" | "logoUrl" | "accentColor" | "supportUrl">(key: K): StoreSettings[K] => {
+    const parsed = storeSettingsFormSchema.shape[key].safeParse(row[key]);
+    return parsed.success ? (parsed.data as StoreSettings[K]) : DEFAULT_STORE_SETTINGS[key];
+  };
+  return { name: field("name"), logoUrl: field("logoUrl"), accentColor: field("accentColor"), supportUrl: field("supportUrl"), defaultAccessWindowSeconds: row.defaultAccessWindowSeconds };
 }
 
 /**

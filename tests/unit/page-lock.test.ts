@@ -7,7 +7,7 @@
  * to meet it.)
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
+import { RouteTable } from "@/lib/x402/route-table";
 
 const state = vi.hoisted(() => ({ headers: new Headers() }));
 vi.mock("next/headers", () => ({ headers: async () => state.headers }));
@@ -16,23 +16,9 @@ vi.mock("next/navigation", () => ({
     throw new Error("NEXT_NOT_FOUND");
   },
 }));
-vi.mock("@/lib/gateway/route-cache", () => {
-  const page = (id: string, pathPattern: string, description: string): PricedRouteConfig => ({
-    id,
-    method: "GET",
-    pathPattern,
-    kind: "page",
-    description,
-    mimeType: "text/html",
-    accessWindowSeconds: 86_400,
-    paymentIdentifier: "off",
-    discovery: null,
-    settleAfterComplete: false,
-    siwxAccess: false,
-    freeQuota: 0,
-    freeQuotaWindowSeconds: 86400,
-    paymentOptions: [],
-  });
+vi.mock("@/lib/gateway/route-cache", async () => {
+  const { routeConfig } = await import("../support/routes");
+  const page = (id: string, pathPattern: string, description: string) => routeConfig({ id, pathPattern, kind: "page", description, mimeType: "text/html" });
   const table = new RouteTable([page("deep", "/articles/deep-dive", "Deep dive")]);
   const blocked = new RouteTable([page("notes", "/articles/field-notes", "Field notes")]);
   const accepts = [{ scheme: "exact", network: "eip155:84532", amount: "20000", asset: `0x${"ab".repeat(20)}`, payTo: `0x${"cd".repeat(20)}`, maxTimeoutSeconds: 300, extra: {} }];

@@ -46,3 +46,26 @@ describe("store settings form", () => {
     );
   });
 });
+
+describe("loadStoreSettings", () => {
+  it("reads a hand-edited row through the form's checks: a bad field falls back to its default", async () => {
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { applyMigrations } = await import("@/lib/database/migrations");
+    const { openDatabase } = await import("@/lib/database/client");
+    const { loadStoreSettings, DEFAULT_STORE_SETTINGS } = await import("@/lib/store/settings");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-store-"));
+    const target = { kind: "pglite" as const, dataDir: path.join(tmp, "db") };
+    await applyMigrations(target);
+    const db = await openDatabase(target);
+    try {
+      expect(await loadStoreSettings(db.prisma)).toEqual(DEFAULT_STORE_SETTINGS);
+      await db.prisma.storeSettings.create({ data: { id: 1, name: "Shop", logoUrl: "javascript:alert(1)", accentColor: "red;x:y", supportUrl: "mailto:a@b.example", defaultAccessWindowSeconds: 3600 } });
+      expect(await loadStoreSettings(db.prisma)).toEqual({ name: "Shop", logoUrl: "", accentColor: DEFAULT_STORE_SETTINGS.accentColor, supportUrl: "mailto:a@b.example", defaultAccessWindowSeconds: 3600 });
+    } finally {
+      await db.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
