@@ -34,7 +34,7 @@ export default async function HomePage() {
           return (
             <li key={a.slug} className="px-4 py-4" data-testid="article-item">
               <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
-                <a href={path} className="text-lg font-semibold text-amber-800 hover:underline">
+                <a href={path} className="text-lg font-semibold text-amber-800 underline">
                   {a.title}
                 </a>
                 <span className="text-sm text-stone-700" data-testid="article-price">

@@ -52,7 +52,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
         <ul className="mt-3 space-y-2">
           {ARTICLES.filter((a) => a.slug !== article.slug).map((a) => (
             <li key={a.slug}>
-              <a href={`/articles/${a.slug}`} className="text-amber-800 hover:underline">
+              <a href={`/articles/${a.slug}`} className="text-amber-800 underline">
                 {a.title}
               </a>{" "}
               <span className="text-sm text-stone-600" data-testid="article-price">

@@ -102,7 +102,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
 function Copyable({ value, what }: { value: string; what: string }) {
   return (
     <>
-      {value}
+      <span>{value}</span>
       <CopyButton value={value} what={what} />
     </>
   );
