@@ -85,7 +85,7 @@ export async function resendDeliveryAction(endpointId: string, deliveryId: strin
   try {
     await requireMerchant();
     await resendDelivery(await getDb(), actionId(deliveryId), env().webhooks.retryWindowMs);
-    changed(endpointId);
+    changed(actionId(endpointId));
     return { ok: true, id: deliveryId };
   } catch (error) {
     return actionFailure(error, "webhook action");

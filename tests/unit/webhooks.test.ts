@@ -139,6 +139,15 @@ describe("the outbox (trigger on Payment)", () => {
     expect(events[1]!.payload).toMatchObject({ data: { status: "failed", errorReason: "insufficient_funds", transaction: null } });
   });
 
+  it("tells of a payment whose route was deleted (route fields null), without failing the state change", async () => {
+    await createEndpoint(db, { url: "http://127.0.0.1:9/a", description: "", events: [...WEBHOOK_EVENT_TYPES] });
+    const id = await settlingPayment();
+    await db.payment.update({ where: { id }, data: { routeId: null } });
+    expect(await recordSettled(db, id, { transaction: "0xorphan" })).toBe(true);
+    const event = await db.webhookEvent.findFirstOrThrow({ where: { paymentId: id } });
+    expect(event.payload).toMatchObject({ data: { id, status: "settled", route: { id: null, method: null, path: null } } });
+  });
+
   it("rolls back with the state change: an event is never written for a change that did not happen", async () => {
     await createEndpoint(db, { url: "http://127.0.0.1:9/a", description: "", events: [...WEBHOOK_EVENT_TYPES] });
     const id = await settlingPayment();
