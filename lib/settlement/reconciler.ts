@@ -93,7 +93,7 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
       if (!dryRun) await recordFailed(db, row.id, { reason });
     } else {
       summary.unresolved++;
-      summary.decisions.push(`${row.id} (${row.status}) stays open: ${outcome.reason}`);
+      summary.decisions.push(`${row.id} (${row.status})${STAYS_OPEN}${outcome.reason}`);
       if (!dryRun) await touchChecked(db, row.id);
     }
   }
@@ -113,6 +113,9 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
   }
   return summary;
 }
+
+/** How a decision line says a row stays open. */
+const STAYS_OPEN = " stays open: ";
 
 /** How long a handler's response is kept for a late delivery to a retry of the same payment, in ms. */
 const KEPT_RESPONSE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -182,7 +185,9 @@ export function startReconciler(getDb: () => Promise<PrismaClient>, options: { i
       // A lease outlives two intervals: a crashed holder delays the next pass by that much at most.
       if (!(await acquireLease(db, "reconciler", options.holder, Math.max(options.intervalMs * 2, 5_000)))) return;
       const summary = await reconcileOnce(db, { olderThanMs: options.olderThanMs, abandonedAfterMs: options.abandonedAfterMs });
-      for (const line of summary.decisions) console.log(`[tollgate] reconcile: ${line}`);
+      // Changes one line each; rows that stay open (the same ones every pass) one line in all.
+      for (const line of summary.decisions) if (!line.includes(STAYS_OPEN)) console.log(`[tollgate] reconcile: ${line}`);
+      if (summary.unresolved > 0) console.log(`[tollgate] reconcile: ${summary.unresolved} open payments stay open (not decided on chain yet; checked again next pass)`);
       if (summary.decisions.length > 0) await recordRun(db, startedAt, summary);
     } catch (error) {
       console.error("[tollgate] reconcile pass failed; retrying next interval:", error instanceof Error ? error.message : error);
