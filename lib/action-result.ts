@@ -20,6 +20,14 @@ export function actionFailure(error: unknown, context: string): ActionResult {
   return { ok: false, code: "internal", message: "Something went wrong; nothing was changed" };
 }
 
+/**
+ * The answer to a form that failed its schema: 400-style `bad_request` with one message per field
+ * (dotted path, e.g. "options.0.price"; "form" for the form as a whole).
+ */
+export function invalidForm(error: z.ZodError): ActionResult {
+  return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors: Object.fromEntries(error.issues.map((i) => [i.path.join(".") || "form", i.message])) };
+}
+
 const recordId = z.string().min(1).max(100);
 
 /**

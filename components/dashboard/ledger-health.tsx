@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { loadLedgerHealth } from "@/lib/payments/data";
-import { shortAddress } from "@/lib/paywall/format";
+import { shortAddress, utcTimestamp } from "@/lib/paywall/format";
 
 type Health = Awaited<ReturnType<typeof loadLedgerHealth>>;
 
@@ -31,7 +31,7 @@ export function LedgerHealth({ health }: { health: Health }) {
       </p>
       {last && (
         <p className="mt-1 text-stone-600">
-          Last reconciliation {last.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC:{" "}
+          Last reconciliation {utcTimestamp(last.startedAt)} UTC:{" "}
           {last.error ? (
             <span className="text-red-800">failed ({last.error})</span>
           ) : (

@@ -28,3 +28,8 @@ export function dollarEquivalent(atomic: string | bigint, token: { symbol: strin
   if (dollars > 0 && dollars < 0.01) return "< $0.01";
   return `≈ $${dollars.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
+
+/** A moment as the dashboard prints it: "2026-11-22 06:23:01" (UTC, to the second). */
+export function utcTimestamp(at: Date): string {
+  return at.toISOString().replace("T", " ").slice(0, 19);
+}

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { requireMerchant } from "@/lib/auth/current";
 import { describeToken, hasTokenAccount } from "@/lib/chains/tokens";
 import { getDb } from "@/lib/db";
-import { actionFailure, actionId, type ActionResult } from "@/lib/action-result";
+import { actionFailure, actionId, invalidForm, type ActionResult } from "@/lib/action-result";
 import { invalidateRoutes } from "@/lib/gateway/route-cache";
 import { createPricedRoute, deletePricedRoute, setPricedRouteState, updatePricedRoute } from "./mutations";
 import { payToProblem, priceToAtomic } from "./price";
@@ -26,14 +26,7 @@ export async function saveRouteAction(id: string | null, form: unknown): Promise
   try {
     const merchant = await requireMerchant();
     const parsed = routeFormSchema.safeParse(form);
-    if (!parsed.success) {
-      return {
-        ok: false,
-        code: "bad_request",
-        message: "Some fields need attention",
-        fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
-      };
-    }
+    if (!parsed.success) return invalidForm(parsed.error);
     const route = parsed.data;
     const fieldErrors: Record<string, string> = {};
     const paymentOptions: PaymentOptionInput[] = [];

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { actionFailure, type ActionResult } from "@/lib/action-result";
+import { actionFailure, invalidForm, type ActionResult } from "@/lib/action-result";
 import { requireMerchant } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { saveStoreSettings, storeSettingsFormSchema } from "./settings";
@@ -12,7 +12,7 @@ export async function saveStoreSettingsAction(form: unknown): Promise<ActionResu
     await requireMerchant();
     const parsed = storeSettingsFormSchema.safeParse(form);
     if (!parsed.success) {
-      return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "form", i.message])) };
+      return invalidForm(parsed.error);
     }
     await saveStoreSettings(await getDb(), parsed.data);
     revalidatePath("/dashboard/settings");

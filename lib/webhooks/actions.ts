@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { requireMerchant } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { actionFailure, actionId, type ActionResult } from "@/lib/action-result";
+import { actionFailure, invalidForm, actionId, type ActionResult } from "@/lib/action-result";
 import { createEndpoint, deleteEndpoint, queueTestEvent, resendDelivery, rotateEndpointSecret, setEndpointEnabled, updateEndpoint } from "./mutations";
 import { endpointFormSchema, webhookUrlProblem } from "./schema";
 
@@ -19,7 +19,7 @@ export async function saveEndpointAction(id: string | null, form: unknown): Prom
     await requireMerchant();
     const parsed = endpointFormSchema.safeParse(form);
     if (!parsed.success) {
-      return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "form", i.message])) };
+      return invalidForm(parsed.error);
     }
     const problem = webhookUrlProblem(parsed.data.url, env().webhooks.allowHttp);
     if (problem) return { ok: false, code: "bad_request", message: "Some fields need attention", fieldErrors: { url: `The URL ${problem}` } };

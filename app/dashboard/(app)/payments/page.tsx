@@ -8,7 +8,7 @@ import { loadFilterChoices, loadLedgerHealth, loadPaymentsPage, loadPaymentTotal
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { explainFailure } from "@/lib/payments/failure";
 import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentFilter } from "@/lib/payments/schema";
-import { shortAddress } from "@/lib/paywall/format";
+import { shortAddress, utcTimestamp } from "@/lib/paywall/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Payments" };
@@ -148,7 +148,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
           <tr key={p.id} className={`border-b border-stone-100 last:border-0 hover:bg-stone-50 ${p.status === "failed" ? "bg-stone-50 text-stone-600" : ""}`} data-testid="payment-row">
             <td className="whitespace-nowrap px-3 py-2">
               <Link href={`/dashboard/payments/${p.id}`} className="text-amber-800 hover:underline">
-                {p.createdAt.toISOString().replace("T", " ").slice(0, 19)}
+                {utcTimestamp(p.createdAt)}
               </Link>
             </td>
             <td className="hidden px-3 py-2 font-mono text-xs sm:table-cell">{p.route ? `${p.route.method} ${p.route.pathPattern}` : new URL(p.resource).pathname}</td>

@@ -6,6 +6,7 @@ import { loadPayment } from "@/lib/payments/data";
 import { CopyButton } from "@/components/dashboard/copy-button";
 import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
 import { explainFailure } from "@/lib/payments/failure";
+import { utcTimestamp } from "@/lib/paywall/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Payment" };
@@ -85,7 +86,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
         {formatAssetAmount(payment.amount, display)} {payment.status === "settled" ? "paid" : payment.status} for {url.pathname}
       </h1>
       <p className="text-sm text-stone-600">
-        {payment.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC · payment <code>{payment.id}</code>
+        {utcTimestamp(payment.createdAt)} UTC · payment <code>{payment.id}</code>
       </p>
       <dl className="mt-6 divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white" data-testid="payment-detail">
         {rows.map(([label, value]) => (

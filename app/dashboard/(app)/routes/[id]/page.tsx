@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { RouteEditor } from "@/components/dashboard/route-editor";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
-import { shortAddress } from "@/lib/paywall/format";
+import { shortAddress, utcTimestamp } from "@/lib/paywall/format";
 import { describeRouteChange } from "@/lib/routes/audit";
 import { loadRoute, loadRouteAudit } from "@/lib/routes/data";
 import { loadEditorNetworks, routeToForm } from "@/lib/routes/editor";
@@ -42,7 +42,7 @@ export default async function EditRoutePage({ params }: { params: Promise<{ id: 
               return (
                 <li key={entry.id} className="rounded-lg border border-stone-200 bg-white p-3 text-sm" data-testid="route-history-entry">
                   <div>
-                    <time dateTime={entry.createdAt.toISOString()}>{entry.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</time> ·{" "}
+                    <time dateTime={entry.createdAt.toISOString()}>{utcTimestamp(entry.createdAt)} UTC</time> ·{" "}
                     <span className="font-mono" title={entry.actor}>
                       {shortAddress(entry.actor)}
                     </span>{" "}

@@ -7,11 +7,12 @@ import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { loadEndpointWithLog } from "@/lib/webhooks/data";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "@/lib/webhooks/schema";
+import { utcTimestamp } from "@/lib/paywall/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Webhook endpoint" };
 
-const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "");
+const when = (d: Date | null) => (d ? utcTimestamp(d) : "");
 
 const STATUS_STYLE = { delivered: "text-emerald-800", pending: "text-amber-800", failed: "text-red-800" } as const;
 
