@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import { deleteEndpointAction, resendDeliveryAction, rotateSecretAction, sendTestEventAction, setEndpointEnabledAction } from "@/lib/webhooks/actions";
 
 const button = "rounded border border-stone-300 bg-white px-3 py-1.5 text-sm hover:bg-stone-100 disabled:opacity-60";
@@ -31,7 +32,6 @@ function Message({ message }: { message: { ok: boolean; text: string } | null })
 /** The signing secret, hidden until asked for, with a copy button. */
 export function WebhookSecret({ secret, previousUntil }: { secret: string; previousUntil: string | null }) {
   const [shown, setShown] = useState(false);
-  const [copied, setCopied] = useState(false);
   return (
     <div>
       <div className="flex flex-wrap items-center gap-2">
@@ -41,15 +41,7 @@ export function WebhookSecret({ secret, previousUntil }: { secret: string; previ
         <button type="button" className={button} onClick={() => setShown(!shown)}>
           {shown ? "Hide" : "Reveal"}
         </button>
-        <button
-          type="button"
-          className={button}
-          onClick={() => {
-            void navigator.clipboard?.writeText(secret).then(() => setCopied(true));
-          }}
-        >
-          {copied ? "Copied" : "Copy"}
-        </button>
+        <CopyButton value={secret} what="signing secret" className={button} />
       </div>
       {previousUntil && <p className="mt-1 text-xs text-stone-600">The previous secret also signs deliveries until {previousUntil} (UTC), so receivers can switch over.</p>}
     </div>

@@ -2,6 +2,8 @@
 
 import dynamic from "next/dynamic";
 import { useEffect, useId, useState } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
+import { shortAddress } from "@/lib/paywall/format";
 import type { PaywallOption } from "@/lib/paywall/options";
 import type { PaywallProps } from "./types";
 import { ReceiptContext } from "./use-payment-flow";
@@ -167,21 +169,13 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
 
 /** Who receives the payment: the short address, with the whole one on hover and a copy button. */
 function Recipient({ payTo }: { payTo: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <p className="mt-3 flex items-center gap-2 text-sm text-stone-600" data-testid="paywall-recipient">
       Paid to{" "}
       <span className="font-mono text-stone-800" title={payTo}>
-        {payTo.length > 14 ? `${payTo.slice(0, 6)}…${payTo.slice(-4)}` : payTo}
+        {shortAddress(payTo)}
       </span>
-      <button
-        type="button"
-        className="rounded border border-stone-300 px-1.5 py-0.5 text-xs text-stone-700 hover:bg-stone-100"
-        onClick={() => void navigator.clipboard?.writeText(payTo).then(() => setCopied(true))}
-        aria-label="Copy the recipient's address"
-      >
-        {copied ? "Copied" : "Copy"}
-      </button>
+      <CopyButton value={payTo} what="recipient's address" className="rounded border border-stone-300 px-1.5 py-0.5 text-xs text-stone-700 hover:bg-stone-100" />
     </p>
   );
 }

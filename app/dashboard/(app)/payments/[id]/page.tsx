@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { loadPayment } from "@/lib/payments/data";
-import { CopyButton } from "@/components/dashboard/copy-button";
+import { CopyButton } from "@/components/ui/copy-button";
 import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
 import { explainFailure } from "@/lib/payments/failure";
 import { utcTimestamp } from "@/lib/paywall/format";
