@@ -1,21 +1,21 @@
 import Link from "next/link";
 import { UnlockedBadge } from "@/components/unlocked-badge";
 import { ARTICLES } from "@/lib/articles/articles";
-import { loadArticlePrices } from "@/lib/articles/prices";
+import { articlePrices } from "@/lib/articles/prices";
 import { getDb } from "@/lib/db";
-import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
-import { loadChargingRoutes } from "@/lib/routes/data";
+import { getRouteSnapshot } from "@/lib/gateway/route-cache";
+import { describeRoutePrices } from "@/lib/payments/display";
 import { loadStoreSettings } from "@/lib/store/settings";
 
 export const dynamic = "force-dynamic";
 
 /** The demo store's front page: its articles with prices and unlocked state, its priced API, and where agents and the merchant go. */
 export default async function HomePage() {
-  const db = await getDb();
-  const [routes, store, articlePrices] = await Promise.all([loadChargingRoutes(db), loadStoreSettings(db), loadArticlePrices(db)]);
-  const assets = await describeAssets(routes.flatMap((r) => r.paymentOptions));
-  const priceOf = (options: { network: string; asset: string; amount: string }[]) =>
-    options.map((o) => `${formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} on ${assets.get(assetKey(o.network, o.asset))?.networkName ?? o.network}`);
+  // The charging routes as the proxy holds them (no query of its own), and the store's name.
+  const [snapshot, store] = await Promise.all([getRouteSnapshot(), getDb().then(loadStoreSettings)]);
+  const routes = snapshot.table.routes;
+  const prices = await describeRoutePrices(routes);
+  const articlePriceOf = articlePrices(snapshot.table, prices);
   const apis = routes.filter((r) => r.kind === "api").sort((a, b) => a.pathPattern.localeCompare(b.pathPattern));
   return (
     <main className="mx-auto max-w-3xl px-6 py-16">
@@ -30,7 +30,7 @@ export default async function HomePage() {
       <ul className="mt-4 divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
         {ARTICLES.map((a) => {
           const path = `/articles/${a.slug}`;
-          const price = articlePrices.get(path);
+          const price = articlePriceOf.get(path);
           return (
             <li key={a.slug} className="px-4 py-4" data-testid="article-item">
               <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
@@ -64,7 +64,7 @@ export default async function HomePage() {
             <li key={route.id} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 px-4 py-3">
               <span className="rounded bg-stone-900 px-2 py-0.5 font-mono text-xs text-white">{route.method === "*" ? "ANY" : route.method}</span>
               <code className="font-mono text-sm">{route.pathPattern}</code>
-              <span className="text-sm text-stone-700">{priceOf(route.paymentOptions).join(" or ")}</span>
+              <span className="text-sm text-stone-700">{(prices.get(route.id) ?? []).join(" or ")}</span>
               <span className="w-full text-sm text-stone-600">{route.description}</span>
             </li>
           ))}

@@ -1,27 +1,18 @@
-import "server-only";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
-import { loadChargingRoutes } from "@/lib/routes/data";
-import { RouteTable } from "@/lib/x402/route-table";
+import type { RouteTable } from "@/lib/x402/route-table";
 import { ARTICLES } from "./articles";
 
 /**
- * What each demo article costs, as buyers read it ("0.02 USDC on Base Sepolia or 0.02 USDC on
- * Solana Devnet"), by path; an article no charging route prices is absent (free). Matched with the
- * proxy's own route table, so the list says what the proxy will ask.
+ * What each demo article costs, by path ("0.02 USDC on Base Sepolia or 0.02 USDC on Solana
+ * Devnet"): matched in the proxy's own route table (`table`), so the list says what the proxy
+ * will ask; `prices` are its routes' prices by route id (describeRoutePrices). An article no
+ * charging route prices is absent: it is free.
  */
-export async function loadArticlePrices(db: PrismaClient): Promise<Map<string, string>> {
-  const routes = await loadChargingRoutes(db);
-  const table = new RouteTable(routes);
-  const priced = ARTICLES.flatMap((a) => {
-    const route = table.match("GET", `/articles/${a.slug}`);
-    return route ? [{ path: `/articles/${a.slug}`, options: route.paymentOptions }] : [];
-  });
-  const assets = await describeAssets(priced.flatMap((p) => p.options));
+export function articlePrices(table: RouteTable, prices: Map<string, string[]>): Map<string, string> {
   return new Map(
-    priced.map((p) => [
-      p.path,
-      p.options.map((o) => `${formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} on ${assets.get(assetKey(o.network, o.asset))?.networkName ?? o.network}`).join(" or "),
-    ]),
+    ARTICLES.flatMap((a) => {
+      const path = `/articles/${a.slug}`;
+      const route = table.match("GET", path);
+      return route ? [[path, (prices.get(route.id) ?? []).join(" or ")] as const] : [];
+    }),
   );
 }

@@ -34,6 +34,20 @@ export function formatAssetAmount(amount: { toFixed(d: number): string } | strin
   return `${formatAmount(atomic, display.decimals)} ${display.symbol}`;
 }
 
+/**
+ * Each route's payment options as buyers read them ("0.02 USDC on Base Sepolia"), in `accepts`
+ * order, by route id. Amounts are atomic units in, token units out.
+ */
+export async function describeRoutePrices(routes: { id: string; paymentOptions: { network: string; asset: string; amount: string }[] }[]): Promise<Map<string, string[]>> {
+  const assets = await describeAssets(routes.flatMap((r) => r.paymentOptions));
+  return new Map(
+    routes.map((r) => [
+      r.id,
+      r.paymentOptions.map((o) => `${formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} on ${assets.get(assetKey(o.network, o.asset))?.networkName ?? o.network}`),
+    ]),
+  );
+}
+
 /** A block-explorer link for a transaction, where the network has a public explorer. */
 export function transactionUrl(network: string, transaction: string | null): string | null {
   if (!transaction) return null;

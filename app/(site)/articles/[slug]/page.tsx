@@ -4,9 +4,10 @@ import { notFound } from "next/navigation";
 import { PaywallView } from "@/components/paywall/paywall-view";
 import { UnlockedBadge } from "@/components/unlocked-badge";
 import { ARTICLES, findArticle } from "@/lib/articles/articles";
-import { loadArticlePrices } from "@/lib/articles/prices";
-import { getDb } from "@/lib/db";
+import { articlePrices } from "@/lib/articles/prices";
 import { pageLock } from "@/lib/gateway/page-lock";
+import { getRouteSnapshot } from "@/lib/gateway/route-cache";
+import { describeRoutePrices } from "@/lib/payments/display";
 import { Checklist } from "./checklist";
 import { CostCalculator } from "./cost-calculator";
 
@@ -24,9 +25,9 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
   if (lock) return <PaywallView request={lock} lockedBy="page" />;
   const article = findArticle(slug);
   if (!article) notFound();
-  const prices = await getDb()
-    .then(loadArticlePrices)
-    .catch(() => new Map<string, string>()); // the list's prices are a courtesy: the article still renders
+  // The proxy's route snapshot (pageLock loaded it above): prices at no query of their own.
+  const snapshot = await getRouteSnapshot();
+  const prices = articlePrices(snapshot.table, await describeRoutePrices(snapshot.table.routes));
   return (
     <main className="mx-auto max-w-2xl px-5 py-12">
       <nav className="text-sm text-stone-600">
