@@ -52,13 +52,12 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   } catch (error) {
     return errorResponse(error, `route table for ${context}`);
   }
+  // A preflight is decided for the method it asks about.
+  const method = request.method === "OPTIONS" ? (request.headers.get("access-control-request-method") ?? "GET") : request.method;
   // A blocked route is served to nobody, paid or not; it wins over any charging route that also matches.
-  const blocked = snapshot.blocked.match(request.method === "OPTIONS" ? (request.headers.get("access-control-request-method") ?? "GET") : request.method, target.path);
+  const blocked = snapshot.blocked.match(method, target.path);
   if (blocked) return blockedResponse(blocked);
-  if (request.method === "OPTIONS") {
-    const wanted = request.headers.get("access-control-request-method") ?? "GET";
-    return snapshot.table.match(wanted, target.path) ? preflightResponse() : NextResponse.next();
-  }
+  if (request.method === "OPTIONS") return snapshot.table.match(method, target.path) ? preflightResponse() : NextResponse.next();
   const route = snapshot.table.match(request.method, target.path);
   if (!route) return NextResponse.next();
   if (!target.canonical && (request.method === "GET" || request.method === "HEAD")) {

@@ -178,13 +178,9 @@ export async function loadRevenueSince(db: PrismaClient, since: Date, until?: Da
   const end = until ? new Date(`${until.toISOString().slice(0, 10)}T00:00:00.000Z`) : null;
   const [amounts, stats] = await Promise.all([
     db.paymentDailyTotal.groupBy({ by: ["network", "asset"], where: { status: "settled", day: end ? { gte: day, lt: end } : { gte: day } }, _sum: { amount: true, count: true } }),
-    end
-      ? db.$queryRaw<{ payers: bigint }[]>`
+    db.$queryRaw<{ payers: bigint }[]>`
       SELECT COUNT(DISTINCT "payer") AS payers
-      FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(day)} AND "createdAt" < ${utc(end)}`
-      : db.$queryRaw<{ payers: bigint }[]>`
-      SELECT COUNT(DISTINCT "payer") AS payers
-      FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(day)}`,
+      FROM "Payment" WHERE "status" = 'settled' AND "createdAt" >= ${utc(day)} ${end ? Prisma.sql`AND "createdAt" < ${utc(end)}` : Prisma.empty}`,
   ]);
   const nonEmpty = amounts.filter((a) => Number(a._sum.count ?? 0) > 0);
   return {
