@@ -3,9 +3,6 @@
  * axe-core: no serious or critical WCAG 2.1 AA violation. (The paywall's states are checked where
  * paywall.spec.ts drives them.)
  */
-import { privateKeyToAccount } from "viem/accounts";
-import { testKey } from "@/scripts/devnet/chain";
-import { sessionCookie } from "../support/session";
 import { expectAccessible } from "./accessibility";
 import { expect, test } from "./fixtures";
 
@@ -17,15 +14,13 @@ test("public pages: home, sign-in, 404", async ({ page, baseUrl }) => {
   }
 });
 
-test("every dashboard page", async ({ page, context, baseUrl, request }) => {
-  const cookie = await sessionCookie(process.env.E2E_AUTH_SECRET!, privateKeyToAccount(testKey(8)).address, baseUrl);
-  const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
-  await context.addCookies([{ name, value, url: baseUrl }]);
+test("every dashboard page", async ({ page, baseUrl, request, signInMerchant }) => {
+  const cookie = await signInMerchant();
   const html = await (await request.get(`${baseUrl}/dashboard/routes`, { headers: { cookie } })).text();
   const routeId = /\/dashboard\/routes\/([a-z0-9]{20,})"/.exec(html)?.[1];
   const paymentsHtml = await (await request.get(`${baseUrl}/dashboard/payments`, { headers: { cookie } })).text();
   const paymentId = /\/dashboard\/payments\/([a-z0-9]{20,})"/.exec(paymentsHtml)?.[1];
-  const pages = ["/dashboard", "/dashboard/payments", "/dashboard/routes", "/dashboard/routes/new", "/dashboard/webhooks"];
+  const pages = ["/dashboard", "/dashboard/payments", "/dashboard/routes", "/dashboard/routes/new", "/dashboard/webhooks", "/dashboard/settings"];
   if (routeId) pages.push(`/dashboard/routes/${routeId}`);
   if (paymentId) pages.push(`/dashboard/payments/${paymentId}`);
   for (const path of pages) {
@@ -35,9 +30,8 @@ test("every dashboard page", async ({ page, context, baseUrl, request }) => {
   }
 });
 
-test("dashboard tables fit a phone: priority columns, no sideways scrolling", async ({ page, context, baseUrl }, testInfo) => {
-  const cookie = await sessionCookie(process.env.E2E_AUTH_SECRET!, privateKeyToAccount(testKey(8)).address, baseUrl);
-  await context.addCookies([{ name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: baseUrl }]);
+test("dashboard tables fit a phone: priority columns, no sideways scrolling", async ({ page, baseUrl, signInMerchant }, testInfo) => {
+  await signInMerchant();
   await page.setViewportSize({ width: 390, height: 844 });
   for (const path of ["/dashboard/payments", "/dashboard/routes"]) {
     await page.goto(`${baseUrl}${path}`);

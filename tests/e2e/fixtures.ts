@@ -1,11 +1,13 @@
 import { test as base } from "@playwright/test";
 import type { Address, Hex } from "viem";
-import { balanceOf } from "@/scripts/devnet/chain";
+import { privateKeyToAccount } from "viem/accounts";
+import { splBalance } from "@/scripts/agent-client";
+import { balanceOf, testKey } from "@/scripts/devnet/chain";
 import { devnetFileSchema, type DevnetFile } from "@/scripts/devnet/config";
 import { PaywallPage } from "./pages/paywall-page";
 import { installSolanaTestWallet, type SolanaWalletControls } from "./solana-wallet";
 import { installTestWallet, type WalletControls } from "./wallet";
-import { splBalance } from "@/scripts/agent-client";
+import { sessionCookie } from "../support/session";
 
 type Fixtures = {
   baseUrl: string;
@@ -19,6 +21,12 @@ type Fixtures = {
   useSolanaWallet: (who: number | "merchant" | { secretKey: string }) => Promise<SolanaWalletControls>;
   /** Reads a buyer's or the merchant's test USDC balance on the local SVM, in atomic units. */
   splBalance: (owner: string) => Promise<bigint>;
+  /**
+   * Signs the browser context in as the devnet merchant (anvil account 8) with a session cookie
+   * signed like the app signs them (the sign-in flow itself is tested in dashboard.spec.ts).
+   * @returns the cookie as a `name=value` header, for API requests too.
+   */
+  signInMerchant: () => Promise<string>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -33,6 +41,13 @@ export const test = base.extend<Fixtures>({
       installSolanaTestWallet(page, typeof who === "object" ? who.secretKey : who === "merchant" ? devnet.svm.merchantSecretKey : devnet.svm.buyers[who]!.secretKey),
     ),
   splBalance: async ({ devnet }, use) => use((owner) => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, owner)),
+  signInMerchant: async ({ context, baseUrl }, use) =>
+    use(async () => {
+      const cookie = await sessionCookie(process.env.E2E_AUTH_SECRET!, privateKeyToAccount(testKey(8)).address, baseUrl);
+      const split = cookie.indexOf("=");
+      await context.addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url: baseUrl }]);
+      return cookie;
+    }),
 });
 
 export { expect } from "@playwright/test";

@@ -2,19 +2,15 @@
  * Store settings as a merchant sets them, and as a visitor then meets them on the paywall: who
  * sells, the logo, the accent, the support link, the page's own teaser and the recipient.
  */
-import { privateKeyToAccount } from "viem/accounts";
-import { testKey } from "@/scripts/devnet/chain";
-import { sessionCookie } from "../support/session";
 import { expectAccessible } from "./accessibility";
 import { expect, test } from "./fixtures";
 
-test("store settings show on the paywall: seller, logo, accent, support link, teaser and recipient", async ({ page, context, baseUrl, devnet }, testInfo) => {
+test("store settings show on the paywall: seller, logo, accent, support link, teaser and recipient", async ({ page, context, baseUrl, devnet, signInMerchant }, testInfo) => {
   // Before any settings: the paywall names the site by its host.
   expect((await page.goto(`${baseUrl}/articles/deep-dive`))?.status()).toBe(402);
   await expect(page.getByTestId("paywall-store")).toContainText(`Sold by ${new URL(baseUrl).host}`);
 
-  const cookie = await sessionCookie(process.env.E2E_AUTH_SECRET!, privateKeyToAccount(testKey(8)).address, baseUrl);
-  await context.addCookies([{ name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: baseUrl }]);
+  await signInMerchant();
   await page.goto(`${baseUrl}/dashboard/settings`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Store settings");
 
