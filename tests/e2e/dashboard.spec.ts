@@ -11,7 +11,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import { createPayingFetch } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
-import { expectAccessible } from "./accessibility";
+import { expectAccessible, expectFitsPhone, PHONE } from "./accessibility";
 import { expect, test } from "./fixtures";
 import { sessionCookie as signedSessionCookie } from "../support/session";
 import { DashboardPage } from "./pages/dashboard-page";
@@ -241,4 +241,8 @@ test("route states: making a charging route free or blocked asks first naming th
   await expect(entries.nth(0)).toContainText("0x2361…1E8f changed the state");
   await page.screenshot({ path: testInfo.outputPath("route-history.png"), fullPage: true });
   await expectAccessible(page, "a route's history");
+  await page.setViewportSize(PHONE);
+  await expect(entries).toHaveCount(3);
+  await expectFitsPhone(page, "a route's editor and history");
+  await page.screenshot({ path: testInfo.outputPath("phone-route-history.png"), fullPage: true });
 });

@@ -7,7 +7,7 @@
 import type { Hex } from "viem";
 import { createPayingFetch } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
-import { expectAccessible } from "./accessibility";
+import { expectAccessible, expectFitsPhone, PHONE } from "./accessibility";
 import { expect, test } from "./fixtures";
 import { DashboardPage } from "./pages/dashboard-page";
 import { startWebhookReceiver } from "../support/webhook-receiver";
@@ -78,6 +78,18 @@ test("a merchant adds a webhook endpoint, sends a test event, resends it, rotate
     expect(settled.body.data).toMatchObject({ status: "settled", route: { method: "GET", path: "/api/demo/quote" }, amount: "10000" });
     await page.reload();
     await expect(page.getByTestId("delivery-row").filter({ hasText: "payment.settled" }).getByTestId("delivery-status")).toHaveText("delivered", { timeout: 30_000 });
+
+    // On a phone: the endpoint with its delivery log, and the list, need no sideways scrolling.
+    await page.setViewportSize(PHONE);
+    await expect(page.getByTestId("delivery-row").first()).toBeVisible();
+    await expectFitsPhone(page, "a webhook endpoint with its delivery log");
+    await page.screenshot({ path: testInfo.outputPath("phone-webhook-endpoint.png"), fullPage: true });
+    const endpointUrl = page.url();
+    await page.goto(`${baseUrl}/dashboard/webhooks`);
+    await expect(page.getByTestId("webhook-row")).toHaveCount(1);
+    await expectFitsPhone(page, "the webhook endpoints");
+    await page.screenshot({ path: testInfo.outputPath("phone-webhooks.png"), fullPage: true });
+    await page.goto(endpointUrl);
 
     // Delete: gone from the list, nothing more sent.
     page.once("dialog", (dialog) => void dialog.accept());

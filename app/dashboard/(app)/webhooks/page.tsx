@@ -21,7 +21,16 @@ export default async function WebhooksPage() {
         </a>{" "}
         spec (verify them with any Standard Webhooks library) and are retried with exponential backoff for up to 3 days.
       </p>
-      <DataTable columns={["Endpoint", "Events", "Delivered", "Queued", "Failed", "State"]}>
+      <DataTable
+        columns={[
+          "Endpoint",
+          { label: "Events", className: "hidden md:table-cell" },
+          { label: "Delivered", className: "hidden sm:table-cell" },
+          { label: "Queued", className: "hidden sm:table-cell" },
+          "Failed",
+          "State",
+        ]}
+      >
         {endpoints.length === 0 && (
           <tr>
             <td colSpan={6} className="px-3 py-6 text-center text-stone-600">
@@ -35,14 +44,17 @@ export default async function WebhooksPage() {
               <Link href={`/dashboard/webhooks/${e.id}`} className="break-all font-mono text-amber-800 hover:underline">
                 {e.url}
               </Link>
+              <div className="text-xs text-stone-600 sm:hidden">
+                {e.delivered.toLocaleString("en-US")} delivered · {e.pending.toLocaleString("en-US")} queued
+              </div>
               <div className="text-xs text-stone-600">
                 {e.description}
                 {e.source === "config" && <span className="ml-1 rounded bg-stone-100 px-1">from WEBHOOK_ENDPOINTS (read-only)</span>}
               </div>
             </td>
-            <td className="px-3 py-2 font-mono text-xs">{e.events.join(", ")}</td>
-            <td className="px-3 py-2">{e.delivered.toLocaleString("en-US")}</td>
-            <td className="px-3 py-2">{e.pending.toLocaleString("en-US")}</td>
+            <td className="hidden px-3 py-2 font-mono text-xs md:table-cell">{e.events.join(", ")}</td>
+            <td className="hidden px-3 py-2 sm:table-cell">{e.delivered.toLocaleString("en-US")}</td>
+            <td className="hidden px-3 py-2 sm:table-cell">{e.pending.toLocaleString("en-US")}</td>
             <td className="px-3 py-2">{e.failed > 0 ? <span className="text-red-800">{e.failed.toLocaleString("en-US")}</span> : 0}</td>
             <td className="px-3 py-2">{e.enabled ? <span className="text-emerald-800">enabled</span> : <span className="text-stone-600">disabled</span>}</td>
           </tr>

@@ -58,12 +58,22 @@ export default async function WebhookEndpointPage({ params }: { params: Promise<
       </p>
       <RefreshWhilePending pending={deliveries.some((d) => d.status === "pending")} />
       {deliveries.length > 0 && (
-        <DataTable columns={["Event", "Status", "Attempts", "Last answer", "Next retry (UTC)", ""]} className="mt-2">
+        <DataTable
+          columns={[
+            "Event",
+            "Status",
+            { label: "Attempts", className: "hidden sm:table-cell" },
+            { label: "Last answer", className: "hidden md:table-cell" },
+            { label: "Next retry (UTC)", className: "hidden md:table-cell" },
+            "",
+          ]}
+          className="mt-2"
+        >
           {deliveries.map((d) => (
             <tr key={d.id} className="border-b border-stone-100 align-top last:border-0" data-testid="delivery-row">
               <td className="px-3 py-2">
                 <div className="font-mono">{d.event.type}</div>
-                <div className="font-mono text-xs text-stone-600">{d.event.id}</div>
+                <div className="break-all font-mono text-xs text-stone-600">{d.event.id}</div>
                 {d.event.paymentId && (
                   <Link className="text-xs text-amber-800 hover:underline" href={`/dashboard/payments/${d.event.paymentId}`}>
                     payment
@@ -71,10 +81,15 @@ export default async function WebhookEndpointPage({ params }: { params: Promise<
                 )}
                 <div className="text-xs text-stone-600">{when(d.createdAt)}</div>
               </td>
-              <td className={`px-3 py-2 ${STATUS_STYLE[d.status]}`} data-testid="delivery-status">
-                {d.status === "pending" ? (d.attempts === 0 ? "queued" : "retrying") : d.status}
+              <td className={`px-3 py-2 ${STATUS_STYLE[d.status]}`}>
+                <span data-testid="delivery-status">{d.status === "pending" ? (d.attempts === 0 ? "queued" : "retrying") : d.status}</span>
+                <div className="text-xs text-stone-600 md:hidden">
+                  {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"}
+                  {d.lastStatusCode !== null && ` · last ${d.lastStatusCode}`}
+                  {d.status === "pending" && d.nextAttemptAt && ` · next ${when(d.nextAttemptAt)}`}
+                </div>
               </td>
-              <td className="px-3 py-2">
+              <td className="hidden px-3 py-2 sm:table-cell">
                 <details>
                   <summary className="cursor-pointer">{d.attempts}</summary>
                   <ol className="mt-1 space-y-1 text-xs">
@@ -86,12 +101,12 @@ export default async function WebhookEndpointPage({ params }: { params: Promise<
                   </ol>
                 </details>
               </td>
-              <td className="px-3 py-2" data-testid="delivery-answer">
+              <td className="hidden px-3 py-2 md:table-cell" data-testid="delivery-answer">
                 {d.lastStatusCode ?? (d.lastError ? "no answer" : "")}
                 {d.lastLatencyMs !== null && <span className="text-xs text-stone-600"> · {d.lastLatencyMs} ms</span>}
                 {d.lastError && d.lastStatusCode === null && <div className="text-xs text-red-800">{d.lastError}</div>}
               </td>
-              <td className="px-3 py-2 text-xs">{d.status === "pending" ? when(d.nextAttemptAt) : ""}</td>
+              <td className="hidden px-3 py-2 text-xs md:table-cell">{d.status === "pending" ? when(d.nextAttemptAt) : ""}</td>
               <td className="px-3 py-2 text-right">
                 <ResendButton endpointId={endpoint.id} deliveryId={d.id} label={`${d.event.type} ${d.event.id}`} />
               </td>
