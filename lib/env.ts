@@ -157,6 +157,8 @@ const envSchema = z
     WALLET_ONRAMP_URL: z.url({ protocol: /^https$/ }).default("https://www.coinbase.com/buy"),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
+    /** WalletConnect relay (ws:// or wss://); default WalletConnect's own. For a self-hosted or regional relay. */
+    WALLETCONNECT_RELAY_URL: z.url({ protocol: /^wss?$/ }).optional(),
   })
   .transform((e, ctx) => {
     const cdp = e.CDP_API_KEY_ID && e.CDP_API_KEY_SECRET ? { apiKeyId: e.CDP_API_KEY_ID, apiKeySecret: e.CDP_API_KEY_SECRET } : null;
@@ -212,7 +214,7 @@ const envSchema = z
       authSecret: e.AUTH_SECRET,
       evmChains: e.EVM_CHAINS ?? {},
       solanaRpcUrls: e.SOLANA_RPC_URLS ?? {},
-      walletConnectProjectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID,
+      walletConnect: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID ? { projectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID, relayUrl: e.WALLETCONNECT_RELAY_URL } : undefined,
       walletHelp: { faucetUrl: e.WALLET_FAUCET_URL, onrampUrl: e.WALLET_ONRAMP_URL },
       webhooks: {
         endpoints: (e.WEBHOOK_ENDPOINTS ?? []).map((w) => ({ ...w, events: w.events ?? [...WEBHOOK_EVENT_TYPES], description: w.description ?? "" })),

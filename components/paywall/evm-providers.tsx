@@ -4,17 +4,19 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { defineChain, type Chain } from "viem";
 import { createConfig, http, WagmiProvider, type Config, type CreateConnectorFn } from "wagmi";
-import { coinbaseWallet, walletConnect } from "wagmi/connectors";
+import { coinbaseWallet, walletConnect as walletConnectConnector } from "wagmi/connectors";
 import type { EvmChainInfo } from "@/lib/chains/evm";
+import type { WalletConnectSettings } from "./types";
 
 /** Who asks the wallet to connect: the store's name and logo (a path is made absolute on this origin). */
 export type WalletApp = { name: string; logoUrl: string };
 
 /**
  * wagmi for the paywall's chains: EIP-6963 wallets (discovered), Coinbase Wallet, WalletConnect if
- * configured, each introduced as `app`.
+ * configured (its QR modal; the relay WalletConnect's own unless `walletConnect.relayUrl`), each
+ * introduced as `app`.
  */
-export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectProjectId?: string, app: WalletApp = { name: "Tollgate", logoUrl: "" }): Config {
+export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnect?: WalletConnectSettings, app: WalletApp = { name: "Tollgate", logoUrl: "" }): Config {
   const chains = chainInfos.map((c) =>
     defineChain({
       id: c.id,
@@ -27,9 +29,16 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectPro
   ) as unknown as [Chain, ...Chain[]];
   const logo = app.logoUrl && typeof window !== "undefined" ? new URL(app.logoUrl, window.location.origin).href : undefined;
   const connectors: CreateConnectorFn[] = [coinbaseWallet({ appName: app.name, appLogoUrl: logo })];
-  if (walletConnectProjectId) {
+  if (walletConnect) {
     const origin = typeof window !== "undefined" ? window.location.origin : "";
-    connectors.push(walletConnect({ projectId: walletConnectProjectId, showQrModal: true, metadata: { name: app.name, description: `Pay ${app.name} with x402`, url: origin, icons: logo ? [logo] : [] } }));
+    connectors.push(
+      walletConnectConnector({
+        projectId: walletConnect.projectId,
+        relayUrl: walletConnect.relayUrl,
+        showQrModal: true,
+        metadata: { name: app.name, description: `Pay ${app.name} with x402`, url: origin, icons: logo ? [logo] : [] },
+      }),
+    );
   }
   return createConfig({
     chains,
@@ -40,8 +49,8 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnectPro
   });
 }
 
-export function EvmProviders({ chains, walletConnectProjectId, app, children }: { chains: EvmChainInfo[]; walletConnectProjectId?: string; app?: WalletApp; children: ReactNode }) {
-  const [config] = useState(() => createPaywallConfig(chains, walletConnectProjectId, app));
+export function EvmProviders({ chains, walletConnect, app, children }: { chains: EvmChainInfo[]; walletConnect?: WalletConnectSettings; app?: WalletApp; children: ReactNode }) {
+  const [config] = useState(() => createPaywallConfig(chains, walletConnect, app));
   const [queryClient] = useState(() => new QueryClient());
   return (
     <WagmiProvider config={config}>

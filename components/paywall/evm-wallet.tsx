@@ -5,6 +5,7 @@ import type { EvmChainInfo } from "@/lib/chains/evm";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { EvmCheckout } from "./evm-checkout";
 import { EvmProviders } from "./evm-providers";
+import type { WalletConnectSettings } from "./types";
 
 /**
  * Everything EVM the paywall needs once a visitor asks to connect: wagmi, viem, the connectors
@@ -13,7 +14,7 @@ import { EvmProviders } from "./evm-providers";
  */
 export default function EvmWallet(props: {
   chains: EvmChainInfo[];
-  walletConnectProjectId?: string;
+  walletConnect?: WalletConnectSettings;
   /** The store's name and logo, shown by wallets that show who asks (Coinbase Wallet). */
   appName: string;
   appLogoUrl: string;
@@ -21,7 +22,7 @@ export default function EvmWallet(props: {
   paymentRequired: PaymentRequired;
 }) {
   return (
-    <EvmProviders chains={props.chains} walletConnectProjectId={props.walletConnectProjectId} app={{ name: props.appName, logoUrl: props.appLogoUrl }}>
+    <EvmProviders chains={props.chains} walletConnect={props.walletConnect} app={{ name: props.appName, logoUrl: props.appLogoUrl }}>
       <EvmCheckout key={props.option.index} option={props.option} paymentRequired={props.paymentRequired} />
     </EvmProviders>
   );

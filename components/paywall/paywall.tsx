@@ -39,7 +39,7 @@ function writeChoice(value: string): void {
 }
 
 /** Tollgate's paywall: what is sold, every way to pay it, and the checkout for the chosen one. */
-export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnectProjectId, store, teaser, walletHelp }: PaywallProps) {
+export function Paywall({ paymentRequired, options, accessWindowSeconds, walletConnect, store, teaser, walletHelp }: PaywallProps) {
   const payable = options.filter((o) => o.family !== "unsupported");
   const [selected, setSelectedState] = useState(payable[0]?.index ?? 0);
   // The visitor's last choice (network and token) is picked again on the next paywall, once
@@ -129,7 +129,7 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
           <div className="mt-6">
             {option?.family === "evm" &&
               (walletWanted ? (
-                <EvmWallet chains={evmChains} walletConnectProjectId={walletConnectProjectId} appName={store.name} appLogoUrl={store.logoUrl} option={option} paymentRequired={paymentRequired} />
+                <EvmWallet chains={evmChains} walletConnect={walletConnect} appName={store.name} appLogoUrl={store.logoUrl} option={option} paymentRequired={paymentRequired} />
               ) : (
                 <button
                   type="button"
