@@ -601,6 +601,8 @@ function paymentRequired(extensions: Record<string, unknown> | undefined, requir
   const body = { ...paymentRequiredV1(requirements, resource, message), code };
   return new Response(JSON.stringify(body), {
     status: 402,
-    headers: { ...PAYMENT_CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store", "PAYMENT-REQUIRED": header },
+    // no-transform: a challenge is small and read by machines; Next would otherwise gzip every one
+    // (its body has no Content-Length here), a cost on every paid request's first round trip.
+    headers: { ...PAYMENT_CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store, no-transform", "PAYMENT-REQUIRED": header },
   });
 }

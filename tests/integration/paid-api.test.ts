@@ -127,7 +127,9 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
   it("answers an unpaid priced request with 402 in both protocol versions", async () => {
     const res = await fetch(url("/api/demo/quote"));
     expect(res.status).toBe(402);
-    expect(res.headers.get("cache-control")).toBe("no-store");
+    // Small and read by machines: neither cached nor gzipped on the way (fetch asks for gzip).
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
+    expect(res.headers.get("content-encoding")).toBeNull();
     expect(res.headers.get("access-control-expose-headers")).toContain("PAYMENT-REQUIRED");
     const required = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!);
     expect(required.x402Version).toBe(2);
