@@ -1,6 +1,9 @@
-import type { NextConfig } from "next";
+// Plain JavaScript on purpose: `next start` compiles a next.config.ts with SWC at every boot,
+// which loads its native binding (~25 MiB resident, plus its thread pool) into the server for
+// nothing. Types still apply through the JSDoc annotation below.
 
-const nextConfig: NextConfig = {
+/** @type {import("next").NextConfig} */
+const nextConfig = {
   // Loaded from node_modules at run time: PGlite ships wasm + data files, and nothing may touch the
   // database while building.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg"],

@@ -240,7 +240,9 @@ async function settleAfterHandler(
     body: upstream.body ? new Uint8Array(upstream.body) : new Uint8Array(0),
     streamed: !upstream.body,
   };
-  paid.live = upstream.body ? null : upstream.response.body;
+  // The Response itself, not only its body: undici cancels the body of a fetch Response that is
+  // garbage-collected, and settling takes long enough for a collection to happen.
+  paid.live = upstream.body ? null : upstream.response;
   try {
     try {
       if (!(await markSettling(db, claimId, kept, verified.payer ?? null))) throw new Error(`claim ${claimId} is no longer pending`);
@@ -251,7 +253,7 @@ async function settleAfterHandler(
     return await settleKept(db, claimId, paid, kept, verified, onchainRef);
   } finally {
     // A live body not handed to the buyer (settlement failed or pending, an error) stops the handler.
-    paid.live?.cancel().catch(() => {});
+    paid.live?.body?.cancel().catch(() => {});
   }
 }
 
@@ -296,8 +298,12 @@ async function settleKept(db: PrismaClient, claimId: string, paid: PaidContext, 
 
 /** What the rest of the money path needs about one paid request. */
 type PaidContext = {
-  /** The handler's body, still streaming, until handed to the buyer (then null). */
-  live?: ReadableStream<Uint8Array> | null;
+  /**
+   * The handler's response, its body still streaming, until handed to the buyer (then null). The
+   * Response is held, not only its body: undici cancels the body of a fetch Response that is
+   * garbage-collected (a buyer charged, then a 500 under load).
+   */
+  live?: Response | null;
   request: Request;
   route: PricedRouteConfig;
   target: PricedPath;
@@ -468,11 +474,16 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
 async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleResponse): Promise<Response> {
   let response = kept;
   let body: BodyInit | null = kept.body as Uint8Array<ArrayBuffer>;
+  let source: Response | null = null;
   if (kept.streamed) {
-    if (paid.live) {
-      body = paid.live;
-      paid.live = null;
+    const live = paid.live;
+    paid.live = null;
+    if (live?.body && !live.bodyUsed && !live.body.locked) {
+      body = live.body;
+      source = live;
     } else {
+      // No live body (a late delivery), or it can no longer be read: the buyer paid, so the
+      // handler runs again for them.
       const input = paid.request.method === "GET" || paid.request.method === "HEAD" ? null : await paid.request.arrayBuffer().catch(() => null);
       const rerun = await openUpstream(paid.request, paid.target, input).catch((cause: unknown) => {
         throw new TollgateError("upstream_unreachable", "The paid resource could not be produced again; the payment is settled: send the same payment again to receive it", { cause });
@@ -495,8 +506,12 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
     if (body instanceof ReadableStream) await body.cancel().catch(() => {});
     body = null;
   }
-  return new Response(body, { status: response.status, headers });
+  const out = new Response(body, { status: response.status, headers });
+  // The handler's fetch Response lives as long as the one that pipes its body (see PaidContext.live).
+  if (source) Object.defineProperty(out, KEEP_SOURCE, { value: source });
+  return out;
 }
+const KEEP_SOURCE = Symbol("tollgate.upstream-response");
 
 /**
  * Whether a page request carries a valid access grant for this route and exact path (signed,
