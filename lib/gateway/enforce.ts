@@ -228,7 +228,7 @@ async function settleAfterHandler(
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     const headers = upstreamHeaders(upstream.response);
     for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
-    return new Response(upstream.body ?? upstream.response.body, { status: upstream.response.status, headers });
+    return keepingSource(new Response(upstream.body ?? upstream.response.body, { status: upstream.response.status, headers }), upstream.body ? null : upstream.response);
   }
 
   // Keep what the buyer is paying for before asking to settle: should the answer be lost, a retry
@@ -490,6 +490,7 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
       });
       response = { status: rerun.status, headers: [...upstreamHeaders(rerun)], body: new Uint8Array(0) };
       body = rerun.body;
+      source = rerun;
     }
   }
   const headers = new Headers(response.headers);
@@ -506,12 +507,20 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
     if (body instanceof ReadableStream) await body.cancel().catch(() => {});
     body = null;
   }
-  const out = new Response(body, { status: response.status, headers });
-  // The handler's fetch Response lives as long as the one that pipes its body (see PaidContext.live).
+  return keepingSource(new Response(body, { status: response.status, headers }), source);
+}
+
+const KEEP_SOURCE = Symbol("tollgate.upstream-response");
+
+/**
+ * Returns `out`, which pipes the body of the fetch Response `source`, holding `source` for as long
+ * as `out` lives: undici cancels the body of a garbage-collected fetch Response, so a body handed
+ * on without its Response may be cut before it is read (see PaidContext.live).
+ */
+function keepingSource(out: Response, source: Response | null): Response {
   if (source) Object.defineProperty(out, KEEP_SOURCE, { value: source });
   return out;
 }
-const KEEP_SOURCE = Symbol("tollgate.upstream-response");
 
 /**
  * Whether a page request carries a valid access grant for this route and exact path (signed,
