@@ -62,6 +62,22 @@ describe("env", () => {
     vi.stubEnv("FACILITATOR_HEADERS", "Bearer k");
     await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_HEADERS/);
   });
+
+  it("offers WalletConnect only with a project id, on a ws:// or wss:// relay when one is set", async () => {
+    const walletConnect = async (vars: Record<string, string>) => {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+      for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+      return (await import("@/lib/env")).env().walletConnect;
+    };
+    expect(await walletConnect({})).toBeUndefined();
+    expect(await walletConnect({ WALLETCONNECT_RELAY_URL: "wss://relay.example.com" })).toBeUndefined();
+    expect(await walletConnect({ NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: "p1" })).toEqual({ projectId: "p1", relayUrl: undefined });
+    expect(await walletConnect({ NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: "p1", WALLETCONNECT_RELAY_URL: "wss://relay.example.com" })).toEqual({ projectId: "p1", relayUrl: "wss://relay.example.com" });
+    for (const bad of ["https://relay.example.com", "javascript:alert(1)", "relay.example.com"]) {
+      await expect(walletConnect({ NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: "p1", WALLETCONNECT_RELAY_URL: bad })).rejects.toThrow(/WALLETCONNECT_RELAY_URL/);
+    }
+  });
 });
 
 describe("errorResponse", () => {
