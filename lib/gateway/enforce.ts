@@ -240,8 +240,7 @@ async function settleAfterHandler(
     body: upstream.body ? new Uint8Array(upstream.body) : new Uint8Array(0),
     streamed: !upstream.body,
   };
-  // The Response itself, not only its body: undici cancels the body of a fetch Response that is
-  // garbage-collected, and settling takes long enough for a collection to happen.
+  // The Response, not only its body (see PaidContext.live).
   paid.live = upstream.body ? null : upstream.response;
   try {
     try {
