@@ -121,7 +121,13 @@ const asking = fc.constantFrom<{ method: string; headers: Record<string, string>
   { method: "DELETE", headers: {} as Record<string, string> },
   // A same-origin script's HEAD (the wallet SDK's COOP check): a priced page answers 204, no content.
   { method: "HEAD", headers: { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty", "sec-fetch-site": "same-origin" } },
+  // CORS preflights from another site, decided for the method they ask about: never content.
+  { method: "OPTIONS", headers: { origin: "https://elsewhere.example", "access-control-request-method": "GET" } },
+  { method: "OPTIONS", headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST", "access-control-request-headers": "payment-signature" } },
 );
+
+/** The method a request is decided for: a preflight's requested method, else its own. */
+const decidedMethod = (how: { method: string; headers: Record<string, string> }) => (how.method === "OPTIONS" ? how.headers["access-control-request-method"]! : how.method);
 
 /** Whether `how` is a same-origin script's HEAD (answered 204 on a priced page). */
 const isScriptHead = (how: { method: string; headers: Record<string, string> }) => how.method === "HEAD" && how.headers["sec-fetch-dest"] === "empty";
@@ -188,10 +194,14 @@ describe("attacks against a production build", () => {
           // Decodes to the priced path itself: payment required (redirected first if not canonical).
           // The quote handler is priced for GET (and HEAD) only; other methods are Next's to refuse:
           // 405, or 404 for an encoded spelling (Next does not decode static routes' paths).
-          const expected = route.kind === "api" && !["GET", "HEAD"].includes(how.method) ? [404, 405] : route.kind === "page" && isScriptHead(how) ? [204] : [402];
+          // A preflight for a priced method gets the payment CORS answer (204); for another method,
+          // Next's own OPTIONS answer.
+          const unpriced = route.kind === "api" && !["GET", "HEAD"].includes(decidedMethod(how));
+          const expected =
+            how.method === "OPTIONS" ? (unpriced ? [204, 404, 405] : [204]) : unpriced ? [404, 405] : route.kind === "page" && isScriptHead(how) ? [204] : [402];
           expect(expected, `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
         } else {
-          expect([400, 402, 404, 405, ...(isScriptHead(how) ? [204] : [])], `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
+          expect([400, 402, 404, 405, ...(isScriptHead(how) || how.method === "OPTIONS" ? [204] : [])], `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`).toContain(last.status);
         }
         if (last.status === 204) expect(last.body).toBe("");
       }),
@@ -208,8 +218,9 @@ describe("attacks against a production build", () => {
         const last = hops.at(-1)!;
         const trail = `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`;
         expect(last.body, trail).not.toContain(route.marker);
-        if (exact && (route.kind === "page" || how.method === "POST")) expect(last.status, trail).toBe(403);
-        else expect([400, 403, 404, 405], trail).toContain(last.status);
+        if (exact && (route.kind === "page" || decidedMethod(how) === "POST")) expect(last.status, trail).toBe(403);
+        else expect([400, 403, 404, 405, ...(how.method === "OPTIONS" ? [204] : [])], trail).toContain(last.status);
+        if (last.status === 204) expect(last.body, trail).toBe("");
       }),
       { numRuns: 400 },
     );
