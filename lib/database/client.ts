@@ -1,9 +1,5 @@
-import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { openPglite } from "./pglite";
 import type { DatabaseTarget } from "./target";
 
 /** A driver adapter factory plus the resources behind it, closed together. */
@@ -15,12 +11,18 @@ export type AdapterHandle = {
 /**
  * Opens the driver adapter for a target: node-postgres pool for PostgreSQL, in-process PGlite
  * (with its lock) otherwise. The caller owns the handle and must `close()` it.
+ *
+ * Each driver is imported only when its kind of database is opened: a server on PostgreSQL never
+ * loads PGlite, nor one on PGlite node-postgres (a few MiB of heap each, in every module graph
+ * that opens the database).
  */
 export async function openAdapter(target: DatabaseTarget): Promise<AdapterHandle> {
   if (target.kind === "postgres") {
+    const [{ PrismaPg }, { default: pg }] = await Promise.all([import("@prisma/adapter-pg"), import("pg")]);
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
     return { factory: new PrismaPg(pool), close: () => pool.end() };
   }
+  const [{ PrismaPGlite }, { openPglite }] = await Promise.all([import("pglite-prisma-adapter"), import("./pglite")]);
   const { pglite, close } = await openPglite(target.dataDir);
   return { factory: new PrismaPGlite(pglite), close };
 }
