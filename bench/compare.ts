@@ -10,7 +10,7 @@
  * measured interleaved in the same run:
  *
  *   - paid latency p50/p95 (sequential, the official @x402/fetch client: 402, sign, pay);
- *   - paid throughput with BENCH_IN_FLIGHT (20) requests in flight;
+ *   - paid throughput with BENCH_IN_FLIGHT (20) requests in flight, in 4 interleaved rounds;
  *   - 402 challenge throughput (16 in flight);
  *   - server CPU per paid request (process group's utime+stime over the paid throughput run);
  *   - server RSS after the run (process group).
@@ -163,8 +163,8 @@ const payers = devnet.config.buyers.map((b) => createPayingFetch(devnet.config, 
 async function paid(url: string, buyer: number): Promise<number> {
   const t = performance.now();
   const res = await payers[buyer % payers.length]!(url);
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${url}: paid request answered ${res.status}`);
+  const body = await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${url}: paid request answered ${res.status}: ${new TextDecoder().decode(body).slice(0, 300)}`);
   return performance.now() - t;
 }
 
@@ -180,23 +180,32 @@ try {
     for (const t of targets) for (let i = 0; i < 10; i++) latency.get(t.name)!.push(await paid(t.priced, i));
   }
 
-  const paidRps = new Map<string, number>();
-  const cpuPerPaid = new Map<string, number>();
-  for (const t of targets) {
-    const before = groupUsage(t.pgid).cpuSeconds;
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async (_, worker) => {
-        while (next < PAID_LOAD) {
-          next++;
-          await paid(t.priced, worker);
-        }
-      }),
-    );
-    paidRps.set(t.name, PAID_LOAD / ((performance.now() - start) / 1000));
-    cpuPerPaid.set(t.name, ((groupUsage(t.pgid).cpuSeconds - before) / PAID_LOAD) * 1000);
+  // Paid throughput in interleaved rounds (like the latency above), so a machine that gets
+  // busier or quieter during the run shifts every target alike.
+  const ROUNDS = 4;
+  const paidSeconds = new Map<string, number>(targets.map((t) => [t.name, 0]));
+  const cpuSeconds = new Map<string, number>(targets.map((t) => [t.name, 0]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of targets) {
+      const count = Math.ceil(PAID_LOAD / ROUNDS);
+      const before = groupUsage(t.pgid).cpuSeconds;
+      let next = 0;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async (_, worker) => {
+          while (next < count) {
+            next++;
+            await paid(t.priced, worker);
+          }
+        }),
+      );
+      paidSeconds.set(t.name, paidSeconds.get(t.name)! + (performance.now() - start) / 1000);
+      cpuSeconds.set(t.name, cpuSeconds.get(t.name)! + groupUsage(t.pgid).cpuSeconds - before);
+    }
   }
+  const paidTotal = Math.ceil(PAID_LOAD / ROUNDS) * ROUNDS;
+  const paidRps = new Map<string, number>(targets.map((t) => [t.name, paidTotal / paidSeconds.get(t.name)!]));
+  const cpuPerPaid = new Map<string, number>(targets.map((t) => [t.name, (cpuSeconds.get(t.name)! / paidTotal) * 1000]));
 
   const challengeRps = new Map<string, number>(targets.map((t) => [t.name, 0]));
   for (let round = 0; round < 3; round++) {
