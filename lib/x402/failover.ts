@@ -88,3 +88,55 @@ export class FailoverFacilitatorClient implements FacilitatorClient {
     }
   }
 }
+
+/** Errors of a connection that failed under a request: the peer closed or reset it. */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/**
+ * Whether a facilitator call failed because its connection was closed or reset under it, before
+ * any answer: typically a kept-alive connection the facilitator (or a load balancer in front of
+ * it) had just closed as idle, which Node's fetch may still pick for the next request
+ * (nodejs/undici#3492). A timeout, an HTTP answer or a verdict is not such a failure.
+ */
+export function connectionDropped(error: unknown): boolean {
+  return errorCodes(error).some((c) => DROPPED.has(c));
+}
+
+/**
+ * A FacilitatorClient that asks again, up to `attempts` times in all, when a verify or /supported
+ * call lost its connection before any answer (`connectionDropped`): both are free of side effects,
+ * and the next attempt goes out on another connection. Without this a buyer's valid payment met a
+ * 503 whenever verify drew a connection the facilitator had closed as idle.
+ *
+ * settle is never asked again: the dropped request may have reached the facilitator and moved
+ * the money. Its failure goes to the caller, whose outcome is then unknown and the chain decides
+ * (lib/settlement/confirm.ts).
+ */
+export class ReconnectingFacilitatorClient implements FacilitatorClient {
+  constructor(
+    private readonly inner: FacilitatorClient,
+    private readonly attempts = 3,
+  ) {}
+
+  private async again<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (attempt >= this.attempts || !connectionDropped(error)) throw error;
+      }
+    }
+  }
+
+  verify(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<VerifyResponse> {
+    return this.again(() => this.inner.verify(paymentPayload, paymentRequirements));
+  }
+
+  settle(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<SettleResponse> {
+    return this.inner.settle(paymentPayload, paymentRequirements);
+  }
+
+  getSupported(): Promise<SupportedResponse> {
+    return this.again(() => this.inner.getSupported());
+  }
+}

@@ -4,7 +4,7 @@ import { x402ResourceServer } from "@x402/core/server";
 import type { PaymentRequirements } from "@x402/core/types";
 import { ExactEvmScheme } from "@x402/evm/exact/server";
 import { ExactSvmScheme } from "@x402/svm/exact/server";
-import { FailoverFacilitatorClient } from "./failover";
+import { FailoverFacilitatorClient, ReconnectingFacilitatorClient } from "./failover";
 import type { PaymentOptionConfig } from "./route-table";
 
 /**
@@ -32,11 +32,14 @@ export function createX402Services(settings: FacilitatorSettings | FacilitatorCl
   return { server, facilitator };
 }
 
-/** @x402/core's HTTP client for one facilitator, with its static headers on every call. */
+/**
+ * @x402/core's HTTP client for one facilitator, with its static headers on every call; verify and
+ * /supported are asked again when their connection dropped (ReconnectingFacilitatorClient).
+ */
 function httpFacilitator(settings: FacilitatorSettings): FacilitatorClient {
   const hasHeaders = Object.keys(settings.headers).length > 0;
   const cdpHeaders = settings.cdp ? createCdpAuthHeaders(settings.cdp.apiKeyId, settings.cdp.apiKeySecret) : null;
-  return new HTTPFacilitatorClient({
+  const client = new HTTPFacilitatorClient({
     url: settings.url,
     timeoutMs: settings.timeoutMs,
     createAuthHeaders: cdpHeaders
@@ -49,6 +52,7 @@ function httpFacilitator(settings: FacilitatorSettings): FacilitatorClient {
         ? async () => ({ verify: settings.headers, settle: settings.headers, supported: settings.headers })
         : undefined,
   });
+  return new ReconnectingFacilitatorClient(client);
 }
 
 /** The requirements a route's options turned into, and the options that could not be offered. */

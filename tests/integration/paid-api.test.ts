@@ -387,6 +387,29 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(await balance(payer)).toBe(before);
   });
 
+  it("asks verify again when it drew a kept-alive connection the facilitator had just closed: every buyer served, charged once", async () => {
+    const payer = buyer(0).address;
+    const [before, merchantBefore] = [await balance(payer), await balance(merchant)];
+    const pay = createPayingFetch(devnet.config, buyer(0).privateKey as Hex);
+    const dropsBefore = switchboard.staleDrops();
+    switchboard.setMode("stale-verify");
+    try {
+      for (let i = 0; i < 4; i++) {
+        const res = await pay(url("/api/demo/quote"));
+        expect(res.status).toBe(200);
+        expect((await res.json()).text).toEqual(expect.any(String));
+        const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+        settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+      }
+    } finally {
+      switchboard.setMode("pass");
+    }
+    // The verify calls did meet closed connections (without the retry each of those was a 503).
+    expect(switchboard.staleDrops()).toBeGreaterThan(dropsBefore);
+    expect(await balance(payer)).toBe(before - 40_000n);
+    expect(await balance(merchant)).toBe(merchantBefore + 40_000n);
+  });
+
   it("lists priced routes for agents at /.well-known/x402", async () => {
     const res = await fetch(url("/.well-known/x402"));
     expect(res.status).toBe(200);

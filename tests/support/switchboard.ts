@@ -1,8 +1,8 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
 export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" };
@@ -17,7 +17,10 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
 /**
  * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
- * non-JSON body; "http-error": 500 with a JSON error that is no verdict) without restarting the app, and can run a hook before a /settle is forwarded.
+ * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "stale-verify": a /verify
+ * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
+ * facilitator closes an idle connection just as the app reuses it) without restarting the app,
+ * and can run a hook before a /settle is forwarded.
  * Everything in "pass" mode is the real facilitator's answer. A test double only for network
  * conditions that a real facilitator cannot be asked to produce on cue.
  */
@@ -25,12 +28,20 @@ export async function startSwitchboard(target: string) {
   let mode: SwitchboardMode = "pass";
   let beforeSettle: ((body: unknown) => Promise<void>) | undefined;
   let interceptSettle: SettleInterceptor | undefined;
+  let staleDrops = 0;
+  const requestsOn = new WeakMap<Socket, number>();
   const server = http.createServer(async (req, res) => {
+    const nth = (requestsOn.get(req.socket) ?? 0) + 1;
+    requestsOn.set(req.socket, nth);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const passthrough = req.url === "/supported";
     if (!passthrough && mode === "down") return req.socket.destroy();
+    if (mode === "stale-verify" && req.url === "/verify" && nth > 1) {
+      staleDrops++;
+      return req.socket.destroy();
+    }
     if (!passthrough && mode === "http-error") {
       res.writeHead(500, { "content-type": "application/json" });
       return res.end(JSON.stringify({ error: "internal error" }));
@@ -78,6 +89,8 @@ export async function startSwitchboard(target: string) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     setMode: (m: SwitchboardMode) => (mode = m),
+    /** How many /verify calls "stale-verify" dropped so far. */
+    staleDrops: () => staleDrops,
     /** Runs `hook` with the next /settle request body before forwarding it (once). */
     onNextSettle: (hook: (body: unknown) => Promise<void>) => (beforeSettle = hook),
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
