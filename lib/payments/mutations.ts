@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { SettleResponse } from "@x402/core/types";
-import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { OnchainRef } from "@/lib/settlement/onchain";
 
 /**
