@@ -19,7 +19,8 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
  * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "stale-verify": a /verify
  * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
- * facilitator closes an idle connection just as the app reuses it) without restarting the app,
+ * facilitator closes an idle connection just as the app reuses it; one such drop per verify, the
+ * call after a drop goes through) without restarting the app,
  * and can run a hook before a /settle is forwarded.
  * Everything in "pass" mode is the real facilitator's answer. A test double only for network
  * conditions that a real facilitator cannot be asked to produce on cue.
@@ -29,6 +30,7 @@ export async function startSwitchboard(target: string) {
   let beforeSettle: ((body: unknown) => Promise<void>) | undefined;
   let interceptSettle: SettleInterceptor | undefined;
   let staleDrops = 0;
+  let justDropped = false;
   const requestsOn = new WeakMap<Socket, number>();
   const server = http.createServer(async (req, res) => {
     const nth = (requestsOn.get(req.socket) ?? 0) + 1;
@@ -38,9 +40,15 @@ export async function startSwitchboard(target: string) {
     const body = Buffer.concat(chunks);
     const passthrough = req.url === "/supported";
     if (!passthrough && mode === "down") return req.socket.destroy();
-    if (mode === "stale-verify" && req.url === "/verify" && nth > 1) {
-      staleDrops++;
-      return req.socket.destroy();
+    if (mode === "stale-verify" && req.url === "/verify") {
+      // One connection goes stale at a time: the attempt after a drop gets through (else a pool of
+      // several kept-alive connections would drop every attempt, which is not this fault).
+      if (nth > 1 && !justDropped) {
+        justDropped = true;
+        staleDrops++;
+        return req.socket.destroy();
+      }
+      justDropped = false;
     }
     if (!passthrough && mode === "http-error") {
       res.writeHead(500, { "content-type": "application/json" });
