@@ -183,17 +183,17 @@ try {
   // Paid throughput in interleaved rounds (like the latency above), so a machine that gets
   // busier or quieter during the run shifts every target alike.
   const ROUNDS = 4;
+  const perRound = Math.ceil(PAID_LOAD / ROUNDS);
   const paidSeconds = new Map<string, number>(targets.map((t) => [t.name, 0]));
   const cpuSeconds = new Map<string, number>(targets.map((t) => [t.name, 0]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const t of targets) {
-      const count = Math.ceil(PAID_LOAD / ROUNDS);
       const before = groupUsage(t.pgid).cpuSeconds;
       let next = 0;
       const start = performance.now();
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async (_, worker) => {
-          while (next < count) {
+          while (next < perRound) {
             next++;
             await paid(t.priced, worker);
           }
@@ -203,7 +203,7 @@ try {
       cpuSeconds.set(t.name, cpuSeconds.get(t.name)! + groupUsage(t.pgid).cpuSeconds - before);
     }
   }
-  const paidTotal = Math.ceil(PAID_LOAD / ROUNDS) * ROUNDS;
+  const paidTotal = perRound * ROUNDS;
   const paidRps = new Map<string, number>(targets.map((t) => [t.name, paidTotal / paidSeconds.get(t.name)!]));
   const cpuPerPaid = new Map<string, number>(targets.map((t) => [t.name, (cpuSeconds.get(t.name)! / paidTotal) * 1000]));
 
