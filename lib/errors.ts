@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** A payment-identifier id already used with a different payment (specs/extensions/payment_identifier.md). */
   payment_identifier_conflict: 409,
+  /** A body over the limit of what reads it (a form post to a page: Next's server-action limit). */
+  payload_too_large: 413,
   facilitator_bad_response: 502,
   upstream_unreachable: 502,
   facilitator_unavailable: 503,

@@ -11,7 +11,9 @@
  * - thousands of hostile payment headers against a priced route: only 400/402/431, never 5xx,
  *   never content, no balance change;
  * - relayed sign-in (forged Host, X-Forwarded-Host, Origin: null), with and without
- *   TRUST_PROXY_HEADERS.
+ *   TRUST_PROXY_HEADERS;
+ * - hostile form posts to pages (cross-site, malformed multipart, oversized): 403/400/413, never
+ *   the 500 Next's server-action handler would answer.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -271,6 +273,46 @@ describe("attacks against a production build", () => {
       expect([method, path, res.status]).toEqual([method, path, 402]);
       for (const marker of PAID_MARKERS) expect(res.body).not.toContain(marker);
     }
+  });
+
+  it("answers hostile form posts to pages with 4xx, never Next's 500 (server-action refusals)", async () => {
+    const host = new URL(app.url).host;
+    const form = '--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--XX--\r\n';
+    const multipart = { "content-type": "multipart/form-data; boundary=XX" };
+    const action = { "next-action": "0123456789abcdef0123456789abcdef01234567", "content-type": "text/plain;charset=UTF-8" };
+    const cases: [string, Record<string, string>, string, number, string?][] = [
+      ["/", { "content-type": "multipart/form-data" }, "garbage", 400, "bad_request"],
+      ["/dashboard", multipart, "garbage", 400, "bad_request"],
+      ["/articles/welcome", { ...multipart, origin: "https://evil.example" }, form, 403, "forbidden"],
+      ["/", { ...action, origin: "null" }, "[]", 403, "forbidden"],
+      ["/dashboard/sign-in", { ...multipart, origin: "%%%" }, form, 403, "forbidden"],
+      ["/nope", multipart, form.replace("\r\nb\r\n", `\r\n${"b".repeat(1024 * 1024)}\r\n`), 413, "payload_too_large"],
+      // Same-site and well-formed: through to Next, which finds no action in it (its own 400).
+      ["/articles/welcome", { ...multipart, origin: `http://${host}` }, form, 400, "next"],
+      // Route handlers read their own bodies: a GET-only one answers 405 whatever the post.
+      ["/api/demo/health", { ...multipart, origin: "https://evil.example" }, "garbage", 405],
+    ];
+    for (const [p, headers, body, status, code] of cases) {
+      const res = await raw(app.url, p, { method: "POST", headers, body });
+      expect(res.status, `POST ${p} ${JSON.stringify(headers).slice(0, 120)} → ${res.body.slice(0, 200)}`).toBe(status);
+      if (code === "next") expect(res.body).toBe("Invalid Server Action request.");
+      else if (code) expect(JSON.parse(res.body).error.code).toBe(code);
+    }
+    // Anything in between: never a 5xx, never content that was not paid for.
+    const contentType = fc.constantFrom("multipart/form-data", "multipart/form-data; boundary=XX", "multipart/form-data; boundary=", 'multipart/form-data; boundary="XX', "multipart/form-dataz", "application/x-www-form-urlencoded", "text/plain");
+    const origin = fc.option(fc.constantFrom("null", `http://${host}`, "https://evil.example", "%%%", "http://", `http://${host}.evil.example`), { nil: undefined });
+    const body = fc.oneof(fc.constant(form), fc.constant("garbage"), fc.string({ maxLength: 80 }).map((t) => `--XX\r\n${t}\r\n--XX--\r\n`));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("/", "/articles/welcome", "/articles/deep-dive", "/dashboard", "/dashboard/routes", "/receipts", "/nope"), contentType, origin, fc.boolean(), body, async (p, type, from, withAction, text) => {
+        const headers: Record<string, string> = { "content-type": type };
+        if (from !== undefined) headers.origin = from;
+        if (withAction) headers["next-action"] = "0123456789abcdef0123456789abcdef01234567";
+        const res = await raw(app.url, p, { method: "POST", headers, body: text });
+        expect(res.status, `POST ${p} ${JSON.stringify(headers)} ${JSON.stringify(text)}`).toBeLessThan(500);
+        for (const marker of PAID_MARKERS) expect(res.body).not.toContain(marker);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("answers paths without one meaning with 400, not 500", async () => {
