@@ -36,10 +36,16 @@ export function encodeCursor(c: PaymentCursor): string {
   return Buffer.from(`${c.createdAt.toISOString()}|${c.id}`).toString("base64url");
 }
 
+/**
+ * A payment id as this app writes them: a random UUID (lowercase, as `crypto.randomUUID` and
+ * Prisma's `uuid()` write it), or a cuid on rows written before ids became UUIDs.
+ */
+const PAYMENT_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9]{10,40})$/;
+
 /** Null for anything that is not a cursor this app wrote. */
 export function decodeCursor(value: string | undefined | null): PaymentCursor | null {
   if (!value) return null;
   const [iso, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
   const createdAt = new Date(iso ?? "");
-  return id && !Number.isNaN(createdAt.getTime()) && /^[a-z0-9]{10,40}$/.test(id) ? { createdAt, id } : null;
+  return id && !Number.isNaN(createdAt.getTime()) && PAYMENT_ID.test(id) ? { createdAt, id } : null;
 }

@@ -11,9 +11,9 @@ import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
 import { seedDemoRoutes } from "@/lib/demo/seed";
 import { seedPayments } from "@/lib/demo/seed-payments";
-import { iteratePayments, loadPaymentTotals, loadRevenueSeries, paymentWhere } from "@/lib/payments/data";
+import { iteratePayments, loadPaymentsPage, loadPaymentTotals, loadRevenueSeries, paymentWhere } from "@/lib/payments/data";
 import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
-import type { PaymentFilter } from "@/lib/payments/schema";
+import { decodeCursor, encodeCursor, type PaymentCursor, type PaymentFilter } from "@/lib/payments/schema";
 import { deletePricedRoute } from "@/lib/routes/mutations";
 import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
 
@@ -120,6 +120,29 @@ describe.each(legs)("payment data on $name", ({ name, skip }) => {
     const settled = await db.prisma.payment.aggregate({ where: { status: "settled" }, _sum: { amount: true } });
     expect(sum).toBe(BigInt(settled._sum.amount!.toFixed(0)));
     for (const p of series) expect(p.bucket.getUTCDay()).toBe(1); // weeks start on Monday (UTC)
+  });
+
+  it("the dashboard's Older link walks every row once, payment ids of either kind (UUID claims, older cuids)", async () => {
+    const route = await db.prisma.pricedRoute.findFirstOrThrow({ where: { pathPattern: "/api/demo/quote" } });
+    const claim = { routeId: route.id, resource: "https://shop.example/api/demo/quote", method: "GET", payer: null, scheme: "exact", network: "eip155:84532", asset: "0x1111111111111111111111111111111111111111", amount: "10000", payTo: "0x3333333333333333333333333333333333333333", x402Version: 2 };
+    const claimed = [];
+    for (let i = 0; i < 30; i++) claimed.push((await reservePayment(db.prisma, { ...claim, paymentKey: `page-walk-${i}` }))!);
+    expect(claimed.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+    await db.prisma.payment.create({ data: { ...claim, id: "cl9x2y3z4a5b6c7d8e9f0g1h2", paymentKey: "page-walk-cuid", status: "pending" } });
+    const filter = { route: route.id, status: "pending" as const };
+    const seen: string[] = [];
+    let cursor: PaymentCursor | null = null;
+    do {
+      const page = await loadPaymentsPage(db.prisma, filter, cursor, 7);
+      seen.push(...page.rows.map((r) => r.id));
+      // What the link carries: the cursor as text in the URL, read back by the next request.
+      cursor = page.next ? decodeCursor(new URL(`http://x/?cursor=${encodeCursor(page.next)}`).searchParams.get("cursor")) : null;
+      if (page.next) expect(cursor).toEqual(page.next);
+    } while (cursor);
+    expect(seen.sort()).toEqual((await db.prisma.payment.findMany({ where: paymentWhere(filter), select: { id: true } })).map((r) => r.id).sort());
+    expect(seen).toEqual(expect.arrayContaining([...claimed, "cl9x2y3z4a5b6c7d8e9f0g1h2"]));
+    // Anything else in the link is no cursor: the first page.
+    for (const junk of ["", "!!", encodeCursor({ createdAt: new Date(), id: "x" }).slice(0, -2), Buffer.from("2026-01-01T00:00:00Z|DROP TABLE").toString("base64url")]) expect(decodeCursor(junk)).toBeNull();
   });
 
   it("keyset pages walk every row of a filtered set once, newest first", async () => {
