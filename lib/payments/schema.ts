@@ -2,19 +2,29 @@ import { z } from "zod";
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
+/** Text a filter compares with a column: no control characters (PostgreSQL text cannot hold NUL). */
+const CONTROL_FREE = /^[^\u0000-\u001f\u007f]*$/;
+const text = (max: number) => z.string().max(max).regex(CONTROL_FREE);
+
+/**
+ * A calendar day (YYYY-MM-DD) between 1970-01-01 and 9998-12-31: a day and the day after it
+ * (the `to` bound is exclusive of the next midnight) are timestamps every database here stores.
+ */
+const day = z.iso.date().refine((d) => d >= "1970-01-01" && d <= "9998-12-31", "must be a day between 1970 and 9998");
+
 /**
  * Dashboard payment filters, as they arrive in the URL (all optional, empty = unset).
  * `from`/`to` are UTC calendar days, both inclusive. `q` finds a transaction hash or a payer.
  */
 export const paymentFilterSchema = z.object({
-  route: optional(z.string().max(64)),
+  route: optional(text(64)),
   status: optional(z.enum(["pending", "settling", "settled", "failed", "unknown"])),
-  network: optional(z.string().max(64)),
-  asset: optional(z.string().max(64)),
-  payer: optional(z.string().max(64)),
-  from: optional(z.iso.date()),
-  to: optional(z.iso.date()),
-  q: optional(z.string().trim().max(128)),
+  network: optional(text(64)),
+  asset: optional(text(64)),
+  payer: optional(text(64)),
+  from: optional(day),
+  to: optional(day),
+  q: optional(z.string().trim().max(128).regex(CONTROL_FREE)),
 });
 export type PaymentFilter = z.infer<typeof paymentFilterSchema>;
 

@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
@@ -13,7 +14,7 @@ import { seedDemoRoutes } from "@/lib/demo/seed";
 import { seedPayments } from "@/lib/demo/seed-payments";
 import { iteratePayments, loadPaymentsPage, loadPaymentTotals, loadRevenueSeries, paymentWhere } from "@/lib/payments/data";
 import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
-import { decodeCursor, encodeCursor, type PaymentCursor, type PaymentFilter } from "@/lib/payments/schema";
+import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentCursor, type PaymentFilter } from "@/lib/payments/schema";
 import { deletePricedRoute } from "@/lib/routes/mutations";
 import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
 
@@ -143,6 +144,31 @@ describe.each(legs)("payment data on $name", ({ name, skip }) => {
     expect(seen).toEqual(expect.arrayContaining([...claimed, "cl9x2y3z4a5b6c7d8e9f0g1h2"]));
     // Anything else in the link is no cursor: the first page.
     for (const junk of ["", "!!", encodeCursor({ createdAt: new Date(), id: "x" }).slice(0, -2), Buffer.from("2026-01-01T00:00:00Z|DROP TABLE").toString("base64url")]) expect(decodeCursor(junk)).toBeNull();
+  });
+
+  it("reads any filter a URL can carry without a database error (fuzz)", async () => {
+    const keys = ["route", "status", "network", "asset", "payer", "from", "to", "q"] as const;
+    const value = fc.oneof(
+      fc.string({ maxLength: 70 }),
+      fc.string({ unit: "binary", maxLength: 20 }),
+      fc.constantFrom("0000-01-01", "9999-12-31", "1969-12-31", "1970-01-01", "9998-12-31", "2026-02-30", "\u0000", "0x\u0000", "%00", "settled", "eip155:84532", " 0xABC "),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom(...keys), value), async (params) => {
+        const filter = parsePaymentFilter(new URLSearchParams(params));
+        await loadPaymentsPage(db.prisma, filter, null, 5);
+        await loadPaymentTotals(db.prisma, filter);
+        for await (const batch of iteratePayments(db.prisma, filter, 5)) {
+          expect(batch.length).toBeLessThanOrEqual(5);
+          break;
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // The bounds themselves are kept; what lies beyond is dropped (the filter shows unset).
+    expect(parsePaymentFilter(new URLSearchParams({ from: "1970-01-01", to: "9998-12-31" }))).toEqual({ from: "1970-01-01", to: "9998-12-31" });
+    expect(parsePaymentFilter(new URLSearchParams({ from: "0000-01-01", to: "9999-12-31", payer: "0x\u0000", q: "a\u0000" }))).toEqual({});
   });
 
   it("keyset pages walk every row of a filtered set once, newest first", async () => {
