@@ -39,7 +39,8 @@ export function parseSiwsMessage(message: string): SiwsFields | null {
     if (kv) fields[kv[1]!] = kv[2]!;
     else if (line.trim() && !Object.keys(fields).length) statement = line;
   }
-  if (fields.Version !== "1" || !fields.URI || !fields["Chain ID"] || !fields.Nonce || !fields["Issued At"]) return null;
+  // The nonce's grammar is EIP-4361's (which Sign In With Solana follows): 8+ alphanumerics.
+  if (fields.Version !== "1" || !fields.URI || !fields["Chain ID"] || !/^[A-Za-z0-9]{8,}$/.test(fields.Nonce ?? "") || !fields["Issued At"]) return null;
   return {
     domain: head[1]!,
     address,

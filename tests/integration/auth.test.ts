@@ -94,6 +94,16 @@ describe("Sign-In With Solana", () => {
     expect(await code(verifySignIn(db.prisma, { ...request, signature: Buffer.from(sig).toString("base64") }, { origin: ORIGIN, admins: admins() }))).toBe("401 unauthorized");
     expect(await code(verifySignIn(db.prisma, await siws(other), { origin: ORIGIN, admins: admins() }))).toBe("403 forbidden");
   });
+
+  it("refuses, as not signed in, a correctly signed message whose nonce is no nonce (no database error)", async () => {
+    // Anyone can sign any text with their own key: the nonce is attacker-chosen until checked.
+    for (const nonce of ["abc\u0000defgh", "short", "with space", "x".repeat(5000), "ünïcödé00"]) {
+      const message = createSiwsMessage({ domain: DOMAIN, address: solMerchant.address, uri: `https://${DOMAIN}`, version: "1", chainId: "mainnet", nonce, issuedAt: new Date().toISOString() });
+      const signature = await signBytes(solMerchant.keyPair.privateKey, new TextEncoder().encode(message));
+      const request = { kind: "solana" as const, message: message.slice(0, 4096), signature: Buffer.from(signature).toString("base64") };
+      expect(await code(verifySignIn(db.prisma, request, { origin: ORIGIN, admins: admins() })), JSON.stringify(nonce.slice(0, 20))).toBe("401 unauthorized");
+    }
+  });
 });
 
 describe("sessions and merchants", () => {
