@@ -40,7 +40,8 @@ export function parseSiwsMessage(message: string): SiwsFields | null {
     else if (line.trim() && !Object.keys(fields).length) statement = line;
   }
   // The nonce's grammar is EIP-4361's (which Sign In With Solana follows): 8+ alphanumerics.
-  if (fields.Version !== "1" || !fields.URI || !fields["Chain ID"] || !/^[A-Za-z0-9]{8,}$/.test(fields.Nonce ?? "") || !fields["Issued At"]) return null;
+  const nonce = fields.Nonce;
+  if (fields.Version !== "1" || !fields.URI || !fields["Chain ID"] || !nonce || !/^[A-Za-z0-9]{8,}$/.test(nonce) || !fields["Issued At"]) return null;
   return {
     domain: head[1]!,
     address,
@@ -48,7 +49,7 @@ export function parseSiwsMessage(message: string): SiwsFields | null {
     uri: fields.URI,
     version: "1",
     chainId: fields["Chain ID"],
-    nonce: fields.Nonce,
+    nonce,
     issuedAt: fields["Issued At"],
     expirationTime: fields["Expiration Time"],
   };

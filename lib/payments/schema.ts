@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { isStorableText } from "@/lib/text";
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
-/** Text a filter compares with a column: no control characters (PostgreSQL text cannot hold NUL). */
-const CONTROL_FREE = /^[^\u0000-\u001f\u007f]*$/;
-const text = (max: number) => z.string().max(max).regex(CONTROL_FREE);
+/** Text a filter compares with a column: one line (PostgreSQL text cannot hold NUL). */
+const text = (max: number) => z.string().max(max).refine((v) => isStorableText(v));
 
 /**
  * A calendar day (YYYY-MM-DD) between 1970-01-01 and 9998-12-31: a day and the day after it
@@ -24,7 +24,7 @@ export const paymentFilterSchema = z.object({
   payer: optional(text(64)),
   from: optional(day),
   to: optional(day),
-  q: optional(z.string().trim().max(128).regex(CONTROL_FREE)),
+  q: optional(z.string().trim().max(128).refine((v) => isStorableText(v))),
 });
 export type PaymentFilter = z.infer<typeof paymentFilterSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableJson, isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@/lib/text";
 import { validatePathPattern } from "@/lib/x402/route-pattern";
 
 /**
@@ -54,7 +55,8 @@ export const discoverySchema = z
     outputSchema: jsonObject.optional(),
   })
   .strict()
-  .refine((d) => JSON.stringify(d).length <= DISCOVERY_MAX_BYTES, `must be at most ${DISCOVERY_MAX_BYTES} bytes of JSON (it is sent in every 402)`);
+  .refine((d) => JSON.stringify(d).length <= DISCOVERY_MAX_BYTES, `must be at most ${DISCOVERY_MAX_BYTES} bytes of JSON (it is sent in every 402)`)
+  .refine(isStorableJson, "must not contain \\u0000 or a lone surrogate escape (the database cannot store them)");
 export type Discovery = z.infer<typeof discoverySchema>;
 
 /** A priced route with its payment options, as written by seeds and the dashboard. */
@@ -67,8 +69,8 @@ export const pricedRouteInputSchema = z.object({
     for (const message of validatePathPattern(p)) ctx.addIssue({ code: "custom", message });
   }),
   kind: z.enum(["api", "page"]).default("api"),
-  description: z.string().max(500).default(""),
-  mimeType: z.string().min(1).max(100).default("application/json"),
+  description: z.string().max(500).refine((v) => isStorableText(v, { multiline: true }), UNSTORABLE_TEXT_MESSAGE).default(""),
+  mimeType: z.string().min(1).max(100).refine((v) => isStorableText(v), UNSTORABLE_TEXT_MESSAGE).default("application/json"),
   accessWindowSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
   paymentIdentifier: z.enum(["off", "optional", "required"]).default("optional"),
   discovery: discoverySchema.nullable().default(null),
@@ -95,8 +97,8 @@ export const routeFormSchema = z.object({
   method: pricedRouteInputSchema.shape.method,
   pathPattern: pricedRouteInputSchema.shape.pathPattern,
   kind: z.enum(["api", "page"]),
-  description: z.string().trim().max(500),
-  mimeType: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(500).refine((v) => isStorableText(v, { multiline: true }), UNSTORABLE_TEXT_MESSAGE),
+  mimeType: z.string().trim().min(1).max(100).refine((v) => isStorableText(v), UNSTORABLE_TEXT_MESSAGE),
   /** Pages only: hours of access after payment. */
   accessWindowHours: z.number().min(1 / 60).max(8760),
   /** API routes: the payment-identifier extension (off / optional / required). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@/lib/text";
 
 /** The store as buyers see it on the paywall. */
 export type StoreSettings = {
@@ -35,7 +36,7 @@ const safeLink = (allowMailto: boolean) =>
 
 /** The store settings form (dashboard), checked at the edge. */
 export const storeSettingsFormSchema = z.strictObject({
-  name: z.string().trim().max(80, "At most 80 characters"),
+  name: z.string().trim().max(80, "At most 80 characters").refine((v) => isStorableText(v), UNSTORABLE_TEXT_MESSAGE),
   logoUrl: safeLink(false),
   accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Enter a colour as #rrggbb").transform((c) => c.toLowerCase()),
   supportUrl: safeLink(true),

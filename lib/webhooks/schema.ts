@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@/lib/text";
 
 /**
  * What a webhook endpoint can subscribe to. The payment's state change decides the type
@@ -50,8 +51,8 @@ export function webhookUrlProblem(url: string, allowHttp: boolean): string | nul
 
 /** The dashboard's endpoint form. */
 export const endpointFormSchema = z.strictObject({
-  url: z.string().trim().min(1, "Enter the URL that receives the events").max(2_000, "Too long (at most 2,000 characters)"),
-  description: z.string().trim().max(200, "At most 200 characters").default(""),
+  url: z.string().trim().min(1, "Enter the URL that receives the events").max(2_000, "Too long (at most 2,000 characters)").refine((v) => isStorableText(v), UNSTORABLE_TEXT_MESSAGE),
+  description: z.string().trim().max(200, "At most 200 characters").refine((v) => isStorableText(v), UNSTORABLE_TEXT_MESSAGE).default(""),
   events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1, "Choose at least one event"),
 });
 export type EndpointForm = z.infer<typeof endpointFormSchema>;
