@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   /** A payment-identifier id already used with a different payment (specs/extensions/payment_identifier.md). */
   payment_identifier_conflict: 409,
   /** A body over the limit of what reads it (a form post to a page: Next's server-action limit). */

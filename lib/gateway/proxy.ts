@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { errorResponse, TollgateError } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/public-origin";
 import { canonicalizePath } from "@/lib/x402/request-path";
-import { refuseBadActionPost } from "./action-guard";
+import { refuseBadPagePost } from "./page-post-guard";
 import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -30,7 +30,7 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PA
  *
  * A form post let through to a page that Next's server-action handler would refuse with a 500
  * (cross-site, oversized, unreadable multipart) is refused here with 403/413/400 instead
- * (lib/gateway/action-guard.ts).
+ * (lib/gateway/page-post-guard.ts).
  *
  * Before payment, an API route may let a request through free: a valid SIGN-IN-WITH-X from an
  * address holding access to the route (sign-in-with-x access window), or a free call of the
@@ -47,6 +47,11 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   }
   ensureBackgroundJobs();
   const context = `${request.method} ${request.nextUrl.pathname}`;
+  // Next's data routes (/_next/data/…, which Next marks x-nextjs-data before the proxy runs) serve
+  // GET only; Next answers some posts to them with a 500.
+  if (request.headers.has("x-nextjs-data") && request.method !== "GET" && request.method !== "HEAD") {
+    return errorResponse(new TollgateError("method_not_allowed", "Data routes answer GET only"), context, { allow: "GET, HEAD" });
+  }
   const target = canonicalizePath(request.nextUrl.pathname);
   if (!target.ok) return errorResponse(new TollgateError("bad_request", `Malformed path: ${target.reason}`), context);
   // The paywall page exists only behind the loopback call (whatever the spelling).
@@ -64,7 +69,7 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   if (blocked) return blockedResponse(blocked);
   if (request.method === "OPTIONS") return snapshot.table.match(method, target.path) ? preflightResponse() : NextResponse.next();
   const route = snapshot.table.match(request.method, target.path);
-  if (!route) return (await refusedActionPost(request, target.path, context)) ?? NextResponse.next();
+  if (!route) return (await refusedPagePost(request, target.path, context)) ?? NextResponse.next();
   if (!target.canonical && (request.method === "GET" || request.method === "HEAD")) {
     // One URL per priced resource: grants are cookies scoped to the canonical path. (Next wants an
     // absolute Location from the proxy; on its own origin it sends it relative.)
@@ -80,7 +85,7 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
   }
   if (route.kind === "page" && (await hasPageAccess(request, route, target))) {
-    const refused = await refusedActionPost(request, target.path, context);
+    const refused = await refusedPagePost(request, target.path, context);
     if (refused) return refused;
     const headers = new Headers(request.headers);
     headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
@@ -131,13 +136,13 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
 
 /**
  * For a request let through to a page: Next's server-action refusals answered with their own
- * status instead of Next's 500 (lib/gateway/action-guard.ts). Paths under /api/ are route
+ * status instead of Next's 500 (lib/gateway/page-post-guard.ts). Paths under /api/ are route
  * handlers (this app keeps every handler that takes a POST there), which read their own bodies
  * and take cross-site posts if they choose: they are left alone.
  */
-async function refusedActionPost(request: NextRequest, path: string, context: string): Promise<Response | null> {
+async function refusedPagePost(request: NextRequest, path: string, context: string): Promise<Response | null> {
   if (path.startsWith("/api/")) return null;
-  const refusal = await refuseBadActionPost(request);
+  const refusal = await refuseBadPagePost(request);
   return refusal ? errorResponse(refusal, context) : null;
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ACTION_BODY_LIMIT_BYTES, refuseBadActionPost } from "@/lib/gateway/action-guard";
+import { ACTION_BODY_LIMIT_BYTES, refuseBadPagePost } from "@/lib/gateway/page-post-guard";
 
 const FORM = "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--XX--\r\n";
 
@@ -8,9 +8,9 @@ function post(headers: Record<string, string>, body: BodyInit | null = FORM): Re
   return new Request("http://shop.test/dashboard", { method: "POST", headers: { host: "shop.test", ...headers }, body, duplex: "half" } as RequestInit);
 }
 
-const code = async (request: Request) => (await refuseBadActionPost(request))?.code ?? "passes";
+const code = async (request: Request) => (await refuseBadPagePost(request))?.code ?? "passes";
 
-describe("refuseBadActionPost (Next's server-action refusals, answered before Next turns them into 500)", () => {
+describe("refuseBadPagePost (posts to pages Next would answer with 500, refused first)", () => {
   it("lets through what Next does not treat as an action, and well-formed same-site form posts", async () => {
     expect(await code(new Request("http://shop.test/dashboard", { headers: { host: "shop.test", origin: "https://evil.test" } }))).toBe("passes");
     expect(await code(post({ "content-type": "application/x-www-form-urlencoded", origin: "https://evil.test" }, "a=b"))).toBe("passes");
@@ -74,7 +74,7 @@ describe("refuseBadActionPost (Next's server-action refusals, answered before Ne
           } catch {
             return; // a header value the platform itself refuses never reaches a server
           }
-          const refusal = await refuseBadActionPost(request);
+          const refusal = await refuseBadPagePost(request);
           expect([undefined, "forbidden", "bad_request", "payload_too_large"]).toContain(refusal?.code);
         },
       ),

@@ -7,10 +7,11 @@ import { TollgateError } from "@/lib/errors";
 export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * Refuses, before Next sees it, a POST that Next would treat as a server action and then answer
- * with 500 (next/dist/server/app-render/action-handler.js, Next 16): a cross-site one, a body over
- * Next's limit, or a multipart body that cannot be read. Next refuses all of these too, only with
- * a 500 and an error in the log; here they get the status they deserve.
+ * Refuses, before Next sees it, a request to a page that Next would answer with a 500: a
+ * server-action post that is cross-site, over Next's body limit or unreadable
+ * (next/dist/server/app-render/action-handler.js, Next 16). Next
+ * refuses all of these too, only with a 500 and an error in the log; here they get the status
+ * they deserve.
  *
  * A request is action-shaped as Next decides it (server-action-request-meta.js): POST with a
  * `Next-Action` header or a `multipart/form-data` content type. (Next lets a urlencoded POST
@@ -25,12 +26,16 @@ export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
  * - a multipart body that the platform's FormData parser (undici, the one Next uses for form
  *   posts) refuses, a missing or malformed boundary included → 400 bad_request.
  *
+ * Not refusable here: a post in RSC form (`RSC: 1`, or a `*.rsc` path) to a path with no page,
+ * which Next answers with a 500 from its own invariant. Next strips both markers before the proxy
+ * runs, so the proxy sees an ordinary post.
+ *
  * Reads at most ACTION_BODY_LIMIT_BYTES + 1 bytes of a clone of the body; the request itself is
  * left for Next.
  *
  * @returns the refusal, or null to let the request through.
  */
-export async function refuseBadActionPost(request: Request): Promise<TollgateError | null> {
+export async function refuseBadPagePost(request: Request): Promise<TollgateError | null> {
   if (request.method !== "POST") return null;
   const contentType = request.headers.get("content-type");
   const multipart = contentType?.startsWith("multipart/form-data") ?? false;
