@@ -8,7 +8,7 @@ const MULTILINE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** What a form field refused by `isStorableText` says. */
-export const UNSTORABLE_TEXT_MESSAGE = "Remove the control characters";
+export const UNSTORABLE_TEXT_MESSAGE = "Remove the control characters (or broken Unicode)";
 
 /**
  * Whether `value` is storable text (above); one line unless `multiline` (then tabs and line breaks

@@ -7,11 +7,10 @@ import { TollgateError } from "@/lib/errors";
 export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * Refuses, before Next sees it, a request to a page that Next would answer with a 500: a
+ * Refuses, before Next sees it, a post to a page that Next would answer with a 500: a
  * server-action post that is cross-site, over Next's body limit or unreadable
- * (next/dist/server/app-render/action-handler.js, Next 16). Next
- * refuses all of these too, only with a 500 and an error in the log; here they get the status
- * they deserve.
+ * (next/dist/server/app-render/action-handler.js, Next 16). Next refuses all of these too, only
+ * with a 500 and an error in the log; here they get the status they deserve.
  *
  * A request is action-shaped as Next decides it (server-action-request-meta.js): POST with a
  * `Next-Action` header or a `multipart/form-data` content type. (Next lets a urlencoded POST

@@ -30,7 +30,7 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PA
  *
  * A form post let through to a page that Next's server-action handler would refuse with a 500
  * (cross-site, oversized, unreadable multipart) is refused here with 403/413/400 instead
- * (lib/gateway/page-post-guard.ts).
+ * (lib/gateway/page-post-guard.ts); a post to one of Next's data routes gets 405.
  *
  * Before payment, an API route may let a request through free: a valid SIGN-IN-WITH-X from an
  * address holding access to the route (sign-in-with-x access window), or a free call of the

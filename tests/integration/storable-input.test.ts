@@ -54,7 +54,7 @@ describe("typed text the schemas accept is stored", () => {
       { numRuns: 300 },
     );
     // A NUL is refused with a field message, not stored.
-    expect(routeFormSchema.shape.description.safeParse("a\u0000b").error?.issues[0]?.message).toBe("Remove the control characters");
+    expect(routeFormSchema.shape.description.safeParse("a\u0000b").error?.issues[0]?.message).toBe("Remove the control characters (or broken Unicode)");
   });
 
   it("route discovery metadata (JSON typed into the editor)", async () => {
