@@ -1,4 +1,5 @@
 import { TollgateError } from "@/lib/errors";
+import { readPrefix } from "@/lib/streams";
 
 /**
  * Next's body size limit for a server action (`serverActions.bodySizeLimit`, default "1 MB",
@@ -43,8 +44,12 @@ export async function refuseBadPagePost(request: Request): Promise<TollgateError
   if (!multipart) return null;
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > ACTION_BODY_LIMIT_BYTES) return tooLarge();
-  const body = await readAtMost(request.clone().body, ACTION_BODY_LIMIT_BYTES + 1);
-  if (body === null) return new TollgateError("bad_request", "The request body could not be read");
+  let body: Uint8Array<ArrayBuffer>;
+  try {
+    body = await readPrefix(request.clone().body, ACTION_BODY_LIMIT_BYTES + 1);
+  } catch {
+    return new TollgateError("bad_request", "The request body could not be read");
+  }
   if (body.byteLength > ACTION_BODY_LIMIT_BYTES) return tooLarge();
   try {
     await new Response(body, { headers: { "content-type": contentType! } }).formData();
@@ -74,34 +79,4 @@ function sameHostOrigin(headers: Headers): boolean {
   const forwarded = headers.get("x-forwarded-host")?.split(",")[0]?.trim();
   const host = forwarded || headers.get("host");
   return !!host && originHost === host;
-}
-
-/**
- * The first `limit` bytes of `stream` (all of it when shorter), then cancels the rest.
- * @returns null when the stream fails while being read.
- */
-async function readAtMost(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (!stream) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    return null;
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }

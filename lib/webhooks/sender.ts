@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import { readPrefix } from "@/lib/streams";
 
 /**
  * Delivers the webhook outbox (WebhookDelivery rows written by the payment trigger or a test
@@ -129,20 +130,7 @@ function describeFetchError(error: unknown): string {
 /** The first `max` bytes of a body as text; the rest is not read. */
 async function readCapped(response: Response, max: number): Promise<string | null> {
   if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString("utf8");
+  return Buffer.from(await readPrefix(response.body, max)).subarray(0, max).toString("utf8");
 }
 
 /** Records an attempt and moves the delivery on: delivered, due again later, or failed. */
