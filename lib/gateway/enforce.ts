@@ -142,7 +142,10 @@ async function settleAfterHandler(
   if (!selected) return paymentRequired(extensions, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
   assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, protocol.header);
-  const key = paymentKey(selected.network, selected.scheme, incoming.payload.payload);
+  // Decoded once (a Solana transaction is parsed for it): the payment's key, stored with the
+  // claim, and used for any chain check.
+  const onchainRef = onchainRefOf(selected.network, incoming.payload.payload);
+  const key = paymentKey(selected.network, selected.scheme, incoming.payload.payload, { asset: selected.asset, identity: onchainRef });
   // payment-identifier: a malformed id, or none where the route requires one → 400.
   const identifier = paymentIdentifierOf(route, incoming);
   const db = await getDb();
@@ -153,11 +156,10 @@ async function settleAfterHandler(
     if (replayed) return replayed;
   }
 
-  // Decoded once (a Solana transaction is parsed for it): stored with the claim, and used for any chain check.
-  const onchainRef = onchainRefOf(selected.network, incoming.payload.payload);
   // The claim is written while the facilitator verifies (two round trips overlapped on every paid
-  // request). The key covers the signature, so only this exact payment can hold the claim; an
-  // invalid one releases it below before anything else reads it as used.
+  // request). The key names the payment as the chain dedupes it (the authorization, the signed
+  // message), so no other encoding of it can hold a second claim; an invalid one releases it
+  // below before anything else reads it as used.
   const claiming = reservePayment(db, {
     routeId: route.id,
     resource: resource.url,

@@ -159,6 +159,26 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(2))).toBe(before - 10_000n);
   });
 
+  it("one signed transaction in several encodings (junk in the fee payer's empty signature slot), sent concurrently, is served and charged once", async () => {
+    const before = await tokens(buyer(2));
+    const headers = await signPayment("/api/demo/quote", 2);
+    const payload = JSON.parse(Buffer.from(headers["PAYMENT-SIGNATURE"]!, "base64").toString());
+    const bytes = Buffer.from(payload.payload.transaction, "base64");
+    // [signature count][fee payer's slot, empty: the facilitator signs it][buyer's signature][message]
+    expect(bytes[0]).toBe(2);
+    expect(bytes.subarray(1, 65).every((b) => b === 0)).toBe(true);
+    const variants = [headers, ...[1, 2, 3].map((n) => {
+      const junk = Buffer.from(bytes);
+      junk.fill(n, 1, 65);
+      return { "PAYMENT-SIGNATURE": Buffer.from(JSON.stringify({ ...payload, payload: { transaction: junk.toString("base64") } })).toString("base64") };
+    })];
+    const responses = await Promise.all(variants.map((h) => fetch(url("/api/demo/quote"), { headers: h })));
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 402, 402, 402]);
+    expect(bodies.filter((b) => b.text !== undefined)).toHaveLength(1);
+    expect(await tokens(buyer(2))).toBe(before - 10_000n);
+  });
+
   it("a failing handler is not charged: the transaction is never submitted", async () => {
     const before = await tokens(buyer(3));
     const res = await (await createSvmPayingFetch(devnet.config, 3))(url("/api/demo/summarize"), {
@@ -298,7 +318,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(7); // five quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(8); // six quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
