@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
+import fc from "fast-check";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { createSIWxPayload, encodeSIWxHeader, SIGN_IN_WITH_X, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -179,6 +180,38 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(2))).toBe(before - 10_000n);
   });
 
+  it("once a payment is used, no change to its transaction's bytes (changed, cut, grown) buys anything more: 400/402 only (fuzz)", async () => {
+    const headers = await signPayment("/api/demo/quote", 3);
+    const paid = await fetch(url("/api/demo/quote"), { headers });
+    expect(paid.status).toBe(200);
+    await paid.arrayBuffer();
+    const before = await tokens(buyer(3));
+    const payload = JSON.parse(Buffer.from(headers["PAYMENT-SIGNATURE"]!, "base64").toString());
+    const bytes = Buffer.from(payload.payload.transaction, "base64");
+    // Another encoding of the same payment (trailing bytes, the fee payer's empty slot) is refused
+    // as used; any other change is another, invalid, payment.
+    const mutation = fc.oneof(
+      fc.record({ at: fc.integer({ min: 65, max: bytes.length - 1 }), xor: fc.integer({ min: 1, max: 255 }) }).map(({ at, xor }) => {
+        const b = Buffer.from(bytes);
+        b[at]! ^= xor;
+        return b;
+      }),
+      fc.integer({ min: 0, max: bytes.length - 1 }).map((n) => bytes.subarray(0, n)),
+      fc.uint8Array({ minLength: 1, maxLength: 64 }).map((extra) => Buffer.concat([bytes, extra])),
+      fc.integer({ min: 0, max: 255 }).map((count) => Buffer.concat([Buffer.from([count]), bytes.subarray(1)])),
+    );
+    await fc.assert(
+      fc.asyncProperty(mutation, async (tx) => {
+        const res = await fetch(url("/api/demo/quote"), { headers: { "PAYMENT-SIGNATURE": Buffer.from(JSON.stringify({ ...payload, payload: { transaction: tx.toString("base64") } })).toString("base64") } });
+        const body = await res.text();
+        expect([400, 402], body.slice(0, 200)).toContain(res.status);
+        expect(body).not.toContain('"text"');
+      }),
+      { numRuns: 60 },
+    );
+    expect(await tokens(buyer(3))).toBe(before);
+  });
+
   it("a failing handler is not charged: the transaction is never submitted", async () => {
     const before = await tokens(buyer(3));
     const res = await (await createSvmPayingFetch(devnet.config, 3))(url("/api/demo/summarize"), {
@@ -318,7 +351,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(8); // six quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(9); // seven quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
