@@ -8,6 +8,7 @@ import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mut
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { findSvmTransfersTo } from "./onchain";
 import { replayJournal } from "./journal";
+import { rekeyPresentablePayments } from "./rekey";
 import { isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
 import { acquireLease, recordRun, saveScanCursor, storeOrphanTransfer } from "./mutations";
 
@@ -51,6 +52,8 @@ export type ReconcileOptions = {
 /**
  * One reconciliation pass.
  *
+ * - keys: claim keys from before keys named the on-chain payment are brought up to date, for
+ *   the rows a buyer may still present (lib/settlement/rekey.ts);
  * - journal: entries are applied as `settled` (idempotent);
  * - open rows older than `olderThanMs`: the chain is asked once each. Settled → `settled` with
  *   its transaction. Can never settle (authorization expired unused, or canceled) → `failed`.
@@ -68,6 +71,10 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
   const dryRun = options.dryRun ?? false;
   const summary: ReconcileSummary = { dryRun, journal: { applied: 0, kept: 0 }, checked: 0, settled: 0, failed: 0, unresolved: 0, orphans: 0, decisions: [] };
   if (!dryRun) {
+    // Claim keys written before keys named what the chain dedupes (a no-op once done).
+    const { rekeyed, clashes } = await rekeyPresentablePayments(db);
+    if (rekeyed > 0) summary.decisions.push(`re-keyed ${rekeyed} payments a buyer may still present (keys now name the on-chain payment)`);
+    for (const id of clashes) summary.decisions.push(`${id}: kept its old key: another row holds the same on-chain payment (a double claim from before the re-keying)`);
     summary.journal = await replayJournal(async (entry) => {
       await recordSettled(db, entry.paymentId, { transaction: entry.transaction, payer: entry.payer });
       summary.decisions.push(`journal: payment ${entry.paymentId} settled (${entry.transaction})`);
