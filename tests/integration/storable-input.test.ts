@@ -5,32 +5,16 @@
  * production). A refused value is a field error for the merchant, never a database error (500, or
  * "something went wrong").
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "@/lib/database/client";
-import { applyMigrations } from "@/lib/database/migrations";
+import { describe, expect, it } from "vitest";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { discoveryFromForm, routeFormSchema } from "@/lib/routes/schema";
 import { saveStoreSettings, storeSettingsFormSchema } from "@/lib/store/settings";
 import { createEndpoint } from "@/lib/webhooks/mutations";
 import { endpointFormSchema } from "@/lib/webhooks/schema";
+import { usePglite } from "../support/pglite";
 
-let db: Database;
-let tmp: string;
-
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-storable-"));
-  const target = { kind: "pglite" as const, dataDir: path.join(tmp, "db") };
-  await applyMigrations(target);
-  db = await openDatabase(target);
-});
-afterAll(async () => {
-  await db?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const database = usePglite("storable");
 
 /** Anything a form field may receive: printable text, control characters, NUL, lone surrogates. */
 const typed = fc.oneof(
@@ -49,7 +33,7 @@ describe("typed text the schemas accept is stored", () => {
         const form = routeFormSchema.shape.description.safeParse(description);
         const mime = routeFormSchema.shape.mimeType.safeParse(mimeType);
         if (!form.success || !mime.success) return;
-        await upsertPricedRoute(db.prisma, { method: "GET", pathPattern: `/typed/${i++}`, description: form.data, mimeType: mime.data, paymentOptions: [option] });
+        await upsertPricedRoute(database().prisma, { method: "GET", pathPattern: `/typed/${i++}`, description: form.data, mimeType: mime.data, paymentOptions: [option] });
       }),
       { numRuns: 300 },
     );
@@ -64,7 +48,7 @@ describe("typed text the schemas accept is stored", () => {
       fc.asyncProperty(json, json, async (inputExample, outputExample) => {
         const { discovery } = discoveryFromForm({ inputExample, inputSchema: "", outputExample, outputSchema: "", bodyType: "json" }, false);
         if (!discovery) return;
-        await upsertPricedRoute(db.prisma, { method: "GET", pathPattern: `/discovered/${i++}`, discovery, paymentOptions: [option] });
+        await upsertPricedRoute(database().prisma, { method: "GET", pathPattern: `/discovered/${i++}`, discovery, paymentOptions: [option] });
       }),
       { numRuns: 300 },
     );
@@ -75,7 +59,7 @@ describe("typed text the schemas accept is stored", () => {
     await fc.assert(
       fc.asyncProperty(typed, async (name) => {
         const form = storeSettingsFormSchema.safeParse({ name, logoUrl: "", accentColor: "#112233", supportUrl: "", defaultAccessWindowHours: 24 });
-        if (form.success) await saveStoreSettings(db.prisma, form.data);
+        if (form.success) await saveStoreSettings(database().prisma, form.data);
       }),
       { numRuns: 200 },
     );
@@ -85,7 +69,7 @@ describe("typed text the schemas accept is stored", () => {
     await fc.assert(
       fc.asyncProperty(typed, typed, async (url, description) => {
         const form = endpointFormSchema.safeParse({ url: `https://hooks.example/${url}`, description, events: ["payment.settled"] });
-        if (form.success) await createEndpoint(db.prisma, form.data);
+        if (form.success) await createEndpoint(database().prisma, form.data);
       }),
       { numRuns: 200 },
     );
