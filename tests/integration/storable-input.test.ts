@@ -28,50 +28,60 @@ const option = { network: "eip155:84532", scheme: "exact", asset: "0x11111111111
 describe("typed text the schemas accept is stored", () => {
   it("route description and content type", async () => {
     let i = 0;
+    let stored = 0;
     await fc.assert(
       fc.asyncProperty(typed, typed, async (description, mimeType) => {
         const form = routeFormSchema.shape.description.safeParse(description);
         const mime = routeFormSchema.shape.mimeType.safeParse(mimeType);
         if (!form.success || !mime.success) return;
         await upsertPricedRoute(database().prisma, { method: "GET", pathPattern: `/typed/${i++}`, description: form.data, mimeType: mime.data, paymentOptions: [option] });
+        stored++;
       }),
       { numRuns: 300 },
     );
+    expect(stored).toBeGreaterThan(0); // the property ran against the database, not only against refusals
     // A NUL is refused with a field message, not stored.
     expect(routeFormSchema.shape.description.safeParse("a\u0000b").error?.issues[0]?.message).toBe("Remove the control characters (or broken Unicode)");
   });
 
   it("route discovery metadata (JSON typed into the editor)", async () => {
     let i = 0;
+    let stored = 0;
     const json = fc.oneof(typed.map((t) => JSON.stringify({ text: t })), typed.map((t) => JSON.stringify({ [t]: 1 })), typed);
     await fc.assert(
       fc.asyncProperty(json, json, async (inputExample, outputExample) => {
         const { discovery } = discoveryFromForm({ inputExample, inputSchema: "", outputExample, outputSchema: "", bodyType: "json" }, false);
         if (!discovery) return;
         await upsertPricedRoute(database().prisma, { method: "GET", pathPattern: `/discovered/${i++}`, discovery, paymentOptions: [option] });
+        stored++;
       }),
       { numRuns: 300 },
     );
+    expect(stored).toBeGreaterThan(0);
     expect(discoveryFromForm({ inputExample: '{"a":"\\u0000"}', inputSchema: "", outputExample: "", outputSchema: "", bodyType: "json" }, false).discovery).toBeNull();
   });
 
   it("store name", async () => {
+    let stored = 0;
     await fc.assert(
       fc.asyncProperty(typed, async (name) => {
         const form = storeSettingsFormSchema.safeParse({ name, logoUrl: "", accentColor: "#112233", supportUrl: "", defaultAccessWindowHours: 24 });
-        if (form.success) await saveStoreSettings(database().prisma, form.data);
+        if (form.success) await saveStoreSettings(database().prisma, form.data).then(() => stored++);
       }),
       { numRuns: 200 },
     );
+    expect(stored).toBeGreaterThan(0);
   });
 
   it("webhook endpoint URL and description", async () => {
+    let stored = 0;
     await fc.assert(
       fc.asyncProperty(typed, typed, async (url, description) => {
         const form = endpointFormSchema.safeParse({ url: `https://hooks.example/${url}`, description, events: ["payment.settled"] });
-        if (form.success) await createEndpoint(database().prisma, form.data);
+        if (form.success) await createEndpoint(database().prisma, form.data).then(() => stored++);
       }),
       { numRuns: 200 },
     );
+    expect(stored).toBeGreaterThan(0);
   });
 });
