@@ -4,10 +4,11 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /**
  * Writes `count` realistic payments for judging the dashboard at scale (development and
- * benchmarks only; never production): spread over the last `days` days with a daily rhythm,
- * across every payment option of every priced route, from a pool of 2,000 payers, 96% settled,
- * 3% failed with a reason, 1% pending. Generated inside the database in batches of 100,000 rows
- * (one INSERT … SELECT generate_series each), so a million rows take seconds, not minutes.
+ * benchmarks only; never production): spread over the last `days` days up to `now` (none
+ * later) with a daily rhythm, across every payment option of every priced route, from a pool of
+ * 2,000 payers, 96% settled, 3% failed with a reason, 1% pending. Generated inside the database
+ * in batches of 100,000 rows (one INSERT … SELECT generate_series each), so a million rows take
+ * seconds, not minutes.
  *
  * @returns the number of rows written.
  * @throws Error when there is no priced route to attach payments to.
@@ -36,10 +37,12 @@ export async function seedPayments(db: PrismaClient, count: number, { days = 90,
       WITH g AS (
         SELECT i,
                1 + (i % ${n}) AS opt,
-               -- skewed towards recent days, with a daytime bump
-               (${end}::timestamptz AT TIME ZONE 'UTC')
+               -- skewed towards recent days, with a daytime bump; never after now (the bump
+               -- would otherwise date the newest rows up to an hour ahead, into tomorrow late in a UTC day)
+               LEAST((${end}::timestamptz AT TIME ZONE 'UTC')
                  - make_interval(secs => floor(power(random(), 1.6) * ${spanSeconds})::int)
-                 + make_interval(secs => floor(sin(random() * pi()) * 3600)::int) AS at,
+                 + make_interval(secs => floor(sin(random() * pi()) * 3600)::int),
+                 (${end}::timestamptz AT TIME ZONE 'UTC')) AS at,
                random() AS r
         FROM generate_series(${start}::int, ${start + size - 1}::int) AS i
       )
