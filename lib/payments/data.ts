@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from "viem";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
-import type { PaymentCursor, PaymentFilter } from "./schema";
+import { OPEN_STATUSES, type PaymentCursor, type PaymentFilter } from "./schema";
 
 /** EVM addresses are stored checksummed (as facilitators report them); normalize input to match. */
 function normalizeAddress(value: string): string {
@@ -241,7 +241,7 @@ const ledgerSelect = {
 } satisfies Prisma.PaymentSelect;
 export type LedgerRow = Prisma.PaymentGetPayload<{ select: typeof ledgerSelect }>;
 
-/** The payment claimed under `paymentKey` (sha256 of the signed payload), or null. */
+/** The payment claimed under `paymentKey` (lib/x402/payment-key.ts), or null. */
 export async function loadPaymentByKey(db: PrismaClient, paymentKey: string): Promise<LedgerRow | null> {
   return db.payment.findUnique({ where: { paymentKey }, select: ledgerSelect });
 }
@@ -273,7 +273,7 @@ export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abando
 /** For the dashboard: open payments by state, the last reconciler passes and unexplained transfers. */
 export async function loadLedgerHealth(db: PrismaClient) {
   const [open, runs, orphans] = await Promise.all([
-    db.payment.groupBy({ by: ["status"], where: { status: { in: ["pending", "settling", "unknown"] } }, _count: { _all: true } }),
+    db.payment.groupBy({ by: ["status"], where: { status: { in: OPEN_STATUSES } }, _count: { _all: true } }),
     db.reconcileRun.findMany({ orderBy: { startedAt: "desc" }, take: 5 }),
     db.orphanTransfer.findMany({ orderBy: { foundAt: "desc" }, take: 20 }),
   ]);

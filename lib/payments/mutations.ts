@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SettleResponse } from "@x402/core/types";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { OnchainRef } from "@/lib/settlement/onchain";
+import { OPEN_STATUSES } from "./schema";
 
 /**
  * The payment ledger's writes. A payment row moves only forward:
@@ -100,9 +101,6 @@ export async function markSettling(db: PrismaClient, id: string, response: KeptR
   return inserted === 1;
 }
 
-/** States a settlement outcome may still be written over. */
-const OPEN: ("pending" | "settling" | "unknown")[] = ["pending", "settling", "unknown"];
-
 /**
  * Records that the payment settled on chain (the facilitator's success, or found on chain).
  * With `dropKeptResponse`, the kept response is deleted in the same transaction (it was just
@@ -127,7 +125,7 @@ export async function recordSettled(
     return updated === 1;
   }
   const update = {
-    where: { id, status: { in: OPEN } },
+    where: { id, status: { in: OPEN_STATUSES } },
     data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, facilitator: settle.facilitator ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
   };
   if (!options.dropKeptResponse) return (await db.payment.updateMany(update)).count === 1;
@@ -151,7 +149,7 @@ export async function recordSettled(
 export async function recordFailed(db: PrismaClient, id: string, failure: { reason: string; transaction?: string | null; payer?: string | null }): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.payment.updateMany({
-      where: { id, status: { in: OPEN } },
+      where: { id, status: { in: OPEN_STATUSES } },
       data: { status: "failed", errorReason: failure.reason, transaction: failure.transaction || null, payer: failure.payer ?? undefined, checkedAt: new Date() },
     });
     if (count === 1) await tx.paidResponse.deleteMany({ where: { paymentId: id } });
@@ -167,7 +165,7 @@ export async function recordUnknown(db: PrismaClient, id: string, reason: string
 
 /** Notes that the chain was asked about a still-open payment (for the reconciler's pacing). */
 export async function touchChecked(db: PrismaClient, id: string): Promise<void> {
-  await db.payment.updateMany({ where: { id, status: { in: OPEN } }, data: { checkedAt: new Date() } });
+  await db.payment.updateMany({ where: { id, status: { in: OPEN_STATUSES } }, data: { checkedAt: new Date() } });
 }
 
 /**

@@ -3,6 +3,12 @@ import { isStorableText } from "@/lib/text";
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
+/**
+ * The payment states whose settlement outcome is still open: `settled` or `failed` may still be
+ * written over them (lib/payments/mutations.ts).
+ */
+export const OPEN_STATUSES: ("pending" | "settling" | "unknown")[] = ["pending", "settling", "unknown"];
+
 /** Text a filter compares with a column: one line (PostgreSQL text cannot hold NUL). */
 const text = (max: number) => z.string().max(max).refine((v) => isStorableText(v));
 

@@ -1,5 +1,6 @@
 import type { Address } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { OPEN_STATUSES } from "@/lib/payments/schema";
 import { onchainRefSchema } from "./onchain";
 
 /** The last block scanned for transfers under `key` ("<network>|<asset>|<payTo>"), or null. */
@@ -22,7 +23,7 @@ export async function isTransferAccountedFor(
   const recorded = await db.payment.findFirst({ where: { transaction: { in: [...new Set([t.transaction, t.transaction.toLowerCase()])] } }, select: { id: true } });
   if (recorded) return true;
   const open = await db.payment.findMany({
-    where: { status: { in: ["pending", "settling", "unknown"] }, network: t.network, payTo: { equals: t.payTo, mode: "insensitive" }, amount: t.amount.toString() },
+    where: { status: { in: OPEN_STATUSES }, network: t.network, payTo: { equals: t.payTo, mode: "insensitive" }, amount: t.amount.toString() },
     select: { onchainRef: true },
   });
   return open.some((row) => {
@@ -37,7 +38,7 @@ export async function isTransferAccountedFor(
  */
 export async function isSvmTransferAccountedFor(db: PrismaClient, t: { network: string; signature: string; messageHash: string }): Promise<boolean> {
   if (await db.payment.findFirst({ where: { transaction: t.signature }, select: { id: true } })) return true;
-  const open = await db.payment.findMany({ where: { status: { in: ["pending", "settling", "unknown"] }, network: t.network }, select: { onchainRef: true } });
+  const open = await db.payment.findMany({ where: { status: { in: OPEN_STATUSES }, network: t.network }, select: { onchainRef: true } });
   return open.some((row) => {
     const ref = onchainRefSchema.safeParse(row.onchainRef);
     return ref.success && ref.data.kind === "svm" && ref.data.messageHash === t.messageHash;

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { OPEN_STATUSES } from "@/lib/payments/schema";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { onchainRefSchema } from "./onchain";
 
@@ -19,7 +20,7 @@ import { onchainRefSchema } from "./onchain";
  */
 export async function rekeyPresentablePayments(db: PrismaClient): Promise<{ rekeyed: number; clashes: string[] }> {
   const rows = await db.payment.findMany({
-    where: { OR: [{ status: { in: ["pending", "settling", "unknown"] } }, { status: "settled", paidResponse: { is: { deliveredAt: null } } }] },
+    where: { OR: [{ status: { in: OPEN_STATUSES } }, { status: "settled", paidResponse: { is: { deliveredAt: null } } }] },
     select: { id: true, network: true, scheme: true, asset: true, onchainRef: true, paymentKey: true },
     orderBy: { createdAt: "asc" },
   });
