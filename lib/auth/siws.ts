@@ -26,7 +26,12 @@ export function createSiwsMessage(f: SiwsFields): string {
   return lines.join("\n");
 }
 
-/** Reads a SIWS message back into its fields; null when it is not one. */
+/**
+ * Reads a SIWS message back into its fields; null when it is not one: the first line's domain,
+ * a base58 address, at most one statement line, then only field lines, each once: Version 1, a
+ * URI, a Chain ID, a nonce of 8+ alphanumerics, Issued At and any Expiration Time in RFC 3339.
+ * Never throws.
+ */
 export function parseSiwsMessage(message: string): SiwsFields | null {
   const lines = message.split("\n");
   const head = /^(\S+) wants you to sign in with your Solana account:$/.exec(lines[0] ?? "");
@@ -34,14 +39,23 @@ export function parseSiwsMessage(message: string): SiwsFields | null {
   if (!head || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(address)) return null;
   const fields: Record<string, string> = {};
   let statement: string | undefined;
+  // After the address: blank lines, at most one statement line, then only fields, each once.
+  // Anything else (a second statement, a blank or unknown line among the fields, a repeated
+  // field) makes the message mean something other than what a wallet showed: not a SIWS message.
   for (const line of lines.slice(2)) {
     const kv = /^(URI|Version|Chain ID|Nonce|Issued At|Expiration Time): (.+)$/.exec(line);
-    if (kv) fields[kv[1]!] = kv[2]!;
-    else if (line.trim() && !Object.keys(fields).length) statement = line;
+    if (kv) {
+      if (fields[kv[1]!] !== undefined) return null;
+      fields[kv[1]!] = kv[2]!;
+    } else if (Object.keys(fields).length > 0 || (line !== "" && statement !== undefined)) return null;
+    else if (line !== "") statement = line;
   }
-  // The nonce's grammar is EIP-4361's (which Sign In With Solana follows): 8+ alphanumerics.
+  // The grammar of the nonce and the times is EIP-4361's (which Sign In With Solana follows): a
+  // nonce of 8+ alphanumerics, times in RFC 3339 (an unreadable expiry would never expire).
   const nonce = fields.Nonce;
-  if (fields.Version !== "1" || !fields.URI || !fields["Chain ID"] || !nonce || !/^[A-Za-z0-9]{8,}$/.test(nonce) || !fields["Issued At"]) return null;
+  if (fields.Version !== "1" || !fields.URI || !fields["Chain ID"] || !nonce || !/^[A-Za-z0-9]{8,}$/.test(nonce)) return null;
+  const issuedAt = fields["Issued At"];
+  if (issuedAt === undefined || !isRfc3339(issuedAt) || (fields["Expiration Time"] !== undefined && !isRfc3339(fields["Expiration Time"]))) return null;
   return {
     domain: head[1]!,
     address,
@@ -50,9 +64,14 @@ export function parseSiwsMessage(message: string): SiwsFields | null {
     version: "1",
     chainId: fields["Chain ID"],
     nonce,
-    issuedAt: fields["Issued At"],
+    issuedAt,
     expirationTime: fields["Expiration Time"],
   };
+}
+
+/** An RFC 3339 date-time (EIP-4361's `date-time`) that names a real instant. */
+function isRfc3339(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 /**
