@@ -197,8 +197,8 @@ export async function loadRevenueSince(db: PrismaClient, since: Date, until?: Da
 export async function loadUnsettledCounts(db: PrismaClient, since: Date): Promise<{ failed: number; open: number }> {
   const day = new Date(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`);
   const rows = await db.paymentDailyTotal.groupBy({ by: ["status"], where: { status: { not: "settled" }, day: { gte: day } }, _sum: { count: true } });
-  const of = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + Number(r._sum.count ?? 0), 0);
-  return { failed: of(["failed"]), open: of(["pending", "settling", "unknown"]) };
+  const of = (statuses: readonly string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + Number(r._sum.count ?? 0), 0);
+  return { failed: of(["failed"]), open: of(OPEN_STATUSES) };
 }
 
 /** One point of a revenue series: a UTC day or ISO week, a series key, atomic amount, count. */

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { SettleResponse } from "@x402/core/types";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { OnchainRef } from "@/lib/settlement/onchain";
 import { OPEN_STATUSES } from "./schema";
+
+/** OPEN_STATUSES as SQL literals, for raw statements: `"status" IN (${OPEN_STATUSES_SQL})`. */
+const OPEN_STATUSES_SQL = Prisma.raw(OPEN_STATUSES.map((status) => `'${status}'`).join(", "));
 
 /**
  * The payment ledger's writes. A payment row moves only forward:
@@ -121,7 +124,7 @@ export async function recordSettled(
       UPDATE "Payment"
       SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
           "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
-      WHERE "id" = ${id} AND "status" IN ('pending', 'settling', 'unknown')`;
+      WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
     return updated === 1;
   }
   const update = {
@@ -137,7 +140,7 @@ export async function recordSettled(
     UPDATE "Payment"
     SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
         "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
-    WHERE "id" = ${id} AND "status" IN ('pending', 'settling', 'unknown')`;
+    WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
   return updated === 1;
 }
 
