@@ -26,13 +26,14 @@ import {
   recordUnknown,
   releasePayment,
   reservePayment,
+  retakeForSettling,
   takePaidResponse,
   touchChecked,
   type KeptResponse,
 } from "@/lib/payments/mutations";
-import { confirmOnChain } from "@/lib/settlement/confirm";
+import { confirmOnChain, type CheckablePayment } from "@/lib/settlement/confirm";
 import { appendToJournal } from "@/lib/settlement/journal";
-import { onchainRefOf, type OnchainOutcome, type OnchainRef } from "@/lib/settlement/onchain";
+import { isTransactionRef, onchainRefOf, type OnchainOutcome } from "@/lib/settlement/onchain";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
@@ -86,7 +87,10 @@ export function preflightResponse(): Response {
  *      asked for up to SETTLEMENT_CHECK_MS: settled → the content (PAYMENT-RESPONSE from the
  *      chain's transaction); can never settle → `failed`, 402; still open → 503
  *      settlement_pending. The same payment presented again later is checked again and served
- *      once it settled, from the kept response; never charged twice.
+ *      once it settled, from the kept response; if the chain says it is still unused and
+ *      usable, the facilitator is asked to settle it again then. Never charged twice (the chain
+ *      takes one authorization or one signed transaction once);
+ *    - success naming no usable transaction (e.g. an empty one) → treated as no verdict.
  *
  * A settled record the database refuses goes to the local journal (lib/settlement/journal.ts).
  * Facilitator unreachable at verify → 503, garbage or an HTTP error from it → 502. Never a 500
@@ -251,7 +255,8 @@ async function settleAfterHandler(
       await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
       throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
     }
-    return await settleKept(db, claimId, paid, kept, verified, onchainRef);
+    const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef, createdAt: new Date() };
+    return await settleKept(db, row, paid, kept, verified.payer ?? null);
   } finally {
     // A live body not handed to the buyer (settlement failed or pending, an error) stops the handler.
     paid.live?.body?.cancel().catch(() => {});
@@ -259,12 +264,17 @@ async function settleAfterHandler(
 }
 
 /**
- * Settles a claimed payment whose handler succeeded and whose response is kept (row `settling`),
- * and answers: the content with PAYMENT-RESPONSE, 402 settlement_failed, or 503 settlement_pending.
+ * Asks the facilitator to settle a claimed payment whose handler succeeded (row `settling`), and
+ * answers: the content with PAYMENT-RESPONSE, 402 settlement_failed, or 503 settlement_pending.
+ *
+ * @param row the payment row, as far as the chain check needs it.
+ * @param kept the handler's response from this request; null when asking again for a payment
+ *   presented again (its response, kept in the database, is delivered once it settled).
+ * @param payer the payer the facilitator's verify named, or the row's.
  */
-async function settleKept(db: PrismaClient, claimId: string, paid: PaidContext, kept: KeptResponse, verified: VerifyResponse, onchainRef: OnchainRef | null): Promise<Response> {
+async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string }, paid: PaidContext, kept: KeptResponse | null, payer: string | null): Promise<Response> {
   const { selected, protocol, requirements, resource, extensions } = paid;
-  const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef, createdAt: new Date() };
+  const claimId = row.id;
   let settled: SettleResponse;
   try {
     settled = await protocol.settle(selected);
@@ -275,26 +285,40 @@ async function settleKept(db: PrismaClient, claimId: string, paid: PaidContext, 
       // The settle request may have reached the facilitator (timeout, dropped connection, an
       // error answer): the money may have moved. The chain decides, within a bounded wait.
       const failure = facilitatorFailure(error, "settle");
-      console.error(`[tollgate] settle of payment ${claimId}: outcome unknown (${failure.code}); asking the chain`, failure.cause ?? "");
-      await bookkeeping(recordUnknown(db, claimId, `${failure.code}: ${failure.message}`), `mark payment ${claimId} unknown`);
-      const outcome = await confirmOnChain(row, env().settlementCheckMs);
-      return finishFromChain(db, claimId, outcome, paid, { kept, payer: verified.payer ?? null });
+      return settledPerChain(db, row, paid, kept, payer, `${failure.code}: ${failure.message}`, failure.cause);
     }
+  }
+  if (settled.success && !isTransactionRef(selected.network, settled.transaction)) {
+    // Success without a transaction the books could keep: the chain says which one, if any.
+    return settledPerChain(db, row, paid, kept, payer, `facilitator_bad_response: settle succeeded without a usable transaction (${JSON.stringify(settled.transaction ?? null).slice(0, 100)})`);
   }
   if (!settled.success) {
     // A failure verdict is final only if the chain agrees the money did not move (the
-    // authorization may have been used anyway, e.g. by someone else submitting it first).
-    const outcome = await confirmOnChain(row, 0);
-    if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer: verified.payer ?? null });
+    // authorization may have been used anyway, e.g. by someone else submitting it first). When
+    // asking again, the earlier attempt may still be landing: the chain gets SETTLEMENT_CHECK_MS.
+    const outcome = await confirmOnChain(row, kept ? 0 : env().settlementCheckMs);
+    if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer });
     const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
     await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
     const response = paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }
-  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? verified.payer ?? null, keepUntilFor(paid, kept), settledByOf(settled) ?? null);
-  await grantAccessBought(db, paid, claimId, settled.payer ?? verified.payer ?? null);
+  if (!kept) return finishFromChain(db, claimId, { state: "settled", transaction: settled.transaction }, paid, { kept: null, payer: settled.payer ?? payer, facilitator: settledByOf(settled) ?? null });
+  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? payer, keepUntilFor(paid, kept), settledByOf(settled) ?? null);
+  await grantAccessBought(db, paid, claimId, settled.payer ?? payer);
   return deliver(paid, kept, settled);
+}
+
+/**
+ * A settle call that ended without a usable verdict: the row becomes `unknown`, the chain is asked
+ * for up to SETTLEMENT_CHECK_MS, and the buyer answered from what it says (finishFromChain).
+ */
+async function settledPerChain(db: PrismaClient, row: CheckablePayment & { id: string }, paid: PaidContext, kept: KeptResponse | null, payer: string | null, reason: string, cause?: unknown): Promise<Response> {
+  console.error(`[tollgate] settle of payment ${row.id}: outcome unknown (${reason}); asking the chain`, cause ?? "");
+  await bookkeeping(recordUnknown(db, row.id, reason), `mark payment ${row.id} unknown`);
+  const outcome = await confirmOnChain(row, env().settlementCheckMs);
+  return finishFromChain(db, row.id, outcome, paid, { kept, payer });
 }
 
 /** What the rest of the money path needs about one paid request. */
@@ -412,18 +436,18 @@ async function recordSettledDurably(
 async function finishFromChain(
   db: PrismaClient,
   id: string,
-  outcome: OnchainOutcome,
+  outcome: OnchainOutcome | { state: "settled"; transaction: string },
   paid: PaidContext,
-  { kept, payer }: { kept: KeptResponse | null; payer: string | null },
+  { kept, payer, facilitator = null }: { kept: KeptResponse | null; payer: string | null; facilitator?: string | null },
 ): Promise<Response> {
   if (outcome.state === "settled") {
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
     await grantAccessBought(db, paid, id, payer);
     if (kept) {
-      await recordSettledDurably(db, id, outcome.transaction, payer, keepUntilFor(paid, kept));
+      await recordSettledDurably(db, id, outcome.transaction, payer, keepUntilFor(paid, kept), facilitator);
       return deliver(paid, kept, settle);
     }
-    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer }), `record settlement ${id}`);
+    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator }), `record settlement ${id}`);
     const taken = await takePaidResponse(db, id, paid.identifier ? identifierKeepUntil() : null);
     if (!taken) return paymentRequired(paid.extensions, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
     return deliver(paid, taken, settle);
@@ -443,7 +467,8 @@ async function finishFromChain(
 /**
  * A payment presented again that Tollgate already knows by its key: a settled one whose response
  * was never delivered is delivered now (once); one whose settlement outcome is open is checked on
- * chain; anything else is refused by the caller (already used).
+ * chain, and settled again when the chain says it is unused and still usable (the earlier settle
+ * never landed); anything else is refused by the caller (already used).
  *
  * @returns the response, or null when the caller should refuse the payment as already used.
  */
@@ -457,6 +482,13 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
   if (row.status === "settling" && Date.now() - row.updatedAt.getTime() < env().paidRequestMaxMs) return null;
   if (row.status === "settling" || row.status === "unknown") {
     const outcome = await confirmOnChain(row, 0);
+    // Still unused on chain and still usable: the earlier settle call never landed it (an error,
+    // a timeout, a stopped process). The buyer presents it again, so the facilitator is asked
+    // again: the chain takes one authorization (EIP-3009 nonce) or one signed transaction
+    // (Solana) at most once, so this cannot charge twice. One request at a time does so.
+    if (outcome.state === "not_settled" && !outcome.final && (await retakeForSettling(db, row).catch(() => false))) {
+      return settleKept(db, row, paid, null, row.payer);
+    }
     return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });
   }
   if (row.status === "settled" && row.transaction) {

@@ -160,6 +160,18 @@ export async function recordFailed(db: PrismaClient, id: string, failure: { reas
   });
 }
 
+/**
+ * Takes a payment whose settle call ended without a verdict (`unknown`, or `settling` left by a
+ * stopped process) back to `settling`, to ask the facilitator again. Only the row as it was read
+ * (same status, same `updatedAt`) is taken, so of concurrent requests exactly one gets it.
+ * @returns whether this caller took it.
+ */
+export async function retakeForSettling(db: PrismaClient, row: { id: string; status: string; updatedAt: Date }): Promise<boolean> {
+  if (row.status !== "unknown" && row.status !== "settling") return false;
+  const { count } = await db.payment.updateMany({ where: { id: row.id, status: row.status, updatedAt: row.updatedAt }, data: { status: "settling", errorReason: null } });
+  return count === 1;
+}
+
 /** Records that the settlement's outcome is not known yet (only from `settling`). */
 export async function recordUnknown(db: PrismaClient, id: string, reason: string): Promise<boolean> {
   const { count } = await db.payment.updateMany({ where: { id, status: "settling" }, data: { status: "unknown", errorReason: reason, checkedAt: new Date() } });

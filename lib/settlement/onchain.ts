@@ -65,6 +65,19 @@ export function onchainRefOf(network: string, payload: Record<string, unknown>):
   return parsed.success ? parsed.data : null;
 }
 
+/**
+ * Whether `transaction` can name a transaction on `network`: an EVM transaction hash (0x + 64
+ * hex), a Solana signature (base58, 64 bytes), elsewhere any short printable string. A settle
+ * answer claiming success with anything else (an empty string) says nothing the books can keep:
+ * the chain is asked instead.
+ */
+export function isTransactionRef(network: string, transaction: string | undefined | null): transaction is string {
+  if (!transaction) return false;
+  if (network.startsWith("eip155:")) return bytes32.safeParse(transaction).success;
+  if (network.startsWith("solana:")) return /^[1-9A-HJ-NP-Za-km-z]{64,88}$/.test(transaction);
+  return transaction.length <= 200 && /^[\x21-\x7e]+$/.test(transaction);
+}
+
 /** What the chain says. `final` on not_settled: it can never settle (expired or canceled). */
 export type OnchainOutcome =
   | { state: "settled"; transaction: Hex; blockNumber: bigint }

@@ -170,6 +170,53 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer)).toBe(before - 10_000n);
   });
 
+  it("a settle that never reached the chain (an error answer) is asked again when the same payment is presented again: one retry served, charged once", async () => {
+    const payer = buyer(4).address;
+    const before = await balance(payer);
+    const headers = await signQuote(4);
+    // The facilitator answers 503 without ever submitting the authorization.
+    switchboard.interceptNextSettle(async () => ({ kind: "answer", status: 503, text: "Service Unavailable" }));
+    const first = await fetch(url("/api/demo/quote"), { headers });
+    expect(first.status).toBe(503);
+    expect((await first.json()).error.code).toBe("settlement_pending");
+    expect(await rowOf(payer)).toMatchObject({ status: "unknown", transaction: null });
+    expect(await balance(payer)).toBe(before);
+
+    // Presented again, three times at once: the chain says unused, so one of them asks the
+    // facilitator again; the others are told it is in flight or pending. One charge, one delivery.
+    const retries = await Promise.all([0, 1, 2].map(() => fetch(url("/api/demo/quote"), { headers })));
+    const statuses = retries.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    for (const s of statuses.filter((s) => s !== 200)) expect([402, 503]).toContain(s);
+    const served = retries.find((r) => r.status === 200)!;
+    expect((await served.json()).text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(served.headers.get("PAYMENT-RESPONSE")!);
+    expect(settle).toMatchObject({ success: true, transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction: settle.transaction });
+    expect(await balance(payer)).toBe(before - 10_000n);
+
+    const again = await fetch(url("/api/demo/quote"), { headers });
+    expect(again.status).toBe(402);
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
+  it("a settle 'success' without a usable transaction is not recorded as told: the chain names the transaction", async () => {
+    const payer = buyer(0).address;
+    const before = await balance(payer);
+    const headers = await signQuote(0);
+    let landed = "";
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      const answer = JSON.parse((await forward()).text);
+      landed = answer.transaction;
+      return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction: "" }) };
+    });
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(200);
+    expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction: landed });
+    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction: landed });
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
   it("the reconciler settles what a stopped server left `settling`, and fails what was never submitted and expired", async () => {
     const payer = buyer(2).address;
     const before = await balance(payer);

@@ -277,6 +277,24 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(1))).toBe(before - 10_000n);
   });
 
+  it("a settle that never reached the chain is asked again when the same transaction is presented again: served once, charged once", async () => {
+    const before = await tokens(buyer(2));
+    const headers = await signPayment("/api/demo/quote", 2);
+    // The facilitator answers 500 without ever sending the transaction.
+    switchboard.interceptNextSettle(async () => ({ kind: "answer", status: 500, text: JSON.stringify({ error: "internal error" }) }));
+    const first = await fetch(url("/api/demo/quote"), { headers });
+    expect(first.status).toBe(503);
+    expect((await first.json()).error.code).toBe("settlement_pending");
+    expect(await tokens(buyer(2))).toBe(before);
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, network: svm().network });
+    const third = await fetch(url("/api/demo/quote"), { headers });
+    expect(third.status).toBe(402);
+    expect(await tokens(buyer(2))).toBe(before - 10_000n);
+  });
+
   it("refuses a transaction whose blockhash expired (402 with the reason), charging nothing", async () => {
     const before = await tokens(buyer(4));
     const headers = await signPayment("/api/demo/quote", 4);
@@ -351,7 +369,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(9); // seven quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(10); // eight quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
