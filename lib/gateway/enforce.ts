@@ -468,7 +468,8 @@ async function finishFromChain(
  * A payment presented again that Tollgate already knows by its key: a settled one whose response
  * was never delivered is delivered now (once); one whose settlement outcome is open is checked on
  * chain, and settled again when the chain says it is unused and still usable (the earlier settle
- * never landed); anything else is refused by the caller (already used).
+ * never landed); a failed one is refused with its reason (settlement_failed); anything else is
+ * refused by the caller (already used).
  *
  * @returns the response, or null when the caller should refuse the payment as already used.
  */
@@ -490,6 +491,12 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
       return settleKept(db, row, paid, null, row.payer);
     }
     return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });
+  }
+  if (row.status === "failed") {
+    // Not "already used": it never paid for anything. Final all the same (a failure verdict the
+    // chain agreed with, or an authorization that can no longer be used).
+    const reason = row.errorReason ? `: ${row.errorReason.split("\n")[0]!.slice(0, 200)}` : "";
+    return paymentRequired(paid.extensions, paid.requirements, paid.resource, "settlement_failed", `This payment's settlement failed${reason}; nothing was charged. Sign a new one`);
   }
   if (row.status === "settled" && row.transaction) {
     const taken = await takePaidResponse(db, row.id, row.paymentIdentifier ? identifierKeepUntil() : null);

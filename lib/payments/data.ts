@@ -225,6 +225,7 @@ export async function loadRevenueSeries(db: PrismaClient, bucket: "day" | "week"
 const ledgerSelect = {
   id: true,
   status: true,
+  errorReason: true,
   transaction: true,
   payer: true,
   network: true,

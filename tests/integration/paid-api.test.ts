@@ -339,6 +339,13 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(body.text).toBeUndefined();
     expect(await balance(merchant)).toBe(merchantBefore);
     expectedFailures.push(payer.address);
+    // The same payment again: refused with why (its settlement failed), not as "already used".
+    const again = await fetch(url("/api/demo/quote"), { headers });
+    expect(again.status).toBe(402);
+    const refusal = await again.json();
+    expect(refusal.code).toBe("settlement_failed");
+    expect(refusal.error).toMatch(/settlement failed: .+; nothing was charged/);
+    expect(await balance(merchant)).toBe(merchantBefore);
     // Give the buyer their money back for the tests that follow.
     const back = await createWalletClient({ chain, transport: http(devnet.config.rpcUrl), account: privateKeyToAccount(buyer(4).privateKey as Hex) }).writeContract({
       address: asset,
