@@ -1,6 +1,8 @@
 import type { Address } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { loadPaymentByKey, type LedgerRow } from "@/lib/payments/data";
 import { OPEN_STATUSES } from "@/lib/payments/schema";
+import { paymentKey, type PaymentIdentity } from "@/lib/x402/payment-key";
 import { onchainRefSchema } from "./onchain";
 
 /** The last block scanned for transfers under `key` ("<network>|<asset>|<payTo>"), or null. */
@@ -43,4 +45,19 @@ export async function isSvmTransferAccountedFor(db: PrismaClient, t: { network: 
     const ref = onchainRefSchema.safeParse(row.onchainRef);
     return ref.success && ref.data.kind === "svm" && ref.data.messageHash === t.messageHash;
   });
+}
+
+/**
+ * The settled payment an on-chain transfer belongs to by what the chain dedupes on (an EIP-3009
+ * authorization's token, authorizer and nonce; a Solana transaction's message) when its row names
+ * another transaction: the facilitator reported a transaction that is not the one that moved the
+ * money. Null when no such row (the transfer is then an orphan, or already recorded right).
+ *
+ * @param t.asset the token contract (EVM) or mint (Solana) the transfer moved.
+ */
+export async function findMisrecordedPayment(db: PrismaClient, t: { network: string; asset: string; transaction: string; identity: PaymentIdentity }): Promise<LedgerRow | null> {
+  const row = await loadPaymentByKey(db, paymentKey(t.network, "exact", null, { asset: t.asset, identity: t.identity }));
+  if (!row || row.status !== "settled") return null;
+  const same = t.network.startsWith("eip155:") ? row.transaction?.toLowerCase() === t.transaction.toLowerCase() : row.transaction === t.transaction;
+  return same ? null : row;
 }

@@ -53,3 +53,14 @@ export async function storeOrphanTransfer(
 export async function saveScanCursor(db: PrismaClient, key: string, block: bigint): Promise<void> {
   await db.chainScanCursor.upsert({ where: { key }, update: { block }, create: { key, block } });
 }
+
+/**
+ * Corrects the transaction of a settled payment whose facilitator named another one than the
+ * chain shows: `transaction` is where its authorization (EIP-3009) or signed message (Solana) was
+ * used. Only a settled row still holding `named` is changed.
+ * @returns whether the row was corrected.
+ */
+export async function correctSettledTransaction(db: PrismaClient, id: string, named: string | null, transaction: string): Promise<boolean> {
+  const { count } = await db.payment.updateMany({ where: { id, status: "settled", transaction: named }, data: { transaction, checkedAt: new Date() } });
+  return count === 1;
+}

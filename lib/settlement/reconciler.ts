@@ -1,4 +1,4 @@
-import { createPublicClient, getAddress, http, parseAbiItem, type Address } from "viem";
+import { createPublicClient, getAddress, http, parseAbiItem, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { loadOpenPayments } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
@@ -9,8 +9,8 @@ import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { findSvmTransfersTo } from "./onchain";
 import { replayJournal } from "./journal";
 import { rekeyPresentablePayments } from "./rekey";
-import { isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
-import { acquireLease, recordRun, saveScanCursor, storeOrphanTransfer } from "./mutations";
+import { findMisrecordedPayment, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
+import { acquireLease, correctSettledTransaction, recordRun, saveScanCursor, storeOrphanTransfer } from "./mutations";
 
 /**
  * The reconciler: brings every open payment row (`pending`, `settling`, `unknown`) to the state
@@ -61,9 +61,11 @@ export type ReconcileOptions = {
  *   is `failed` as abandoned: Tollgate never submitted it. Anything else stays open.
  * - kept responses delivered, or older than a day, are deleted; so are webhook events older than
  *   30 days whose deliveries all ended;
- * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset since the last scan whose
- *   transaction no payment row has (and no open row could still claim) are stored as
- *   OrphanTransfer.
+ * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset (and SPL transfers to each
+ *   Solana payTo) since the last scan whose transaction no payment row has (and no open row could
+ *   still claim) are stored as OrphanTransfer, unless the transaction used the authorization (or
+ *   carries the signed message) of a payment recorded settled under another transaction: the
+ *   facilitator named a wrong one, and that row gets the chain's.
  *
  * @throws the database's error when it cannot be read at all (the caller logs it).
  */
@@ -157,6 +159,7 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
         for (const log of logs) {
           if (!log.transactionHash || log.logIndex === null || !log.args.from || log.args.value === undefined) continue;
           if (await isTransferAccountedFor(db, { ...target, transaction: log.transactionHash, from: log.args.from, amount: log.args.value })) continue;
+          if (await correctedEvmPayment(db, client, target, log.transactionHash, { dryRun, decisions })) continue;
           found++;
           decisions.push(`orphan: ${log.args.value} of ${target.asset} from ${log.args.from} to ${target.payTo} in ${log.transactionHash}`);
           if (!dryRun) {
@@ -171,6 +174,40 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
     }
   }
   return found;
+}
+
+const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
+
+/**
+ * For a transfer to a payTo that no row names: if its transaction used the EIP-3009 authorization
+ * of a payment recorded settled under another transaction (the facilitator named a wrong one),
+ * that row gets this transaction. One receipt read, only for such transfers.
+ * @returns whether a payment was corrected (the transfer is then no orphan).
+ */
+async function correctedEvmPayment(
+  db: PrismaClient,
+  client: PublicClient,
+  target: { network: string; asset: Address },
+  transaction: Hex,
+  report: { dryRun: boolean; decisions: string[] },
+): Promise<boolean> {
+  const receipt = await client.getTransactionReceipt({ hash: transaction });
+  const used = parseEventLogs({ abi: [AUTHORIZATION_USED], logs: receipt.logs }).filter((l) => l.address.toLowerCase() === target.asset.toLowerCase());
+  for (const log of used) {
+    const identity = { kind: "eip3009" as const, from: log.args.authorizer, nonce: log.args.nonce };
+    const misrecorded = await findMisrecordedPayment(db, { network: target.network, asset: target.asset, transaction, identity });
+    if (misrecorded) {
+      await correctTransaction(db, misrecorded, transaction, report);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Records the chain's transaction on a settled payment that named another, and says so. */
+async function correctTransaction(db: PrismaClient, row: { id: string; transaction: string | null }, transaction: string, { dryRun, decisions }: { dryRun: boolean; decisions: string[] }): Promise<void> {
+  decisions.push(`${row.id} (settled): the facilitator named transaction ${row.transaction}, the chain shows the payment in ${transaction}: recorded ${transaction}`);
+  if (!dryRun) await correctSettledTransaction(db, row.id, row.transaction, transaction);
 }
 
 /**
@@ -238,6 +275,11 @@ async function scanSvmOrphans(db: PrismaClient, { dryRun, decisions }: { dryRun:
       for (const t of transfers) {
         if (highest === null || t.slot > highest) highest = t.slot;
         if (await isSvmTransferAccountedFor(db, { network: target.network, signature: t.signature, messageHash: t.messageHash })) continue;
+        const misrecorded = await findMisrecordedPayment(db, { network: target.network, asset: target.mint, transaction: t.signature, identity: { kind: "svm", messageHash: t.messageHash } });
+        if (misrecorded) {
+          await correctTransaction(db, misrecorded, t.signature, { dryRun, decisions });
+          continue;
+        }
         found++;
         decisions.push(`orphan: ${t.amount} of ${target.mint} from ${t.from} to ${target.payTo} in ${t.signature}`);
         if (!dryRun) {

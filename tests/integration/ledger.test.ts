@@ -217,6 +217,31 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer)).toBe(before - 10_000n);
   });
 
+  it("a settle success naming another (well-formed) transaction is corrected from the chain by the reconciler, not flagged as an orphan", async () => {
+    const payer = buyer(1).address;
+    const before = await balance(payer);
+    const headers = await signQuote(1);
+    const named = `0x${"ab".repeat(32)}`;
+    let landed = "";
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      const answer = JSON.parse((await forward()).text);
+      landed = answer.transaction;
+      return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction: named }) };
+    });
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(200);
+    expect(await balance(payer)).toBe(before - 10_000n);
+    const row = await rowOf(payer);
+    // The reconciler's scan finds the transfer no row names, reads its receipt, and finds the
+    // payment by its authorization: the row gets the chain's transaction.
+    const corrected = await until("the reconciler corrects the transaction", async () => {
+      const r = await db.prisma.payment.findUnique({ where: { id: row!.id } });
+      return r?.transaction === landed ? r : null;
+    });
+    expect(corrected.status).toBe("settled");
+    expect(await db.prisma.orphanTransfer.count({ where: { transaction: { equals: landed, mode: "insensitive" } } })).toBe(0);
+  });
+
   it("the reconciler settles what a stopped server left `settling`, and fails what was never submitted and expired", async () => {
     const payer = buyer(2).address;
     const before = await balance(payer);

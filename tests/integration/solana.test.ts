@@ -21,6 +21,7 @@ import {
   createKeyPairSignerFromBytes,
   createSolanaRpc,
   createTransactionMessage,
+  getBase58Decoder,
   getBase58Encoder,
   getBase64EncodedWireTransaction,
   pipe,
@@ -295,6 +296,31 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     expect(await tokens(buyer(2))).toBe(before - 10_000n);
   });
 
+  it("a settle success naming another (well-formed) signature is corrected from the chain by the reconciler, not flagged as an orphan", async () => {
+    const before = await tokens(buyer(3));
+    const headers = await signPayment("/api/demo/quote", 3);
+    const named = getBase58Decoder().decode(new Uint8Array(64).fill(9));
+    let landed = "";
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      const answer = JSON.parse((await forward()).text);
+      landed = answer.transaction;
+      return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction: named }) };
+    });
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(200);
+    expect(await tokens(buyer(3))).toBe(before - 10_000n);
+    // The export lists each payment's transaction: the chain's, once the reconciler's scan found it.
+    const cookie = await sessionCookie(AUTH_SECRET, devnet.config.payTo, app.url);
+    for (;;) {
+      const csv = await (await fetch(url("/dashboard/payments/export"), { headers: { cookie } })).text();
+      if (csv.includes(landed)) {
+        expect(csv).not.toContain(named);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200)); // until the next reconciler pass corrected it
+    }
+  });
+
   it("refuses a transaction whose blockhash expired (402 with the reason), charging nothing", async () => {
     const before = await tokens(buyer(4));
     const headers = await signPayment("/api/demo/quote", 4);
@@ -369,7 +395,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(10); // eight quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(11); // nine quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
