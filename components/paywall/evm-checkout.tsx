@@ -114,7 +114,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
             </button>
           </fieldset>
         )}
-        {problem && <ProblemNotice problem={problem} onRetry={() => setProblem(null)} />}
+        {problem && <ProblemNotice problem={problem} onRetry={flow.retry} />}
       </div>
     );
   }
@@ -159,12 +159,12 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
             </p>
           </div>
         ) : (
-          <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined} onClick={pay}>
+          <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined || problem?.resend} onClick={pay}>
             {flow.payLabel(option.price)}
           </button>
         )}
       </div>
-      {problem && <ProblemNotice problem={problem} onRetry={() => setProblem(null)} />}
+      {problem && <ProblemNotice problem={problem} onRetry={flow.retry} />}
     </div>
   );
 }

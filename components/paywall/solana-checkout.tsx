@@ -59,7 +59,7 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
           emptyText="No Solana wallet found in this browser. Install Phantom, Solflare or Backpack to pay on Solana."
           onConnectError={() => setProblem({ title: "Not connected", detail: "The wallet did not connect. Nothing was paid.", retry: true })}
         />
-        {problem && <ProblemNotice problem={problem} onRetry={() => setProblem(null)} />}
+        {problem && <ProblemNotice problem={problem} onRetry={flow.retry} />}
       </div>
     );
   }
@@ -112,12 +112,12 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
             </p>
           </div>
         ) : (
-          <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined} onClick={() => void pay()}>
+          <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy || balance === undefined || problem?.resend} onClick={() => void pay()}>
             {flow.payLabel(option.price)}
           </button>
         )}
       </div>
-      {problem && <ProblemNotice problem={problem} onRetry={() => setProblem(null)} />}
+      {problem && <ProblemNotice problem={problem} onRetry={flow.retry} />}
     </div>
   );
 }

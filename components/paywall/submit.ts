@@ -9,9 +9,9 @@ export type PaidSettlement = { transaction: string; network: string } | null;
  * the page and its access grant cookie; the caller then reloads to read the page for real.
  *
  * @returns `{ paid }` with the settlement from PAYMENT-RESPONSE (null when absent or unreadable),
- *   or `{ problem }` to show.
+ *   or `{ problem }` to show, with the server's Retry-After in ms when it sent one.
  */
-export async function submitPayment(paymentHeaders: Record<string, string>): Promise<{ paid: PaidSettlement } | { problem: PaywallProblem }> {
+export async function submitPayment(paymentHeaders: Record<string, string>): Promise<{ paid: PaidSettlement } | { problem: PaywallProblem; retryAfterMs?: number }> {
   let response: Response;
   try {
     response = await fetch(window.location.href, {
@@ -27,7 +27,9 @@ export async function submitPayment(paymentHeaders: Record<string, string>): Pro
     return { paid: readSettlement(response.headers.get("payment-response")) };
   }
   const body = (await response.json().catch(() => ({}))) as { code?: string; error?: string | { code?: string; message?: string } };
-  return { problem: describeSubmissionFailure({ status: response.status, code: body.code, error: body.error }) };
+  const retryAfter = Number(response.headers.get("retry-after"));
+  const problem = describeSubmissionFailure({ status: response.status, code: body.code, error: body.error });
+  return Number.isFinite(retryAfter) && retryAfter > 0 ? { problem, retryAfterMs: retryAfter * 1000 } : { problem };
 }
 
 function readSettlement(header: string | null): PaidSettlement {

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext, useState } from "react";
+import { createContext, useContext, useRef, useState } from "react";
 import { describeSigningError, type PaywallProblem } from "@/lib/paywall/messages";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { saveReceipt } from "@/lib/paywall/receipts";
@@ -10,8 +10,14 @@ import { submitPayment } from "./submit";
 export type ReceiptContextValue = { title: string; store: string; accessWindowSeconds: number };
 export const ReceiptContext = createContext<ReceiptContextValue | null>(null);
 
-/** Where a checkout is: "switching" is EVM's network switch; the rest is the payment itself. */
-export type CheckoutStage = "idle" | "switching" | "signing" | "submitting" | "paid";
+/**
+ * Where a checkout is: "switching" is EVM's network switch; the rest is the payment itself
+ * ("confirming": sent, its settlement pending, being checked again).
+ */
+export type CheckoutStage = "idle" | "switching" | "signing" | "submitting" | "confirming" | "paid";
+
+/** How often a payment whose settlement is pending is checked again before the visitor is asked. */
+const PENDING_CHECKS = 3;
 
 /**
  * The part every checkout (EVM, Solana) shares: sign in the wallet, send the payment with a
@@ -25,6 +31,8 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
   const receipt = useContext(ReceiptContext);
   const [stage, setStage] = useState<CheckoutStage>("idle");
   const [problem, setProblem] = useState<PaywallProblem | null>(null);
+  /** The last signed payment, kept to send again when the server says the same one can still be served. */
+  const signed = useRef<Record<string, string> | null>(null);
 
   /** Runs the payment with `sign`, which returns the payment request headers (PAYMENT-SIGNATURE). */
   async function pay(sign: () => Promise<Record<string, string>>): Promise<void> {
@@ -38,14 +46,38 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
       setProblem(describeSigningError(error));
       return;
     }
+    signed.current = headers;
+    await submit(headers);
+  }
+
+  /** Sends the last signed payment again (a problem with `resend`): no new signature, never a second charge. */
+  async function resend(): Promise<void> {
+    if (!signed.current) return setProblem(null);
+    setProblem(null);
+    await submit(signed.current);
+  }
+
+  /**
+   * Sends a signed payment. While its settlement is pending the same payment is sent again, after
+   * the server's Retry-After (1–10 s), up to PENDING_CHECKS times before the problem is shown.
+   */
+  async function submit(headers: Record<string, string>): Promise<void> {
     setStage("submitting");
-    const result = await submitPayment(headers);
+    let result = await submitPayment(headers);
+    for (let check = 0; check < PENDING_CHECKS && "problem" in result && result.problem.pending; check++) {
+      setStage("confirming");
+      const waitMs = Math.min(Math.max(result.retryAfterMs ?? 5_000, 1_000), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      result = await submitPayment(headers);
+    }
     if ("problem" in result) {
       setStage("idle");
       setProblem(result.problem);
+      if (!result.problem.resend) signed.current = null; // the next attempt needs a new signature
       onRefused();
       return;
     }
+    signed.current = null;
     if (receipt) {
       const now = new Date();
       const transaction = result.paid?.transaction ?? "";
@@ -68,7 +100,18 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
 
   /** The pay button's text for the current stage. */
   const payLabel = (price: string) =>
-    stage === "signing" ? "Confirm in your wallet…" : stage === "submitting" ? "Completing payment…" : stage === "paid" ? "Paid — opening…" : `Pay ${price}`;
+    stage === "signing"
+      ? "Confirm in your wallet…"
+      : stage === "submitting"
+        ? "Completing payment…"
+        : stage === "confirming"
+          ? "Confirming payment on chain…"
+          : stage === "paid"
+            ? "Paid — opening…"
+            : `Pay ${price}`;
 
-  return { stage, setStage, problem, setProblem, pay, payLabel };
+  /** What a problem's button does: send the same payment again, or clear it for a new one. */
+  const retry = () => (problem?.resend ? void resend() : setProblem(null));
+
+  return { stage, setStage, problem, setProblem, pay, payLabel, retry };
 }

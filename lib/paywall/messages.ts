@@ -3,8 +3,14 @@
  * Pure: used by the paywall in the browser and tested in Node.
  */
 
-/** A problem the visitor can act on: what happened, and whether trying again can help. */
-export type PaywallProblem = { title: string; detail: string; retry: boolean };
+/**
+ * A problem the visitor can act on: what happened, and whether trying again can help. With
+ * `resend`, trying again sends the same signed payment once more (no new signature): the server
+ * charges one payment at most once, and for these answers the same payment is what can still be
+ * served (its settlement pending, or the page not produced yet). `pending`: its settlement is
+ * being confirmed, worth checking again by itself shortly.
+ */
+export type PaywallProblem = { title: string; detail: string; retry: boolean; resend?: boolean; pending?: boolean };
 
 /** The JSON body Tollgate answers a failed payment submission with (402/4xx/5xx). */
 export type SubmissionFailure = { status: number; code?: string; error?: string | { code?: string; message?: string } };
@@ -48,15 +54,24 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
     return { title: "Payment expired", detail: "The signed payment expired before it reached us. Nothing was paid; sign again.", retry: true };
   }
   switch (code) {
+    case "settlement_pending":
+      return {
+        title: "Confirming your payment",
+        detail: "Your payment was sent and is still being confirmed on chain. It may already have gone through, so do not pay again: checking again sends the same payment, which is never charged twice.",
+        retry: true,
+        resend: true,
+        pending: true,
+      };
+    case "upstream_unreachable":
+      return { title: "The page could not be opened", detail: "Trying again sends the same payment: if it went through, you get the page without paying again.", retry: true, resend: true };
     case "payment_already_used":
       return { title: "Already used", detail: "This signature was already used. Sign a new payment.", retry: true };
     case "settlement_failed":
       return { title: "Payment not settled", detail: "The transfer could not be completed on chain, so you were not charged. Try again.", retry: true };
     case "facilitator_unavailable":
     case "facilitator_bad_response":
-    case "upstream_unreachable":
     case "database_unavailable":
-      return { title: "Payments are unavailable", detail: "We could not complete the payment right now. Nothing was charged; try again in a minute.", retry: true };
+      return { title: "Payments are unavailable", detail: "We could not complete the payment right now. Nothing was charged; try again in a minute.", retry: true, resend: true };
     case "payment_invalid":
       return { title: "Payment refused", detail: reason.replace(/^Payment invalid:\s*/, "") || "The payment was not valid. Nothing was paid.", retry: true };
   }

@@ -142,6 +142,48 @@ test("declining the signature is explained and costs nothing", async ({ page, ba
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
 });
 
+test("a payment whose settlement is pending is checked again with the same signature: never signed or charged twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[3]!;
+  const wallet = await useWallet(buyer.privateKey as Hex);
+  const before = await balance(devnet.asset.address, buyer.address);
+  // The server's answer while a settlement is pending (a facilitator timeout), given by the browser
+  // route instead of a fault between the server and its facilitator, which this stack does not
+  // wire in (the server side runs on real parts in ledger.test.ts): the first four submissions are
+  // answered 503 settlement_pending without reaching the server; later ones go through.
+  const sent: string[] = [];
+  let pendingAnswers = 4;
+  await page.route(`${baseUrl}${DEEP_DIVE}`, async (route) => {
+    const signature = route.request().headers()["payment-signature"];
+    if (!signature) return route.continue();
+    sent.push(signature);
+    if (pendingAnswers-- > 0) {
+      return route.fulfill({
+        status: 503,
+        headers: { "content-type": "application/json", "retry-after": "1" },
+        body: JSON.stringify({ error: { code: "settlement_pending", message: "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource." } }),
+      });
+    }
+    return route.continue();
+  });
+
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.connect();
+  await paywall.pay();
+  // Checked again by itself (three times), then the visitor is told, and cannot pay a second time.
+  await expect(paywall.alert()).toContainText("Confirming your payment");
+  await expect(paywall.alert()).toContainText("do not pay again");
+  await expect(paywall.alert()).not.toContainText("Nothing was");
+  await expect(page.getByRole("button", { name: /^Pay / })).toBeDisabled();
+  await paywall.screenshot("paywall-settlement-pending", testInfo);
+  expect(sent).toHaveLength(4);
+  await page.getByRole("button", { name: "Check again" }).click();
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(sent).toHaveLength(5);
+  expect(new Set(sent).size).toBe(1);
+  expect(wallet.signatures).toBe(1);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
+});
+
 test("a wallet without enough balance is told so before signing", async ({ page, baseUrl, devnet, paywall, useWallet }, testInfo) => {
   const wallet = await useWallet(testKey(6)); // funded with ETH only, no test tokens
   expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);

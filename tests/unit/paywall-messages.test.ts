@@ -24,6 +24,21 @@ describe("paywall messages", () => {
     expect(describeSubmissionFailure({ status: 402, code: "payment_invalid", error: "Payment invalid: invalid_scheme" }).detail).toBe("invalid_scheme");
   });
 
+  it("never says 'nothing was charged' when the payment may have gone through, and offers the same payment again instead of a new one", () => {
+    const pending = describeSubmissionFailure({ status: 503, error: { code: "settlement_pending", message: "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource." } });
+    expect(pending).toMatchObject({ title: "Confirming your payment", resend: true, pending: true });
+    expect(pending.detail).toMatch(/do not pay again/);
+    expect(pending.detail).not.toMatch(/nothing was (charged|paid)/i);
+    const unproduced = describeSubmissionFailure({ status: 502, error: { code: "upstream_unreachable", message: "The paid resource could not be produced again; the payment is settled: send the same payment again to receive it" } });
+    expect(unproduced).toMatchObject({ resend: true });
+    expect(unproduced.pending).toBeFalsy();
+    expect(unproduced.detail).not.toMatch(/nothing was (charged|paid)/i);
+    // Refused before settling: the same payment may be sent again too (nothing was charged).
+    expect(describeSubmissionFailure({ status: 503, error: { code: "facilitator_unavailable", message: "down" } })).toMatchObject({ resend: true });
+    // A payment that cannot buy anything any more needs a new signature.
+    for (const code of ["payment_already_used", "settlement_failed", "payment_invalid"]) expect(describeSubmissionFailure({ status: 402, code, error: "x" }).resend).toBeFalsy();
+  });
+
   it("never leaks a stack trace into the detail", () => {
     const error = new Error("boom\n    at foo (file.ts:1:1)");
     expect(describeSigningError(error).detail).toBe("boom");
