@@ -87,6 +87,7 @@ const envSchema = z
     UPSTREAM_ORIGIN: z.url().optional(),
     /** How often the proxy checks whether priced routes changed in the database, in ms. */
     ROUTE_REFRESH_MS: z.coerce.number().int().min(100).default(1_000),
+    SUPPORTED_REFRESH_MS: z.coerce.number().int().min(100).default(300_000),
     /** Root secret for page access grants and dashboard sessions. Required in production, 32+ characters. */
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /**
@@ -211,6 +212,7 @@ const envSchema = z
       trustProxyHeaders: e.TRUST_PROXY_HEADERS ?? false,
       upstreamOrigin: (e.UPSTREAM_ORIGIN ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
       routeRefreshMs: e.ROUTE_REFRESH_MS,
+      supportedRefreshMs: e.SUPPORTED_REFRESH_MS,
       authSecret: e.AUTH_SECRET,
       evmChains: e.EVM_CHAINS ?? {},
       solanaRpcUrls: e.SOLANA_RPC_URLS ?? {},

@@ -1,7 +1,7 @@
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { loadEnforcedRoutes, loadRouteTableRevision } from "@/lib/routes/data";
-import { buildRequirements, type BuiltRequirements } from "@/lib/x402/resource-server";
+import { buildRequirements, type BuiltRequirements, type X402Services } from "@/lib/x402/resource-server";
 import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
 import { getX402 } from "./x402-server";
 
@@ -29,24 +29,27 @@ const state = (): CacheState => (g.__tollgateRoutes ??= { checkedAt: 0, stale: f
 function makeSnapshot(revision: number, routes: { charging: PricedRouteConfig[]; blocked: PricedRouteConfig[] }): RouteSnapshot {
   const skipped = (route: PricedRouteConfig, error: Error) => console.error(`[tollgate] route ${route.method} ${route.pathPattern} skipped: ${error.message}`);
   const table = new RouteTable(routes.charging, skipped);
-  const built = new Map<string, Promise<BuiltRequirements>>();
+  // Per route, built with one x402 server (a /supported refresh brings a new one: rebuilt then).
+  const built = new Map<string, { services: X402Services; requirements: Promise<BuiltRequirements> }>();
   return {
     revision,
     table,
     blocked: new RouteTable(routes.blocked, skipped),
-    requirementsFor(route) {
+    async requirementsFor(route) {
+      const services = await getX402();
       let entry = built.get(route.id);
-      if (!entry) {
-        entry = getX402().then(async ({ server }) => {
-          const result = await buildRequirements(server, route.paymentOptions);
+      if (!entry || entry.services !== services) {
+        const requirements = buildRequirements(services.server, route.paymentOptions).then((result) => {
           for (const s of result.skipped) console.warn(`[tollgate] ${route.method} ${route.pathPattern}: option ${s.option.network}/${s.option.asset} not offered: ${s.reason}`);
           return result;
         });
+        const made = { services, requirements };
         // A facilitator outage must not stick to the snapshot: forget failures.
-        entry.catch(() => built.delete(route.id));
-        built.set(route.id, entry);
+        requirements.catch(() => built.get(route.id) === made && built.delete(route.id));
+        built.set(route.id, made);
+        entry = made;
       }
-      return entry;
+      return entry.requirements;
     },
   };
 }

@@ -7,13 +7,17 @@ import type { Network } from "@x402/core/types";
 /** After a failed /supported call, requests fail fast for this long before trying again (ms). */
 const RETRY_AFTER_FAILURE_MS = 2_000;
 
-type State = { services: Promise<X402Services>; ready?: Promise<void>; failedAt: number };
+type State = { services: Promise<X402Services>; ready?: Promise<void>; failedAt: number; readyAt?: number; refreshing?: boolean };
 const g = globalThis as typeof globalThis & { __tollgateX402?: State };
 
 /**
  * The process's x402 resource server (and its facilitator client), initialized against the facilitator (its /supported) on
- * first use and re-initialized after a failure.
+ * first use and re-initialized after a failure. Every SUPPORTED_REFRESH_MS an HTTP facilitator's
+ * /supported is read again into a new server, which replaces this one once initialized (a new
+ * network, a rotated Solana fee payer); until then, and if that read fails, the current one
+ * serves. A self-hosted facilitator's kinds never change while the process runs.
  *
+ * @returns the same services object until a refresh replaced it (callers may key caches on it).
  * @throws TollgateError `facilitator_unavailable` (503) while the facilitator cannot be reached.
  */
 export async function getX402(): Promise<X402Services> {
@@ -26,14 +30,35 @@ export async function getX402(): Promise<X402Services> {
     if (Date.now() - state.failedAt < RETRY_AFTER_FAILURE_MS) {
       throw new TollgateError("facilitator_unavailable", "The payment facilitator is unavailable; try again shortly");
     }
-    state.ready = services.server.initialize().catch((cause: unknown) => {
-      state.ready = undefined;
-      state.failedAt = Date.now();
-      throw new TollgateError("facilitator_unavailable", "The payment facilitator is unavailable; try again shortly", { cause });
-    });
+    state.ready = services.server.initialize().then(
+      () => void (state.readyAt = Date.now()),
+      (cause: unknown) => {
+        state.ready = undefined;
+        state.failedAt = Date.now();
+        throw new TollgateError("facilitator_unavailable", "The payment facilitator is unavailable; try again shortly", { cause });
+      },
+    );
   }
   await state.ready;
+  if (state.readyAt !== undefined && Date.now() - state.readyAt >= env().supportedRefreshMs && !state.refreshing && !env().selfHostedFacilitator) {
+    state.refreshing = true;
+    void refresh(state);
+  }
   return services;
+}
+
+/** Reads the facilitator's /supported into new services and puts them in place of `old`'s; on failure `old` serves on. */
+async function refresh(old: State): Promise<void> {
+  try {
+    const services = await createServices();
+    await services.server.initialize();
+    if (g.__tollgateX402 === old) g.__tollgateX402 = { services: Promise.resolve(services), ready: Promise.resolve(), readyAt: Date.now(), failedAt: 0 };
+  } catch (error) {
+    console.warn("[tollgate] could not read the facilitator's /supported again; keeping what it said before:", error instanceof Error ? error.message : error);
+    old.readyAt = Date.now();
+  } finally {
+    old.refreshing = false;
+  }
 }
 
 /**

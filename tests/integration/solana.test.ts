@@ -110,6 +110,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
         FACILITATOR_TIMEOUT_MS: "5000",
         SETTLEMENT_CHECK_MS: "2000",
         RECONCILE_INTERVAL_MS: "500",
+        SUPPORTED_REFRESH_MS: "500",
         DATABASE_URL: databaseUrl,
         AUTH_SECRET,
       },
@@ -321,6 +322,33 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     }
   });
 
+  it("follows the facilitator's /supported: a rotated fee payer is offered within SUPPORTED_REFRESH_MS, and payments work through the change", async () => {
+    const feePayerIn402 = async () => {
+      const challenge = await fetch(url("/api/demo/quote"));
+      const required = decodePaymentRequiredHeader(challenge.headers.get("PAYMENT-REQUIRED")!);
+      return required.accepts.find((a) => a.network === svm().network)?.extra?.feePayer as string | undefined;
+    };
+    const original = await feePayerIn402();
+    expect(original).toEqual(expect.any(String));
+    // The facilitator now names another fee payer (here: only in what it says it supports).
+    const rotated = getBase58Decoder().decode(new Uint8Array(32).fill(5));
+    switchboard.rewriteSupported((supported) => ({ ...supported, kinds: supported.kinds.map((k) => (k.network === svm().network ? { ...k, extra: { ...k.extra, feePayer: rotated } } : k)) }));
+    for (;;) {
+      if ((await feePayerIn402()) === rotated) break;
+      await new Promise((r) => setTimeout(r, 100)); // until the next refresh read it
+    }
+    // And back: the 402 follows again, and the official client pays with what it offers.
+    switchboard.rewriteSupported(null);
+    for (;;) {
+      if ((await feePayerIn402()) === original) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const before = await tokens(buyer(4));
+    const res = await (await createSvmPayingFetch(devnet.config, 4))(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    expect(await tokens(buyer(4))).toBe(before - 10_000n);
+  });
+
   it("refuses a transaction whose blockhash expired (402 with the reason), charging nothing", async () => {
     const before = await tokens(buyer(4));
     const headers = await signPayment("/api/demo/quote", 4);
@@ -395,7 +423,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(11); // nine quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(12); // ten quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);

@@ -30,6 +30,7 @@ export async function startSwitchboard(target: string) {
   let beforeSettle: ((body: unknown) => Promise<void>) | undefined;
   let interceptSettle: SettleInterceptor | undefined;
   let staleDrops = 0;
+  let supportedRewrite: ((supported: { kinds: { network: string; extra?: Record<string, unknown> }[] }) => unknown) | null = null;
   let justDropped = false;
   const requestsOn = new WeakMap<Socket, number>();
   const server = http.createServer(async (req, res) => {
@@ -90,6 +91,10 @@ export async function startSwitchboard(target: string) {
     } catch {
       return req.socket.destroy(); // the facilitator dropped the call: so does the switchboard
     }
+    if (req.url === "/supported" && supportedRewrite && upstream.status === 200) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify(supportedRewrite(JSON.parse(upstream.body.toString("utf8")))));
+    }
     res.writeHead(upstream.status, { "content-type": upstream.contentType });
     res.end(upstream.body);
   });
@@ -101,6 +106,8 @@ export async function startSwitchboard(target: string) {
     staleDrops: () => staleDrops,
     /** Runs `hook` with the next /settle request body before forwarding it (once). */
     onNextSettle: (hook: (body: unknown) => Promise<void>) => (beforeSettle = hook),
+    /** Answers every /supported with `rewrite` of the facilitator's answer (null: as it is), as a facilitator whose kinds change would. */
+    rewriteSupported: (rewrite: typeof supportedRewrite) => (supportedRewrite = rewrite),
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
     interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
     /**
