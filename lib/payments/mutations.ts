@@ -163,11 +163,14 @@ export async function recordFailed(db: PrismaClient, id: string, failure: { reas
 /**
  * Takes a payment whose settle call ended without a verdict (`unknown`, or `settling` left by a
  * stopped process) back to `settling`, to ask the facilitator again. Only the row as it was read
- * (same status, same `updatedAt`) is taken, so of concurrent requests exactly one gets it.
+ * (same status, same `updatedAt`) is taken, so of concurrent requests exactly one gets it; and
+ * only while its kept response is undelivered (never charge for what can no longer be served).
  * @returns whether this caller took it.
  */
 export async function retakeForSettling(db: PrismaClient, row: { id: string; status: string; updatedAt: Date }): Promise<boolean> {
   if (row.status !== "unknown" && row.status !== "settling") return false;
+  // Only while what it pays for can still be delivered (kept responses go after a day).
+  if ((await db.paidResponse.count({ where: { paymentId: row.id, deliveredAt: null } })) === 0) return false;
   const { count } = await db.payment.updateMany({ where: { id: row.id, status: row.status, updatedAt: row.updatedAt }, data: { status: "settling", errorReason: null } });
   return count === 1;
 }
