@@ -204,13 +204,9 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const payer = buyer(0).address;
     const before = await balance(payer);
     const headers = await signQuote(0);
-    let landed = "";
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      const answer = JSON.parse((await forward()).text);
-      landed = answer.transaction;
-      return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction: "" }) };
-    });
+    const landing = switchboard.misnameNextSettle("");
     const res = await fetch(url("/api/demo/quote"), { headers });
+    const landed = await landing;
     expect(res.status).toBe(200);
     expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction: landed });
     expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction: landed });
@@ -222,13 +218,9 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const before = await balance(payer);
     const headers = await signQuote(1);
     const named = `0x${"ab".repeat(32)}`;
-    let landed = "";
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      const answer = JSON.parse((await forward()).text);
-      landed = answer.transaction;
-      return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction: named }) };
-    });
+    const landing = switchboard.misnameNextSettle(named);
     const res = await fetch(url("/api/demo/quote"), { headers });
+    const landed = await landing;
     expect(res.status).toBe(200);
     expect(await balance(payer)).toBe(before - 10_000n);
     const row = await rowOf(payer);

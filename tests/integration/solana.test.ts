@@ -301,13 +301,9 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     const before = await tokens(buyer(3));
     const headers = await signPayment("/api/demo/quote", 3);
     const named = getBase58Decoder().decode(new Uint8Array(64).fill(9));
-    let landed = "";
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      const answer = JSON.parse((await forward()).text);
-      landed = answer.transaction;
-      return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction: named }) };
-    });
+    const landing = switchboard.misnameNextSettle(named);
     const res = await fetch(url("/api/demo/quote"), { headers });
+    const landed = await landing;
     expect(res.status).toBe(200);
     expect(await tokens(buyer(3))).toBe(before - 10_000n);
     // The export lists each payment's transaction: the chain's, once the reconciler's scan found it.

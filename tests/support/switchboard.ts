@@ -108,6 +108,18 @@ export async function startSwitchboard(target: string) {
     onNextSettle: (hook: (body: unknown) => Promise<void>) => (beforeSettle = hook),
     /** Answers every /supported with `rewrite` of the facilitator's answer (null: as it is), as a facilitator whose kinds change would. */
     rewriteSupported: (rewrite: typeof supportedRewrite) => (supportedRewrite = rewrite),
+    /**
+     * Settles the next /settle for real but answers success naming `transaction` instead of the
+     * one that landed (a facilitator that misreports). Resolves to the transaction that landed.
+     */
+    misnameNextSettle: (transaction: string): Promise<string> =>
+      new Promise<string>((landed) => {
+        interceptSettle = async ({ forward }) => {
+          const answer = JSON.parse((await forward()).text);
+          landed(answer.transaction);
+          return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction }) };
+        };
+      }),
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
     interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
     /**
