@@ -7,7 +7,9 @@ import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@/lib/text";
  * - `payment.settled`: settled during the paid request (settling → settled);
  * - `payment.failed`: certainly not settled, decided during the paid request (settling → failed);
  * - `payment.reconciled`: a payment whose outcome was open (unknown, or abandoned by a stopped
- *   process) resolved later against the chain; `data.status` says settled or failed.
+ *   process) resolved later against the chain; `data.status` says settled or failed. Also a
+ *   settled payment whose transaction the reconciler corrected from the chain (settled →
+ *   settled, another `data.transaction`).
  */
 export const WEBHOOK_EVENT_TYPES = ["payment.settled", "payment.failed", "payment.reconciled"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -15,6 +15,7 @@ import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { markSettling, recordFailed, recordSettled, recordUnknown, reservePayment } from "@/lib/payments/mutations";
+import { correctSettledTransaction } from "@/lib/settlement/mutations";
 import { configuredEndpointId, createEndpoint, newWebhookSecret, pruneWebhookEvents, queueTestEvent, resendDelivery, rotateEndpointSecret, syncConfiguredEndpoints } from "@/lib/webhooks/mutations";
 import { WEBHOOK_EVENT_TYPES, webhookUrlProblem } from "@/lib/webhooks/schema";
 import { freePort } from "../support/ports";
@@ -100,13 +101,21 @@ describe("the outbox (trigger on Payment)", () => {
     await recordSettled(db, late, { transaction: "0xlate" });
     // A repeated write of a final state changes nothing and tells nothing.
     await recordSettled(db, settled, { transaction: "0xfeed" });
+    // The reconciler corrects a transaction the facilitator misnamed: told as reconciled, once.
+    const misnamed = await settlingPayment();
+    await recordSettled(db, misnamed, { transaction: "0xwrong" });
+    expect(await correctSettledTransaction(db, misnamed, "0xwrong", "0xright")).toBe(true);
+    expect(await correctSettledTransaction(db, misnamed, "0xwrong", "0xright")).toBe(false);
 
     const events = await db.webhookEvent.findMany({ include: { deliveries: true }, orderBy: { createdAt: "asc" } });
     expect(events.map((e) => [e.paymentId, e.type])).toEqual([
       [settled, "payment.settled"],
       [failed, "payment.failed"],
       [late, "payment.reconciled"],
+      [misnamed, "payment.settled"],
+      [misnamed, "payment.reconciled"],
     ]);
+    expect(events[4]!.payload).toMatchObject({ type: "payment.reconciled", data: { status: "settled", transaction: "0xright" } });
     for (const e of events) expect(e.id).toMatch(/^msg_[0-9a-f]{32}$/);
     expect(events[0]!.deliveries.map((d) => d.endpointId).sort()).toEqual([all, settledOnly].sort());
     expect(events[1]!.deliveries.map((d) => d.endpointId)).toEqual([all]);
