@@ -48,7 +48,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
   const wrongChain = isConnected && chainId !== chain.id;
 
   async function connect(id: string) {
-    setProblem(null);
+    setProblem((p) => (p?.pending ? p : null)); // a pending payment's notice stays until it is decided
     const target = connectors.find((c) => c.uid === id);
     if (!target) return;
     try {
@@ -62,7 +62,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
   }
 
   async function switchChain() {
-    setProblem(null);
+    setProblem((p) => (p?.pending ? p : null)); // a pending payment's notice stays until it is decided
     setStage("switching");
     try {
       await switchChainAsync({ chainId: chain.id });

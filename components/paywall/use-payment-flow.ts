@@ -1,7 +1,8 @@
 "use client";
 
-import { createContext, useContext, useRef, useState } from "react";
-import { describeSigningError, type PaywallProblem } from "@/lib/paywall/messages";
+import { createContext, useContext, useEffect, useRef, useState } from "react";
+import { describeSigningError, describeSubmissionFailure, type PaywallProblem } from "@/lib/paywall/messages";
+import { clearPendingPayment, loadPendingPayment, savePendingPayment } from "@/lib/paywall/pending-payment";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { saveReceipt } from "@/lib/paywall/receipts";
 import { submitPayment } from "./submit";
@@ -22,7 +23,9 @@ const PENDING_CHECKS = 3;
 /**
  * The part every checkout (EVM, Solana) shares: sign in the wallet, send the payment with a
  * request for this page, keep a receipt, then reload to read it; a declined signature or a
- * refused payment becomes a problem to show, never a thrown error.
+ * refused payment becomes a problem to show, never a thrown error. A payment whose settlement is
+ * pending is checked again with the same signature, also after a reload of the page
+ * (lib/paywall/pending-payment.ts).
  *
  * @param onRefused called after the server refused a payment (e.g. re-read the balance).
  * @param option what is being paid (for the receipt).
@@ -33,6 +36,15 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
   const [problem, setProblem] = useState<PaywallProblem | null>(null);
   /** The last signed payment, kept to send again when the server says the same one can still be served. */
   const signed = useRef<Record<string, string> | null>(null);
+
+  // A payment left pending in this tab (the page was reloaded meanwhile): offer to check it again,
+  // never a second payment while it may still go through.
+  useEffect(() => {
+    const pending = loadPendingPayment(window.location.pathname);
+    if (!pending) return;
+    signed.current = pending;
+    setProblem(describeSubmissionFailure({ status: 503, code: "settlement_pending" }));
+  }, []);
 
   /** Runs the payment with `sign`, which returns the payment request headers (PAYMENT-SIGNATURE). */
   async function pay(sign: () => Promise<Record<string, string>>): Promise<void> {
@@ -70,14 +82,18 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       result = await submitPayment(headers);
     }
+    const path = window.location.pathname;
     if ("problem" in result) {
       setStage("idle");
       setProblem(result.problem);
+      if (result.problem.pending) savePendingPayment(path, headers);
+      else clearPendingPayment(path);
       if (!result.problem.resend) signed.current = null; // the next attempt needs a new signature
       onRefused();
       return;
     }
     signed.current = null;
+    clearPendingPayment(path);
     if (receipt) {
       const now = new Date();
       const transaction = result.paid?.transaction ?? "";

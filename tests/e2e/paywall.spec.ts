@@ -142,7 +142,7 @@ test("declining the signature is explained and costs nothing", async ({ page, ba
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
 });
 
-test("a payment whose settlement is pending is checked again with the same signature: never signed or charged twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+test("a payment whose settlement is pending is checked again with the same signature, also after a reload: never signed or charged twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[3]!;
   const wallet = await useWallet(buyer.privateKey as Hex);
   const before = await balance(devnet.asset.address, buyer.address);
@@ -175,6 +175,11 @@ test("a payment whose settlement is pending is checked again with the same signa
   await expect(paywall.alert()).not.toContainText("Nothing was");
   await expect(page.getByRole("button", { name: /^Pay / })).toBeDisabled();
   await paywall.screenshot("paywall-settlement-pending", testInfo);
+  expect(sent).toHaveLength(4);
+  // A reload keeps the pending payment (this tab only): offered again, still no second payment.
+  await page.reload();
+  await paywall.expectShown();
+  await expect(paywall.alert()).toContainText("Confirming your payment");
   expect(sent).toHaveLength(4);
   await page.getByRole("button", { name: "Check again" }).click();
   await paywall.expectArticle("Deep dive: what a paid request really costs");
