@@ -48,7 +48,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
   const wrongChain = isConnected && chainId !== chain.id;
 
   async function connect(id: string) {
-    setProblem((p) => (p?.pending ? p : null)); // a pending payment's notice stays until it is decided
+    setProblem(null);
     const target = connectors.find((c) => c.uid === id);
     if (!target) return;
     try {
@@ -62,7 +62,7 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
   }
 
   async function switchChain() {
-    setProblem((p) => (p?.pending ? p : null)); // a pending payment's notice stays until it is decided
+    setProblem(null);
     setStage("switching");
     try {
       await switchChainAsync({ chainId: chain.id });

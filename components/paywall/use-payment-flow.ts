@@ -129,5 +129,11 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
   /** What a problem's button does: send the same payment again, or clear it for a new one. */
   const retry = () => (problem?.resend ? void resend() : setProblem(null));
 
-  return { stage, setStage, problem, setProblem, pay, payLabel, retry };
+  /**
+   * The checkouts' own problems (connecting, switching networks): never in place of a pending
+   * payment's notice, which only its own check may replace (else Pay would open to a second payment).
+   */
+  const setOwnProblem = (next: PaywallProblem | null) => setProblem((current) => (current?.pending ? current : next));
+
+  return { stage, setStage, problem, setProblem: setOwnProblem, pay, payLabel, retry };
 }
