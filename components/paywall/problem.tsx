@@ -8,7 +8,7 @@ export function ProblemNotice({ problem, onRetry }: { problem: PaywallProblem; o
       <p className="mt-1">{problem.detail}</p>
       {problem.retry && onRetry && (
         <button type="button" onClick={onRetry} className={`mt-3 rounded-md border bg-white px-3 py-1.5 font-medium focus:outline-none focus-visible:ring-2 ${problem.pending ? "border-amber-400 hover:bg-amber-100 focus-visible:ring-amber-600" : "border-red-300 hover:bg-red-100 focus-visible:ring-red-500"}`}>
-          {problem.resend ? "Check again" : "Try again"}
+          {problem.pending ? "Check again" : "Try again"}
         </button>
       )}
     </div>
