@@ -191,7 +191,9 @@ async function correctedEvmPayment(
   transaction: Hex,
   report: { dryRun: boolean; decisions: string[] },
 ): Promise<boolean> {
-  const receipt = await client.getTransactionReceipt({ hash: transaction });
+  // A receipt the RPC cannot give leaves the transfer an orphan (flagged), rather than stalling the scan on it.
+  const receipt = await client.getTransactionReceipt({ hash: transaction }).catch(() => null);
+  if (!receipt) return false;
   const used = parseEventLogs({ abi: [AUTHORIZATION_USED], logs: receipt.logs }).filter((l) => l.address.toLowerCase() === target.asset.toLowerCase());
   for (const log of used) {
     const identity = { kind: "eip3009" as const, from: log.args.authorizer, nonce: log.args.nonce };
