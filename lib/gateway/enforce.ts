@@ -27,6 +27,7 @@ import {
   releasePayment,
   reservePayment,
   retakeForSettling,
+  returnUndelivered,
   takePaidResponse,
   touchChecked,
   type KeptResponse,
@@ -74,7 +75,8 @@ export function preflightResponse(): Response {
  * transports-v1/http.md):
  *
  * 1. no payment → 402: PAYMENT-REQUIRED (v2, base64 PaymentRequired) and the v1 JSON body;
- * 2. malformed PAYMENT-SIGNATURE / X-PAYMENT → 400;
+ * 2. malformed PAYMENT-SIGNATURE / X-PAYMENT → 400; a payment sent with HEAD → 402 (a HEAD gets
+ *    no content, so it is never charged);
  * 3. verify through the facilitator; invalid → 402 with the reason;
  * 4. claim the payment in the database (unique key, row `pending`); a payment already claimed is
  *    resumed if it is owed something (below), else 402 payment_already_used;
@@ -126,6 +128,9 @@ export async function enforcePayment(
       if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
       return paymentRequired(extensions, requirements, resource, "payment_required", message);
     }
+    // HEAD gets GET's headers without its content: a payment sent with it would buy nothing, so it
+    // is never verified or settled. The 402 says to send it with GET.
+    if (request.method === "HEAD") return paymentRequired(extensions, requirements, resource, "payment_required", "A HEAD request is never charged: send the payment with GET");
     return await settleAfterHandler(request, route, target, resource, requirements, incoming, extensions);
   } catch (error) {
     return errorResponse(error, context, PAYMENT_CORS_HEADERS);
@@ -203,6 +208,8 @@ async function settleAfterHandler(
     }
     return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
+  // Said in the log when it happens (deliver() then keeps the response for the same payment).
+  request.signal.addEventListener("abort", () => console.warn(`[tollgate] the buyer of payment ${claimId} hung up before its answer`), { once: true });
   let verified: VerifyResponse;
   const verification = await verifying;
   if (verification.ok) verified = verification.response;
@@ -221,10 +228,10 @@ async function settleAfterHandler(
   // API routes stream by default: settled once the handler's status and headers are in, its body
   // then piped as produced. Pages, settle-after-complete routes and payment-identifier payments
   // (whose response is kept for retries) wait for the whole body.
-  const streaming = route.kind === "api" && !route.settleAfterComplete && !identifier && request.method !== "HEAD";
+  const streaming = route.kind === "api" && !route.settleAfterComplete && !identifier;
   let upstream: { response: Response; body: ArrayBuffer | null };
   try {
-    const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+    const body = request.method === "GET" ? null : await request.arrayBuffer();
     upstream = streaming ? { response: await openUpstream(request, target, body), body: null } : await callUpstream(request, target, body);
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
@@ -307,7 +314,7 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
   if (!kept) return finishFromChain(db, claimId, { state: "settled", transaction: settled.transaction }, paid, { kept: null, payer: settled.payer ?? payer, facilitator: settledByOf(settled) ?? null });
   await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? payer, keepUntilFor(paid, kept), settledByOf(settled) ?? null);
   await grantAccessBought(db, paid, claimId, settled.payer ?? payer);
-  return deliver(paid, kept, settled);
+  return deliver(paid, kept, settled, claimId);
 }
 
 /**
@@ -397,7 +404,7 @@ async function replayByIdentifier(db: PrismaClient, identifier: string, key: str
     if (row.status !== "settled" || !row.transaction) return null;
     const kept = await loadKeptResponse(db, row.id);
     if (!kept) return null;
-    return deliver(paid, kept, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined });
+    return deliver(paid, kept, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined }, null);
   }
 }
 /** How often a retry waiting on an in-flight payment with its id looks again, in ms. */
@@ -445,12 +452,12 @@ async function finishFromChain(
     await grantAccessBought(db, paid, id, payer);
     if (kept) {
       await recordSettledDurably(db, id, outcome.transaction, payer, keepUntilFor(paid, kept), facilitator);
-      return deliver(paid, kept, settle);
+      return deliver(paid, kept, settle, id);
     }
     await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator }), `record settlement ${id}`);
     const taken = await takePaidResponse(db, id, paid.identifier ? identifierKeepUntil() : null);
     if (!taken) return paymentRequired(paid.extensions, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
-    return deliver(paid, taken, settle);
+    return deliver(paid, taken, settle, id);
   }
   if (outcome.state === "not_settled" && outcome.final) {
     await bookkeeping(recordFailed(db, id, { reason: outcome.reason }), `record failed settlement ${id}`);
@@ -501,7 +508,7 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
   if (row.status === "settled" && row.transaction) {
     const taken = await takePaidResponse(db, row.id, row.paymentIdentifier ? identifierKeepUntil() : null);
     if (!taken) return null;
-    return deliver(paid, taken, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined });
+    return deliver(paid, taken, { success: true, transaction: row.transaction, network: row.network as SettleResponse["network"], payer: row.payer ?? undefined }, row.id);
   }
   return null;
 }
@@ -510,8 +517,18 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
  * The paid content: the handler's response plus PAYMENT-RESPONSE, CORS, no-store, and a page
  * grant. A streamed response is piped from the live handler; when delivered late (a retry after
  * its settlement was confirmed) the handler runs again for it, the buyer having paid.
+ *
+ * A buyer whose connection closed before this (they hung up while the payment was settled) would
+ * never get it: the response is put back for the same payment presented again (`paymentId`:
+ * the payment's row; null for a payment-identifier replay, whose response stays kept anyway),
+ * and the live handler is stopped.
  */
-async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleResponse): Promise<Response> {
+async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleResponse, paymentId: string | null): Promise<Response> {
+  if (paymentId && paid.request.signal.aborted) {
+    console.warn(`[tollgate] payment ${paymentId} settled (${settled.transaction}) after its buyer hung up; its response is kept for the same payment presented again`);
+    await bookkeeping(returnUndelivered(await getDb(), paymentId, kept), `keep the undelivered response of ${paymentId}`);
+    return new Response(null, { status: 499 });
+  }
   let response = kept;
   let body: BodyInit | null = kept.body as Uint8Array<ArrayBuffer>;
   let source: Response | null = null;
@@ -524,7 +541,7 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
     } else {
       // No live body (a late delivery), or it can no longer be read: the buyer paid, so the
       // handler runs again for them.
-      const input = paid.request.method === "GET" || paid.request.method === "HEAD" ? null : await paid.request.arrayBuffer().catch(() => null);
+      const input = paid.request.method === "GET" ? null : await paid.request.arrayBuffer().catch(() => null);
       const rerun = await openUpstream(paid.request, paid.target, input).catch((cause: unknown) => {
         throw new TollgateError("upstream_unreachable", "The paid resource could not be produced again; the payment is settled: send the same payment again to receive it", { cause });
       });
@@ -542,10 +559,6 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
     const expiresAt = Math.floor(Date.now() / 1000) + paid.route.accessWindowSeconds;
     const token = await signGrant({ routeId: paid.route.id, path, payer: settled.payer ?? "", expiresAt }, signingKey("grant"));
     headers.append("set-cookie", grantCookie(path, token, paid.route.accessWindowSeconds, env().secureCookies));
-  }
-  if (paid.request.method === "HEAD") {
-    if (body instanceof ReadableStream) await body.cancel().catch(() => {});
-    body = null;
   }
   return keepingSource(new Response(body, { status: response.status, headers }), source);
 }

@@ -204,6 +204,25 @@ export async function takePaidResponse(db: PrismaClient, paymentId: string, keep
 }
 
 /**
+ * Makes a settled payment's response deliverable again, once, because its delivery never reached
+ * the buyer (their connection closed before the response was sent): the kept response is put
+ * back, or marked undelivered, so the same payment presented again is served it
+ * (takePaidResponse). A payment-identifier response keeps its `keepUntil`.
+ *
+ * @param response what was to be delivered (a streamed one: status and headers only; a late
+ *   delivery runs the handler again).
+ * @throws the database's error.
+ */
+export async function returnUndelivered(db: PrismaClient, paymentId: string, response: KeptResponse): Promise<void> {
+  const now = new Date();
+  await db.$executeRaw`
+    INSERT INTO "PaidResponse" ("paymentId", "status", "headers", "body", "streamed", "createdAt")
+    SELECT "id", ${response.status}, ${JSON.stringify(response.headers)}::jsonb, ${Buffer.from(response.body)}, ${response.streamed ?? false}, ${now}
+    FROM "Payment" WHERE "id" = ${paymentId} AND "status" = 'settled'
+    ON CONFLICT ("paymentId") DO UPDATE SET "deliveredAt" = NULL, "createdAt" = ${now}`;
+}
+
+/**
  * A settled payment-identifier payment's response, for a retry with the same id and payment:
  * served again as often as asked until its `keepUntil` (ms since epoch, compared to `now`).
  *

@@ -200,6 +200,52 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer)).toBe(before - 10_000n);
   });
 
+  it("a buyer who hangs up while the payment settles is served on presenting the same payment again, once; charged once", async () => {
+    const payer = buyer(2).address;
+    const before = await balance(payer);
+    const headers = await signQuote(2);
+    // The settlement is held at the facilitator until the buyer has hung up; then it lands.
+    let reached!: () => void;
+    const arrived = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      reached();
+      await released;
+      return { kind: "answer", ...(await forward()) };
+    });
+    const hangUp = new AbortController();
+    const first = fetch(url("/api/demo/quote"), { headers, signal: hangUp.signal }).then(
+      () => "answered",
+      (error: Error) => error.name,
+    );
+    await arrived;
+    hangUp.abort();
+    expect(await first).toBe("AbortError");
+    const row = (await rowOf(payer))!;
+    expect(row.status).toBe("settling");
+    await until("the app saw the buyer hang up", async () => app.output().includes(`the buyer of payment ${row.id} hung up`));
+    release();
+    // Settled on chain and recorded, its response kept for the buyer who never got it.
+    await until("the settlement recorded with its response kept", async () =>
+      (await db.prisma.payment.count({ where: { id: row.id, status: "settled" } })) === 1 &&
+      (await db.prisma.paidResponse.count({ where: { paymentId: row.id, deliveredAt: null } })) === 1,
+    );
+    expect(await balance(payer)).toBe(before - 10_000n);
+
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).text).toEqual(expect.any(String));
+    const transaction = (await rowOf(payer))!.transaction;
+    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
+
+    // Delivered now: the same payment again buys nothing more, and nothing more is charged.
+    const again = await fetch(url("/api/demo/quote"), { headers });
+    expect(again.status).toBe(402);
+    expect((await again.json()).code).toBe("payment_already_used");
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
   it("a settle 'success' without a usable transaction is not recorded as told: the chain names the transaction", async () => {
     const payer = buyer(0).address;
     const before = await balance(payer);

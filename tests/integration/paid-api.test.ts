@@ -239,6 +239,25 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(await balance(payer)).toBe(afterFirst);
   });
 
+  it("never charges a payment sent with HEAD (no content to buy); the same payment then pays with GET", async () => {
+    const payer = buyer(3).address;
+    const headers = await signPayment("/api/demo/quote", 3);
+    const before = await balance(payer);
+    const head = await fetch(url("/api/demo/quote"), { method: "HEAD", headers });
+    expect(head.status).toBe(402);
+    expect(head.headers.get("PAYMENT-RESPONSE")).toBeNull();
+    const required = decodePaymentRequiredHeader(head.headers.get("PAYMENT-REQUIRED")!);
+    expect(required.error).toMatch(/HEAD request is never charged/);
+    expect(await balance(payer)).toBe(before);
+
+    const get = await fetch(url("/api/demo/quote"), { headers });
+    expect(get.status).toBe(200);
+    expect((await get.json()).text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(get.headers.get("PAYMENT-RESPONSE")!);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
   it("serves and charges one payment sent concurrently exactly once", async () => {
     const payer = buyer(4).address;
     const before = await balance(payer);
