@@ -79,7 +79,9 @@ export function preflightResponse(): Response {
  *    no content, so it is never charged);
  * 3. verify through the facilitator; invalid → 402 with the reason;
  * 4. claim the payment in the database (unique key, row `pending`); a payment already claimed is
- *    resumed if it is owed something (below), else 402 payment_already_used;
+ *    waited for while another request holds it (at most PAID_REQUEST_MAX_MS), then resumed if it
+ *    is owed something (below), claimed anew if that request released it, else 402
+ *    payment_already_used;
  * 5. run the handler once (loopback call); status ≥ 400 → its response, claim released, no charge;
  * 6. keep the handler's response and mark the row `settling`, then settle:
  *    - success → `settled`, the handler's response plus PAYMENT-RESPONSE / X-PAYMENT-RESPONSE;
@@ -145,6 +147,7 @@ async function settleAfterHandler(
   requirements: PaymentRequirements[],
   incoming: IncomingPayment,
   extensions: Record<string, unknown> | undefined,
+  claimAgain = true,
 ): Promise<Response> {
   const protocol = protocolFor(incoming, await getX402(), resource);
   const selected = protocol.select(requirements);
@@ -205,6 +208,12 @@ async function settleAfterHandler(
       // Claimed meanwhile by a concurrent request with this id: wait for its outcome and answer the same.
       const replayed = await replayByIdentifier(db, identifier, key, paid);
       if (replayed) return replayed;
+    }
+    // Another request holds it (a client's retry while its first try is still running): its
+    // outcome decides this answer, so this one waits for it. Released meanwhile (it was invalid,
+    // or its handler failed) → claimed anew, once.
+    if ((await waitWhileInFlight(db, key)) === "released" && claimAgain) {
+      return settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, false);
     }
     return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
@@ -312,7 +321,7 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
     return response;
   }
   if (!kept) return finishFromChain(db, claimId, { state: "settled", transaction: settled.transaction }, paid, { kept: null, payer: settled.payer ?? payer, facilitator: settledByOf(settled) ?? null });
-  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? payer, keepUntilFor(paid, kept), settledByOf(settled) ?? null);
+  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? payer, keepFor(paid, kept), settledByOf(settled) ?? null);
   await grantAccessBought(db, paid, claimId, settled.payer ?? payer);
   return deliver(paid, kept, settled, claimId);
 }
@@ -357,6 +366,11 @@ type PaidContext = {
 async function grantAccessBought(db: PrismaClient, paid: PaidContext, paymentId: string, payer: string | null): Promise<void> {
   if (!paid.route.siwxAccess || paid.route.kind !== "api" || !payer) return;
   await bookkeeping(grantEntitlement(db, paid.route, paymentId, payer), `record the access payment ${paymentId} bought`);
+}
+
+/** What becomes of a kept response once its payment settled (recordSettledDurably's `keep`): the buyer's hanging up wins. */
+function keepFor(paid: PaidContext, kept: KeptResponse): Date | "undelivered" | undefined {
+  return paid.request.signal.aborted ? "undelivered" : keepUntilFor(paid, kept);
 }
 
 /**
@@ -411,20 +425,45 @@ async function replayByIdentifier(db: PrismaClient, identifier: string, key: str
 const IDENTIFIER_POLL_MS = 100;
 
 /**
+ * Waits while another request holds the payment with this key: its row `pending` (handler
+ * running) or freshly `settling`; at most PAID_REQUEST_MAX_MS, looking again after 50 ms, then
+ * twice as long each time up to 1 s.
+ *
+ * @returns "released" when the row is gone (the holder released its claim: nothing was charged),
+ *   "done" otherwise (an outcome, a stale row, or the wait ran out; resumeKnownPayment decides).
+ */
+async function waitWhileInFlight(db: PrismaClient, key: string): Promise<"released" | "done"> {
+  const maxMs = env().paidRequestMaxMs;
+  const deadline = Date.now() + maxMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+    const row = await loadPaymentByKey(db, key).catch(() => undefined);
+    if (row === null) return "released";
+    const inFlight = row && (row.status === "pending" || (row.status === "settling" && Date.now() - row.updatedAt.getTime() < maxMs));
+    if (!inFlight || Date.now() >= deadline) return "done";
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/**
  * A settled payment's record, kept whatever happens: into the database (dropping the kept
- * response, which was delivered in this same request), or, when the database cannot take it,
+ * response, which is delivered in this same request), or, when the database cannot take it,
  * into the fsync'd local journal that the reconciler replays. The buyer is served either way.
+ *
+ * @param keep `undelivered` when the buyer already hung up (the kept response stays for the same
+ *   payment presented again); a date for a payment-identifier response kept for retries until
+ *   then; undefined to drop it.
  */
 async function recordSettledDurably(
   db: PrismaClient,
   id: string,
   transaction: string,
   payer: string | null,
-  keepResponseUntil?: Date,
+  keep: Date | "undelivered" | undefined,
   facilitator: string | null = null,
 ): Promise<void> {
   try {
-    await recordSettled(db, id, { transaction, payer, facilitator }, keepResponseUntil ? { keepResponseUntil } : { dropKeptResponse: true });
+    const options = keep === "undelivered" ? {} : keep ? { keepResponseUntil: keep } : { dropKeptResponse: true };
+    await recordSettled(db, id, { transaction, payer, facilitator }, options);
   } catch (error) {
     console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
     try {
@@ -451,7 +490,7 @@ async function finishFromChain(
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
     await grantAccessBought(db, paid, id, payer);
     if (kept) {
-      await recordSettledDurably(db, id, outcome.transaction, payer, keepUntilFor(paid, kept), facilitator);
+      await recordSettledDurably(db, id, outcome.transaction, payer, keepFor(paid, kept), facilitator);
       return deliver(paid, kept, settle, id);
     }
     await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator }), `record settlement ${id}`);

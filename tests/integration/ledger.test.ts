@@ -246,6 +246,44 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer)).toBe(before - 10_000n);
   });
 
+  it("a client's retry of the same payment while its first try (hung up) is still settling waits for it and is served once; charged once", async () => {
+    const payer = buyer(3).address;
+    const before = await balance(payer);
+    const headers = await signQuote(3);
+    let reached!: () => void;
+    const arrived = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      reached();
+      await released;
+      return { kind: "answer", ...(await forward()) };
+    });
+    // The client gives up on its first try while it settles, and sends the same request again.
+    const hangUp = new AbortController();
+    const first = fetch(url("/api/demo/quote"), { headers, signal: hangUp.signal }).catch((error: Error) => error.name);
+    await arrived;
+    hangUp.abort();
+    expect(await first).toBe("AbortError");
+    const verifies = switchboard.received("/verify");
+    const retry = fetch(url("/api/demo/quote"), { headers });
+    // The retry reached Tollgate (its verify goes out beside its claim); then the settlement lands.
+    // Should it arrive only after that, it is served the kept response all the same.
+    await until("the retry arrived", async () => switchboard.received("/verify") > verifies);
+    release();
+    const answer = await retry;
+    expect(answer.status).toBe(200);
+    expect((await answer.json()).text).toEqual(expect.any(String));
+    const row = (await rowOf(payer))!;
+    expect(row.status).toBe("settled");
+    expect(decodePaymentResponseHeader(answer.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction: row.transaction });
+    expect(await balance(payer)).toBe(before - 10_000n);
+
+    const again = await fetch(url("/api/demo/quote"), { headers });
+    expect(again.status).toBe(402);
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
   it("a settle 'success' without a usable transaction is not recorded as told: the chain names the transaction", async () => {
     const payer = buyer(0).address;
     const before = await balance(payer);

@@ -33,7 +33,9 @@ export async function startSwitchboard(target: string) {
   let supportedRewrite: ((supported: { kinds: { network: string; extra?: Record<string, unknown> }[] }) => unknown) | null = null;
   let justDropped = false;
   const requestsOn = new WeakMap<Socket, number>();
+  const received = new Map<string, number>();
   const server = http.createServer(async (req, res) => {
+    received.set(req.url ?? "", (received.get(req.url ?? "") ?? 0) + 1);
     const nth = (requestsOn.get(req.socket) ?? 0) + 1;
     requestsOn.set(req.socket, nth);
     const chunks: Buffer[] = [];
@@ -102,6 +104,8 @@ export async function startSwitchboard(target: string) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     setMode: (m: SwitchboardMode) => (mode = m),
+    /** How many requests for `path` (e.g. "/verify") arrived so far, whatever became of them. */
+    received: (path: string) => received.get(path) ?? 0,
     /** How many /verify calls "stale-verify" dropped so far. */
     staleDrops: () => staleDrops,
     /** Runs `hook` with the next /settle request body before forwarding it (once). */
