@@ -222,6 +222,22 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect(await balance(payer)).toBe(before);
   });
 
+  it("a payment sent twice at once to a handler that fails: both get the handler's answer, neither is told 'already used', nothing charged", async () => {
+    const payer = buyer(2).address;
+    const before = await balance(payer);
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ txt: "wrong field" }) };
+    const headers = await signPayment("/api/demo/summarize", 2, init);
+    // The one that holds the claim releases it when the handler fails; the other, waiting on it,
+    // then claims it anew (and meets the same failure).
+    const answers = await Promise.all([0, 1].map(() => fetch(url("/api/demo/summarize"), { ...init, headers: { ...init.headers, ...headers } })));
+    for (const res of answers) {
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.code).toBe("bad_request");
+      expect(res.headers.get("PAYMENT-RESPONSE")).toBeNull();
+    }
+    expect(await balance(payer)).toBe(before);
+  });
+
   it("refuses a payment presented a second time", async () => {
     const payer = buyer(3).address;
     const headers = await signPayment("/api/demo/quote", 3);
