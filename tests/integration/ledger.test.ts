@@ -205,27 +205,19 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const before = await balance(payer);
     const headers = await signQuote(2);
     // The settlement is held at the facilitator until the buyer has hung up; then it lands.
-    let reached!: () => void;
-    const arrived = new Promise<void>((r) => (reached = r));
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      reached();
-      await released;
-      return { kind: "answer", ...(await forward()) };
-    });
+    const gate = switchboard.gateNextSettle();
     const hangUp = new AbortController();
     const first = fetch(url("/api/demo/quote"), { headers, signal: hangUp.signal }).then(
       () => "answered",
       (error: Error) => error.name,
     );
-    await arrived;
+    await gate.reached;
     hangUp.abort();
     expect(await first).toBe("AbortError");
     const row = (await rowOf(payer))!;
     expect(row.status).toBe("settling");
     await until("the app saw the buyer hang up", async () => app.output().includes(`the buyer of payment ${row.id} hung up`));
-    release();
+    gate.release();
     // Settled on chain and recorded, its response kept for the buyer who never got it.
     await until("the settlement recorded with its response kept", async () =>
       (await db.prisma.payment.count({ where: { id: row.id, status: "settled" } })) === 1 &&
@@ -250,19 +242,11 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const payer = buyer(3).address;
     const before = await balance(payer);
     const headers = await signQuote(3);
-    let reached!: () => void;
-    const arrived = new Promise<void>((r) => (reached = r));
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    switchboard.interceptNextSettle(async ({ forward }) => {
-      reached();
-      await released;
-      return { kind: "answer", ...(await forward()) };
-    });
+    const gate = switchboard.gateNextSettle();
     // The client gives up on its first try while it settles, and sends the same request again.
     const hangUp = new AbortController();
     const first = fetch(url("/api/demo/quote"), { headers, signal: hangUp.signal }).catch((error: Error) => error.name);
-    await arrived;
+    await gate.reached;
     hangUp.abort();
     expect(await first).toBe("AbortError");
     const verifies = switchboard.received("/verify");
@@ -270,7 +254,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     // The retry reached Tollgate (its verify goes out beside its claim); then the settlement lands.
     // Should it arrive only after that, it is served the kept response all the same.
     await until("the retry arrived", async () => switchboard.received("/verify") > verifies);
-    release();
+    gate.release();
     const answer = await retry;
     expect(answer.status).toBe(200);
     expect((await answer.json()).text).toEqual(expect.any(String));

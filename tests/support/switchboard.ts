@@ -124,6 +124,22 @@ export async function startSwitchboard(target: string) {
           return { kind: "answer", status: 200, text: JSON.stringify({ ...answer, transaction }) };
         };
       }),
+    /**
+     * Gates the next /settle: it waits at the switchboard (`reached` resolves when it arrives)
+     * until `release()`, then goes to the facilitator, whose answer the app gets.
+     */
+    gateNextSettle: () => {
+      let reached!: () => void;
+      const arrived = new Promise<void>((r) => (reached = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      interceptSettle = async ({ forward }) => {
+        reached();
+        await released;
+        return { kind: "answer", ...(await forward()) };
+      };
+      return { reached: arrived, release: () => release() };
+    },
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
     interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
     /**
