@@ -8,6 +8,24 @@ const nextConfig = {
   // database while building.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg"],
   poweredByHeader: false,
+  async rewrites() {
+    return {
+      beforeFiles: [
+        // Next-Router-State-Tree is Next's client router state: encodeURIComponent(JSON) of an
+        // array whose first item is a segment (a string, or an array starting with one), at most
+        // 40,000 characters (next/dist/server/app-render/parse-and-validate-flight-
+        // router-state.js). Next answers any other value with a 500 from its renderer, and strips
+        // the header before the proxy runs, so only a rewrite can see it: anything not of that
+        // shape gets a 400 (app/api/bad-router-state). A value of that shape whose JSON is still
+        // not a router state reaches Next (README, "Hostile input").
+        {
+          source: "/:path*",
+          has: [{ type: "header", key: "next-router-state-tree", value: "(?!%5B(?:%5B)?%22[A-Za-z0-9%._~*'()!-]{0,39980}%5D$).*" }],
+          destination: "/api/bad-router-state",
+        },
+      ],
+    };
+  },
   experimental: {
     // `next start` would load every page's and route's server code at boot, most of which a given
     // server never serves (the dashboard, the paywall's wallet code). Measured: ~10 MiB more

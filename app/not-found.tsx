@@ -1,10 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 
 export const metadata: Metadata = { title: "Page not found", robots: { index: false } };
 
 // Any path no page or handler serves (and notFound() calls).
-export default function NotFound() {
+export default async function NotFound() {
+  // Rendered per request, never prerendered: Next answers a post in RSC form (`RSC: 1`, `*.rsc`)
+  // to a path with no page with a 500 when this page is static ("Expected RSC response").
+  await connection();
   return (
     <main className="mx-auto flex min-h-[70vh] max-w-xl flex-col justify-center px-5 py-16">
       <p className="text-sm font-semibold uppercase tracking-widest text-amber-800">404</p>

@@ -26,9 +26,9 @@ export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
  * - a multipart body that the platform's FormData parser (undici, the one Next uses for form
  *   posts) refuses, a missing or malformed boundary included → 400 bad_request.
  *
- * Not refusable here: a post in RSC form (`RSC: 1`, or a `*.rsc` path) to a path with no page,
- * which Next answers with a 500 from its own invariant. Next strips both markers before the proxy
- * runs, so the proxy sees an ordinary post.
+ * Not seen here: whether a post is in RSC form (`RSC: 1`, or a `*.rsc` path); Next strips both
+ * markers before the proxy runs. Such a post to a path with no page gets the not-found page's 404,
+ * which is rendered per request for that reason (app/not-found.tsx).
  *
  * Reads at most ACTION_BODY_LIMIT_BYTES + 1 bytes of a clone of the body; the request itself is
  * left for Next.

@@ -115,9 +115,7 @@ const asking = fc.constantFrom<{ method: string; headers: Record<string, string>
   { method: "GET", headers: { rsc: "1", "next-router-prefetch": "1", "next-router-segment-prefetch": "/_tree" } },
   { method: "HEAD", headers: { accept: "text/html" } },
   // Next renders a page for any method: a page priced for GET is priced for these too.
-  // (Not a form or multipart body: Next 16.4 itself answers 500 to a form POST on any unknown
-  // `*.rsc` path, an invariant of its own outside Tollgate's paths; a form POST to a priced page is
-  // checked separately below.)
+  // (Form and multipart bodies are checked separately below.)
   { method: "POST", headers: { accept: "text/html", "content-type": "text/plain" } },
   { method: "PUT", headers: { accept: "text/html" } },
   { method: "DELETE", headers: {} as Record<string, string> },
@@ -170,7 +168,7 @@ describe("attacks against a production build", () => {
   });
 
   /** Sends a request and follows redirects (at most 3), checking every hop for leaks. */
-  async function visit(rawPath: string, init: { method: string; headers: Record<string, string> }, server: NextServer = app): Promise<RawResponse[]> {
+  async function visit(rawPath: string, init: { method: string; headers: Record<string, string>; body?: string }, server: NextServer = app): Promise<RawResponse[]> {
     const hops: RawResponse[] = [];
     let target = rawPath;
     for (let i = 0; i < 4; i++) {
@@ -304,11 +302,11 @@ describe("attacks against a production build", () => {
     const origin = fc.option(fc.constantFrom("null", `http://${host}`, "https://evil.example", "%%%", "http://", `http://${host}.evil.example`), { nil: undefined });
     const body = fc.oneof(fc.constant(form), fc.constant("garbage"), fc.string({ maxLength: 80 }).map((t) => `--XX\r\n${t}\r\n--XX--\r\n`));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("/", "/articles/welcome", "/articles/deep-dive", "/dashboard", "/dashboard/routes", "/receipts", "/nope", "/_next/data/build/articles/welcome.json"), contentType, origin, fc.boolean(), fc.boolean(), body, async (p, type, from, withAction, rsc, text) => {
+      fc.asyncProperty(fc.constantFrom("/", "/articles/welcome", "/articles/deep-dive", "/articles/deep-dive.rsc", "/dashboard", "/dashboard/routes", "/dashboard/nope", "/receipts", "/nope", "/nope.rsc", "/api/nope", "/api/nope.rsc", "/_next/data/build/articles/welcome.json"), contentType, origin, fc.boolean(), fc.boolean(), body, async (p, type, from, withAction, rsc, text) => {
         const headers: Record<string, string> = { "content-type": type };
-        // RSC form only where a page or a data route answers: a post in RSC form to a path with no
-        // page is Next's own 500 (README, "Hostile input"), which the proxy cannot see coming.
-        if (rsc && p !== "/nope") headers.rsc = "1";
+        // In RSC form too: a post that way to a path with no page was a 500 from Next's renderer
+        // (a static not-found page has no RSC payload for a post).
+        if (rsc) headers.rsc = "1";
         if (from !== undefined) headers.origin = from;
         if (withAction) headers["next-action"] = "0123456789abcdef0123456789abcdef01234567";
         const res = await raw(app.url, p, { method: "POST", headers, body: text });
@@ -316,6 +314,44 @@ describe("attacks against a production build", () => {
         for (const marker of PAID_MARKERS) expect(res.body).not.toContain(marker);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("answers a path no page or handler serves with 404, in any method and form (JSON under /api/)", async () => {
+    for (const [method, p, headers, body] of [
+      ["POST", "/nope", { rsc: "1", "content-type": "application/x-www-form-urlencoded" }, "a=b"],
+      ["POST", "/nope.rsc", { "content-type": "application/x-www-form-urlencoded" }, "a=b"],
+      ["POST", "/receipts/nope", { rsc: "1", "next-action": "0123456789abcdef0123456789abcdef01234567", "content-type": "text/plain" }, "[]"],
+      ["POST", "/api/nope", { "content-type": "multipart/form-data; boundary=XX" }, "garbage"],
+      ["PATCH", "/api/demo/nope", { rsc: "1" }, "a=b"],
+      ["GET", "/api/nope", {}, undefined],
+    ] as const) {
+      const hops = await visit(p, { method, headers: { ...headers }, body });
+      const last = hops.at(-1)!;
+      expect([method, p, last.status]).toEqual([method, p, 404]);
+      if (p.startsWith("/api/")) expect(JSON.parse(last.body).error.code).toBe("not_found");
+    }
+  });
+
+  it("answers a malformed Next-Router-State-Tree header with 400, never Next's 500, and lets Next's own through", async () => {
+    // What Next's client router sends for the home page (encodeURIComponent of its JSON).
+    const valid = encodeURIComponent(JSON.stringify(["", { children: ["__PAGE__", {}] }]));
+    const home = await visit("/?_rsc=1", { method: "GET", headers: { rsc: "1", "next-router-state-tree": valid } });
+    expect(home.at(-1)!.status).toBe(200);
+    expect(home.at(-1)!.headers["content-type"]).toContain("text/x-component");
+    // The shape a rewrite can tell (next.config.mjs): `%5B`, an optional `%5B`, `%22`, URI characters, `%5D`.
+    const shaped = /^%5B(?:%5B)?%22[A-Za-z0-9%._~*'()!-]*%5D$/;
+    const printable = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 60 });
+    const tree = fc.oneof(printable, printable.map(encodeURIComponent), fc.constantFrom("%5B1%5D", "[1]", "%%%", "%5B%22", "%5B%5D", `%5B%22${"x".repeat(8_000)}`)).filter((v) => !shaped.test(v));
+    const where = fc.constantFrom("/", "/nope", "/articles/welcome", "/receipts/nope", "/dashboard", "/dashboard/sign-in", "/api/demo/health");
+    await fc.assert(
+      fc.asyncProperty(where, tree, fc.constantFrom("GET", "POST"), async (p, value, method) => {
+        const hops = await visit(p, { method, headers: { rsc: "1", "next-router-state-tree": value } });
+        const last = hops.at(-1)!;
+        expect(last.status, `${method} ${p} ${value.slice(0, 80)}`).toBe(400);
+        expect(JSON.parse(last.body).error.code).toBe("bad_request");
+      }),
+      { numRuns: 120 },
     );
   });
 
