@@ -6,7 +6,7 @@
 const nextConfig = {
   // Loaded from node_modules at run time: PGlite ships wasm + data files, and nothing may touch the
   // database while building.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg", "undici"],
   poweredByHeader: false,
   async rewrites() {
     return {

@@ -1,6 +1,7 @@
 import { env } from "@/lib/env";
 import { TollgateError } from "@/lib/errors";
 import { createX402Services, type X402Services } from "@/lib/x402/resource-server";
+import { limitFacilitatorResponses } from "@/lib/facilitator/response-limit";
 import { createSelfHostedFacilitator, feePayerSigner, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
 import type { Network } from "@x402/core/types";
 
@@ -68,6 +69,7 @@ async function refresh(old: State): Promise<void> {
  */
 async function createServices(): Promise<X402Services> {
   const { selfHostedFacilitator: keys, facilitator, fallbackFacilitator, evmChains, solanaRpcUrls } = env();
+  await limitFacilitatorResponses([...(keys ? [] : [facilitator.url]), ...(fallbackFacilitator ? [fallbackFacilitator.url] : [])]);
   if (!keys) return createX402Services(facilitator, fallbackFacilitator);
   const feePayer = keys.svmPrivateKey ? await feePayerSigner(keys.svmPrivateKey) : null;
   const local = createSelfHostedFacilitator({

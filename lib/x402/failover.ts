@@ -17,6 +17,11 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
+/** Whether a facilitator call failed because its answer ran past the size bound (lib/facilitator/response-limit.ts). */
+export function answerTooLarge(error: unknown): boolean {
+  return errorCodes(error).includes("UND_ERR_RES_EXCEEDED_MAX_SIZE");
+}
+
 /** Whether a facilitator call failed before its request was sent (connection refused, unknown host…). */
 export function neverSent(error: unknown): boolean {
   const codes = errorCodes(error);

@@ -113,7 +113,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it.each(["garbage", "reset", "hold"] as const)(
+  it.each(["garbage", "reset", "hold", "endless"] as const)(
     "a settlement that lands on chain but whose answer is lost (%s) is served inline and recorded settled, charged once",
     async (fault) => {
       const payer = buyer(0).address;

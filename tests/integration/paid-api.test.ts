@@ -391,7 +391,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     await publicClient.waitForTransactionReceipt({ hash: back });
   });
 
-  it("fails closed with 503/502 when the facilitator is unreachable, answers garbage or an HTTP error", async () => {
+  it("fails closed with 503/502 when the facilitator is unreachable, answers garbage, without end or an HTTP error", async () => {
     const payer = buyer(3).address;
     const before = await balance(payer);
     const headers = await signPayment("/api/demo/quote", 3);
@@ -405,6 +405,14 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       const garbage = await fetch(url("/api/demo/quote"), { headers });
       expect(garbage.status).toBe(502);
       expect((await garbage.json()).error.code).toBe("facilitator_bad_response");
+
+      // An answer that never ends is read only up to its bound (1 MiB), not until the timeout.
+      switchboard.setMode("endless");
+      const endless = await fetch(url("/api/demo/quote"), { headers });
+      expect(endless.status).toBe(502);
+      expect((await endless.json()).error.code).toBe("facilitator_bad_response");
+      await expect.poll(() => switchboard.endlessSent()).toBeGreaterThan(0);
+      expect(switchboard.endlessSent()).toBeLessThan(64 * 1024 ** 2);
 
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
       switchboard.setMode("http-error");

@@ -2,10 +2,10 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
-export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" };
+export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
 
 /**
  * Decides the fate of one /settle: may run code first, may `forward()` it to the real facilitator
@@ -17,7 +17,8 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
 /**
  * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
- * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "stale-verify": a /verify
+ * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "endless": 200 with a JSON
+ * body that never ends (whitespace, sent as fast as the app reads it); "stale-verify": a /verify
  * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
  * facilitator closes an idle connection just as the app reuses it; one such drop per verify, the
  * call after a drop goes through) without restarting the app,
@@ -32,6 +33,23 @@ export async function startSwitchboard(target: string) {
   let staleDrops = 0;
   let supportedRewrite: ((supported: { kinds: { network: string; extra?: Record<string, unknown> }[] }) => unknown) | null = null;
   let justDropped = false;
+  let endlessBytes = 0;
+  /** Answers 200 with JSON whitespace until the app hangs up (at most 4 GiB), counting what it sent. */
+  const endless = (res: http.ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (!res.destroyed && sent < 4 * 1024 ** 3) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return;
+      }
+      if (!res.destroyed) res.end();
+    };
+    res.on("drain", pump);
+    res.on("close", () => (endlessBytes = sent));
+    pump();
+  };
   const requestsOn = new WeakMap<Socket, number>();
   const received = new Map<string, number>();
   const server = http.createServer(async (req, res) => {
@@ -57,6 +75,7 @@ export async function startSwitchboard(target: string) {
       res.writeHead(500, { "content-type": "application/json" });
       return res.end(JSON.stringify({ error: "internal error" }));
     }
+    if (!passthrough && mode === "endless") return endless(res);
     if (!passthrough && mode === "garbage") {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<html>Bad gateway</html>");
@@ -71,6 +90,7 @@ export async function startSwitchboard(target: string) {
       const answer = await intercept({ body: JSON.parse(body.toString("utf8")), forward });
       if (answer.kind === "hold") return; // the app's timeout ends it; closeAllConnections() cleans up
       if (answer.kind === "reset") return req.socket.destroy();
+      if (answer.kind === "endless") return endless(res);
       if (answer.kind === "garbage") {
         res.writeHead(200, { "content-type": "text/html" });
         return res.end("<html>Bad gateway</html>");
@@ -106,6 +126,8 @@ export async function startSwitchboard(target: string) {
     setMode: (m: SwitchboardMode) => (mode = m),
     /** How many requests for `path` (e.g. "/verify") arrived so far, whatever became of them. */
     received: (path: string) => received.get(path) ?? 0,
+    /** Bytes the last endless answer had sent when the app hung up (0 before any). */
+    endlessSent: () => endlessBytes,
     /** How many /verify calls "stale-verify" dropped so far. */
     staleDrops: () => staleDrops,
     /** Runs `hook` with the next /settle request body before forwarding it (once). */
