@@ -23,7 +23,9 @@ const g = globalThis as typeof globalThis & {
  * Agent with `maxResponseSize`; every other request (the loopback to the app, webhooks, RPC) goes
  * to the dispatcher that was there before, unchanged. A body over the bound fails the call with
  * undici's `UND_ERR_RES_EXCEEDED_MAX_SIZE`, which the money path treats as a bad facilitator
- * answer (verify) or an unknown outcome (settle: the chain decides).
+ * answer (verify) or an unknown outcome (settle: the chain decides). Facilitator requests ask for
+ * `Accept-Encoding: identity`, and a compressed answer fails the same way (ENCODED_ANSWER): the
+ * bound counts bytes received, and a few kilobytes of brotli inflate to gigabytes.
  *
  * Idempotent; later calls add origins. Installed only where Node's fetch runs on undici 6 (Node 20
  * and 22), the version of the `undici` package: elsewhere it logs that the bound is off.
@@ -51,12 +53,55 @@ async function install(origins: Set<string>): Promise<void> {
   const undici = await import("undici");
   const other = undici.getGlobalDispatcher();
   const limited = new undici.Agent({ maxResponseSize: FACILITATOR_MAX_RESPONSE_BYTES });
+  /** Refuses a compressed answer: the bound counts bytes received, and fetch would inflate them. */
+  // undici's types declare none of DecoratorHandler's methods; it forwards each to `handler`.
+  const Decorator = undici.DecoratorHandler as unknown as new (handler: Dispatcher.DispatchHandlers) => ForwardingHandler;
+  class Uncompressed extends Decorator {
+    #abort: ((error: Error) => void) | undefined;
+    onConnect(abort: (error?: Error) => void, ...rest: unknown[]): void {
+      this.#abort = abort;
+      return super.onConnect(abort, ...rest);
+    }
+    onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean {
+      for (let i = 0; i + 1 < headers.length; i += 2) {
+        const encoding = headers[i]!.toString("latin1").toLowerCase() === "content-encoding" ? headers[i + 1]!.toString("latin1").trim().toLowerCase() : "";
+        if (encoding && encoding !== "identity") {
+          this.#abort?.(Object.assign(new Error(`The facilitator sent a ${encoding}-encoded answer to a request for identity`), { code: ENCODED_ANSWER }));
+          return false;
+        }
+      }
+      return super.onHeaders(statusCode, headers, resume, statusText);
+    }
+  }
   class FacilitatorBound extends undici.Dispatcher {
     dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
-      return (origins.has(originOf(options.origin)) ? limited : other).dispatch(options, handler);
+      if (!origins.has(originOf(options.origin))) return other.dispatch(options, handler);
+      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new Uncompressed(handler) as Dispatcher.DispatchHandlers);
     }
   }
   undici.setGlobalDispatcher(new FacilitatorBound());
+}
+
+/** What undici's DecoratorHandler does with the two calls Uncompressed looks at: hands them on. */
+interface ForwardingHandler {
+  onConnect(abort: (error?: Error) => void, ...rest: unknown[]): void;
+  onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean;
+}
+
+/** Error code of a facilitator answer refused for its content encoding. */
+export const ENCODED_ANSWER = "TOLLGATE_FACILITATOR_ENCODED_ANSWER";
+
+/** `headers` (as fetch hands them to its dispatcher: an object, or a flat name/value array) asking for an uncompressed answer. */
+function identityEncoding(headers: Dispatcher.DispatchOptions["headers"]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) out[String(headers[i])] = String(headers[i + 1]);
+  } else if (headers) {
+    for (const [name, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) if (value !== undefined) out[name] = value;
+  }
+  for (const name of Object.keys(out)) if (name.toLowerCase() === "accept-encoding") delete out[name];
+  out["accept-encoding"] = "identity";
+  return out;
 }
 
 function originOf(origin: Dispatcher.DispatchOptions["origin"]): string {

@@ -1,5 +1,6 @@
 import type { FacilitatorClient } from "@x402/core/http";
 import { SettleError, VerifyError, type PaymentPayload, type PaymentRequirements, type SettleResponse, type SupportedResponse, type VerifyResponse } from "@x402/core/types";
+import { ENCODED_ANSWER } from "@/lib/facilitator/response-limit";
 
 /** Which facilitator answered a settle: the primary (FACILITATOR_URL) or the fallback (FACILITATOR_FALLBACK_URL). */
 export type FacilitatorRole = "primary" | "fallback";
@@ -17,9 +18,12 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
-/** Whether a facilitator call failed because its answer ran past the size bound (lib/facilitator/response-limit.ts). */
-export function answerTooLarge(error: unknown): boolean {
-  return errorCodes(error).includes("UND_ERR_RES_EXCEEDED_MAX_SIZE");
+/**
+ * Whether a facilitator call failed because its answer was out of bounds
+ * (lib/facilitator/response-limit.ts): over the size bound, or compressed.
+ */
+export function answerOutOfBounds(error: unknown): boolean {
+  return errorCodes(error).some((c) => c === "UND_ERR_RES_EXCEEDED_MAX_SIZE" || c === ENCODED_ANSWER);
 }
 
 /** Whether a facilitator call failed before its request was sent (connection refused, unknown host…). */

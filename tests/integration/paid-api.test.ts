@@ -413,6 +413,11 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect((await endless.json()).error.code).toBe("facilitator_bad_response");
       await expect.poll(() => switchboard.endlessSent()).toBeGreaterThan(0);
       expect(switchboard.endlessSent()).toBeLessThan(64 * 1024 ** 2);
+      // Nor is a compressed one inflated: 600 KiB of gzip would be 600 MiB of text.
+      switchboard.setMode("bomb");
+      const bomb = await fetch(url("/api/demo/quote"), { headers });
+      expect(bomb.status).toBe(502);
+      expect((await bomb.json()).error.code).toBe("facilitator_bad_response");
 
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
       switchboard.setMode("http-error");

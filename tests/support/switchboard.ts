@@ -1,8 +1,12 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import zlib from "node:zlib";
+
+/** One gzip member of 1 MiB of spaces (~1 KiB): members in a row inflate to their sum. */
+const GZIPPED_MIB = zlib.gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
 export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
@@ -18,7 +22,9 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
  * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
  * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "endless": 200 with a JSON
- * body that never ends (whitespace, sent as fast as the app reads it); "stale-verify": a /verify
+ * body that never ends (whitespace, sent as fast as the app reads it); "bomb": 200 with 600 KiB of
+ * gzip that inflates to 600 MiB of JSON whitespace (sent whatever the request accepts, as a
+ * hostile server would); "stale-verify": a /verify
  * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
  * facilitator closes an idle connection just as the app reuses it; one such drop per verify, the
  * call after a drop goes through) without restarting the app,
@@ -76,6 +82,11 @@ export async function startSwitchboard(target: string) {
       return res.end(JSON.stringify({ error: "internal error" }));
     }
     if (!passthrough && mode === "endless") return endless(res);
+    if (!passthrough && mode === "bomb") {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      for (let i = 0; i < 600; i++) res.write(GZIPPED_MIB);
+      return res.end();
+    }
     if (!passthrough && mode === "garbage") {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<html>Bad gateway</html>");
