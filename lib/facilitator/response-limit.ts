@@ -37,7 +37,8 @@ export function limitFacilitatorResponses(urls: readonly string[]): Promise<void
     return g.__tollgateFacilitatorLimit.installed;
   }
   const state = { origins: new Set(origins), installed: Promise.resolve() };
-  state.installed = install(state.origins);
+  // A bound that cannot be installed must not stop payments: it is logged, and answers go unbounded.
+  state.installed = install(state.origins).catch((error: unknown) => console.error("[tollgate] facilitator answers are not size-bounded:", error));
   g.__tollgateFacilitatorLimit = state;
   return state.installed;
 }
@@ -53,9 +54,9 @@ async function install(origins: Set<string>): Promise<void> {
   const undici = await import("undici");
   const other = undici.getGlobalDispatcher();
   const limited = new undici.Agent({ maxResponseSize: FACILITATOR_MAX_RESPONSE_BYTES });
-  /** Refuses a compressed answer: the bound counts bytes received, and fetch would inflate them. */
   // undici's types declare none of DecoratorHandler's methods; it forwards each to `handler`.
   const Decorator = undici.DecoratorHandler as unknown as new (handler: Dispatcher.DispatchHandlers) => ForwardingHandler;
+  /** Refuses a compressed answer: the bound counts bytes received, and fetch would inflate them. */
   class Uncompressed extends Decorator {
     #abort: ((error: Error) => void) | undefined;
     onConnect(abort: (error?: Error) => void, ...rest: unknown[]): void {
