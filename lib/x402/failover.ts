@@ -20,11 +20,13 @@ function errorCodes(error: unknown): string[] {
 
 /**
  * Whether a facilitator call failed because its answer was out of bounds
- * (lib/facilitator/response-limit.ts): over the size bound, or compressed.
+ * (lib/facilitator/response-limit.ts): over the size bound, compressed, or with more headers
+ * than Node takes (16 KiB).
  */
 export function answerOutOfBounds(error: unknown): boolean {
-  return errorCodes(error).some((c) => c === "UND_ERR_RES_EXCEEDED_MAX_SIZE" || c === ENCODED_ANSWER);
+  return errorCodes(error).some((c) => OUT_OF_BOUNDS.has(c));
 }
+const OUT_OF_BOUNDS = new Set(["UND_ERR_RES_EXCEEDED_MAX_SIZE", "UND_ERR_HEADERS_OVERFLOW", ENCODED_ANSWER]);
 
 /** Whether a facilitator call failed before its request was sent (connection refused, unknown host…). */
 export function neverSent(error: unknown): boolean {

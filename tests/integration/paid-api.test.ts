@@ -418,6 +418,11 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       const bomb = await fetch(url("/api/demo/quote"), { headers });
       expect(bomb.status).toBe(502);
       expect((await bomb.json()).error.code).toBe("facilitator_bad_response");
+      // Or headers past what Node takes.
+      switchboard.setMode("fat-headers");
+      const fat = await fetch(url("/api/demo/quote"), { headers });
+      expect(fat.status).toBe(502);
+      expect((await fat.json()).error.code).toBe("facilitator_bad_response");
 
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
       switchboard.setMode("http-error");

@@ -6,7 +6,7 @@ import zlib from "node:zlib";
 const GZIPPED_MIB = zlib.gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb" | "fat-headers";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
 export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
@@ -24,7 +24,7 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
  * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "endless": 200 with a JSON
  * body that never ends (whitespace, sent as fast as the app reads it); "bomb": 200 with 600 KiB of
  * gzip that inflates to 600 MiB of JSON whitespace (sent whatever the request accepts, as a
- * hostile server would); "stale-verify": a /verify
+ * hostile server would); "fat-headers": 200 with 20 KiB of headers; "stale-verify": a /verify
  * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
  * facilitator closes an idle connection just as the app reuses it; one such drop per verify, the
  * call after a drop goes through) without restarting the app,
@@ -82,6 +82,10 @@ export async function startSwitchboard(target: string) {
       return res.end(JSON.stringify({ error: "internal error" }));
     }
     if (!passthrough && mode === "endless") return endless(res);
+    if (!passthrough && mode === "fat-headers") {
+      res.writeHead(200, { "content-type": "application/json", "x-padding": "a".repeat(20 * 1024) });
+      return res.end("{}");
+    }
     if (!passthrough && mode === "bomb") {
       res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
       for (let i = 0; i < 600; i++) res.write(GZIPPED_MIB);
