@@ -24,7 +24,7 @@ import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
-import { startSwitchboard } from "../support/switchboard";
+import { startSwitchboard, type SwitchboardMode } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
 if (!pgBin) {
@@ -395,40 +395,26 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     const payer = buyer(3).address;
     const before = await balance(payer);
     const headers = await signPayment("/api/demo/quote", 3);
+    /** The quote bought with this payment while the switchboard is in `mode`: status and error. */
+    const under = async (mode: SwitchboardMode) => {
+      switchboard.setMode(mode);
+      const res = await fetch(url("/api/demo/quote"), { headers });
+      return { status: res.status, error: (await res.json()).error as { code: string; message: string } };
+    };
+    const badResponse = { status: 502, error: { code: "facilitator_bad_response" } };
     try {
-      switchboard.setMode("down");
-      const down = await fetch(url("/api/demo/quote"), { headers });
-      expect(down.status).toBe(503);
-      expect((await down.json()).error.code).toBe("facilitator_unavailable");
-
-      switchboard.setMode("garbage");
-      const garbage = await fetch(url("/api/demo/quote"), { headers });
-      expect(garbage.status).toBe(502);
-      expect((await garbage.json()).error.code).toBe("facilitator_bad_response");
-
+      expect(await under("down")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" } });
+      expect(await under("garbage")).toMatchObject(badResponse);
       // An answer that never ends is read only up to its bound (1 MiB), not until the timeout.
-      switchboard.setMode("endless");
-      const endless = await fetch(url("/api/demo/quote"), { headers });
-      expect(endless.status).toBe(502);
-      expect((await endless.json()).error.code).toBe("facilitator_bad_response");
+      expect(await under("endless")).toMatchObject(badResponse);
       await expect.poll(() => switchboard.endlessSent()).toBeGreaterThan(0);
       expect(switchboard.endlessSent()).toBeLessThan(64 * 1024 ** 2);
       // Nor is a compressed one inflated: 600 KiB of gzip would be 600 MiB of text.
-      switchboard.setMode("bomb");
-      const bomb = await fetch(url("/api/demo/quote"), { headers });
-      expect(bomb.status).toBe(502);
-      expect((await bomb.json()).error.code).toBe("facilitator_bad_response");
+      expect(await under("bomb")).toMatchObject(badResponse);
       // Or headers past what Node takes.
-      switchboard.setMode("fat-headers");
-      const fat = await fetch(url("/api/demo/quote"), { headers });
-      expect(fat.status).toBe(502);
-      expect((await fat.json()).error.code).toBe("facilitator_bad_response");
-
+      expect(await under("fat-headers")).toMatchObject(badResponse);
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
-      switchboard.setMode("http-error");
-      const refused = await fetch(url("/api/demo/quote"), { headers });
-      expect(refused.status).toBe(502);
-      expect((await refused.json()).error).toEqual({ code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) });
+      expect(await under("http-error")).toEqual({ status: 502, error: { code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) } });
     } finally {
       switchboard.setMode("pass");
     }

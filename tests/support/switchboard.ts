@@ -166,16 +166,13 @@ export async function startSwitchboard(target: string) {
      * until `release()`, then goes to the facilitator, whose answer the app gets.
      */
     gateNextSettle: () => {
-      let reached!: () => void;
-      const arrived = new Promise<void>((r) => (reached = r));
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
+      const [arrived, released] = [deferred(), deferred()];
       interceptSettle = async ({ forward }) => {
-        reached();
-        await released;
+        arrived.resolve();
+        await released.promise;
         return { kind: "answer", ...(await forward()) };
       };
-      return { reached: arrived, release: () => release() };
+      return { reached: arrived.promise, release: () => released.resolve() };
     },
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
     interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
@@ -186,27 +183,31 @@ export async function startSwitchboard(target: string) {
      * transaction.
      */
     holdNextSettle: () => {
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let reached!: () => void;
-      const arrived = new Promise<void>((r) => (reached = r));
+      const [arrived, released] = [deferred(), deferred()];
       let landed: Promise<string> | undefined;
       interceptSettle = async ({ forward }) => {
-        reached();
-        landed = released.then(async () => JSON.parse((await forward()).text).transaction as string);
+        arrived.resolve();
+        landed = released.promise.then(async () => JSON.parse((await forward()).text).transaction as string);
         return { kind: "hold" };
       };
       return {
-        reached: arrived,
+        reached: arrived.promise,
         release: async () => {
-          await arrived;
-          release();
+          await arrived.promise;
+          released.resolve();
           return landed!;
         },
       };
     },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
+}
+
+/** A promise and the function that resolves it (Promise.withResolvers, which Node 20 lacks). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /**
