@@ -17,7 +17,8 @@ const nextConfig = {
         // router-state.js). Next answers any other value with a 500 from its renderer, and strips
         // the header before the proxy runs, so only a rewrite can see it: anything not of that
         // shape gets a 400 (app/api/bad-router-state). A value of that shape whose JSON is still
-        // not a router state reaches Next (README, "Hostile input").
+        // not a router state, and an empty value (`has` never matches one), reach Next (README,
+        // "Hostile input").
         {
           source: "/:path*",
           has: [{ type: "header", key: "next-router-state-tree", value: "(?!%5B(?:%5B)?%22[A-Za-z0-9%._~*'()!-]{0,39980}%5D$).*" }],
