@@ -25,7 +25,10 @@ const g = globalThis as typeof globalThis & {
  * undici's `UND_ERR_RES_EXCEEDED_MAX_SIZE`, which the money path treats as a bad facilitator
  * answer (verify) or an unknown outcome (settle: the chain decides). Facilitator requests ask for
  * `Accept-Encoding: identity`, and a compressed answer fails the same way (ENCODED_ANSWER): the
- * bound counts bytes received, and a few kilobytes of brotli inflate to gigabytes.
+ * bound counts bytes received, and a few kilobytes of brotli inflate to gigabytes. A facilitator
+ * may redirect (an apex host to www, http to https): the request fetch then sends to the
+ * redirect's target, whatever its origin, is bounded the same way (that one URL, once, for up to
+ * REDIRECT_WINDOW_MS), so a redirect is no way around the bound.
  *
  * Idempotent; later calls add origins. Installed only where Node's fetch runs on undici 6 (Node 20
  * and 22), the version of the `undici` package: elsewhere it logs that the bound is off.
@@ -54,18 +57,29 @@ async function install(origins: Set<string>): Promise<void> {
   const undici = await import("undici");
   const other = undici.getGlobalDispatcher();
   const limited = new undici.Agent({ maxResponseSize: FACILITATOR_MAX_RESPONSE_BYTES });
+  const redirects = new RedirectTargets();
   // undici's types declare none of DecoratorHandler's methods; it forwards each to `handler`.
   const Decorator = undici.DecoratorHandler as unknown as new (handler: Dispatcher.DispatchHandlers) => ForwardingHandler;
-  /** Refuses a compressed answer: the bound counts bytes received, and fetch would inflate them. */
-  class Uncompressed extends Decorator {
+  /**
+   * Refuses a compressed answer (the bound counts bytes received, and fetch would inflate them),
+   * and notes where a redirect sends fetch next, so that request is bounded too.
+   */
+  class FacilitatorAnswer extends Decorator {
     #abort: ((error: Error) => void) | undefined;
+    readonly #url: string;
+    constructor(handler: Dispatcher.DispatchHandlers, url: string) {
+      super(handler);
+      this.#url = url;
+    }
     onConnect(abort: (error?: Error) => void, ...rest: unknown[]): void {
       this.#abort = abort;
       return super.onConnect(abort, ...rest);
     }
     onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean {
       for (let i = 0; i + 1 < headers.length; i += 2) {
-        const encoding = headers[i]!.toString("latin1").toLowerCase() === "content-encoding" ? headers[i + 1]!.toString("latin1").trim().toLowerCase() : "";
+        const name = headers[i]!.toString("latin1").toLowerCase();
+        if (name === "location" && statusCode >= 300 && statusCode < 400) redirects.add(headers[i + 1]!.toString("latin1"), this.#url);
+        const encoding = name === "content-encoding" ? headers[i + 1]!.toString("latin1").trim().toLowerCase() : "";
         if (encoding && encoding !== "identity") {
           this.#abort?.(Object.assign(new Error(`The facilitator sent a ${encoding}-encoded answer to a request for identity`), { code: ENCODED_ANSWER }));
           return false;
@@ -76,14 +90,84 @@ async function install(origins: Set<string>): Promise<void> {
   }
   class FacilitatorBound extends undici.Dispatcher {
     dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
-      if (!origins.has(originOf(options.origin))) return other.dispatch(options, handler);
-      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new Uncompressed(handler) as Dispatcher.DispatchHandlers);
+      const origin = originOf(options.origin);
+      const url = urlOf(origin, options.path);
+      const redirected = redirects.take(url);
+      if (!origins.has(origin) && !redirected) return other.dispatch(options, handler);
+      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, url) as Dispatcher.DispatchHandlers);
     }
   }
   undici.setGlobalDispatcher(new FacilitatorBound());
 }
 
-/** What undici's DecoratorHandler does with the two calls Uncompressed looks at: hands them on. */
+/** How long a facilitator's redirect target waits for fetch to follow it (ms); fetch follows at once. */
+const REDIRECT_WINDOW_MS = 30_000;
+/** The most redirect targets waiting at once; past it the oldest is dropped (fetch follows one at a time per call). */
+const MAX_REDIRECT_TARGETS = 1024;
+
+/**
+ * URLs a facilitator redirected to, each waiting for the one request fetch sends there next. An
+ * entry is taken by that request, or dropped after REDIRECT_WINDOW_MS (a redirect fetch did not
+ * follow: `redirect: "manual"`, or the call was aborted).
+ */
+class RedirectTargets {
+  readonly #waiting = new Map<string, number[]>();
+  #size = 0;
+
+  /** Notes `location` (as sent, relative or absolute) of an answer to a request for `from`. */
+  add(location: string, from: string): void {
+    let target: string;
+    try {
+      target = withoutFragment(new URL(location, from));
+    } catch {
+      return; // fetch cannot follow it either
+    }
+    const deadline = Date.now() + REDIRECT_WINDOW_MS;
+    const list = this.#waiting.get(target);
+    if (list) list.push(deadline);
+    else this.#waiting.set(target, [deadline]);
+    if (++this.#size > MAX_REDIRECT_TARGETS) this.#prune(true);
+  }
+
+  /** Whether `url` is a redirect target still waiting; if so, it is taken (once per redirect). */
+  take(url: string): boolean {
+    this.#prune(false);
+    const list = this.#waiting.get(url);
+    if (!list?.length) return false;
+    list.shift();
+    this.#size--;
+    if (!list.length) this.#waiting.delete(url);
+    return true;
+  }
+
+  #prune(dropOldest: boolean): void {
+    const now = Date.now();
+    for (const [url, list] of this.#waiting) {
+      while (list.length && (list[0]! <= now || dropOldest)) {
+        list.shift();
+        this.#size--;
+        dropOldest = false;
+      }
+      if (!list.length) this.#waiting.delete(url);
+    }
+  }
+}
+
+function withoutFragment(url: URL): string {
+  url.hash = "";
+  return url.href;
+}
+
+/** The URL a dispatch asks for, as fetch built it from a redirect's target. */
+function urlOf(origin: string, path: string): string {
+  try {
+    return withoutFragment(new URL(path.startsWith("/") ? origin + path : path, origin));
+  } catch {
+    return "";
+  }
+}
+
+/** What undici's DecoratorHandler does with the two calls FacilitatorAnswer looks at: hands them on. */
 interface ForwardingHandler {
   onConnect(abort: (error?: Error) => void, ...rest: unknown[]): void;
   onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean;

@@ -409,6 +409,10 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(await under("endless")).toMatchObject(badResponse);
       await expect.poll(() => switchboard.endlessSent()).toBeGreaterThan(0);
       expect(switchboard.endlessSent()).toBeLessThan(64 * 1024 ** 2);
+      // Nor is one from where the facilitator redirects to, on another origin.
+      expect(await under("redirect-endless")).toMatchObject(badResponse);
+      await expect.poll(() => switchboard.endlessSent()).toBeGreaterThan(0);
+      expect(switchboard.endlessSent()).toBeLessThan(64 * 1024 ** 2);
       // Nor is a compressed one inflated: 600 KiB of gzip would be 600 MiB of text.
       expect(await under("bomb")).toMatchObject(badResponse);
       // Or headers past what Node takes.

@@ -6,7 +6,7 @@ import zlib from "node:zlib";
 const GZIPPED_MIB = zlib.gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb" | "fat-headers";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb" | "fat-headers" | "redirect-endless";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
 export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
@@ -24,7 +24,8 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
  * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "endless": 200 with a JSON
  * body that never ends (whitespace, sent as fast as the app reads it); "bomb": 200 with 600 KiB of
  * gzip that inflates to 600 MiB of JSON whitespace (sent whatever the request accepts, as a
- * hostile server would); "fat-headers": 200 with 20 KiB of headers; "stale-verify": a /verify
+ * hostile server would); "fat-headers": 200 with 20 KiB of headers; "redirect-endless": 307 to
+ * another origin (a second server of the switchboard's) that answers as "endless" does; "stale-verify": a /verify
  * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
  * facilitator closes an idle connection just as the app reuses it; one such drop per verify, the
  * call after a drop goes through) without restarting the app,
@@ -56,6 +57,9 @@ export async function startSwitchboard(target: string) {
     res.on("close", () => (endlessBytes = sent));
     pump();
   };
+  const elsewhere = http.createServer((req, res) => void req.resume().on("end", () => endless(res)));
+  await new Promise<void>((r) => elsewhere.listen(0, "127.0.0.1", r));
+  const elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
   const requestsOn = new WeakMap<Socket, number>();
   const received = new Map<string, number>();
   const server = http.createServer(async (req, res) => {
@@ -82,6 +86,10 @@ export async function startSwitchboard(target: string) {
       return res.end(JSON.stringify({ error: "internal error" }));
     }
     if (!passthrough && mode === "endless") return endless(res);
+    if (!passthrough && mode === "redirect-endless") {
+      res.writeHead(307, { location: `${elsewhereUrl}${req.url}` });
+      return res.end();
+    }
     if (!passthrough && mode === "fat-headers") {
       res.writeHead(200, { "content-type": "application/json", "x-padding": "a".repeat(20 * 1024) });
       return res.end("{}");
@@ -138,10 +146,14 @@ export async function startSwitchboard(target: string) {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    setMode: (m: SwitchboardMode) => (mode = m),
+    /** Sets how the next calls are treated (and forgets what the last endless answer sent). */
+    setMode: (m: SwitchboardMode) => {
+      mode = m;
+      endlessBytes = 0;
+    },
     /** How many requests for `path` (e.g. "/verify") arrived so far, whatever became of them. */
     received: (path: string) => received.get(path) ?? 0,
-    /** Bytes the last endless answer had sent when the app hung up (0 before any). */
+    /** Bytes the last endless answer had sent when the app hung up (0 before any since the last setMode). */
     endlessSent: () => endlessBytes,
     /** How many /verify calls "stale-verify" dropped so far. */
     staleDrops: () => staleDrops,
@@ -199,7 +211,9 @@ export async function startSwitchboard(target: string) {
         },
       };
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: async () => {
+      for (const s of [server, elsewhere]) await new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
+    },
   };
 }
 
