@@ -1,10 +1,13 @@
 /**
  * Next.js calls register() once when a server starts: background work (reconciler, webhook
  * sender) begins then, so a restarted instance delivers queued webhooks without waiting for a
- * request. Not during `next build`, and only in the Node.js runtime.
+ * request; and requests with a router-state header Next cannot parse are refused with a 400
+ * (lib/gateway/router-state-guard.ts). Not during `next build`, and only in the Node.js runtime.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const { guardRouterState } = await import("@/lib/gateway/router-state-guard");
+  guardRouterState();
   const { ensureBackgroundJobs } = await import("@/lib/gateway/background");
   try {
     ensureBackgroundJobs();

@@ -15,10 +15,11 @@ const nextConfig = {
         // array whose first item is a segment (a string, or an array starting with one), at most
         // 40,000 characters (next/dist/server/app-render/parse-and-validate-flight-
         // router-state.js). Next answers any other value with a 500 from its renderer, and strips
-        // the header before the proxy runs, so only a rewrite can see it: anything not of that
-        // shape gets a 400 (app/api/bad-router-state). A value of that shape whose JSON is still
-        // not a router state, and an empty value (`has` never matches one), reach Next (README,
-        // "Hostile input").
+        // the header before the proxy runs. lib/gateway/router-state-guard.ts refuses every value
+        // Next cannot parse (400) before Next sees the request, once instrumentation.ts has
+        // installed it; this rewrite covers the moment before that, for values not of that shape
+        // (app/api/bad-router-state). An empty value (`has` never matches one), or JSON of the
+        // right shape that is no router state, is the guard's alone (README, "Hostile input").
         {
           source: "/:path*",
           has: [{ type: "header", key: "next-router-state-tree", value: "(?!%5B(?:%5B)?%22[A-Za-z0-9%._~*'()!-]{0,39980}%5D$).*" }],
