@@ -38,7 +38,7 @@ import { isTransactionRef, onchainRefOf, type OnchainOutcome } from "@/lib/settl
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
-import { answerOutOfBounds, settledByOf } from "@/lib/x402/failover";
+import { answerUnreadable, settledByOf } from "@/lib/x402/failover";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -691,7 +691,7 @@ async function bookkeeping(write: Promise<unknown>, what: string): Promise<void>
  *   error status without a verdict body → `facilitator_bad_response` (502). @x402/core reports
  *   the latter as a plain Error "Facilitator <op> failed (<status>): …"; the status goes to the
  *   log with the cause, never to the client; an answer over FACILITATOR_MAX_RESPONSE_BYTES or
- *   compressed too (lib/facilitator/response-limit.ts).
+ *   compressed (lib/facilitator/response-limit.ts), or bytes that are not HTTP, too.
  */
 function facilitatorFailure(error: unknown, operation: string): TollgateError {
   if (error instanceof TollgateError) return error;
@@ -702,7 +702,7 @@ function facilitatorFailure(error: unknown, operation: string): TollgateError {
     return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
   }
   const status = error instanceof Error ? /^Facilitator (?:verify|settle) failed \((\d{3})\)/.exec(error.message)?.[1] : undefined;
-  if (status || answerOutOfBounds(error)) {
+  if (status || answerUnreadable(error)) {
     return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
   }
   return new TollgateError("facilitator_unavailable", `The payment facilitator could not be reached for ${operation}`, { cause: error });

@@ -19,12 +19,14 @@ function errorCodes(error: unknown): string[] {
 }
 
 /**
- * Whether a facilitator call failed because its answer was out of bounds
- * (lib/facilitator/response-limit.ts): over the size bound, compressed, or with more headers
- * than Node takes (16 KiB).
+ * Whether a facilitator call failed because what came back could not be taken as an answer: not
+ * HTTP at all (undici's parser errors, `HPE_*`), or out of bounds (lib/facilitator/response-limit.ts:
+ * over the size bound, compressed, or with more headers than Node takes, 16 KiB). Either way the
+ * facilitator was reached and answered badly (502), where a timeout or a refused or reset
+ * connection means it could not be reached (503).
  */
-export function answerOutOfBounds(error: unknown): boolean {
-  return errorCodes(error).some((c) => OUT_OF_BOUNDS.has(c));
+export function answerUnreadable(error: unknown): boolean {
+  return errorCodes(error).some((c) => OUT_OF_BOUNDS.has(c) || c.startsWith("HPE_"));
 }
 const OUT_OF_BOUNDS = new Set(["UND_ERR_RES_EXCEEDED_MAX_SIZE", "UND_ERR_HEADERS_OVERFLOW", ENCODED_ANSWER]);
 

@@ -417,6 +417,8 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(await under("bomb")).toMatchObject(badResponse);
       // Or headers past what Node takes.
       expect(await under("fat-headers")).toMatchObject(badResponse);
+      // Or bytes that are not HTTP at all: the facilitator's port answered, badly.
+      expect(await under("not-http")).toMatchObject(badResponse);
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
       expect(await under("http-error")).toEqual({ status: 502, error: { code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) } });
     } finally {

@@ -6,7 +6,7 @@ import zlib from "node:zlib";
 const GZIPPED_MIB = zlib.gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb" | "fat-headers" | "redirect-endless";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb" | "fat-headers" | "redirect-endless" | "not-http";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
 export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
@@ -25,7 +25,8 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
  * body that never ends (whitespace, sent as fast as the app reads it); "bomb": 200 with 600 KiB of
  * gzip that inflates to 600 MiB of JSON whitespace (sent whatever the request accepts, as a
  * hostile server would); "fat-headers": 200 with 20 KiB of headers; "redirect-endless": 307 to
- * another origin (a second server of the switchboard's) that answers as "endless" does; "stale-verify": a /verify
+ * another origin (a second server of the switchboard's) that answers as "endless" does; "not-http":
+ * bytes that are not HTTP (another service on the port); "stale-verify": a /verify
  * that arrives on a kept-alive connection is read and its connection closed unanswered, as when a
  * facilitator closes an idle connection just as the app reuses it; one such drop per verify, the
  * call after a drop goes through) without restarting the app,
@@ -86,6 +87,7 @@ export async function startSwitchboard(target: string) {
       return res.end(JSON.stringify({ error: "internal error" }));
     }
     if (!passthrough && mode === "endless") return endless(res);
+    if (!passthrough && mode === "not-http") return void req.socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
     if (!passthrough && mode === "redirect-endless") {
       res.writeHead(307, { location: `${elsewhereUrl}${req.url}` });
       return res.end();

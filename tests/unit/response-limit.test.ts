@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FACILITATOR_MAX_RESPONSE_BYTES, limitFacilitatorResponses } from "@/lib/facilitator/response-limit";
-import { answerOutOfBounds } from "@/lib/x402/failover";
+import { answerUnreadable } from "@/lib/x402/failover";
 
 /** Serves `handle` on 127.0.0.1 (a port of its own: an origin of its own). */
 async function serve(handle: http.RequestListener): Promise<{ url: string; server: http.Server }> {
@@ -45,6 +45,8 @@ describe("limitFacilitatorResponses", () => {
     });
     facilitator = await serve((req, res) => {
       if (req.url === "/big") return big(res, FOUR_MIB);
+      if (req.url === "/not-http") return void req.socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
+      if (req.url === "/reset") return void req.socket.destroy();
       if (req.url === "/same-origin") {
         res.writeHead(302, { location: "/big" });
         return res.end();
@@ -64,18 +66,23 @@ describe("limitFacilitatorResponses", () => {
 
   it("fails an answer over the bound from the facilitator", async () => {
     const error = await fetch(`${facilitator.url}/big`).then((r) => r.arrayBuffer()).catch((e: unknown) => e);
-    expect(answerOutOfBounds(error)).toBe(true);
+    expect(answerUnreadable(error)).toBe(true);
+  });
+
+  it("tells an answer that is not HTTP (a bad answer) from a dropped connection (none)", async () => {
+    expect(answerUnreadable(await fetch(`${facilitator.url}/not-http`).catch((e: unknown) => e))).toBe(true);
+    expect(answerUnreadable(await fetch(`${facilitator.url}/reset`).catch((e: unknown) => e))).toBe(false);
   });
 
   it("bounds a redirect's target, on another origin, the same way", async () => {
     const error = await fetch(`${facilitator.url}/big-elsewhere`, { method: "POST", body: "{}" }).then((r) => r.arrayBuffer()).catch((e: unknown) => e);
-    expect(answerOutOfBounds(error)).toBe(true);
+    expect(answerUnreadable(error)).toBe(true);
     expect(acceptEncoding["/big-elsewhere"]).toBe("identity");
   });
 
   it("bounds a same-origin redirect", async () => {
     const error = await fetch(`${facilitator.url}/same-origin`).then((r) => r.arrayBuffer()).catch((e: unknown) => e);
-    expect(answerOutOfBounds(error)).toBe(true);
+    expect(answerUnreadable(error)).toBe(true);
   });
 
   it("still follows a redirect to a small answer: a facilitator that moved keeps working", async () => {
