@@ -1,13 +1,14 @@
 /**
  * Next.js calls register() once when a server starts: background work (reconciler, webhook
  * sender) begins then, so a restarted instance delivers queued webhooks without waiting for a
- * request; and requests with a router-state header Next cannot parse are refused with a 400
- * (lib/gateway/router-state-guard.ts). Not during `next build`, and only in the Node.js runtime.
+ * request; and requests Next would answer with a 500 that no app code sees first (a router-state
+ * header Next cannot parse: 400; TRACE: 405) are refused from then on (lib/gateway/request-guard.ts).
+ * Not during `next build`, and only in the Node.js runtime.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { guardRouterState } = await import("@/lib/gateway/router-state-guard");
-  guardRouterState();
+  const { guardRequests } = await import("@/lib/gateway/request-guard");
+  guardRequests();
   const { ensureBackgroundJobs } = await import("@/lib/gateway/background");
   try {
     ensureBackgroundJobs();

@@ -15,7 +15,7 @@ const nextConfig = {
         // array whose first item is a segment (a string, or an array starting with one), at most
         // 40,000 characters (next/dist/server/app-render/parse-and-validate-flight-
         // router-state.js). Next answers any other value with a 500 from its renderer, and strips
-        // the header before the proxy runs. lib/gateway/router-state-guard.ts refuses every value
+        // the header before the proxy runs. lib/gateway/request-guard.ts refuses every value
         // Next cannot parse (400) before Next sees the request, once instrumentation.ts has
         // installed it; this rewrite covers the moment before that, for values not of that shape
         // (app/api/bad-router-state). An empty value (`has` never matches one), or JSON of the

@@ -373,6 +373,15 @@ describe("attacks against a production build", () => {
     );
   });
 
+  it("answers TRACE (a method fetch forbids, which Next fails on) with 405 on every path, never a 500", async () => {
+    for (const p of ["/", "/nope", "/articles/welcome", "/articles/deep-dive", "/api/demo/quote", "/api/demo/health", "/api/nope", "/dashboard", "/.well-known/x402", "/_next/static/nope.js"]) {
+      const res = await raw(app.url, p, { method: "TRACE" });
+      expect([p, res.status]).toEqual([p, 405]);
+      expect(res.headers.allow).toContain("GET");
+      expect(JSON.parse(res.body).error.code).toBe("method_not_allowed");
+    }
+  });
+
   it("answers paths without one meaning with 400, not 500", async () => {
     for (const p of ["/articles/%zz", "/articles/deep%2Fdive", "/articles%2Fdeep-dive", "/api/demo/%C0%AF", "/articles/a%5Cb"]) {
       const res = await raw(app.url, p, { headers: { accept: "text/html" } });
