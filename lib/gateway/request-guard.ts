@@ -32,20 +32,53 @@ export function routerStateReadable(value: string | string[] | undefined): boole
   }
 }
 
+/** What the guard answers instead of Next: status, error code and message, and any headers. */
+export type Refusal = { status: number; code: ErrorCode | null; message: string; headers?: Record<string, string> };
+
+/** An absolute-form request target (RFC 9112 §3.2.2): scheme, authority, and the rest (path and query). */
+const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)$/;
+
 /**
  * What the guard answers `req` with instead of Next, or null to let Next have it:
  * - a forbidden method (TRACE) → 405 `method_not_allowed`, with Allow;
+ * - a request target that is no path: `OPTIONS *` (RFC 9110 §9.3.7, about the server itself) →
+ *   204 with Allow; any other (`*` in any other method, `*` followed by more, a scheme other than http or https) → 400 `bad_request`;
  * - a Next-Router-State-Tree header Next cannot parse (empty included) → 400 `bad_request`, as
  *   app/api/bad-router-state answers.
+ * An http(s) absolute-form target is not refused: see `toOriginForm`.
  */
-export function refusal(req: Pick<http.IncomingMessage, "method" | "headers">): { status: number; code: ErrorCode; message: string; headers?: Record<string, string> } | null {
-  if (FORBIDDEN_METHODS.has((req.method ?? "").toUpperCase())) {
+export function refusal(req: Pick<http.IncomingMessage, "method" | "headers" | "url">): Refusal | null {
+  const method = (req.method ?? "").toUpperCase();
+  if (FORBIDDEN_METHODS.has(method)) {
     return { status: 405, code: "method_not_allowed", message: `${req.method} is not allowed`, headers: { allow: ALLOWED_METHODS } };
+  }
+  const target = req.url ?? "/";
+  if (!target.startsWith("/")) {
+    if (target === "*" && method === "OPTIONS") return { status: 204, code: null, message: "", headers: { allow: ALLOWED_METHODS } };
+    const scheme = ABSOLUTE_FORM.exec(target)?.[1]?.toLowerCase();
+    if (scheme !== "http" && scheme !== "https") return { status: 400, code: "bad_request", message: "The request target is not a path" };
   }
   if (ROUTER_STATE_HEADER in req.headers && !routerStateReadable(req.headers[ROUTER_STATE_HEADER])) {
     return { status: 400, code: "bad_request", message: "Malformed Next-Router-State-Tree header" };
   }
   return null;
+}
+
+/**
+ * An http(s) absolute-form request target (`GET http://host/path?q HTTP/1.1`, what a client sends
+ * to a forward proxy) in the origin form Next routes (`/path?q`), and the authority that RFC 9112
+ * §3.2.2 says replaces the Host header; null for a target already in origin form. Next would
+ * otherwise answer 308 with the absolute target itself as Location: a redirect to itself, or to
+ * whatever host the target names. The path is taken as sent (no normalization), so the proxy and
+ * the router see the same string a browser would have sent; the authority only ever picks among
+ * the configured origins (lib/public-origin.ts), like any Host.
+ */
+export function toOriginForm(target: string): { url: string; host: string } | null {
+  if (target.startsWith("/")) return null;
+  const match = ABSOLUTE_FORM.exec(target);
+  if (!match) return null;
+  const [, , authority = "", rest = ""] = match;
+  return { url: rest.startsWith("/") ? rest : `/${rest}`, host: authority.slice(authority.lastIndexOf("@") + 1) };
 }
 
 /**
@@ -56,8 +89,9 @@ export function refusal(req: Pick<http.IncomingMessage, "method" | "headers">): 
  * one (a rewrite's header match skips empty values) nor JSON of the right shape that is no router
  * state (`["x"]`), and nothing can match on a method. This sits in the process's HTTP server: a
  * request event that `refusal` refuses is answered here (JSON `{ error: { code, message } }`,
- * `Connection: close`) and goes no further. Only refusals are added; nothing is served or
- * rewritten, and every other request reaches Next untouched.
+ * `Connection: close`) and goes no further. Nothing is served; the one change made to a request
+ * is an absolute-form target turned into the origin form a browser sends (`toOriginForm`), and
+ * every other request reaches Next untouched.
  *
  * Called from instrumentation.ts register() (Node.js runtime): requests that arrive while the
  * server boots, before register() runs, meet only the rewrite. Idempotent.
@@ -71,11 +105,16 @@ export function guardRequests(): void {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
       const refused = refusal(req);
       if (refused) {
-        const body = JSON.stringify({ error: { code: refused.code, message: refused.message } } satisfies ErrorBody);
-        res.writeHead(refused.status, { ...refused.headers, "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(body), connection: "close" });
-        res.end(req.method === "HEAD" ? undefined : body);
+        const body = refused.code ? JSON.stringify({ error: { code: refused.code, message: refused.message } } satisfies ErrorBody) : "";
+        res.writeHead(refused.status, { ...refused.headers, ...(body ? { "content-type": "application/json" } : {}), "cache-control": "no-store", "content-length": Buffer.byteLength(body), connection: "close" });
+        res.end(req.method === "HEAD" || !body ? undefined : body);
         req.resume();
         return true;
+      }
+      const origin = toOriginForm(req.url ?? "/");
+      if (origin) {
+        req.url = origin.url;
+        req.headers.host = origin.host;
       }
     }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);

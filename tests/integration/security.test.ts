@@ -382,6 +382,29 @@ describe("attacks against a production build", () => {
     }
   });
 
+  it("routes an absolute-form request target as its path, and answers targets that are no path without a 500", async () => {
+    const options = await raw(app.url, "*", { method: "OPTIONS" });
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toContain("GET");
+    for (const [method, target] of [["GET", "*"], ["POST", "*"], ["GET", "*/articles/deep-dive"], ["GET", "ftp://x/articles/deep-dive"]] as const) {
+      const res = await raw(app.url, target, { method });
+      expect([method, target, res.status]).toEqual([method, target, 400]);
+      expect(JSON.parse(res.body).error.code).toBe("bad_request");
+    }
+    // As a client talking to a forward proxy sends it (RFC 9112 §3.2.2): the priced page is priced,
+    // under any authority, and its 402 names the configured origin, never the one in the target.
+    for (const authority of [new URL(app.url).host, "evil.example"]) {
+      const page = await raw(app.url, `http://${authority}/articles/deep-dive`, { headers: { accept: "text/html" } });
+      expect([authority, page.status]).toEqual([authority, 402]);
+      for (const marker of PAID_MARKERS) expect(page.body).not.toContain(marker);
+      const quote = await raw(app.url, `http://${authority}/api/demo/quote`);
+      expect(quote.status).toBe(402);
+      expect(decodePaymentRequiredHeader(String(quote.headers["payment-required"])).resource.url).toBe(`${app.url}/api/demo/quote`);
+    }
+    const free = await raw(app.url, `http://${new URL(app.url).host}/articles/welcome`, { headers: { accept: "text/html" } });
+    expect(free.status).toBe(200);
+  });
+
   it("answers paths without one meaning with 400, not 500", async () => {
     for (const p of ["/articles/%zz", "/articles/deep%2Fdive", "/articles%2Fdeep-dive", "/api/demo/%C0%AF", "/articles/a%5Cb"]) {
       const res = await raw(app.url, p, { headers: { accept: "text/html" } });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { refusal } from "@/lib/gateway/request-guard";
+import { refusal, toOriginForm } from "@/lib/gateway/request-guard";
 
 describe("refusal (requests answered before Next sees them)", () => {
   const home = encodeURIComponent(JSON.stringify(["", { children: ["__PAGE__", {}] }]));
@@ -33,6 +33,36 @@ describe("refusal (requests answered before Next sees them)", () => {
         if (["TRACE", "TRACK", "CONNECT"].includes(m.toUpperCase())) expect(answer?.status).toBe(405);
         else if (value === undefined || value === home) expect(answer).toBeNull();
         else if (answer) expect(answer.status).toBe(400);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("answers OPTIONS * with 204 and Allow, and refuses other targets that are no path with 400", () => {
+    expect(refusal({ method: "OPTIONS", url: "*", headers: {} })).toMatchObject({ status: 204, code: null, headers: { allow: expect.stringContaining("OPTIONS") } });
+    for (const [method, url] of [["GET", "*"], ["POST", "*"], ["OPTIONS", "*/x"], ["GET", "abc"], ["GET", "ftp://x/y"], ["GET", "javascript:alert(1)"], ["GET", "?x"]]) {
+      expect(refusal({ method, url, headers: {} }), `${method} ${url}`).toMatchObject({ status: 400, code: "bad_request" });
+    }
+    for (const url of ["/", "/articles/deep-dive?x=1", "http://127.0.0.1:3999/api/demo/quote", "HTTPS://shop.example"]) expect(refusal({ method: "GET", url, headers: {} })).toBeNull();
+  });
+
+  it("turns an absolute-form target into the path and authority Next should route, as sent", () => {
+    expect(toOriginForm("/articles/deep-dive")).toBeNull();
+    expect(toOriginForm("http://127.0.0.1:3999/articles/deep-dive?a=%ZZ")).toEqual({ url: "/articles/deep-dive?a=%ZZ", host: "127.0.0.1:3999" });
+    expect(toOriginForm("https://shop.example")).toEqual({ url: "/", host: "shop.example" });
+    expect(toOriginForm("http://shop.example?x=1")).toEqual({ url: "/?x=1", host: "shop.example" });
+    expect(toOriginForm("http://user:pw@shop.example/a/../b")).toEqual({ url: "/a/../b", host: "shop.example" });
+    expect(toOriginForm("http://shop.example//evil.example/x")).toEqual({ url: "//evil.example/x", host: "shop.example" });
+  });
+
+  it("never throws on any target; what it rewrites is a path, and an accepted target never stays absolute", () => {
+    const target = fc.oneof(fc.string({ maxLength: 80 }), fc.webUrl({ withQueryParameters: true }), fc.constantFrom("*", "*/x", "http://", "http:///x", "http://[::1"));
+    fc.assert(
+      fc.property(target, fc.constantFrom("GET", "OPTIONS"), (url, method) => {
+        const answer = refusal({ method, url, headers: {} });
+        const origin = toOriginForm(url);
+        if (origin) expect(origin.url.startsWith("/")).toBe(true);
+        if (!answer && !url.startsWith("/")) expect(origin).not.toBeNull();
       }),
       { numRuns: 2000 },
     );
