@@ -42,7 +42,8 @@ const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)$/;
  * What the guard answers `req` with instead of Next, or null to let Next have it:
  * - a forbidden method (TRACE) → 405 `method_not_allowed`, with Allow;
  * - a request target that is no path: `OPTIONS *` (RFC 9110 §9.3.7, about the server itself) →
- *   204 with Allow; any other (`*` in any other method, `*` followed by more, a scheme other than http or https) → 400 `bad_request`;
+ *   204 with Allow; any other (`*` in another method, `*` followed by more, a scheme other than
+ *   http or https) → 400 `bad_request`;
  * - a Next-Router-State-Tree header Next cannot parse (empty included) → 400 `bad_request`, as
  *   app/api/bad-router-state answers.
  * An http(s) absolute-form target is not refused: see `toOriginForm`.
@@ -106,7 +107,9 @@ export function guardRequests(): void {
       const refused = refusal(req);
       if (refused) {
         const body = refused.code ? JSON.stringify({ error: { code: refused.code, message: refused.message } } satisfies ErrorBody) : "";
-        res.writeHead(refused.status, { ...refused.headers, ...(body ? { "content-type": "application/json" } : {}), "cache-control": "no-store", "content-length": Buffer.byteLength(body), connection: "close" });
+        // (A 204 carries no Content-Length, RFC 9110 §8.6.)
+        const framing = body ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {};
+        res.writeHead(refused.status, { ...refused.headers, ...framing, "cache-control": "no-store", connection: "close" });
         res.end(req.method === "HEAD" || !body ? undefined : body);
         req.resume();
         return true;
