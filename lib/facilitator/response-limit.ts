@@ -91,10 +91,10 @@ async function install(origins: Set<string>): Promise<void> {
   class FacilitatorBound extends undici.Dispatcher {
     dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
       const origin = originOf(options.origin);
-      const url = urlOf(origin, options.path);
-      const redirected = redirects.take(url);
+      // (Most requests of the process, the loopback ones among them, end at the first test.)
+      const redirected = !redirects.empty && redirects.take(urlOf(origin, options.path));
       if (!origins.has(origin) && !redirected) return other.dispatch(options, handler);
-      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, url) as Dispatcher.DispatchHandlers);
+      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, urlOf(origin, options.path)) as Dispatcher.DispatchHandlers);
     }
   }
   undici.setGlobalDispatcher(new FacilitatorBound());
@@ -127,6 +127,11 @@ class RedirectTargets {
     if (list) list.push(deadline);
     else this.#waiting.set(target, [deadline]);
     if (++this.#size > MAX_REDIRECT_TARGETS) this.#prune(true);
+  }
+
+  /** Whether no redirect target waits (then no request needs looking up). */
+  get empty(): boolean {
+    return this.#size === 0;
   }
 
   /** Whether `url` is a redirect target still waiting; if so, it is taken (once per redirect). */
