@@ -1,4 +1,5 @@
 import http from "node:http";
+import type { Duplex } from "node:stream";
 import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import type { ErrorBody, ErrorCode } from "@/lib/errors";
 
@@ -94,10 +95,16 @@ export function toOriginForm(target: string): { url: string; host: string } | nu
  * is an absolute-form target turned into the origin form a browser sends (`toOriginForm`), and
  * every other request reaches Next untouched.
  *
+ * A protocol upgrade (`Upgrade: websocket`, h2c) is answered 400 and closed when
+ * `refuseUpgrades` (default: in production). The app serves no WebSocket, and under `next start`
+ * Next leaves such a socket open and unanswered for as long as the client keeps it: a way to hold
+ * the server's connections without sending a byte more. `next dev` needs upgrades for its hot
+ * reloading, so there they go to Next.
+ *
  * Called from instrumentation.ts register() (Node.js runtime): requests that arrive while the
  * server boots, before register() runs, meet only the rewrite. Idempotent.
  */
-export function guardRequests(): void {
+export function guardRequests({ refuseUpgrades = process.env.NODE_ENV === "production" }: { refuseUpgrades?: boolean } = {}): void {
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: true };
   if (proto[INSTALLED]) return;
   const emit = proto.emit;
@@ -120,7 +127,21 @@ export function guardRequests(): void {
         req.headers.host = origin.host;
       }
     }
+    if (event === "upgrade" && refuseUpgrades) {
+      refuseUpgrade(args[1] as Duplex);
+      return true;
+    }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof proto.emit;
   proto[INSTALLED] = true;
+}
+
+/**
+ * Answers an upgrade request's socket with a 400 and destroys it once sent: the socket is no
+ * longer Node's to manage, and a client that never closed its side would keep it open.
+ */
+function refuseUpgrade(socket: Duplex): void {
+  socket.on("error", () => undefined); // a client gone already: nothing to answer
+  const body = JSON.stringify({ error: { code: "bad_request", message: "This server accepts no protocol upgrade" } } satisfies ErrorBody);
+  socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
 }

@@ -17,6 +17,7 @@
  */
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
@@ -403,6 +404,23 @@ describe("attacks against a production build", () => {
     }
     const free = await raw(app.url, `http://${new URL(app.url).host}/articles/welcome`, { headers: { accept: "text/html" } });
     expect(free.status).toBe(200);
+  });
+
+  it("answers a protocol upgrade with 400 and closes the connection, where Next left it open without an answer", async () => {
+    const { hostname, port } = new URL(app.url);
+    for (const [p, upgrade] of [["/api/demo/quote", "websocket"], ["/articles/deep-dive", "websocket"], ["/nope", "websocket"], ["/", "h2c"]] as const) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname);
+        let text = "";
+        socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+        socket.on("close", () => resolve(text)); // the server closed it: no timer needed
+        socket.on("error", reject);
+        socket.write(`GET ${p} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n`);
+      });
+      expect(answer.split("\r\n")[0], `${upgrade} ${p}`).toBe("HTTP/1.1 400 Bad Request");
+      expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error.code).toBe("bad_request");
+      for (const marker of PAID_MARKERS) expect(answer).not.toContain(marker);
+    }
   });
 
   it("answers paths without one meaning with 400, not 500", async () => {
