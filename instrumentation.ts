@@ -1,8 +1,9 @@
 /**
  * Next.js calls register() once when a server starts: background work (reconciler, webhook
  * sender) begins then, so a restarted instance delivers queued webhooks without waiting for a
- * request; and requests Next would answer with a 500 that no app code sees first (a router-state
- * header Next cannot parse: 400; TRACE: 405) are refused from then on (lib/gateway/request-guard.ts).
+ * request; and from then on the requests Next itself would mishandle, which no app code sees
+ * first, are answered before Next (lib/gateway/request-guard.ts: an unreadable router-state
+ * header, TRACE, request targets that are no path, protocol upgrades under `next start`).
  * Not during `next build`, and only in the Node.js runtime.
  */
 export async function register(): Promise<void> {
