@@ -23,13 +23,13 @@ import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import fc from "fast-check";
-import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
+import { routerStateReadable } from "@/lib/gateway/request-guard";
 import { createX402Client } from "@/scripts/agent-client";
 import { balanceOf, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
@@ -170,6 +170,14 @@ describe("attacks against a production build", () => {
   });
 
   /** Sends a request and follows redirects (at most 3), checking every hop for leaks. */
+  /**
+   * What goes before a path in the request line: nothing (origin form, as browsers send), or an
+   * absolute-form scheme and authority an attacker picks (RFC 9112 §3.2.2), which the request
+   * guard turns back into the path alone.
+   */
+  const requestForm = (server: NextServer = app) =>
+    fc.constantFrom("", "", "", `http://${new URL(server.url).host}`, "HTTP://evil.example", "https://user:pw@evil.example:443");
+
   async function visit(rawPath: string, init: { method: string; headers: Record<string, string>; body?: string }, server: NextServer = app): Promise<RawResponse[]> {
     const hops: RawResponse[] = [];
     let target = rawPath;
@@ -189,8 +197,8 @@ describe("attacks against a production build", () => {
   it("serves no priced page or handler unpaid under any spelling, and meets every true spelling with the paywall", async () => {
     const priced = fc.constantFrom(...PRICED).chain((route) => fc.tuple(fc.constant(route), fc.boolean()).chain(([r, exact]) => spelledPath(r.segments, exact).map((p) => ({ route: r, exact, path: p }))));
     await fc.assert(
-      fc.asyncProperty(priced, asking, async ({ route, exact, path: p }, how) => {
-        const hops = await visit(p, how);
+      fc.asyncProperty(priced, asking, requestForm(), async ({ route, exact, path: p }, how, form) => {
+        const hops = await visit(form + p, how);
         const last = hops.at(-1)!;
         if (exact) {
           // Decodes to the priced path itself: payment required (redirected first if not canonical).
@@ -215,8 +223,8 @@ describe("attacks against a production build", () => {
     const blocked = fc.constantFrom(...BLOCKED).chain((route) => fc.tuple(fc.constant(route), fc.boolean()).chain(([r, exact]) => spelledPath(r.segments, exact).map((p) => ({ route: r, exact, path: p }))));
     const paying = fc.constantFrom<Record<string, string>>({}, { "payment-signature": "e30=" }, { "x-payment": "e30=" });
     await fc.assert(
-      fc.asyncProperty(blocked, asking, paying, async ({ route, exact, path: p }, how, payment) => {
-        const hops = await visit(p, { method: how.method, headers: { ...how.headers, ...payment } }, trusting);
+      fc.asyncProperty(blocked, asking, paying, requestForm(trusting), async ({ route, exact, path: p }, how, payment, form) => {
+        const hops = await visit(form + p, { method: how.method, headers: { ...how.headers, ...payment } }, trusting);
         const last = hops.at(-1)!;
         const trail = `${how.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`;
         expect(last.body, trail).not.toContain(route.marker);
@@ -345,19 +353,11 @@ describe("attacks against a production build", () => {
     const printable = fc.string({ unit: fc.oneof(fc.integer({ min: 0x21, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 60 });
     // JSON of the right outer shape that is still no router state (a rewrite cannot tell these);
     // Next's own parser says which are not (["x", {}] is one).
-    const nextReads = (v: string) => {
-      try {
-        parseAndValidateFlightRouterState(v);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     const json = fc.jsonValue({ maxDepth: 3 }).map((v) => encodeURIComponent(JSON.stringify(["x", v])));
     const tree = fc.oneof(
       printable,
       printable.map(encodeURIComponent),
-      json.filter((v) => !nextReads(v)),
+      json.filter((v) => !routerStateReadable(v)),
       // Empty, and what earlier versions let through to Next's 500.
       fc.constantFrom("", " ", "%5B1%5D", "[1]", "%%%", "%5B%22", "%5B%5D", "%5B%22x%22%5D", encodeURIComponent('["x",{"children":5}]'), `%5B%22${"x".repeat(8_000)}`),
     );
