@@ -43,6 +43,7 @@ import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
+import { SERVED_METHODS } from "./methods";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { callUpstream, openUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
@@ -63,7 +64,7 @@ export function preflightResponse(): Response {
     status: 204,
     headers: {
       ...PAYMENT_CORS_HEADERS,
-      "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+      "access-control-allow-methods": SERVED_METHODS,
       "access-control-allow-headers": "Content-Type, Authorization, PAYMENT-SIGNATURE, X-PAYMENT, SIGN-IN-WITH-X",
       "access-control-max-age": "600",
     },

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import type { ErrorBody, ErrorCode } from "@/lib/errors";
+import { SERVED_METHODS } from "./methods";
 
 /** The request header that carries Next's client router state (encodeURIComponent of its JSON). */
 const ROUTER_STATE_HEADER = "next-router-state-tree";
@@ -13,9 +14,6 @@ const ROUTER_STATE_HEADER = "next-router-state-tree";
  * refuses TRACK; TRACE is the one that gets through.
  */
 const FORBIDDEN_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
-
-/** The methods the app serves (the Allow header of a 405 for a forbidden one). */
-const ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
 /** Marks http.Server.prototype once the guard is on it (a server restarted in-process reloads this module). */
 const INSTALLED = Symbol.for("tollgate.requestGuard");
@@ -52,11 +50,11 @@ const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)$/;
 export function refusal(req: Pick<http.IncomingMessage, "method" | "headers" | "url">): Refusal | null {
   const method = (req.method ?? "").toUpperCase();
   if (FORBIDDEN_METHODS.has(method)) {
-    return { status: 405, code: "method_not_allowed", message: `${req.method} is not allowed`, headers: { allow: ALLOWED_METHODS } };
+    return { status: 405, code: "method_not_allowed", message: `${req.method} is not allowed`, headers: { allow: SERVED_METHODS } };
   }
   const target = req.url ?? "/";
   if (!target.startsWith("/")) {
-    if (target === "*" && method === "OPTIONS") return { status: 204, code: null, message: "", headers: { allow: ALLOWED_METHODS } };
+    if (target === "*" && method === "OPTIONS") return { status: 204, code: null, message: "", headers: { allow: SERVED_METHODS } };
     const scheme = ABSOLUTE_FORM.exec(target)?.[1]?.toLowerCase();
     if (scheme !== "http" && scheme !== "https") return { status: 400, code: "bad_request", message: "The request target is not a path" };
   }
@@ -113,7 +111,7 @@ export function guardRequests({ refuseUpgrades = process.env.NODE_ENV === "produ
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
       const refused = refusal(req);
       if (refused) {
-        const body = refused.code ? JSON.stringify({ error: { code: refused.code, message: refused.message } } satisfies ErrorBody) : "";
+        const body = refused.code ? errorBody(refused.code, refused.message) : "";
         // (A 204 carries no Content-Length, RFC 9110 §8.6.)
         const framing = body ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {};
         res.writeHead(refused.status, { ...refused.headers, ...framing, "cache-control": "no-store", connection: "close" });
@@ -142,6 +140,11 @@ export function guardRequests({ refuseUpgrades = process.env.NODE_ENV === "produ
  */
 function refuseUpgrade(socket: Duplex): void {
   socket.on("error", () => undefined); // a client gone already: nothing to answer
-  const body = JSON.stringify({ error: { code: "bad_request", message: "This server accepts no protocol upgrade" } } satisfies ErrorBody);
+  const body = errorBody("bad_request", "This server accepts no protocol upgrade");
   socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
+}
+
+/** The JSON error body every client of the app reads (lib/errors.ts ErrorBody). */
+function errorBody(code: ErrorCode, message: string): string {
+  return JSON.stringify({ error: { code, message } } satisfies ErrorBody);
 }
