@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { seedDemoRoutes } from "@/lib/demo/seed";
 import { openDatabase } from "@/lib/database/client";
@@ -63,6 +64,7 @@ export async function startNext({
   timeoutMs = 120_000,
   inheritOutput = false,
   probe = "health",
+  logFile,
 }: {
   mode: "dev" | "start";
   port: number;
@@ -74,6 +76,8 @@ export async function startNext({
    * "listening" (any answer to /favicon.ico, which the proxy never sees: no request reaches the app's code).
    */
   probe?: "health" | "listening";
+  /** A file the server's output is also appended to as it comes (for a test to read what the server logged). */
+  logFile?: string;
 }): Promise<NextServer> {
   const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
   // NODE_ENV is next's to choose (development for dev, production for start): a test runner's
@@ -89,8 +93,14 @@ export async function startNext({
     detached: true,
   });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  const log = logFile ? fs.createWriteStream(logFile, { flags: "a" }) : null;
+  const collect = (d: Buffer) => {
+    output += d;
+    log?.write(d);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  child.once("exit", () => log?.end());
   const url = `http://127.0.0.1:${port}`;
   /** Sends `signal` to the server's process group, SIGKILL after `graceMs`, and waits for it to exit. */
   const terminate = async (signal: NodeJS.Signals, graceMs: number) => {

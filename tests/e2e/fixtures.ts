@@ -1,4 +1,5 @@
-import { test as base } from "@playwright/test";
+import fs from "node:fs";
+import { test as base, type TestInfo } from "@playwright/test";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { splBalance } from "@/scripts/agent-client";
@@ -27,12 +28,23 @@ type Fixtures = {
    * @returns the cookie as a `name=value` header, for API requests too.
    */
   signInMerchant: () => Promise<string>;
+  /** (Automatic) On a failure: what the server logged during the test, printed and attached. */
+  serverLog: void;
 };
+
+/** Whether the test ended other than expected (failed, timed out). */
+const failed = (testInfo: TestInfo) => testInfo.status !== testInfo.expectedStatus;
 
 export const test = base.extend<Fixtures>({
   baseUrl: async ({}, use) => use(process.env.E2E_BASE_URL!),
   devnet: async ({}, use) => use(devnetFileSchema.parse(JSON.parse(process.env.E2E_DEVNET!))),
-  paywall: async ({ page }, use) => use(new PaywallPage(page)),
+  paywall: async ({ page }, use, testInfo) => {
+    await use(new PaywallPage(page));
+    if (!failed(testInfo) || page.isClosed()) return;
+    // What the browser showed when the test failed, in words (the screenshot is attached too).
+    const shown = await page.locator("body").innerText({ timeout: 2_000 }).catch((e: unknown) => `(unreadable: ${String(e)})`);
+    console.log(`[e2e] page at failure: ${page.url()}\n${shown.slice(0, 2_000)}`);
+  },
   useWallet: async ({ page, devnet }, use) =>
     use((privateKey, startChainId = devnet.chainId) => installTestWallet(page, { privateKey, rpcUrl: devnet.rpcUrl, startChainId })),
   balance: async ({ devnet }, use) => use((asset, owner) => balanceOf(devnet.rpcUrl, asset as Address, owner as Address)),
@@ -48,6 +60,18 @@ export const test = base.extend<Fixtures>({
       await context.addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url: baseUrl }]);
       return cookie;
     }),
+  serverLog: [
+    async ({}, use, testInfo) => {
+      const file = process.env.E2E_SERVER_LOG;
+      const start = file && fs.existsSync(file) ? fs.statSync(file).size : 0;
+      await use();
+      if (!file || !failed(testInfo) || !fs.existsSync(file)) return;
+      const logged = fs.readFileSync(file).subarray(start).toString("utf8");
+      await testInfo.attach("server-log", { body: logged, contentType: "text/plain" });
+      console.log(`[e2e] the server logged during this test:\n${logged.slice(-6_000) || "(nothing)"}`);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect } from "@playwright/test";
