@@ -38,7 +38,7 @@ import { isTransactionRef, onchainRefOf, type OnchainOutcome } from "@/lib/settl
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
-import { answerUnreadable, settledByOf } from "@/lib/x402/failover";
+import { againIfDropped, answerUnreadable, settledByOf } from "@/lib/x402/failover";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -639,8 +639,10 @@ function wantsHtml(request: Request): boolean {
 
 /**
  * The 402 a browser sees: Tollgate's paywall page, rendered by this app at the page's own URL
- * (loopback call rewritten to the paywall), with PAYMENT-REQUIRED like any 402. Should the
- * paywall itself fail to render, the plain x402 402 is returned instead: still no content.
+ * (loopback call rewritten to the paywall), with PAYMENT-REQUIRED like any 402. A render whose
+ * kept-alive loopback connection was closed under it is asked again (`againIfDropped`: a render
+ * has no side effects). Should the paywall still fail to render, the visitor gets a short page
+ * that says so (`paywallUnavailable`): still a 402 with PAYMENT-REQUIRED, still no content.
  */
 async function paywall(
   request: Request,
@@ -654,7 +656,9 @@ async function paywall(
   const header = encodePaymentRequiredHeader(required);
   try {
     const paywallRequest = encodePaywallRequest({ paymentRequired: required, accessWindowSeconds: route.accessWindowSeconds });
-    const rendered = await callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), target, null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" });
+    const rendered = await againIfDropped(() =>
+      callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), target, null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" }),
+    );
     if (rendered.response.status !== 200) throw new Error(`paywall render answered ${rendered.response.status}`);
     return new Response(rendered.body, {
       status: 402,
@@ -667,9 +671,28 @@ async function paywall(
       },
     });
   } catch (error) {
-    console.error(`[tollgate] paywall for ${resource.url} could not be rendered; answering plain 402:`, error);
-    return paymentRequired(undefined, requirements, resource, "payment_required", message);
+    console.error(`[tollgate] paywall for ${resource.url} could not be rendered; answering a plain 402 page:`, error);
+    return paywallUnavailable(header);
   }
+}
+
+/**
+ * The 402 a browser gets when the paywall page could not be rendered: a short page a visitor can
+ * read (no raw JSON), that offers to try again. It names nothing from the request, and carries
+ * `paymentRequiredHeader` (PAYMENT-REQUIRED) so a client that reads headers can still pay.
+ */
+function paywallUnavailable(paymentRequiredHeader: string): Response {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Payment required</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1c1917"><h1>Payment required</h1><p>This page is paid, and its payment page could not be shown just now. Nothing was charged.</p><p><a href="" style="color:#92400e">Try again</a></p></body></html>`;
+  return new Response(html, {
+    status: 402,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      vary: "Accept, Cookie",
+      "PAYMENT-REQUIRED": paymentRequiredHeader,
+      "access-control-expose-headers": PAYMENT_CORS_HEADERS["access-control-expose-headers"]!,
+    },
+  });
 }
 
 /**

@@ -116,6 +116,23 @@ export function connectionDropped(error: unknown): boolean {
 }
 
 /**
+ * Runs `call`, and runs it again, up to `attempts` times in all, while it fails because its
+ * connection was closed or reset before any answer (`connectionDropped`). Only for calls free of
+ * side effects (a verify, a page render): the dropped request may have been received.
+ *
+ * @throws the last attempt's error, or at once any error that is not a dropped connection.
+ */
+export async function againIfDropped<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !connectionDropped(error)) throw error;
+    }
+  }
+}
+
+/**
  * A FacilitatorClient that asks again, up to `attempts` times in all, when a verify or /supported
  * call lost its connection before any answer (`connectionDropped`): both are free of side effects,
  * and the next attempt goes out on another connection. Without this a buyer's valid payment met a
@@ -131,18 +148,8 @@ export class ReconnectingFacilitatorClient implements FacilitatorClient {
     private readonly attempts = 3,
   ) {}
 
-  private async again<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (attempt >= this.attempts || !connectionDropped(error)) throw error;
-      }
-    }
-  }
-
   verify(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<VerifyResponse> {
-    return this.again(() => this.inner.verify(paymentPayload, paymentRequirements));
+    return againIfDropped(() => this.inner.verify(paymentPayload, paymentRequirements), this.attempts);
   }
 
   settle(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<SettleResponse> {
@@ -150,6 +157,6 @@ export class ReconnectingFacilitatorClient implements FacilitatorClient {
   }
 
   getSupported(): Promise<SupportedResponse> {
-    return this.again(() => this.inner.getSupported());
+    return againIfDropped(() => this.inner.getSupported(), this.attempts);
   }
 }

@@ -1,0 +1,140 @@
+/**
+ * The paywall a browser gets for a priced page is rendered by the app itself, through the loopback
+ * (UPSTREAM_ORIGIN). Here the loopback runs through a TCP relay (the place a load balancer takes
+ * when several instances share UPSTREAM_ORIGIN) that can reset a connection once the request is
+ * on it: what a kept-alive connection the server closed as idle does to the next request sent on
+ * it (nodejs/undici#3141). Real parts otherwise: the devnet, PGlite, the built app under
+ * `next start`.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { decodePaymentRequiredHeader } from "@x402/core/http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { freePort } from "../support/ports";
+import { assertThrowawayDatabase } from "../support/postgres";
+
+const DEEP_DIVE = "/articles/deep-dive";
+/** Text only the paid article holds (its calculator), never the paywall. */
+const ARTICLE_ONLY = "calc-total";
+
+/**
+ * A TCP relay to `target`. While drops are pending, the next request bytes to arrive, on a new
+ * connection or a kept-alive one, get that connection reset instead of passed on, and are counted.
+ */
+async function startRelay(port: number, target: number) {
+  let pending = 0;
+  let dropped = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
+    const upstream = net.connect(target, "127.0.0.1");
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+    client.on("data", (chunk: Buffer) => {
+      if (pending > 0) {
+        pending--;
+        dropped++;
+        client.resetAndDestroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    client.on("end", () => upstream.end());
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    /** Resets the connections of the next `n` requests (Infinity: all of them until `pass()`). */
+    drop(n: number) {
+      pending = n;
+    },
+    pass() {
+      pending = 0;
+    },
+    dropped: () => dropped,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("the paywall page behind a loopback that drops connections", () => {
+  let devnet: Devnet;
+  let app: NextServer;
+  let relay: Awaited<ReturnType<typeof startRelay>>;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-paywall-render-"));
+
+  /** A browser's request for the priced page. */
+  const visit = () => fetch(`${app.url}${DEEP_DIVE}`, { headers: { accept: "text/html,application/xhtml+xml" } });
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    const databaseUrl = `pglite:${tmp}/db`;
+    assertThrowawayDatabase(databaseUrl);
+    await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
+    const [appPort, relayPort] = [await freePort(), await freePort()];
+    relay = await startRelay(relayPort, appPort);
+    app = await startNext({
+      mode: "start",
+      port: appPort,
+      env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: "paywall-render-secret-0123456789abcdef0123", UPSTREAM_ORIGIN: `http://127.0.0.1:${relayPort}` },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await relay?.close();
+    await devnet?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("renders the paywall when the loopback connections it drew were reset under the request", async () => {
+    const first = await visit();
+    expect(first.status).toBe(402);
+    expect(await first.text()).toContain('data-testid="paywall-title"');
+
+    relay.drop(2);
+    const res = await visit();
+    expect(res.status).toBe(402);
+    const html = await res.text();
+    expect(html).toContain('data-testid="paywall-title"');
+    expect(html).not.toContain(ARTICLE_ONLY);
+    // Both resets were met, and the third attempt rendered the page.
+    expect(relay.dropped()).toBe(2);
+  });
+
+  it("when the paywall cannot be rendered, a visitor reads a 402 page that says so, with PAYMENT-REQUIRED and no content", async () => {
+    relay.drop(Infinity);
+    try {
+      const before = relay.dropped();
+      const res = await visit();
+      expect(res.status).toBe(402);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(res.headers.get("cache-control")).toContain("no-store");
+      const html = await res.text();
+      expect(html).toContain("<h1>Payment required</h1>");
+      expect(html).toContain("Nothing was charged");
+      expect(html).not.toContain(ARTICLE_ONLY);
+      expect(html).not.toContain('data-testid="paywall-title"');
+      const required = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!);
+      expect(required.resource.url).toBe(`${app.url}${DEEP_DIVE}`);
+      expect(required.accepts.length).toBeGreaterThan(0);
+      // Three attempts, no more: a render is asked again only while connections drop.
+      expect(relay.dropped() - before).toBe(3);
+    } finally {
+      relay.pass();
+    }
+    // Once the loopback works again, so does the paywall.
+    const again = await visit();
+    expect(again.status).toBe(402);
+    expect(await again.text()).toContain('data-testid="paywall-title"');
+  });
+});
