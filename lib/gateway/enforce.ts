@@ -242,7 +242,10 @@ async function settleAfterHandler(
   let upstream: { response: Response; body: ArrayBuffer | null };
   try {
     const body = request.method === "GET" ? null : await request.arrayBuffer();
-    upstream = streaming ? { response: await openUpstream(request, target, body), body: null } : await callUpstream(request, target, body);
+    const run = async () => (streaming ? { response: await openUpstream(request, target, body), body: null } : await callUpstream(request, target, body));
+    // A GET or HEAD whose loopback connection was closed under it, before any answer, is sent
+    // again (RFC 9110 §9.2.2: idempotent); any other method is not, as its handler may have run.
+    upstream = request.method === "GET" || request.method === "HEAD" ? await againIfDropped(run) : await run();
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     throw new TollgateError("upstream_unreachable", "The resource could not be produced; nothing was charged", { cause });

@@ -1,18 +1,22 @@
 /**
- * The paywall a browser gets for a priced page is rendered by the app itself, through the loopback
- * (UPSTREAM_ORIGIN). Here the loopback runs through a TCP relay (the place a load balancer takes
- * when several instances share UPSTREAM_ORIGIN) that can reset a connection once the request is
- * on it: what a kept-alive connection the server closed as idle does to the next request sent on
- * it (nodejs/undici#3141). Real parts otherwise: the devnet, PGlite, the built app under
- * `next start`.
+ * The loopback (UPSTREAM_ORIGIN) carries the paywall render a browser gets for a priced page, and
+ * every paid request to its handler. Here it runs through a TCP relay (the place a load balancer
+ * takes when several instances share UPSTREAM_ORIGIN) that can reset a connection once a request
+ * is on it: what a kept-alive connection the server closed as idle does to the next request sent
+ * on it (nodejs/undici#3141). Real parts otherwise: the devnet with its facilitator, PGlite, the
+ * built app under `next start`, the official paying client.
  */
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { decodePaymentRequiredHeader } from "@x402/core/http";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "viem";
+import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
+import { createPayingFetch } from "@/scripts/agent-client";
+import { balanceOf } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
@@ -66,18 +70,21 @@ async function startRelay(port: number, target: number) {
   };
 }
 
-describe("the paywall page behind a loopback that drops connections", () => {
+describe("a loopback that drops connections", () => {
   let devnet: Devnet;
   let app: NextServer;
   let relay: Awaited<ReturnType<typeof startRelay>>;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-paywall-render-"));
+  const databaseUrl = `pglite:${tmp}/db`;
 
+  const balance = (owner: string) => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, owner as Address);
+  /** Buyer `i` pays for `path` with the official client. */
+  const pay = (i: number, path: string, init?: RequestInit) => createPayingFetch(devnet.config, devnet.config.buyers[i]!.privateKey as Hex)(`${app.url}${path}`, init);
   /** A browser's request for the priced page. */
   const visit = () => fetch(`${app.url}${DEEP_DIVE}`, { headers: { accept: "text/html,application/xhtml+xml" } });
 
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    const databaseUrl = `pglite:${tmp}/db`;
     assertThrowawayDatabase(databaseUrl);
     await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
     const [appPort, relayPort] = [await freePort(), await freePort()];
@@ -136,5 +143,55 @@ describe("the paywall page behind a loopback that drops connections", () => {
     const again = await visit();
     expect(again.status).toBe(402);
     expect(await again.text()).toContain('data-testid="paywall-title"');
+  });
+
+  it("runs a paid GET again when its loopback connection was reset before any answer: served, charged once", async () => {
+    const payer = devnet.config.buyers[0]!.address;
+    const before = await balance(payer);
+    const drops = relay.dropped();
+    relay.drop(1);
+    const res = await pay(0, "/api/demo/quote");
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!).success).toBe(true);
+    expect(relay.dropped() - drops).toBe(1);
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
+  it("never runs a paid POST again (its handler may have run): 502, nothing charged; a new payment then goes through", async () => {
+    const payer = devnet.config.buyers[1]!.address;
+    const before = await balance(payer);
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "One. Two. Three.", sentences: 1 }) };
+    const drops = relay.dropped();
+    relay.drop(1);
+    const res = await pay(1, "/api/demo/summarize", init);
+    expect(res.status).toBe(502);
+    expect((await res.json()).error.code).toBe("upstream_unreachable");
+    expect(relay.dropped() - drops).toBe(1);
+    expect(await balance(payer)).toBe(before);
+    const retried = await pay(1, "/api/demo/summarize", init);
+    expect(retried.status).toBe(200);
+    expect(await balance(payer)).toBe(before - 50_000n);
+  });
+
+  it("books what moved: the settled rows are the transfers to the merchant, amount for amount, and none is left pending", async () => {
+    await app.stop(); // PGlite serves one process: read it once the app is gone
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    try {
+      const rows = await db.prisma.payment.findMany();
+      expect(rows.filter((r) => r.status !== "settled")).toEqual([]);
+      const logs = await createPublicClient({ transport: http(devnet.config.rpcUrl) }).getLogs({
+        address: devnet.config.asset.address as Address,
+        event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+        args: { to: devnet.config.payTo as Address },
+        fromBlock: 0n,
+      });
+      const byTx = (a: { transaction: string }, b: { transaction: string }) => a.transaction.localeCompare(b.transaction);
+      const transfers = logs.map((l) => ({ transaction: l.transactionHash, amount: l.args.value!.toString() })).sort(byTx);
+      expect(transfers).toHaveLength(2);
+      expect(rows.map((r) => ({ transaction: r.transaction!, amount: r.amount.toFixed(0) })).sort(byTx)).toEqual(transfers);
+    } finally {
+      await db.close();
+    }
   });
 });
