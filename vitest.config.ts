@@ -16,7 +16,8 @@ export default defineConfig({
         resolve: { alias },
         // Generous timeout: some unit tests open PGlite, which takes seconds on a busy 2-core box
         // while the integration project runs beside them. Tests wait for conditions, not time.
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: { TZ: "America/Los_Angeles" }, testTimeout: 60_000 },
+        // Hooks too: a beforeAll that migrates a fresh PGlite took over Vitest's default 10 s there.
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: { TZ: "America/Los_Angeles" }, testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         resolve: { alias },

@@ -89,7 +89,7 @@ describe("npm run dev", () => {
     expect(html).toContain("Deep dive: what a paid request really costs");
   });
 
-  it("after stop → db:seed:payments → restart, as README says, a page does not reload itself", { timeout: 400_000 }, async () => {
+  it("after stop → db:seed:payments → restart, as README says, a page does not reload itself", { timeout: 600_000 }, async () => {
     await stopDev();
     const seeded = spawnSync("npm", ["run", "db:seed:payments", "--", "20000"], { cwd: ROOT, env: env(), encoding: "utf8" });
     expect(seeded.status, seeded.stdout + seeded.stderr).toBe(0);
@@ -97,6 +97,9 @@ describe("npm run dev", () => {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
     try {
       const page = await browser.newPage();
+      // `next dev` compiles each page on its first visit: on a busy 2-core box that alone has
+      // taken over 30 s (Playwright's default wait for a navigation).
+      page.setDefaultNavigationTimeout(180_000);
       let loads = 0;
       page.on("load", () => loads++);
       await page.goto(`http://127.0.0.1:${ports.app}/articles/welcome`);
