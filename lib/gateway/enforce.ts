@@ -585,7 +585,8 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
       // No live body (a late delivery), or it can no longer be read: the buyer paid, so the
       // handler runs again for them.
       const input = paid.request.method === "GET" ? null : await paid.request.arrayBuffer().catch(() => null);
-      const rerun = await openUpstream(paid.request, paid.target, input).catch((cause: unknown) => {
+      const run = () => openUpstream(paid.request, paid.target, input);
+      const rerun = await (paid.request.method === "GET" ? againIfDropped(run) : run()).catch((cause: unknown) => {
         throw new TollgateError("upstream_unreachable", "The paid resource could not be produced again; the payment is settled: send the same payment again to receive it", { cause });
       });
       response = { status: rerun.status, headers: [...upstreamHeaders(rerun)], body: new Uint8Array(0) };
