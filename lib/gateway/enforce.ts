@@ -44,6 +44,7 @@ import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { SERVED_METHODS } from "./methods";
+import { noticePage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { callUpstream, openUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
@@ -646,7 +647,7 @@ function wantsHtml(request: Request): boolean {
  * (loopback call rewritten to the paywall), with PAYMENT-REQUIRED like any 402. A render whose
  * kept-alive loopback connection was closed under it is asked again (`againIfDropped`: a render
  * has no side effects). Should the paywall still fail to render, the visitor gets a short page
- * that says so (`paywallUnavailable`): still a 402 with PAYMENT-REQUIRED, still no content.
+ * that says so (`noticePage`): still a 402 with PAYMENT-REQUIRED, still no content.
  */
 async function paywall(
   request: Request,
@@ -664,30 +665,18 @@ async function paywall(
       callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), target, null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" }),
     );
     if (rendered.response.status !== 200) throw new Error(`paywall render answered ${rendered.response.status}`);
-    return new Response(rendered.body, {
-      status: 402,
-      headers: {
-        "content-type": "text/html; charset=utf-8",
-        "cache-control": "no-store",
-        vary: "Accept, Cookie",
-        "PAYMENT-REQUIRED": header,
-        "access-control-expose-headers": PAYMENT_CORS_HEADERS["access-control-expose-headers"]!,
-      },
-    });
+    return htmlPaymentRequired(rendered.body, header);
   } catch (error) {
+    // A page a visitor can read (no raw JSON) that offers to try again; it names nothing from the request.
     console.error(`[tollgate] paywall for ${resource.url} could not be rendered; answering a plain 402 page:`, error);
-    return paywallUnavailable(header);
+    const text = "This page is paid, and its payment page could not be shown just now. Nothing was charged.";
+    return htmlPaymentRequired(noticePage({ title: "Payment required", text, link: { href: "", label: "Try again" } }), header);
   }
 }
 
-/**
- * The 402 a browser gets when the paywall page could not be rendered: a short page a visitor can
- * read (no raw JSON), that offers to try again. It names nothing from the request, and carries
- * `paymentRequiredHeader` (PAYMENT-REQUIRED) so a client that reads headers can still pay.
- */
-function paywallUnavailable(paymentRequiredHeader: string): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Payment required</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1c1917"><h1>Payment required</h1><p>This page is paid, and its payment page could not be shown just now. Nothing was charged.</p><p><a href="" style="color:#92400e">Try again</a></p></body></html>`;
-  return new Response(html, {
+/** A 402 for a browser: `body` (HTML) with `paymentRequiredHeader` as PAYMENT-REQUIRED, so a client that reads headers can still pay. */
+function htmlPaymentRequired(body: BodyInit, paymentRequiredHeader: string): Response {
+  return new Response(body, {
     status: 402,
     headers: {
       "content-type": "text/html; charset=utf-8",

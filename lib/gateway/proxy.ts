@@ -11,6 +11,7 @@ import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { getRouteSnapshot } from "./route-cache";
+import { noticePage } from "./notice-page";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
 
 /**
@@ -162,7 +163,7 @@ function isScriptHeadCheck(request: NextRequest): boolean {
  */
 function blockedResponse(route: PricedRouteConfig): Response {
   if (route.kind === "api") return errorResponse(new TollgateError("forbidden", "This resource is not available: its owner has blocked it"), `blocked ${route.method} ${route.pathPattern}`);
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not available</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1c1917"><h1>Not available</h1><p>The owner of this site has made this page unavailable. Nothing was charged.</p><p><a href="/" style="color:#92400e">Go to the home page</a></p></body></html>`;
+  const html = noticePage({ title: "Not available", text: "The owner of this site has made this page unavailable. Nothing was charged.", link: { href: "/", label: "Go to the home page" } });
   return new Response(html, { status: 403, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
 }
 
