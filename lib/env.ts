@@ -118,7 +118,7 @@ const envSchema = z
       .optional(),
     /** How long a dashboard session lasts, in seconds (default 8 hours). */
     SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(28_800),
-    /** Set by `next start`/`next dev` once listening: the origin Next resolves rewrites against. */
+    /** Set by `next start`/`next dev` once listening: its own origin, for the absolute Location of the proxy's redirects. */
     __NEXT_PRIVATE_ORIGIN: z.url().optional(),
     /**
      * After a settle call with an unknown outcome, how long the request waits for the chain to

@@ -52,9 +52,10 @@ const next = await startNext({
   inheritOutput: true,
 });
 
-// `next dev` compiles a page on its first request, and the paywall is rendered through a rewrite
-// that gives up after 30 s: on a slow machine the first visitor of a priced page would get the
-// plain 402 while it compiles. Compile the paywall (and a priced page) before saying "ready".
+// `next dev` compiles a page on its first request (the paywall's took 30 s on a cold 2-core box),
+// and the proxy's call that renders the paywall gives up after UPSTREAM_TIMEOUT_MS: the first
+// visitor of a priced page would wait, or get the plain 402 page. Compile the paywall (and a
+// priced page) before saying "ready".
 await warmUp(`${next.url}/articles/deep-dive`);
 
 console.log(`

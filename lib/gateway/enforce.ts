@@ -47,7 +47,7 @@ import { SERVED_METHODS } from "./methods";
 import { noticePage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
-import { callUpstream, openUpstream, PAYWALL_HEADER, upstreamHeaders } from "./upstream";
+import { callUpstream, openUpstream, PAYWALL_HEADER, PAYWALL_PATH, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -129,7 +129,7 @@ export async function enforcePayment(
     if (!incoming) {
       if (refusal) return paymentRequired(extensions, requirements, resource, refusal.code, refusal.message);
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
-      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, target, requirements, resource, message);
+      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, requirements, resource, message);
       return paymentRequired(extensions, requirements, resource, "payment_required", message);
     }
     // HEAD gets GET's headers without its content: a payment sent with it would buy nothing, so it
@@ -643,8 +643,10 @@ function wantsHtml(request: Request): boolean {
 }
 
 /**
- * The 402 a browser sees: Tollgate's paywall page, rendered by this app at the page's own URL
- * (loopback call rewritten to the paywall), with PAYMENT-REQUIRED like any 402. A render whose
+ * The 402 a browser sees: Tollgate's paywall page, rendered by this app (a loopback call to the
+ * internal PAYWALL_PATH) and sent at the page's own URL, with PAYMENT-REQUIRED like any 402. The
+ * browser hydrates it at the URL it shows (Next's router starts from `location`, not from the
+ * rendered path). A render whose
  * kept-alive loopback connection was closed under it is asked again (`againIfDropped`: a render
  * has no side effects). Should the paywall still fail to render, the visitor gets a short page
  * that says so (`noticePage`): still a 402 with PAYMENT-REQUIRED, still no content.
@@ -652,7 +654,6 @@ function wantsHtml(request: Request): boolean {
 async function paywall(
   request: Request,
   route: PricedRouteConfig,
-  target: PricedPath,
   requirements: PaymentRequirements[],
   resource: ResourceInfo,
   message: string,
@@ -662,7 +663,10 @@ async function paywall(
   try {
     const paywallRequest = encodePaywallRequest({ paymentRequired: required, accessWindowSeconds: route.accessWindowSeconds });
     const rendered = await againIfDropped(() =>
-      callUpstream(new Request(request.url, { method: "GET", headers: request.headers }), target, null, { [PAYWALL_HEADER]: paywallRequest, accept: "text/html" }),
+      callUpstream(new Request(new URL(PAYWALL_PATH, request.url), { method: "GET", headers: request.headers }), { path: PAYWALL_PATH, href: PAYWALL_PATH }, null, {
+        [PAYWALL_HEADER]: paywallRequest,
+        accept: "text/html",
+      }),
     );
     if (rendered.response.status !== 200) throw new Error(`paywall render answered ${rendered.response.status}`);
     return htmlPaymentRequired(rendered.body, header);

@@ -12,7 +12,7 @@ import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse 
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { getRouteSnapshot } from "./route-cache";
 import { noticePage } from "./notice-page";
-import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PAYWALL_PATH } from "./upstream";
+import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_PATH } from "./upstream";
 
 /**
  * Everything proxy.ts does: free requests pass, priced ones go through x402 enforcement (pages
@@ -38,14 +38,7 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_HEADER, PA
  * route's quota (lib/access/quota.ts). A refused sign-in or a used-up quota is said in the 402.
  */
 export async function handleProxyRequest(request: NextRequest): Promise<Response> {
-  if (isUpstreamCall(request.headers)) {
-    // Next runs the proxy again for the rewritten request: by then it is at the paywall.
-    if (!request.headers.has(PAYWALL_HEADER) || request.nextUrl.pathname === PAYWALL_PATH) return NextResponse.next();
-    // Next treats a rewrite as internal only when its origin equals the one the server listens
-    // as (`-H 127.0.0.1` → http://127.0.0.1:PORT), but NextURL renames 127.0.0.1 to localhost,
-    // which would make this rewrite an external proxy. Next publishes its origin; use it.
-    return NextResponse.rewrite(new URL(PAYWALL_PATH, env().nextOrigin ?? request.nextUrl.origin));
-  }
+  if (isUpstreamCall(request.headers)) return NextResponse.next();
   ensureBackgroundJobs();
   const context = `${request.method} ${request.nextUrl.pathname}`;
   // Next's data routes (/_next/data/…, which Next marks x-nextjs-data before the proxy runs) serve

@@ -13,9 +13,11 @@ import { publicOriginOf } from "@/lib/public-origin";
 export const UPSTREAM_HEADER = "x-tollgate-upstream";
 
 /**
- * On a loopback call, asks for the paywall instead of the page: the proxy rewrites the call to
- * PAYWALL_PATH, keeping the page's URL (so the paywall hydrates at that URL). The value is a
- * base64 PaywallRequest (lib/paywall/request.ts): the PaymentRequired and the access window.
+ * The paywall render's loopback call to PAYWALL_PATH carries what to show in this header: a
+ * base64 PaywallRequest (lib/paywall/request.ts), the PaymentRequired and the access window.
+ * (The call goes to PAYWALL_PATH itself, not to the page's URL rewritten there: under
+ * `next start -H 127.0.0.1` or `-H 0.0.0.0` Next sends such a rewrite out again as an HTTP
+ * proxy request to `localhost`, one more hop that failed in `next dev`'s first render.)
  */
 export const PAYWALL_HEADER = "x-tollgate-paywall";
 /** The internal page that renders the paywall; it answers 404 to anything but a loopback call. */

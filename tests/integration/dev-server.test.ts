@@ -87,6 +87,10 @@ describe("npm run dev", () => {
     const html = await res.text();
     expect(html).toContain('data-tollgate-lock="proxy"');
     expect(html).toContain("Deep dive: what a paid request really costs");
+    // The warm-up's own first render succeeded too: no error on the developer's screen. (When the
+    // paywall was a rewrite, Next sent it out again as an HTTP proxy request to localhost, and the
+    // first one, made while the page compiled, failed with "Failed to proxy … socket hang up".)
+    expect(output).not.toMatch(/Failed to proxy|could not be rendered/);
   });
 
   it("after stop → db:seed:payments → restart, as README says, a page does not reload itself", { timeout: 600_000 }, async () => {
