@@ -14,21 +14,30 @@ export async function loadScanCursor(db: PrismaClient, key: string): Promise<big
  * Whether an on-chain transfer to a payTo is a payment Tollgate knows: a row with its
  * transaction, or an open row (same network, payTo, amount and payer) that may still claim it.
  *
+ * One query for both, so both are read at one moment: asked one after the other, a row that moved
+ * from open to settled (with this transaction) between the two reads matched neither, and a
+ * payment being settled while the scan ran was flagged as a transfer without a record.
+ *
  * @param t.amount atomic units.
  */
 export async function isTransferAccountedFor(
   db: PrismaClient,
   t: { network: string; payTo: Address; transaction: string; from: Address; amount: bigint },
 ): Promise<boolean> {
-  // Exact matches only, so the lookup stays on the transaction index at any table size (hashes
-  // from viem and from @x402/evm facilitators are lower-case hex).
-  const recorded = await db.payment.findFirst({ where: { transaction: { in: [...new Set([t.transaction, t.transaction.toLowerCase()])] } }, select: { id: true } });
-  if (recorded) return true;
-  const open = await db.payment.findMany({
-    where: { status: { in: OPEN_STATUSES }, network: t.network, payTo: { equals: t.payTo, mode: "insensitive" }, amount: t.amount.toString() },
-    select: { onchainRef: true },
+  // Exact matches only, so the lookup stays on the transaction and status indexes at any table
+  // size (hashes from viem and from @x402/evm facilitators are lower-case hex).
+  const transactions = [...new Set([t.transaction, t.transaction.toLowerCase()])];
+  const rows = await db.payment.findMany({
+    where: {
+      OR: [
+        { transaction: { in: transactions } },
+        { status: { in: OPEN_STATUSES }, network: t.network, payTo: { equals: t.payTo, mode: "insensitive" }, amount: t.amount.toString() },
+      ],
+    },
+    select: { transaction: true, onchainRef: true },
   });
-  return open.some((row) => {
+  return rows.some((row) => {
+    if (row.transaction !== null && transactions.includes(row.transaction)) return true;
     const ref = onchainRefSchema.safeParse(row.onchainRef);
     return ref.success && ref.data.kind === "eip3009" && ref.data.from.toLowerCase() === t.from.toLowerCase();
   });
@@ -36,12 +45,16 @@ export async function isTransferAccountedFor(
 
 /**
  * Whether a Solana transfer to a payTo is a payment Tollgate knows: a row with its signature, or
- * an open row for the same transaction message (it may still be settled into that row).
+ * an open row for the same transaction message (it may still be settled into that row). One query,
+ * for the reason `isTransferAccountedFor` gives.
  */
 export async function isSvmTransferAccountedFor(db: PrismaClient, t: { network: string; signature: string; messageHash: string }): Promise<boolean> {
-  if (await db.payment.findFirst({ where: { transaction: t.signature }, select: { id: true } })) return true;
-  const open = await db.payment.findMany({ where: { status: { in: OPEN_STATUSES }, network: t.network }, select: { onchainRef: true } });
-  return open.some((row) => {
+  const rows = await db.payment.findMany({
+    where: { OR: [{ transaction: t.signature }, { status: { in: OPEN_STATUSES }, network: t.network }] },
+    select: { transaction: true, onchainRef: true },
+  });
+  return rows.some((row) => {
+    if (row.transaction === t.signature) return true;
     const ref = onchainRefSchema.safeParse(row.onchainRef);
     return ref.success && ref.data.kind === "svm" && ref.data.messageHash === t.messageHash;
   });

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReconcileSummary } from "./reconciler";
 
 /**
@@ -47,6 +47,28 @@ export async function storeOrphanTransfer(
     update: {},
     create: { ...t, amount: t.amount.toString() },
   });
+}
+
+/**
+ * Unflags stored orphan transfers that a payment row now names by transaction (same network): a
+ * payment recorded after the scan saw its transfer (from a journal, by the reconciler, or flagged
+ * by an earlier version while the payment was settling) is no orphan. EVM hashes are compared
+ * as stored and lower-cased; Solana signatures as stored. With `dryRun`, only says which would go.
+ *
+ * @returns each unflagged transfer's transaction with the payment's id.
+ */
+export async function unflagRecordedOrphans(db: PrismaClient, { dryRun = false } = {}): Promise<{ transaction: string; paymentId: string }[]> {
+  // Lower-cased for EVM hex only: a Solana signature is base58, where case matters.
+  const evmLower = Prisma.sql`CASE WHEN o."network" LIKE 'eip155:%' THEN lower(o."transaction") END`;
+  if (dryRun) {
+    return db.$queryRaw<{ transaction: string; paymentId: string }[]>`
+      SELECT o."transaction", p."id" AS "paymentId" FROM "OrphanTransfer" o
+      JOIN "Payment" p ON p."network" = o."network" AND p."transaction" IN (o."transaction", ${evmLower})`;
+  }
+  return db.$queryRaw<{ transaction: string; paymentId: string }[]>`
+    DELETE FROM "OrphanTransfer" o USING "Payment" p
+    WHERE p."network" = o."network" AND p."transaction" IN (o."transaction", ${evmLower})
+    RETURNING o."transaction", p."id" AS "paymentId"`;
 }
 
 /** Moves the transfer scan's cursor for `key` to `block`. */

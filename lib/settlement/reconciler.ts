@@ -10,7 +10,7 @@ import { findSvmTransfersTo } from "./onchain";
 import { replayJournal } from "./journal";
 import { rekeyPresentablePayments } from "./rekey";
 import { findMisrecordedPayment, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
-import { acquireLease, correctSettledTransaction, recordRun, saveScanCursor, storeOrphanTransfer } from "./mutations";
+import { acquireLease, correctSettledTransaction, recordRun, saveScanCursor, storeOrphanTransfer, unflagRecordedOrphans } from "./mutations";
 
 /**
  * The reconciler: brings every open payment row (`pending`, `settling`, `unknown`) to the state
@@ -65,7 +65,8 @@ export type ReconcileOptions = {
  *   Solana payTo) since the last scan whose transaction no payment row has (and no open row could
  *   still claim) are stored as OrphanTransfer, unless the transaction used the authorization (or
  *   carries the signed message) of a payment recorded settled under another transaction: the
- *   facilitator named a wrong one, and that row gets the chain's.
+ *   facilitator named a wrong one, and that row gets the chain's. A stored orphan whose
+ *   transaction a payment row names by now is unflagged first.
  *
  * @throws the database's error when it cannot be read at all (the caller logs it).
  */
@@ -118,6 +119,9 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
   }
 
   if (options.scanOrphans ?? true) {
+    for (const { transaction, paymentId } of await unflagRecordedOrphans(db, { dryRun })) {
+      summary.decisions.push(`orphan ${transaction} is payment ${paymentId}'s transfer: no longer flagged`);
+    }
     summary.orphans = await scanOrphanTransfers(db, { dryRun, initialScanBlocks: options.initialScanBlocks ?? 5_000n, decisions: summary.decisions });
   }
   return summary;

@@ -73,6 +73,9 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const onChain = logs.map((l) => `${l.transactionHash.toLowerCase()} ${l.args.value}`).sort();
     const settled = await db.prisma.payment.findMany({ where: { status: "settled" }, select: { transaction: true, amount: true } });
     expect(settled.map((r) => `${r.transaction!.toLowerCase()} ${r.amount.toFixed(0)}`).sort()).toEqual(onChain);
+    // And the reconciler, scanning while these payments settled, flagged none of them as a
+    // transfer without a record.
+    expect(await db.prisma.orphanTransfer.findMany({ select: { transaction: true } })).toEqual([]);
   }
 
   beforeAll(async () => {
