@@ -646,10 +646,10 @@ function wantsHtml(request: Request): boolean {
  * The 402 a browser sees: Tollgate's paywall page, rendered by this app (a loopback call to the
  * internal PAYWALL_PATH) and sent at the page's own URL, with PAYMENT-REQUIRED like any 402. The
  * browser hydrates it at the URL it shows (Next's router starts from `location`, not from the
- * rendered path). A render whose
- * kept-alive loopback connection was closed under it is asked again (`againIfDropped`: a render
- * has no side effects). Should the paywall still fail to render, the visitor gets a short page
- * that says so (`noticePage`): still a 402 with PAYMENT-REQUIRED, still no content.
+ * rendered path). A render whose kept-alive loopback connection was closed under it is asked
+ * again (`againIfDropped`: a render has no side effects). Should the paywall still fail to
+ * render, the visitor gets a short page that says so (`noticePage`): still a 402 with
+ * PAYMENT-REQUIRED, still no content.
  */
 async function paywall(
   request: Request,
