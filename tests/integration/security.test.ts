@@ -13,7 +13,10 @@
  * - relayed sign-in (forged Host, X-Forwarded-Host, Origin: null), with and without
  *   TRUST_PROXY_HEADERS;
  * - hostile form posts to pages (cross-site, malformed multipart, oversized): 403/400/413, never
- *   the 500 Next's server-action handler would answer.
+ *   the 500 Next's server-action handler would answer;
+ * - forged loopback headers (the loopback secret guessed at any length, a paywall request of the
+ *   attacker's, page-access proofs) on priced paths and on the internal paywall page's spellings:
+ *   no content, the internal page 404, and no 402 naming the attacker's payTo.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -30,6 +33,8 @@ import { createSiweMessage } from "viem/siwe";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { routerStateReadable } from "@/lib/gateway/request-guard";
+import { PAGE_ACCESS_HEADER, PAYWALL_HEADER, PAYWALL_PATH, UPSTREAM_HEADER } from "@/lib/gateway/upstream";
+import { encodePaywallRequest } from "@/lib/paywall/request";
 import { createX402Client } from "@/scripts/agent-client";
 import { balanceOf, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
@@ -216,6 +221,64 @@ describe("attacks against a production build", () => {
         if (last.status === 204) expect(last.body).toBe("");
       }),
       { numRuns: 1200 },
+    );
+  });
+
+  it("opens nothing to forged loopback headers: no content, no internal paywall page, no paywall of the attacker's making", async () => {
+    // What only the proxy's own loopback call may carry: the loopback secret (32 bytes, hex), the
+    // paywall to render, and a page-access proof. An attacker guesses them: any length of hex
+    // (the secret's own length included), junk, and a well-formed paywall request of their own.
+    const forged = "FORGED-PAYWALL-7731";
+    const attacker = "0x000000000000000000000000000000000000a77a";
+    const attackerPaywall = encodePaywallRequest({
+      paymentRequired: {
+        x402Version: 2,
+        error: forged,
+        resource: { url: `https://attacker.example/${forged}`, description: forged, mimeType: "text/html" },
+        accepts: [{ scheme: "exact", network: devnet.config.network, asset: devnet.config.asset.address, amount: "1", payTo: attacker, maxTimeoutSeconds: 60, extra: { name: forged, version: "2" } }],
+      },
+      accessWindowSeconds: 60,
+    } as Parameters<typeof encodePaywallRequest>[0]);
+    const hex = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${min},${max}}$`));
+    const loopbackHeaders = fc.record(
+      {
+        [UPSTREAM_HEADER]: fc.oneof(hex(64, 64), hex(0, 80), fc.stringMatching(/^[\x20-\x7e]{0,80}$/)),
+        [PAYWALL_HEADER]: fc.oneof(fc.constant(attackerPaywall), fc.base64String({ maxLength: 200 }), fc.stringMatching(/^[\x20-\x7e]{0,40}$/)),
+        [PAGE_ACCESS_HEADER]: fc.tuple(fc.integer({ min: 0, max: 99_999_999_999_999 }), hex(64, 64)).map(([t, mac]) => `${Date.now() + t}.${mac}`),
+      },
+      { requiredKeys: [UPSTREAM_HEADER] },
+    );
+    const targets = fc.oneof(
+      fc.constantFrom(...PRICED).chain((route) => fc.boolean().chain((exact) => spelledPath(route.segments, exact).map((p) => ({ internal: false, exact, path: p })))),
+      fc.boolean().chain((exact) => spelledPath(PAYWALL_PATH.slice(1).split("/"), exact).map((p) => ({ internal: true, exact, path: p }))),
+    );
+    const how = fc.constantFrom<{ method: string; headers: Record<string, string> }>(
+      { method: "GET", headers: { accept: "text/html,application/xhtml+xml" } },
+      { method: "GET", headers: {} },
+      { method: "GET", headers: { rsc: "1" } },
+      { method: "HEAD", headers: { accept: "text/html" } },
+    );
+    await fc.assert(
+      fc.asyncProperty(targets, how, loopbackHeaders, async ({ internal, exact, path: p }, asked, headers) => {
+        const hops = await visit(p, { method: asked.method, headers: { ...asked.headers, ...(headers as Record<string, string>) } });
+        const last = hops.at(-1)!;
+        const trail = `${asked.method} ${p} → ${hops.map((h) => h.status).join(" → ")}`;
+        for (const hop of hops) expect(hop.body, trail).not.toContain(forged);
+        if (internal) {
+          // The internal paywall page is no page to anyone but the loopback call.
+          expect([400, 404, 405], trail).toContain(last.status);
+          expect(last.body, trail).not.toContain('data-tollgate-lock="proxy"');
+        } else if (exact) {
+          expect(last.status, trail).toBe(402);
+        } else {
+          expect([400, 402, 404, 405], trail).toContain(last.status);
+        }
+        if (last.status === 402) {
+          const required = decodePaymentRequiredHeader(String(last.headers["payment-required"]));
+          for (const accepted of required.accepts) expect(accepted.payTo.toLowerCase(), trail).not.toBe(attacker);
+        }
+      }),
+      { numRuns: 600 },
     );
   });
 
