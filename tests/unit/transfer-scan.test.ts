@@ -8,10 +8,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { markSettling, recordSettled, reservePayment } from "@/lib/payments/mutations";
+import { recordSettled } from "@/lib/payments/mutations";
 import { isSvmTransferAccountedFor, isTransferAccountedFor } from "@/lib/settlement/data";
 import { storeOrphanTransfer, unflagRecordedOrphans } from "@/lib/settlement/mutations";
 import type { OnchainRef } from "@/lib/settlement/onchain";
+import { settlingPayment as claimSettling } from "../support/payments";
 import { usePglite } from "../support/pglite";
 
 const database = usePglite("transfer-scan");
@@ -25,26 +26,11 @@ beforeAll(async () => {
   routeId = (await database().prisma.pricedRoute.create({ data: { method: "GET", pathPattern: "/api/items/:id" } })).id;
 });
 
-/** A payment claimed and moved to `settling`, as the money path leaves it while it asks to settle. */
+/** A payment claimed and moved to `settling` (tests/support/payments.ts) on `network`, for `onchainRef`'s payer. */
 async function settlingPayment(network: string, onchainRef: OnchainRef, amount = "20000"): Promise<string> {
-  const db = database().prisma;
   seq++;
-  const id = await reservePayment(db, {
-    routeId,
-    resource: `http://shop.test/api/items/${seq}`,
-    method: "GET",
-    payer: onchainRef.kind === "eip3009" ? onchainRef.from : onchainRef.payer,
-    scheme: "exact",
-    network,
-    asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-    amount,
-    payTo: PAY_TO,
-    x402Version: 2,
-    paymentKey: `transfer-scan-${seq}`,
-    onchainRef,
-  });
-  await markSettling(db, id!, { status: 200, headers: [], body: new Uint8Array() });
-  return id!;
+  const payer = onchainRef.kind === "eip3009" ? onchainRef.from : onchainRef.payer;
+  return claimSettling(database().prisma, routeId, { network, amount, payer, payTo: PAY_TO, onchainRef });
 }
 
 /**

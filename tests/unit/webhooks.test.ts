@@ -14,10 +14,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { markSettling, recordFailed, recordSettled, recordUnknown, reservePayment } from "@/lib/payments/mutations";
+import { recordFailed, recordSettled, recordUnknown } from "@/lib/payments/mutations";
 import { correctSettledTransaction } from "@/lib/settlement/mutations";
 import { configuredEndpointId, createEndpoint, newWebhookSecret, pruneWebhookEvents, queueTestEvent, resendDelivery, rotateEndpointSecret, syncConfiguredEndpoints } from "@/lib/webhooks/mutations";
 import { WEBHOOK_EVENT_TYPES, webhookUrlProblem } from "@/lib/webhooks/schema";
+import { settlingPayment as claimSettling } from "../support/payments";
 import { freePort } from "../support/ports";
 import { startWebhookReceiver } from "../support/webhook-receiver";
 import { MAX_RETRY_DELAY_MS, retryDelayMs, sendDueWebhooks, signatureHeader, type SenderSettings } from "@/lib/webhooks/sender";
@@ -28,27 +29,9 @@ let tmp: string;
 let database: Database;
 let db: PrismaClient;
 let routeId: string;
-let paymentSeq = 0;
 
-/** A claimed payment moved to `settling`, as the money path leaves it before asking to settle. */
-async function settlingPayment(): Promise<string> {
-  paymentSeq++;
-  const id = await reservePayment(db, {
-    routeId,
-    resource: `http://shop.test/api/items/${paymentSeq}`,
-    method: "GET",
-    payer: "0x1111111111111111111111111111111111111111",
-    scheme: "exact",
-    network: "eip155:84532",
-    asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-    amount: "10000",
-    payTo: "0x2222222222222222222222222222222222222222",
-    x402Version: 2,
-    paymentKey: `key-${paymentSeq}-${Math.random()}`,
-  });
-  await markSettling(db, id!, { status: 200, headers: [], body: new Uint8Array() });
-  return id!;
-}
+/** A claimed payment moved to `settling` (tests/support/payments.ts). */
+const settlingPayment = () => claimSettling(db, routeId);
 
 /** Sends until nothing is due (deliveries retried later are waited for, up to `limitMs`). */
 async function drain(limitMs = 20_000): Promise<void> {
