@@ -31,6 +31,9 @@ export function routerStateReadable(value: string | string[] | undefined): boole
   }
 }
 
+/** The error message for a router state Next cannot read (here and in app/api/bad-router-state). */
+export const BAD_ROUTER_STATE = "Malformed Next-Router-State-Tree header";
+
 /** What the guard answers instead of Next: status, error code and message, and any headers. */
 export type Refusal = { status: number; code: ErrorCode | null; message: string; headers?: Record<string, string> };
 
@@ -55,11 +58,10 @@ export function refusal(req: Pick<http.IncomingMessage, "method" | "headers" | "
   const target = req.url ?? "/";
   if (!target.startsWith("/")) {
     if (target === "*" && method === "OPTIONS") return { status: 204, code: null, message: "", headers: { allow: SERVED_METHODS } };
-    const scheme = ABSOLUTE_FORM.exec(target)?.[1]?.toLowerCase();
-    if (scheme !== "http" && scheme !== "https") return { status: 400, code: "bad_request", message: "The request target is not a path" };
+    if (!toOriginForm(target)) return { status: 400, code: "bad_request", message: "The request target is not a path" };
   }
   if (ROUTER_STATE_HEADER in req.headers && !routerStateReadable(req.headers[ROUTER_STATE_HEADER])) {
-    return { status: 400, code: "bad_request", message: "Malformed Next-Router-State-Tree header" };
+    return { status: 400, code: "bad_request", message: BAD_ROUTER_STATE };
   }
   return null;
 }
@@ -67,7 +69,8 @@ export function refusal(req: Pick<http.IncomingMessage, "method" | "headers" | "
 /**
  * An http(s) absolute-form request target (`GET http://host/path?q HTTP/1.1`, what a client sends
  * to a forward proxy) in the origin form Next routes (`/path?q`), and the authority that RFC 9112
- * §3.2.2 says replaces the Host header; null for a target already in origin form. Next would
+ * §3.2.2 says replaces the Host header; null for a target already in origin form and for any
+ * target that is neither (another scheme, `*`, junk), which `refusal` refuses. Next would
  * otherwise answer 308 with the absolute target itself as Location: a redirect to itself, or to
  * whatever host the target names. The path is taken as sent (no normalization), so the proxy and
  * the router see the same string a browser would have sent; the authority only ever picks among
@@ -76,7 +79,8 @@ export function refusal(req: Pick<http.IncomingMessage, "method" | "headers" | "
 export function toOriginForm(target: string): { url: string; host: string } | null {
   if (target.startsWith("/")) return null;
   const match = ABSOLUTE_FORM.exec(target);
-  if (!match) return null;
+  const scheme = match?.[1]?.toLowerCase();
+  if (!match || (scheme !== "http" && scheme !== "https")) return null;
   const [, , authority = "", rest = ""] = match;
   return { url: rest.startsWith("/") ? rest : `/${rest}`, host: authority.slice(authority.lastIndexOf("@") + 1) };
 }
