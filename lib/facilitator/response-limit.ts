@@ -91,10 +91,13 @@ async function install(origins: Set<string>): Promise<void> {
   class FacilitatorBound extends undici.Dispatcher {
     dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
       const origin = originOf(options.origin);
-      // (Most requests of the process, the loopback ones among them, end at the first test.)
-      const redirected = !redirects.empty && redirects.take(urlOf(origin, options.path));
-      if (!origins.has(origin) && !redirected) return other.dispatch(options, handler);
-      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, urlOf(origin, options.path)) as Dispatcher.DispatchHandlers);
+      const facilitator = origins.has(origin);
+      // (Most requests of the process, the loopback ones among them, end here.)
+      if (!facilitator && redirects.empty) return other.dispatch(options, handler);
+      const url = urlOf(origin, options.path);
+      const redirected = !redirects.empty && redirects.take(url);
+      if (!facilitator && !redirected) return other.dispatch(options, handler);
+      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, url) as Dispatcher.DispatchHandlers);
     }
   }
   undici.setGlobalDispatcher(new FacilitatorBound());
