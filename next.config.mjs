@@ -33,6 +33,11 @@ const nextConfig = {
     // server never serves (the dashboard, the paywall's wallet code). Measured: ~10 MiB more
     // resident at idle and ~40 MiB more after paid load. Each is loaded on its first request instead.
     preloadEntriesOnStart: false,
+    // The most of a request body Next hands its proxy and then the handler; past it, Next cuts the
+    // body short and only logs a warning. lib/gateway/request-guard.ts answers a larger body 413
+    // instead, with the same number (MAX_REQUEST_BODY_BYTES, lib/env.ts; an invalid value fails
+    // there on first use, so this one only needs to agree with it when valid).
+    proxyClientMaxBodySize: Number(process.env.MAX_REQUEST_BODY_BYTES) || 10 * 1024 * 1024,
   },
 };
 

@@ -4,6 +4,12 @@ import { WEBHOOK_EVENT_TYPES, webhookSecret, webhookUrlProblem } from "@/lib/web
 /** The local facilitator `npm run dev` starts (scripts/devnet). Default outside production only. */
 export const DEV_FACILITATOR_URL = "http://127.0.0.1:4020";
 
+/**
+ * MAX_REQUEST_BODY_BYTES unless set: 10 MiB, Next.js's own default for the body its proxy sees
+ * (`experimental.proxyClientMaxBodySize`, which next.config.mjs sets from the same variable).
+ */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
 /** Coinbase CDP's x402 facilitator (what @coinbase/x402's createFacilitatorConfig points at). */
 export const CDP_FACILITATOR_URL = "https://api.cdp.coinbase.com/platform/v2/x402";
 
@@ -131,6 +137,12 @@ const envSchema = z
     PAYMENT_IDENTIFIER_MAX_BYTES: z.coerce.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024),
     /** Where settled records go while the database is unreachable (append-only, fsync'd). */
     SETTLEMENT_JOURNAL_PATH: z.string().min(1).default(".data/settlement-journal.jsonl"),
+    /**
+     * Largest request body any route takes, in bytes; larger → 413. Next.js gives its proxy and
+     * then the handler only this many bytes of a body (next.config.mjs sets the same number), so
+     * without the refusal a larger body would reach its handler cut short, and silently.
+     */
+    MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_REQUEST_BODY_BYTES),
     /** How long a paid handler may run (the loopback call), in ms; longer → 502, nothing charged. */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     /** How often this process runs the reconciler, in ms (0 disables it; one instance runs at a time). */
@@ -237,6 +249,7 @@ const envSchema = z
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
       /**
        * The longest a paid request can hold a `pending` or `settling` row (handler, settle call,
        * chain check, plus a margin), in ms: older such rows belong to a request that is gone.

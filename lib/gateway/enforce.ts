@@ -78,7 +78,8 @@ export function preflightResponse(): Response {
  *
  * 1. no payment → 402: PAYMENT-REQUIRED (v2, base64 PaymentRequired) and the v1 JSON body;
  * 2. malformed PAYMENT-SIGNATURE / X-PAYMENT → 400; a payment sent with HEAD → 402 (a HEAD gets
- *    no content, so it is never charged);
+ *    no content, so it is never charged); the body is read whole first (readRequestBody): cut
+ *    at MAX_REQUEST_BODY_BYTES → 413, short of its Content-Length → 400, nothing verified or claimed;
  * 3. verify through the facilitator; invalid → 402 with the reason;
  * 4. claim the payment in the database (unique key, row `pending`); a payment already claimed is
  *    waited for while another request holds it (at most PAID_REQUEST_MAX_MS), then resumed if it
@@ -135,10 +136,49 @@ export async function enforcePayment(
     // HEAD gets GET's headers without its content: a payment sent with it would buy nothing, so it
     // is never verified or settled. The 402 says to send it with GET.
     if (request.method === "HEAD") return paymentRequired(extensions, requirements, resource, "payment_required", "A HEAD request is never charged: send the payment with GET");
-    return await settleAfterHandler(request, route, target, resource, requirements, incoming, extensions);
+    const body = await readRequestBody(request);
+    return await settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, body);
   } catch (error) {
     return errorResponse(error, context, PAYMENT_CORS_HEADERS);
   }
+}
+
+/**
+ * The body of a paid request, read whole before its payment is verified or claimed: a client
+ * that stalls or leaves while sending it holds no claim, and the handler gets exactly the bytes
+ * sent. Checked against Content-Length: Next hands its proxy at most MAX_REQUEST_BODY_BYTES of a
+ * body and ends it there without an error (lib/gateway/request-guard.ts refuses larger bodies
+ * before Next once the server has booted; this catches one that arrives earlier).
+ *
+ * @returns the bytes, or null for GET (Next's Request carries no GET body).
+ * @throws TollgateError `payload_too_large` (413) for a body cut at MAX_REQUEST_BODY_BYTES,
+ *   `bad_request` (400) for one shorter than its Content-Length or whose sender left (the
+ *   request's signal aborted) before it arrived.
+ */
+async function readRequestBody(request: Request): Promise<ArrayBuffer | null> {
+  if (request.method === "GET") return null;
+  const body = await untilAborted(request.arrayBuffer(), request.signal).catch((cause: unknown) => {
+    throw new TollgateError("bad_request", "The request body could not be read; nothing was charged", { cause });
+  });
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) !== body.byteLength) {
+    if (Number(declared) > env().maxRequestBodyBytes) {
+      throw new TollgateError("payload_too_large", `The request body is larger than this server takes (${env().maxRequestBodyBytes} bytes); nothing was charged`);
+    }
+    throw new TollgateError("bad_request", `The request body has ${body.byteLength} bytes where its Content-Length says ${declared}; nothing was charged`);
+  }
+  return body;
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (at once if it has already). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
 async function settleAfterHandler(
@@ -149,6 +189,7 @@ async function settleAfterHandler(
   requirements: PaymentRequirements[],
   incoming: IncomingPayment,
   extensions: Record<string, unknown> | undefined,
+  body: ArrayBuffer | null,
   claimAgain = true,
 ): Promise<Response> {
   const protocol = protocolFor(incoming, await getX402(), resource);
@@ -163,7 +204,7 @@ async function settleAfterHandler(
   // payment-identifier: a malformed id, or none where the route requires one → 400.
   const identifier = paymentIdentifierOf(route, incoming);
   const db = await getDb();
-  const paid: PaidContext = { request, route, target, resource, requirements, selected, protocol, identifier, extensions };
+  const paid: PaidContext = { request, body, route, target, resource, requirements, selected, protocol, identifier, extensions };
   if (identifier) {
     // A retry with an id already seen: the recorded response, with no verify, handler or charge.
     const replayed = await replayByIdentifier(db, identifier, key, paid);
@@ -215,7 +256,7 @@ async function settleAfterHandler(
     // outcome decides this answer, so this one waits for it. Released meanwhile (it was invalid,
     // or its handler failed) → claimed anew, once.
     if ((await waitWhileInFlight(db, key)) === "released" && claimAgain) {
-      return settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, false);
+      return settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, body, false);
     }
     return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
@@ -242,7 +283,6 @@ async function settleAfterHandler(
   const streaming = route.kind === "api" && !route.settleAfterComplete && !identifier;
   let upstream: { response: Response; body: ArrayBuffer | null };
   try {
-    const body = request.method === "GET" ? null : await request.arrayBuffer();
     const run = async () => (streaming ? { response: await openUpstream(request, target, body), body: null } : await callUpstream(request, target, body));
     // A GET or HEAD whose loopback connection was closed under it, before any answer, is sent
     // again (RFC 9110 §9.2.2: idempotent); any other method is not, as its handler may have run.
@@ -351,6 +391,8 @@ type PaidContext = {
    */
   live?: Response | null;
   request: Request;
+  /** The request's body, read whole before the payment was claimed (readRequestBody); null for GET. */
+  body: ArrayBuffer | null;
   route: PricedRouteConfig;
   target: PricedPath;
   resource: ResourceInfo;
@@ -585,8 +627,7 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
     } else {
       // No live body (a late delivery), or it can no longer be read: the buyer paid, so the
       // handler runs again for them.
-      const input = paid.request.method === "GET" ? null : await paid.request.arrayBuffer().catch(() => null);
-      const run = () => openUpstream(paid.request, paid.target, input);
+      const run = () => openUpstream(paid.request, paid.target, paid.body);
       const rerun = await (paid.request.method === "GET" ? againIfDropped(run) : run()).catch((cause: unknown) => {
         throw new TollgateError("upstream_unreachable", "The paid resource could not be produced again; the payment is settled: send the same payment again to receive it", { cause });
       });

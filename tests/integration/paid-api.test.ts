@@ -32,6 +32,9 @@ if (!pgBin) {
   console.warn("\nNOTICE: no PostgreSQL binaries found (set PG_BIN); the PostgreSQL leg of the integration tests is SKIPPED.\n");
 }
 
+/** MAX_REQUEST_BODY_BYTES of the app under test (12 MiB). */
+const MAX_BODY = 12 * 1024 * 1024;
+
 const legs = [
   { name: "PGlite", skip: false },
   { name: "PostgreSQL", skip: !pgBin },
@@ -106,6 +109,8 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
         // Tollgate reads the chain itself when a settlement's outcome is in doubt.
         EVM_CHAINS: devnetAppEnv(devnet.config).EVM_CHAINS,
         AUTH_SECRET: "integration-grant-secret-0123456789abcdef",
+        // Above Next's own 10 MiB default: the bodies test shows Next takes the same limit.
+        MAX_REQUEST_BODY_BYTES: String(MAX_BODY),
       },
     });
   });
@@ -220,6 +225,58 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     expect((await res.json()).error.code).toBe("bad_request");
     expect(res.headers.get("PAYMENT-RESPONSE")).toBeNull();
     expect(await balance(payer)).toBe(before);
+  });
+
+  it("hands a paid handler its whole body up to MAX_REQUEST_BODY_BYTES, and refuses a larger one with 413 before anything is claimed or charged, chunked or not", async () => {
+    const payer = buyer(1).address;
+    const text = "Agents pay per request. Bodies arrive whole or not at all.";
+    /** A JSON body of exactly `size` bytes: the object, padded with spaces, its `}` last or first. */
+    const padded = (size: number, closeAt: "end" | "start") => {
+      const open = JSON.stringify({ text }).slice(0, -1);
+      return closeAt === "end" ? `${open}${" ".repeat(size - open.length - 1)}}` : `${open}}${" ".repeat(size - open.length - 1)}`;
+    };
+    /** `body` sent as a stream: chunked, no Content-Length. */
+    const chunked = (body: string): RequestInit => {
+      const bytes = new TextEncoder().encode(body);
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 256 * 1024) controller.enqueue(bytes.subarray(i, i + 256 * 1024));
+          controller.close();
+        },
+      });
+      return { body: stream, duplex: "half" } as RequestInit;
+    };
+    const post = (headers: Record<string, string>, init: RequestInit) =>
+      fetch(url("/api/demo/summarize"), { method: "POST", ...init, headers: { "content-type": "application/json", ...headers } });
+
+    // Whole: over Next's own 10 MiB default, under this app's limit, its closing brace the last
+    // byte (a body cut short is not JSON: 400). Chunked, so only the bytes say where it ends.
+    const before = await balance(payer);
+    const whole = await post(await signPayment("/api/demo/summarize", 1, { method: "POST" }), chunked(padded(MAX_BODY - 1, "end")));
+    expect(whole.status).toBe(200);
+    expect((await whole.json()).stats.characters).toBe(text.length);
+    const settle = decodePaymentResponseHeader(whole.headers.get("PAYMENT-RESPONSE")!);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "50000", version: 2 });
+    expect(await balance(payer)).toBe(before - 50_000n);
+
+    // Larger, valid JSON however it is cut: refused, with Content-Length and chunked, never charged.
+    const tooLarge = padded(MAX_BODY + 512 * 1024, "start");
+    const headers = await signPayment("/api/demo/summarize", 1, { method: "POST" });
+    const declared = await post(headers, { body: tooLarge });
+    expect(declared.status).toBe(413);
+    expect((await declared.json()).error.code).toBe("payload_too_large");
+    // A chunked body is refused once it passes the limit; the rest is read, so the client sees the 413.
+    const streamed = await post(headers, chunked(tooLarge));
+    expect(streamed.status).toBe(413);
+    expect((await streamed.json()).error.code).toBe("payload_too_large");
+    expect(await balance(payer)).toBe(before - 50_000n);
+
+    // Nothing was claimed: the same payment then pays for a body that fits.
+    const fits = await post(headers, { body: JSON.stringify({ text }) });
+    expect(fits.status).toBe(200);
+    const second = decodePaymentResponseHeader(fits.headers.get("PAYMENT-RESPONSE")!);
+    settledByResponse.push({ transaction: second.transaction, payer, amount: "50000", version: 2 });
+    expect(await balance(payer)).toBe(before - 100_000n);
   });
 
   it("a payment sent twice at once to a handler that fails: both get the handler's answer, neither is told 'already used', nothing charged", async () => {

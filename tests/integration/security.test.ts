@@ -486,6 +486,52 @@ describe("attacks against a production build", () => {
     }
   });
 
+  it("answers a body over MAX_REQUEST_BODY_BYTES with 413 on any path, chunked or not, where Next handed its handler the body cut short", async () => {
+    const limit = 10 * 1024 * 1024; // the default: this app sets none
+    const big = new Uint8Array(limit + 64 * 1024).fill(0x20);
+    const chunked = (bytes: Uint8Array): RequestInit =>
+      ({
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let i = 0; i < bytes.length; i += 256 * 1024) controller.enqueue(bytes.subarray(i, i + 256 * 1024));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      }) as RequestInit;
+    // A free handler that ignores its body (it answered 200 to these), a page, a priced route, no route.
+    const origin = new URL(app.url).origin;
+    for (const p of ["/api/auth/nonce", "/articles/welcome", "/api/demo/quote", "/nope"]) {
+      for (const [how, init] of [["declared", { body: big }], ["chunked", chunked(big)]] as const) {
+        const res = await fetch(`${app.url}${p}`, { method: "POST", headers: { origin, "content-type": "text/plain" }, ...init });
+        expect([p, how, res.status]).toEqual([p, how, 413]);
+        expect((await res.json()).error.code).toBe("payload_too_large");
+      }
+    }
+    // Up to the limit, a body goes through (chunked: counted as it arrives).
+    const fits = await fetch(`${app.url}/api/auth/nonce`, { method: "POST", headers: { origin, "content-type": "text/plain" }, ...chunked(big.subarray(0, limit)) });
+    expect(fits.status).toBe(200);
+    // A client that stops sending past the limit still reads the answer.
+    const { hostname, port } = new URL(app.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname);
+      let text = "";
+      socket.on("data", (d: Buffer) => {
+        text += d.toString("latin1");
+        if (text.includes("\r\n\r\n") && text.endsWith("}")) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on("error", reject);
+      socket.write(`POST /api/auth/nonce HTTP/1.1\r\nHost: ${hostname}:${port}\r\nOrigin: ${origin}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      for (let i = 0; i < 11; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString("latin1")}\r\n`);
+    });
+    expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 413 Payload Too Large");
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error.code).toBe("payload_too_large");
+  });
+
   it("answers paths without one meaning with 400, not 500", async () => {
     for (const p of ["/articles/%zz", "/articles/deep%2Fdive", "/articles%2Fdeep-dive", "/api/demo/%C0%AF", "/articles/a%5Cb"]) {
       const res = await raw(app.url, p, { headers: { accept: "text/html" } });

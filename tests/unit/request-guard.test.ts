@@ -38,6 +38,17 @@ describe("refusal (requests answered before Next sees them)", () => {
     );
   });
 
+  it("refuses a declared body over the limit with 413 before it is read, in any method; up to the limit passes", () => {
+    const limit = { maxBodyBytes: 1024 };
+    for (const method of ["POST", "PUT", "GET", "HEAD"]) {
+      expect(refusal({ method, headers: { "content-length": "1025" } }, limit)).toMatchObject({ status: 413, code: "payload_too_large" });
+      expect(refusal({ method, headers: { "content-length": "1024" } }, limit)).toBeNull();
+    }
+    // The default is Next's own (10 MiB).
+    expect(refusal({ method: "POST", headers: { "content-length": String(10 * 1024 * 1024 + 1) } })).toMatchObject({ status: 413 });
+    expect(refusal({ method: "POST", headers: { "content-length": String(10 * 1024 * 1024) } })).toBeNull();
+  });
+
   it("answers OPTIONS * with 204 and Allow, and refuses other targets that are no path with 400", () => {
     expect(refusal({ method: "OPTIONS", url: "*", headers: {} })).toMatchObject({ status: 204, code: null, headers: { allow: expect.stringContaining("OPTIONS") } });
     for (const [method, url] of [["GET", "*"], ["POST", "*"], ["OPTIONS", "*/x"], ["GET", "abc"], ["GET", "ftp://x/y"], ["GET", "javascript:alert(1)"], ["GET", "?x"]]) {
