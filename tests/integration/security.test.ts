@@ -532,6 +532,28 @@ describe("attacks against a production build", () => {
     expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error.code).toBe("payload_too_large");
   });
 
+  it("lets no header of Next's own internals skip the proxy (CVE-2025-29927's x-middleware-subrequest and kin)", async () => {
+    const loop = (name: string) => Array.from({ length: 5 }, () => name).join(":");
+    const forged: Record<string, string>[] = [
+      ...["proxy", "middleware", "src/proxy", "src/middleware", "pages/_middleware"].flatMap((name) => [{ "x-middleware-subrequest": name }, { "x-middleware-subrequest": loop(name) }]),
+      { "x-middleware-subrequest": loop("proxy"), "x-middleware-subrequest-id": "0".repeat(32) },
+      { "x-middleware-rewrite": "/api/demo/health" },
+      { "x-middleware-next": "1" },
+      { "x-middleware-prefetch": "1" },
+      { "x-invoke-path": "/api/demo/health" },
+      { "x-invoke-status": "200" },
+      { "x-matched-path": "/api/demo/health" },
+      { "x-now-route-matches": "1" },
+      { "next-resume": "1" },
+    ];
+    for (const headers of forged) {
+      for (const p of ["/api/demo/quote", "/articles/deep-dive"]) {
+        const [res] = await visit(p, { method: "GET", headers: { accept: "text/html", ...headers } });
+        expect([p, headers, res!.status]).toEqual([p, headers, 402]);
+      }
+    }
+  });
+
   it("answers paths without one meaning with 400, not 500", async () => {
     for (const p of ["/articles/%zz", "/articles/deep%2Fdive", "/articles%2Fdeep-dive", "/api/demo/%C0%AF", "/articles/a%5Cb"]) {
       const res = await raw(app.url, p, { headers: { accept: "text/html" } });
