@@ -133,7 +133,17 @@ export function guardRequests({
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: true };
   if (proto[INSTALLED]) return;
   const emit = proto.emit;
+  /**
+   * A request with `Expect: 100-continue` (curl sends it with bodies over 1 MiB) is refused before
+   * its client is told to send the body (RFC 9110 §10.1.1); Node, with no listener of its own,
+   * would send 100 Continue before the request event.
+   */
+  function continueGuarded(this: http.Server, req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (!refusal(req, { maxBodyBytes })) res.writeContinue();
+    this.emit("request", req, res);
+  }
   proto.emit = function emitGuarded(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "connection" && this.listenerCount("checkContinue") === 0) this.on("checkContinue", continueGuarded);
     if (event === "request") {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
       const refused = refusal(req, { maxBodyBytes });

@@ -486,7 +486,7 @@ describe("attacks against a production build", () => {
     }
   });
 
-  it("answers a body over MAX_REQUEST_BODY_BYTES with 413 on any path, chunked or not, where Next handed its handler the body cut short", async () => {
+  it("answers a body over MAX_REQUEST_BODY_BYTES with 413 on any path, chunked, declared or announced, where Next handed its handler the body cut short", async () => {
     const limit = 10 * 1024 * 1024; // the default: this app sets none
     const big = new Uint8Array(limit + 64 * 1024).fill(0x20);
     const chunked = (bytes: Uint8Array): RequestInit =>
@@ -530,6 +530,20 @@ describe("attacks against a production build", () => {
     });
     expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 413 Payload Too Large");
     expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error.code).toBe("payload_too_large");
+    // A client that asks first (Expect: 100-continue, as curl does past 1 MiB) is refused before
+    // sending anything; one within the limit is told to go on.
+    const expecting = (length: number) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname);
+        socket.once("data", (d: Buffer) => {
+          socket.destroy();
+          resolve(d.toString("latin1").split("\r\n")[0]!);
+        });
+        socket.on("error", reject);
+        socket.write(`POST /api/demo/quote HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`);
+      });
+    expect(await expecting(limit + 1)).toBe("HTTP/1.1 413 Payload Too Large");
+    expect(await expecting(limit)).toBe("HTTP/1.1 100 Continue");
   });
 
   it("lets no header of Next's own internals skip the proxy (CVE-2025-29927's x-middleware-subrequest and kin)", async () => {
