@@ -34,10 +34,12 @@ const nextConfig = {
     // resident at idle and ~40 MiB more after paid load. Each is loaded on its first request instead.
     preloadEntriesOnStart: false,
     // The most of a request body Next hands its proxy and then the handler; past it, Next cuts the
-    // body short and only logs a warning. lib/gateway/request-guard.ts answers a larger body 413
-    // instead, with the same number (MAX_REQUEST_BODY_BYTES, lib/env.ts; an invalid value fails
-    // there on first use, so this one only needs to agree with it when valid).
-    proxyClientMaxBodySize: Number(process.env.MAX_REQUEST_BODY_BYTES) || 10 * 1024 * 1024,
+    // body short and only logs a warning. lib/gateway/request-guard.ts answers a body over
+    // MAX_REQUEST_BODY_BYTES (lib/env.ts; an invalid value fails there on first use, so this only
+    // needs to agree with it when valid) with 413 before Next sees more. Next's cut sits one
+    // socket read (64 KiB) above it: a body Next cut (one arriving before the guard is installed)
+    // is then still longer than the limit, and the proxy refuses it (lib/gateway/request-body.ts).
+    proxyClientMaxBodySize: (Number(process.env.MAX_REQUEST_BODY_BYTES) || 10 * 1024 * 1024) + 64 * 1024,
   },
 };
 

@@ -56,17 +56,17 @@ describe("env", () => {
     await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_EVM_PRIVATE_KEY/);
   });
 
-  it("bounds request bodies at MAX_REQUEST_BODY_BYTES, 10 MiB unless set, and gives Next's proxy the same number", async () => {
+  it("bounds request bodies at MAX_REQUEST_BODY_BYTES, 10 MiB unless set, and sets Next's own cut one socket read (64 KiB) above it", async () => {
     const nextLimit = async (): Promise<number | undefined> =>
       // @ts-expect-error -- next.config.mjs is plain JavaScript (see its first lines) and declares no types
       ((await import("@/next.config.mjs")) as { default: NextConfig }).default.experimental?.proxyClientMaxBodySize;
     expect((await import("@/lib/env")).env().maxRequestBodyBytes).toBe(10 * 1024 * 1024);
-    expect(await nextLimit()).toBe(10 * 1024 * 1024);
+    expect(await nextLimit()).toBe(10 * 1024 * 1024 + 64 * 1024);
     for (const value of ["12582912", "1024", String(1024 ** 3)]) {
       vi.resetModules();
       vi.stubEnv("MAX_REQUEST_BODY_BYTES", value);
       expect((await import("@/lib/env")).env().maxRequestBodyBytes).toBe(Number(value));
-      expect(await nextLimit()).toBe(Number(value));
+      expect(await nextLimit()).toBe(Number(value) + 64 * 1024);
     }
     for (const value of ["1023", "abc", "1.5", String(1024 ** 3 + 1)]) {
       vi.resetModules();
