@@ -60,14 +60,13 @@ export async function storeOrphanTransfer(
 export async function unflagRecordedOrphans(db: PrismaClient, { dryRun = false } = {}): Promise<{ transaction: string; paymentId: string }[]> {
   // Lower-cased for EVM hex only: a Solana signature is base58, where case matters.
   const evmLower = Prisma.sql`CASE WHEN o."network" LIKE 'eip155:%' THEN lower(o."transaction") END`;
+  const namedByPayment = Prisma.sql`p."network" = o."network" AND p."transaction" IN (o."transaction", ${evmLower})`;
   if (dryRun) {
     return db.$queryRaw<{ transaction: string; paymentId: string }[]>`
-      SELECT o."transaction", p."id" AS "paymentId" FROM "OrphanTransfer" o
-      JOIN "Payment" p ON p."network" = o."network" AND p."transaction" IN (o."transaction", ${evmLower})`;
+      SELECT o."transaction", p."id" AS "paymentId" FROM "OrphanTransfer" o JOIN "Payment" p ON ${namedByPayment}`;
   }
   return db.$queryRaw<{ transaction: string; paymentId: string }[]>`
-    DELETE FROM "OrphanTransfer" o USING "Payment" p
-    WHERE p."network" = o."network" AND p."transaction" IN (o."transaction", ${evmLower})
+    DELETE FROM "OrphanTransfer" o USING "Payment" p WHERE ${namedByPayment}
     RETURNING o."transaction", p."id" AS "paymentId"`;
 }
 
