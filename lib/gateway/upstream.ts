@@ -127,6 +127,8 @@ async function fetchUpstream(
   for (const h of DROP_REQUEST_HEADERS) headers.delete(h);
   for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
   headers.set(UPSTREAM_HEADER, secret().toString("hex"));
+  // Every loopback call carries the proof, API routes' too: a merchant may price a page's path as
+  // an "api" route, and the page's own lock (page-lock.ts) must then let the paid call through.
   headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
   // Uncompressed on the loopback hop: compressing here only to decompress a few lines below costs
   // CPU on every paid request (the buyer's response is compressed, or not, on the way out).
