@@ -16,7 +16,7 @@ import { isPageAccessProof, PAGE_ACCESS_HEADER } from "./upstream";
  * for a priced path without a proof for *that* path, and shows the paywall instead of content.
  *
  * Call it first thing in every page that may be priced, with the path as the router resolved it:
- * `const lock = await pageLock(["articles", slug]); if (lock) return <PageLockPaywall lock={lock} />;`
+ * `const lock = await pageLock(["articles", slug]); if (lock) return <PaywallView request={lock} lockedBy="page" />;`
  *
  * @param segments the page's path as decoded segments (from the route's params, never from a
  *   request header).

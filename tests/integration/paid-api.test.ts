@@ -16,7 +16,7 @@ import { createPublicClient, createWalletClient, http, parseAbiItem, parseSignat
 import { privateKeyToAccount } from "viem/accounts";
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
-import { upsertPricedRoute } from "@/lib/routes/mutations";
+import { deletePricedRoute, upsertPricedRoute } from "@/lib/routes/mutations";
 import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { compileContracts } from "@/scripts/devnet/compile";
@@ -550,6 +550,34 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(amount).toBe("20000");
     } finally {
       await upsertPricedRoute(db.prisma, { method: "GET", pathPattern: "/api/demo/quote", description: "A quotation of the minute", paymentOptions: [{ ...option, amount: "10000" }] });
+      await db.close();
+    }
+  });
+
+  it.runIf(name === "PostgreSQL")("serves the page itself to a buyer of a page path priced as an API route (the page's own lock lets the paid call through)", async () => {
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
+    const routeId = await upsertPricedRoute(db.prisma, { kind: "api", method: "GET", pathPattern: "/articles/welcome", description: "The welcome page, sold as an API", paymentOptions: [option] });
+    try {
+      let status = 0;
+      for (let i = 0; i < 300 && status !== 402; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        status = (await fetch(url("/articles/welcome"), { headers: { accept: "application/json" } })).status;
+      }
+      expect(status).toBe(402);
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url("/articles/welcome"));
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      // The article's body: the page's lock rendered the page, not its paywall.
+      expect(html).toContain("This reading room is a small demonstration");
+      const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+      expect(settle).toMatchObject({ success: true, payer });
+      expect(await balance(payer)).toBe(before - 10_000n);
+      settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+    } finally {
+      await deletePricedRoute(db.prisma, routeId, null);
       await db.close();
     }
   });
