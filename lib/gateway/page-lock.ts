@@ -6,7 +6,7 @@ import type { PaywallRequest } from "@/lib/paywall/request";
 import { publicOriginOf } from "@/lib/public-origin";
 import { pathFromSegments } from "@/lib/x402/request-path";
 import { getRouteSnapshot } from "./route-cache";
-import { isPageAccessProof, PAGE_ACCESS_HEADER } from "./upstream";
+import { isPageAccessProof, isUpstreamCall, PAGE_ACCESS_HEADER } from "./upstream";
 
 /**
  * The second lock of a priced page, checked by the page itself. The proxy is the first lock: it
@@ -23,6 +23,8 @@ import { isPageAccessProof, PAGE_ACCESS_HEADER } from "./upstream";
  * @returns null when the page may render (free path, or a valid proof for this path); otherwise
  *   what the paywall needs (the PaymentRequired, in x402 v2 form, and the access window).
  * @throws Next's notFound() for segments no canonical request yields (containing "/" or "\").
+ * @throws TollgateError `internal` (the render fails with 500) for the proxy's loopback call of a
+ *   paid request that carries no proof for this path: its buyer is then not charged.
  * @throws TollgateError `database_unavailable` / `facilitator_unavailable` when the priced routes
  *   or their requirements cannot be loaded: the page then fails (closed) with an error.
  */
@@ -36,6 +38,12 @@ export async function pageLock(segments: readonly string[]): Promise<PaywallRequ
   if (!route) return null;
   const h = await headers();
   if (isPageAccessProof(h.get(PAGE_ACCESS_HEADER), target.path)) return null;
+  // The proxy's loopback call runs a paid request's handler: without a proof for this path, the
+  // proxy priced another path than the router resolved. The render fails (500) rather than show a
+  // paywall with status 200, which would settle: a handler's failure is never charged.
+  if (isUpstreamCall(h)) {
+    throw new TollgateError("internal", `The page lock of ${target.href} refused a paid call that the proxy priced for another path; nothing is charged`);
+  }
   console.warn(`[tollgate] page lock: ${target.href} is priced but the proxy did not let this request through for it; showing the paywall`);
   const { requirements } = await snapshot.requirementsFor(route);
   if (requirements.length === 0) throw new TollgateError("facilitator_unavailable", "None of this page's payment options is supported by the facilitator");

@@ -39,6 +39,7 @@ import { createX402Client } from "@/scripts/agent-client";
 import { balanceOf, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
+import { loopbackHeaders } from "../support/loopback";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase } from "../support/postgres";
 
@@ -280,6 +281,22 @@ describe("attacks against a production build", () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it("fails the loopback call of a priced page that carries no proof for the path rendered (500: a paid call is never charged for a paywall)", async () => {
+    const secret = "security-test-secret-0123456789abcdef0123";
+    const inAMinute = Date.now() + 60_000;
+    const html = { accept: "text/html" };
+    // The proof for the page rendered: the page itself (so the headers below are the loopback's own).
+    const opened = await raw(app.url, "/articles/deep-dive", { method: "GET", headers: { ...html, ...loopbackHeaders(secret, { path: "/articles/deep-dive", expiresAt: inAMinute }) } });
+    expect(opened.status).toBe(200);
+    expect(opened.body).toContain(PAID_MARKERS[0]);
+    for (const proof of [undefined, { path: "/articles/field-notes", expiresAt: inAMinute }, { path: "/articles/deep-dive", expiresAt: Date.now() - 1 }]) {
+      const res = await raw(app.url, "/articles/deep-dive", { method: "GET", headers: { ...html, ...loopbackHeaders(secret, proof) } });
+      expect(res.status, JSON.stringify(proof)).toBe(500);
+      expect(res.body).not.toContain(PAID_MARKERS[0]);
+      expect(res.body).not.toContain(PAGE_LOCK);
+    }
   });
 
   it("serves a blocked page or handler to nobody under any spelling, paid or not (403)", async () => {
