@@ -38,11 +38,12 @@ export async function pageLock(segments: readonly string[]): Promise<PaywallRequ
   if (!route) return null;
   const h = await headers();
   if (isPageAccessProof(h.get(PAGE_ACCESS_HEADER), target.path)) return null;
-  // The proxy's loopback call runs a paid request's handler: without a proof for this path, the
-  // proxy priced another path than the router resolved. The render fails (500) rather than show a
-  // paywall with status 200, which would settle: a handler's failure is never charged.
+  // The proxy's loopback call runs a paid request's handler: without a valid proof for this path,
+  // the proxy priced another path than the router resolved (or the proof expired). The render
+  // fails (500) rather than show a paywall with status 200, which would settle: a handler's
+  // failure is never charged.
   if (isUpstreamCall(h)) {
-    throw new TollgateError("internal", `The page lock of ${target.href} refused a paid call that the proxy priced for another path; nothing is charged`);
+    throw new TollgateError("internal", `The page lock of ${target.href} refused a paid call without a valid proof for this path (the proxy priced another path, or the proof expired); nothing is charged`);
   }
   console.warn(`[tollgate] page lock: ${target.href} is priced but the proxy did not let this request through for it; showing the paywall`);
   const { requirements } = await snapshot.requirementsFor(route);
