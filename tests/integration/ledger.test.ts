@@ -391,7 +391,8 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
       // FACILITATOR + SETTLEMENT_CHECK timeouts + 2 s = 9.5 s): safe (that request then releases
       // its claim and answers 503, nothing charged) but not what these tests measure.
       await app.stop();
-      const { UPSTREAM_TIMEOUT_MS: _short, ...env } = { ...appEnv, FACILITATOR_TIMEOUT_MS: "20000" };
+      const env: Record<string, string> = { ...appEnv, FACILITATOR_TIMEOUT_MS: "20000" };
+      delete env.UPSTREAM_TIMEOUT_MS;
       loaded = [await startNext({ mode: "start", port: await freePort(), env }), await startNext({ mode: "start", port: await freePort(), env })];
     }
     return loaded;

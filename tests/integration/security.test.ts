@@ -66,6 +66,8 @@ const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
 /** Text only the paid content contains (never the paywall, which shows title and description). */
 const PAID_MARKERS = ["A payment of two cents only makes sense", "Caches are the first thing to break", "cost-calculator", '"text":'];
 const PAGE_LOCK = 'data-tollgate-lock="page"';
+/** Both apps' AUTH_SECRET (the loopback secret derives from it). */
+const AUTH_SECRET = "security-test-secret-0123456789abcdef0123";
 
 const PRICED = [
   { segments: ["articles", "deep-dive"], kind: "page" },
@@ -157,7 +159,7 @@ describe("attacks against a production build", () => {
     const seeded = await openDatabase(parseDatabaseUrl(dbB));
     await seeded.prisma.pricedRoute.updateMany({ where: { pathPattern: { in: BLOCKED.map((b) => `/${b.segments.join("/")}`) } }, data: { state: "blocked" } });
     await seeded.close();
-    const common = { ...devnetAppEnv(devnet.config), AUTH_SECRET: "security-test-secret-0123456789abcdef0123", ROUTE_REFRESH_MS: "200" };
+    const common = { ...devnetAppEnv(devnet.config), AUTH_SECRET, ROUTE_REFRESH_MS: "200" };
     app = await startNext({ mode: "start", port: await freePort(), env: { ...common, DATABASE_URL: dbA } });
     // Behind a reverse proxy that sets X-Forwarded-Host, serving a second public origin.
     trusting = await startNext({
@@ -284,15 +286,14 @@ describe("attacks against a production build", () => {
   });
 
   it("fails the loopback call of a priced page that carries no proof for the path rendered (500: a paid call is never charged for a paywall)", async () => {
-    const secret = "security-test-secret-0123456789abcdef0123";
     const inAMinute = Date.now() + 60_000;
     const html = { accept: "text/html" };
     // The proof for the page rendered: the page itself (so the headers below are the loopback's own).
-    const opened = await raw(app.url, "/articles/deep-dive", { method: "GET", headers: { ...html, ...loopbackHeaders(secret, { path: "/articles/deep-dive", expiresAt: inAMinute }) } });
+    const opened = await raw(app.url, "/articles/deep-dive", { method: "GET", headers: { ...html, ...loopbackHeaders(AUTH_SECRET, { path: "/articles/deep-dive", expiresAt: inAMinute }) } });
     expect(opened.status).toBe(200);
     expect(opened.body).toContain(PAID_MARKERS[0]);
     for (const proof of [undefined, { path: "/articles/field-notes", expiresAt: inAMinute }, { path: "/articles/deep-dive", expiresAt: Date.now() - 1 }]) {
-      const res = await raw(app.url, "/articles/deep-dive", { method: "GET", headers: { ...html, ...loopbackHeaders(secret, proof) } });
+      const res = await raw(app.url, "/articles/deep-dive", { method: "GET", headers: { ...html, ...loopbackHeaders(AUTH_SECRET, proof) } });
       expect(res.status, JSON.stringify(proof)).toBe(500);
       expect(res.body).not.toContain(PAID_MARKERS[0]);
       expect(res.body).not.toContain(PAGE_LOCK);
