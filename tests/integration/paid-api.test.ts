@@ -542,7 +542,8 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     try {
       await upsertPricedRoute(db.prisma, { method: "GET", pathPattern: "/api/demo/quote", description: "A quotation of the minute", paymentOptions: [{ ...option, amount: "20000" }] });
       let amount = "";
-      for (let i = 0; i < 50 && amount !== "20000"; i++) {
+      // Every ROUTE_REFRESH_MS (200 ms) in theory; up to 30 s allowed for a busy machine.
+      for (let i = 0; i < 300 && amount !== "20000"; i++) {
         await new Promise((r) => setTimeout(r, 100));
         const res = await fetch(url("/api/demo/quote"));
         amount = decodePaymentRequiredHeader(res.headers.get("PAYMENT-REQUIRED")!).accepts[0]!.amount;
