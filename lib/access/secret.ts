@@ -30,8 +30,13 @@ export function signingKey(purpose: KeyPurpose): Uint8Array {
   const keys = (g.__tollgateKeys ??= new Map());
   let key = keys.get(purpose);
   if (!key) {
-    key = new Uint8Array(createHmac("sha256", rootSecret()).update(`tollgate/${purpose}/v1`).digest());
+    key = deriveKey(rootSecret(), purpose);
     keys.set(purpose, key);
   }
   return key;
+}
+
+/** The key for `purpose` under the root secret `authSecret`: HMAC-SHA256(AUTH_SECRET, "tollgate/<purpose>/v1"). */
+export function deriveKey(authSecret: string, purpose: KeyPurpose): Uint8Array {
+  return new Uint8Array(createHmac("sha256", authSecret).update(`tollgate/${purpose}/v1`).digest());
 }

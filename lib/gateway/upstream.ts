@@ -42,7 +42,7 @@ const PAGE_ACCESS_TTL_MS = 60_000;
 /** A page-access proof for the decoded canonical `path` (e.g. "/articles/deep-dive"). */
 export function pageAccessProof(path: string, now = Date.now()): string {
   const expiresAt = now + PAGE_ACCESS_TTL_MS;
-  return `${expiresAt}.${proofMac(path, expiresAt)}`;
+  return `${expiresAt}.${pageAccessMac(path, expiresAt)}`;
 }
 
 /** Whether `value` is an unexpired proof, made by this process, for exactly `path`. */
@@ -52,11 +52,16 @@ export function isPageAccessProof(value: string | null, path: string, now = Date
   const expiresAt = Number(match[1]);
   if (!(expiresAt > now)) return false;
   const given = Buffer.from(match[2]!, "hex");
-  return timingSafeEqual(given, Buffer.from(proofMac(path, expiresAt), "hex"));
+  return timingSafeEqual(given, Buffer.from(pageAccessMac(path, expiresAt), "hex"));
 }
 
-function proofMac(path: string, expiresAt: number): string {
-  return createHmac("sha256", secret()).update(`page-access\n${expiresAt}\n${path}`).digest("hex");
+/**
+ * The MAC of a page-access proof for `path` expiring at `expiresAt` (ms since epoch), in hex,
+ * under `key`: the loopback secret unless given (a test acting as the loopback call passes the
+ * key it derived from the app's AUTH_SECRET).
+ */
+export function pageAccessMac(path: string, expiresAt: number, key: Uint8Array = secret()): string {
+  return createHmac("sha256", key).update(`page-access\n${expiresAt}\n${path}`).digest("hex");
 }
 
 /** Whether a request is the proxy's own loopback call (constant-time check of the secret). */

@@ -1,20 +1,17 @@
-import { createHmac } from "node:crypto";
-import { PAGE_ACCESS_HEADER, UPSTREAM_HEADER } from "@/lib/gateway/upstream";
+import { deriveKey } from "@/lib/access/secret";
+import { PAGE_ACCESS_HEADER, pageAccessMac, UPSTREAM_HEADER } from "@/lib/gateway/upstream";
 
 /**
- * The headers of the proxy's own loopback call, made like the app with `authSecret` makes them:
- * the loopback secret is HMAC-SHA256(AUTH_SECRET, "tollgate/upstream/v1") (lib/access/secret.ts),
- * a page-access proof `<expiresAtMs>.<HMAC-SHA256(secret, "page-access\n<expiresAtMs>\n<path>")>`
- * (lib/gateway/upstream.ts). For tests that act as the loopback call with a proof of their choice.
+ * The headers of the proxy's own loopback call as the app with `authSecret` makes them: the
+ * loopback secret derived from AUTH_SECRET (lib/access/secret.ts), and a page-access proof
+ * `<expiresAtMs>.<MAC>` (lib/gateway/upstream.ts). For tests that act as the loopback call with a
+ * proof of their choice.
  *
  * @param proof the decoded path the proof names and its expiry (ms since epoch); none: no proof.
  */
 export function loopbackHeaders(authSecret: string, proof?: { path: string; expiresAt: number }): Record<string, string> {
-  const secret = createHmac("sha256", authSecret).update("tollgate/upstream/v1").digest();
-  const headers: Record<string, string> = { [UPSTREAM_HEADER]: secret.toString("hex") };
-  if (proof) {
-    const mac = createHmac("sha256", secret).update(`page-access\n${proof.expiresAt}\n${proof.path}`).digest("hex");
-    headers[PAGE_ACCESS_HEADER] = `${proof.expiresAt}.${mac}`;
-  }
+  const secret = deriveKey(authSecret, "upstream");
+  const headers: Record<string, string> = { [UPSTREAM_HEADER]: Buffer.from(secret).toString("hex") };
+  if (proof) headers[PAGE_ACCESS_HEADER] = `${proof.expiresAt}.${pageAccessMac(proof.path, proof.expiresAt, secret)}`;
   return headers;
 }

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { deriveKey } from "@/lib/access/secret";
 import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
 
 /**
@@ -9,7 +9,7 @@ import { SESSION_COOKIE, signSession } from "@/lib/auth/session";
  * @param ttlSeconds how long the session lasts (default 600 s).
  */
 export async function sessionCookie(authSecret: string, address: string, appUrl: string, ttlSeconds = 600): Promise<string> {
-  const key = new Uint8Array(createHmac("sha256", authSecret).update("tollgate/session/v1").digest());
+  const key = deriveKey(authSecret, "session");
   const token = await signSession({ address, kind: "evm", domain: new URL(appUrl).host, expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds }, key);
   return `${SESSION_COOKIE}=${token}`;
 }
