@@ -26,7 +26,8 @@ vi.mock("@/lib/gateway/route-cache", async () => {
 });
 
 const { pageLock } = await import("@/lib/gateway/page-lock");
-const { PAGE_ACCESS_HEADER, pageAccessProof } = await import("@/lib/gateway/upstream");
+const { PAGE_ACCESS_HEADER, pageAccessProof, UPSTREAM_HEADER } = await import("@/lib/gateway/upstream");
+const { signingKey } = await import("@/lib/access/secret");
 
 describe("pageLock", () => {
   beforeEach(() => {
@@ -62,6 +63,24 @@ describe("pageLock", () => {
       accessWindowSeconds: 86_400,
       paymentRequired: { x402Version: 2, resource: { url: "https://shop.example/articles/deep-dive", description: "Deep dive" }, accepts: [{ amount: "20000" }] },
     });
+  });
+
+  it.each([
+    ["no proof", null],
+    ["a proof for another page", () => pageAccessProof("/articles/welcome")],
+    ["an expired proof", () => pageAccessProof("/articles/deep-dive", Date.now() - 61_000)],
+    ["a forged proof", () => `${Date.now() + 60_000}.${"0".repeat(64)}`],
+  ])("fails the proxy's loopback call (a paid request) for a priced page with %s: a 500, never a paywall that would be charged", async (_, proof) => {
+    state.headers.set(UPSTREAM_HEADER, Buffer.from(signingKey("upstream")).toString("hex"));
+    if (proof) state.headers.set(PAGE_ACCESS_HEADER, proof());
+    await expect(pageLock(["articles", "deep-dive"])).rejects.toMatchObject({ name: "TollgateError", code: "internal", status: 500 });
+  });
+
+  it("lets the proxy's loopback call render a priced page with its proof, and a free page without one", async () => {
+    state.headers.set(UPSTREAM_HEADER, Buffer.from(signingKey("upstream")).toString("hex"));
+    expect(await pageLock(["articles", "welcome"])).toBeNull();
+    state.headers.set(PAGE_ACCESS_HEADER, pageAccessProof("/articles/deep-dive"));
+    expect(await pageLock(["articles", "deep-dive"])).toBeNull();
   });
 
   it("refuses segments no canonical request yields", async () => {
