@@ -300,6 +300,61 @@ describe("attacks against a production build", () => {
     }
   });
 
+  it("gives the real loopback call a priced page's content only with an unexpired proof for that page, under any spelling; never its paywall", async () => {
+    const pages = [
+      { path: "/articles/deep-dive", marker: PAID_MARKERS[0]! },
+      { path: "/articles/field-notes", marker: PAID_MARKERS[1]! },
+    ];
+    // The canonical path (what the proxy sends) or any spelling; "articles" is a static segment,
+    // which Next does not decode (percent-encoded, it is a 404 before any page runs).
+    const target = fc.constantFrom(...pages).chain((page) =>
+      fc.oneof(
+        fc.constant({ page, exact: true, path: page.path }),
+        fc.boolean().chain((exact) => spelledPath(page.path.slice(1).split("/"), exact, [false, true]).map((p) => ({ page, exact, path: p }))),
+      ),
+    );
+    const seen = { rendered: 0, refused: 0 };
+    // What a proof may name: both priced pages, a free one, and near misses of their spellings.
+    // (The priced pages weigh most, so that both outcomes below come up in every run.)
+    const proofPath = fc.oneof(
+      { arbitrary: fc.constantFrom(...pages.map((page) => page.path)), weight: 3 },
+      { arbitrary: fc.constantFrom("/articles/welcome", "/articles/Deep-Dive", "/articles/deep-dive/", "/articles/deep%2Ddive", "/articles//field-notes", "/"), weight: 1 },
+    );
+    const proof = fc.option(fc.record({ path: proofPath, ttlMs: fc.oneof(fc.integer({ min: -600_000, max: -1 }), fc.integer({ min: 30_000, max: 60_000 })) }), { nil: undefined });
+    const how = fc.constantFrom<{ method: string; headers: Record<string, string> }>(
+      { method: "GET", headers: { accept: "text/html" } },
+      { method: "GET", headers: { rsc: "1" } },
+      { method: "HEAD", headers: { accept: "text/html" } },
+    );
+    await fc.assert(
+      fc.asyncProperty(target, proof, how, async ({ page, exact, path: p }, given, asked) => {
+        const headers = { ...asked.headers, ...loopbackHeaders(AUTH_SECRET, given && { path: given.path, expiresAt: Date.now() + given.ttlMs }) };
+        const res = await raw(app.url, p, { method: asked.method, headers });
+        const trail = `${asked.method} ${p} with ${JSON.stringify(given)} → ${res.status}`;
+        const opens = (pagePath: string) => given?.path === pagePath && given.ttlMs > 0;
+        expect(res.body, trail).not.toContain(PAGE_LOCK);
+        for (const other of pages) if (!opens(other.path)) expect(res.body, trail).not.toContain(other.marker);
+        if (exact && res.status === 200) seen.rendered++;
+        if (exact && res.status === 500) seen.refused++;
+        // A spelling of the page rendered (200) only with the proof for it, and then with its
+        // content. (Another spelling may render something else, a not-found page: never content.)
+        if (exact && res.status === 200) {
+          expect(opens(page.path), trail).toBe(true);
+          if (asked.method === "GET") expect(res.body, trail).toContain(page.marker);
+        }
+        // A spelling Next routes to the page: rendered with the proof, else 500. (The proxy
+        // redirects every other spelling before it could be paid for; on the loopback call Next
+        // itself answers it: 404 for a static segment percent-encoded, 308 for a trailing slash;
+        // 307 to the same path with its `_rsc` query for an RSC request without one.)
+        if (exact) expect([opens(page.path) ? 200 : 500, 404, 307, 308], trail).toContain(res.status);
+      }),
+      { numRuns: 300 },
+    );
+    // Both outcomes were met, so the property above was put to the test.
+    expect(seen.rendered).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
+  });
+
   it("serves a blocked page or handler to nobody under any spelling, paid or not (403)", async () => {
     const blocked = fc.constantFrom(...BLOCKED).chain((route) => fc.tuple(fc.constant(route), fc.boolean()).chain(([r, exact]) => spelledPath(r.segments, exact).map((p) => ({ route: r, exact, path: p }))));
     const paying = fc.constantFrom<Record<string, string>>({}, { "payment-signature": "e30=" }, { "x-payment": "e30=" });
