@@ -583,6 +583,48 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     }
   });
 
+  it.runIf(name === "PostgreSQL")("charges a paid RSC request for a priced page only for the page itself: a slug with no page gets 404, nothing charged", async () => {
+    // Next sends an RSC response's status before the page renders, so a page that calls notFound()
+    // answers an RSC request 200 (security.test.ts meets it). A paid call must render as the page's
+    // HTML, whose status is the page's own: Next hands the proxy its request without the RSC
+    // headers and `_rsc` (next/dist/server/web/adapter.js), and the loopback call copies that
+    // request. This guards both.
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
+    const routeId = await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/articles/:slug", description: "Any article", paymentOptions: [option] });
+    try {
+      let status = 0;
+      for (let i = 0; i < 300 && status !== 402; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        status = (await fetch(url("/articles/no-such-article"), { headers: { accept: "application/json" } })).status;
+      }
+      expect(status).toBe(402);
+      const payer = buyer(4).address;
+      const pay = createPayingFetch(devnet.config, buyer(4).privateKey as Hex);
+      const before = await balance(payer);
+      const tree = encodeURIComponent(JSON.stringify(["", { children: ["__PAGE__", {}] }]));
+      for (const headers of [{ rsc: "1" }, { rsc: "1", "next-router-prefetch": "1" }, { rsc: "1", "next-router-state-tree": tree }] as Record<string, string>[]) for (const q of ["", "?_rsc=abc"]) {
+        const missing = await pay(url(`/articles/no-such-article${q}`), { headers });
+        expect([JSON.stringify(headers), q, missing.status, missing.headers.get("content-type")]).toEqual([JSON.stringify(headers), q, 404, "text/html; charset=utf-8"]);
+        expect(missing.headers.get("PAYMENT-RESPONSE")).toBeNull();
+        await missing.body?.cancel();
+      }
+      expect(await balance(payer)).toBe(before);
+      // The same kind of request for a page that exists: its HTML, charged once.
+      const res = await pay(url("/articles/welcome"), { headers: { rsc: "1" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(await res.text()).toContain("This reading room is a small demonstration");
+      const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+      expect(settle).toMatchObject({ success: true, payer });
+      expect(await balance(payer)).toBe(before - 10_000n);
+      settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+    } finally {
+      await deletePricedRoute(db.prisma, routeId, null);
+      await db.close();
+    }
+  });
+
   it("recorded every settlement exactly once, matching what buyers were told", async () => {
     await app.stop(); // PGlite serves one process: read it once the app is gone
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
