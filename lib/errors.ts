@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   facilitator_bad_response: 502,
   upstream_unreachable: 502,
+  /** The handler or page failed after it had begun to answer (a page's streamed render); nothing was charged. */
+  upstream_failed: 502,
   facilitator_unavailable: 503,
   /** Settlement was asked for but its outcome is not known yet; the same payment may be presented again. */
   settlement_pending: 503,

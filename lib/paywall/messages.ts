@@ -64,6 +64,10 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
       };
     case "upstream_unreachable":
       return { title: "The page could not be opened", detail: "Trying again sends the same payment: if it went through, you get the page without paying again.", retry: true, resend: true };
+    case "not_found":
+      return { title: "Page not found", detail: "This page does not exist, so you were not charged.", retry: false };
+    case "upstream_failed":
+      return { title: "The page could not be opened", detail: "The page failed to load, so you were not charged. Trying again sends the same payment.", retry: true, resend: true };
     case "payment_already_used":
       return { title: "Already used", detail: "This signature was already used. Sign a new payment.", retry: true };
     case "settlement_failed":

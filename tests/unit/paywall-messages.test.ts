@@ -33,6 +33,12 @@ describe("paywall messages", () => {
     expect(unproduced).toMatchObject({ resend: true });
     expect(unproduced.pending).toBeFalsy();
     expect(unproduced.detail).not.toMatch(/nothing was (charged|paid)/i);
+    // A page that failed while it rendered: not charged, and the same payment may go again.
+    const failed = describeSubmissionFailure({ status: 502, error: { code: "upstream_failed", message: "The page failed while it was being produced; nothing was charged" } });
+    expect(failed).toMatchObject({ resend: true, retry: true });
+    expect(failed.detail).toMatch(/not charged/);
+    // A page that does not exist: nothing to pay for, nothing to try again.
+    expect(describeSubmissionFailure({ status: 404, error: { code: "not_found", message: "This page does not exist; nothing was charged" } })).toMatchObject({ title: "Page not found", retry: false });
     // Refused before settling: the same payment may be sent again too (nothing was charged).
     expect(describeSubmissionFailure({ status: 503, error: { code: "facilitator_unavailable", message: "down" } })).toMatchObject({ resend: true });
     // A payment that cannot buy anything any more needs a new signature.
