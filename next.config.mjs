@@ -8,6 +8,10 @@ const nextConfig = {
   // database while building.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg", "undici"],
   poweredByHeader: false,
+  // `npm test` builds with TOLLGATE_TEST_PAGES=1, which adds the test pages (`*.test-page.tsx`,
+  // app/(test-pages)/): pages that fail the ways a merchant's page can, for the integration tests
+  // to price. A production build (`npm run build`) has none of them.
+  pageExtensions: process.env.TOLLGATE_TEST_PAGES === "1" ? ["test-page.tsx", "tsx", "ts", "jsx", "js"] : ["tsx", "ts", "jsx", "js"],
   async rewrites() {
     return {
       beforeFiles: [

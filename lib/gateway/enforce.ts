@@ -47,6 +47,7 @@ import { SERVED_METHODS } from "./methods";
 import { noticePage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
+import { renderFailureError, streamedRenderFailure } from "./render-outcome";
 import { readRequestBody } from "./request-body";
 import { callUpstream, openUpstream, PAYWALL_HEADER, PAYWALL_PATH, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
@@ -259,6 +260,15 @@ async function settleAfterHandler(
     const headers = upstreamHeaders(upstream.response);
     for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
     return keepingSource(new Response(upstream.body ?? upstream.response.body, { status: upstream.response.status, headers }), upstream.body ? null : upstream.response);
+  }
+
+  // A page answers its status before its Suspense boundaries render: one that failed there is
+  // not what was paid for. Neither charged nor shown (what rendered before may be paid content).
+  const failedRender = upstream.body ? streamedRenderFailure(upstream.response.headers.get("content-type"), new Uint8Array(upstream.body)) : null;
+  if (failedRender) {
+    await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
+    console.warn(`[tollgate] ${target.path} failed while streaming its render (digest ${failedRender.digest ?? "none"}); payment ${claimId} not settled`);
+    throw renderFailureError(failedRender);
   }
 
   // Keep what the buyer is paying for before asking to settle: should the answer be lost, a retry

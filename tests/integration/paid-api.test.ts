@@ -625,6 +625,50 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     }
   });
 
+  it.runIf(name === "PostgreSQL")("charges a priced page that streams only when it rendered: notFound() or an error after its 200 went out is not settled, and none of it is shown", async () => {
+    // The test page (app/(test-pages)/, built by `npm test`) sends its shell, and so its status,
+    // before the page renders under its loading.tsx boundary.
+    const page = (outcome: string) => url(`/test-pages/streamed/${outcome}`);
+    const free = await fetch(page("missing"));
+    expect([free.status, free.headers.get("content-type")], "the test pages are built (TOLLGATE_TEST_PAGES=1)").toEqual([200, "text/html; charset=utf-8"]);
+    expect(await free.text()).toContain("NEXT_HTTP_ERROR_FALLBACK;404");
+    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
+    const routeId = await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/test-pages/streamed/:outcome", description: "A streamed page", paymentOptions: [option] });
+    try {
+      let status = 0;
+      for (let i = 0; i < 300 && status !== 402; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        status = (await fetch(page("ok"), { headers: { accept: "application/json" } })).status;
+      }
+      expect(status).toBe(402);
+      const payer = buyer(2).address;
+      const pay = createPayingFetch(devnet.config, buyer(2).privateKey as Hex);
+      const before = await balance(payer);
+      for (const [outcome, expected, code] of [
+        ["missing", 404, "not_found"],
+        ["fails", 502, "upstream_failed"],
+      ] as const) {
+        const res = await pay(page(outcome));
+        expect([outcome, res.status, res.headers.get("PAYMENT-RESPONSE")]).toEqual([outcome, expected, null]);
+        const text = await res.text();
+        expect(JSON.parse(text).error.code).toBe(code);
+        expect(text).not.toContain("Loading…");
+      }
+      expect(await balance(payer)).toBe(before);
+      const res = await pay(page("ok"));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("STREAMED-TEST-PAGE-CONTENT");
+      const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+      expect(settle).toMatchObject({ success: true, payer });
+      expect(await balance(payer)).toBe(before - 10_000n);
+      settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+    } finally {
+      await deletePricedRoute(db.prisma, routeId, null);
+      await db.close();
+    }
+  });
+
   it("recorded every settlement exactly once, matching what buyers were told", async () => {
     await app.stop(); // PGlite serves one process: read it once the app is gone
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
@@ -638,7 +682,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       for (const r of settled) {
         expect(r).toMatchObject({ network: "eip155:84532", asset, payTo: merchant, scheme: "exact", errorReason: null });
         expect(r.settledAt).toBeInstanceOf(Date);
-        expect(r.resource).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(api\/demo\/|articles\/welcome$)/);
+        expect(r.resource).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(api\/demo\/|articles\/welcome$|test-pages\/streamed\/ok$)/);
       }
       const failed = rows.filter((r) => r.status === "failed");
       expect(failed.map((r) => r.payer).sort()).toEqual([...expectedFailures].sort());

@@ -4,8 +4,8 @@ import path from "node:path";
 
 /**
  * Integration tests run the production server (`next start`), so the app must be built from the
- * current sources first. `npm test` builds; this only builds when no build exists (running
- * `vitest` directly), and SKIP_BUILD=1 trusts whatever build is there.
+ * current sources first, with the test pages (TOLLGATE_TEST_PAGES=1, next.config.mjs). `npm test`
+ * builds; this only builds when no build exists (running `vitest` directly).
  */
 export default function setup() {
   const root = path.resolve(import.meta.dirname, "../..");
@@ -13,6 +13,6 @@ export default function setup() {
   execFileSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TOLLGATE_TEST_PAGES: "1" },
   });
 }
