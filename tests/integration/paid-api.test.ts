@@ -555,17 +555,30 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     }
   });
 
-  it.runIf(name === "PostgreSQL")("serves the page itself to a buyer of a page path priced as an API route (the page's own lock lets the paid call through)", async () => {
+  /**
+   * Prices `route` for GET at 0.01 USDC (10000 atomic units) while `use` runs: waits until the app
+   * has the route (`probe` answers 402), then removes it, whatever `use` did.
+   */
+  async function withPricedRoute(route: { kind: "api" | "page"; pathPattern: string; description: string }, probe: string, use: () => Promise<void>): Promise<void> {
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
     const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
-    const routeId = await upsertPricedRoute(db.prisma, { kind: "api", method: "GET", pathPattern: "/articles/welcome", description: "The welcome page, sold as an API", paymentOptions: [option] });
+    const routeId = await upsertPricedRoute(db.prisma, { ...route, method: "GET", paymentOptions: [option] });
     try {
       let status = 0;
       for (let i = 0; i < 300 && status !== 402; i++) {
         if (i) await new Promise((r) => setTimeout(r, 100));
-        status = (await fetch(url("/articles/welcome"), { headers: { accept: "application/json" } })).status;
+        status = (await fetch(probe, { headers: { accept: "application/json" } })).status;
       }
       expect(status).toBe(402);
+      await use();
+    } finally {
+      await deletePricedRoute(db.prisma, routeId, null);
+      await db.close();
+    }
+  }
+
+  it.runIf(name === "PostgreSQL")("serves the page itself to a buyer of a page path priced as an API route (the page's own lock lets the paid call through)", async () => {
+    await withPricedRoute({ kind: "api", pathPattern: "/articles/welcome", description: "The welcome page, sold as an API" }, url("/articles/welcome"), async () => {
       const payer = buyer(3).address;
       const before = await balance(payer);
       const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url("/articles/welcome"));
@@ -577,10 +590,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(settle).toMatchObject({ success: true, payer });
       expect(await balance(payer)).toBe(before - 10_000n);
       settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
-    } finally {
-      await deletePricedRoute(db.prisma, routeId, null);
-      await db.close();
-    }
+    });
   });
 
   it.runIf(name === "PostgreSQL")("charges a paid RSC request for a priced page only for the page itself: a slug with no page gets 404, nothing charged", async () => {
@@ -589,16 +599,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     // HTML, whose status is the page's own: Next hands the proxy its request without the RSC
     // headers and `_rsc` (next/dist/server/web/adapter.js), and the loopback call copies that
     // request. This guards both.
-    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
-    const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
-    const routeId = await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/articles/:slug", description: "Any article", paymentOptions: [option] });
-    try {
-      let status = 0;
-      for (let i = 0; i < 300 && status !== 402; i++) {
-        if (i) await new Promise((r) => setTimeout(r, 100));
-        status = (await fetch(url("/articles/no-such-article"), { headers: { accept: "application/json" } })).status;
-      }
-      expect(status).toBe(402);
+    await withPricedRoute({ kind: "page", pathPattern: "/articles/:slug", description: "Any article" }, url("/articles/no-such-article"), async () => {
       const payer = buyer(4).address;
       const pay = createPayingFetch(devnet.config, buyer(4).privateKey as Hex);
       const before = await balance(payer);
@@ -619,10 +620,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(settle).toMatchObject({ success: true, payer });
       expect(await balance(payer)).toBe(before - 10_000n);
       settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
-    } finally {
-      await deletePricedRoute(db.prisma, routeId, null);
-      await db.close();
-    }
+    });
   });
 
   it.runIf(name === "PostgreSQL")("charges a priced page that streams only when it rendered: notFound() or an error after its 200 went out is not settled, and none of it is shown", async () => {
@@ -632,16 +630,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     const free = await fetch(page("missing"));
     expect([free.status, free.headers.get("content-type")], "the test pages are built (TOLLGATE_TEST_PAGES=1)").toEqual([200, "text/html; charset=utf-8"]);
     expect(await free.text()).toContain("NEXT_HTTP_ERROR_FALLBACK;404");
-    const db = await openDatabase(parseDatabaseUrl(databaseUrl));
-    const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
-    const routeId = await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/test-pages/streamed/:outcome", description: "A streamed page", paymentOptions: [option] });
-    try {
-      let status = 0;
-      for (let i = 0; i < 300 && status !== 402; i++) {
-        if (i) await new Promise((r) => setTimeout(r, 100));
-        status = (await fetch(page("ok"), { headers: { accept: "application/json" } })).status;
-      }
-      expect(status).toBe(402);
+    await withPricedRoute({ kind: "page", pathPattern: "/test-pages/streamed/:outcome", description: "A streamed page" }, page("ok"), async () => {
       const payer = buyer(2).address;
       const pay = createPayingFetch(devnet.config, buyer(2).privateKey as Hex);
       const before = await balance(payer);
@@ -663,10 +652,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(settle).toMatchObject({ success: true, payer });
       expect(await balance(payer)).toBe(before - 10_000n);
       settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
-    } finally {
-      await deletePricedRoute(db.prisma, routeId, null);
-      await db.close();
-    }
+    });
   });
 
   it("recorded every settlement exactly once, matching what buyers were told", async () => {
