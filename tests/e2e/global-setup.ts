@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
+import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { startDevnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "../support/ports";
@@ -20,6 +22,17 @@ export default async function globalSetup() {
   const databaseUrl = `pglite:${tmp}/db`;
   assertThrowawayDatabase(databaseUrl);
   await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
+  // The streamed test page (app/(test-pages)/, in the build `npm test` makes), priced at 0.01 USDC.
+  const db = await openDatabase(parseDatabaseUrl(databaseUrl));
+  const usdc = devnet.config.assets[0]!;
+  await upsertPricedRoute(db.prisma, {
+    kind: "page",
+    method: "GET",
+    pathPattern: "/test-pages/streamed/:outcome",
+    description: "A streamed test page",
+    paymentOptions: [{ network: devnet.config.network, asset: usdc.address, amount: "10000", payTo: devnet.config.payTo, extra: { name: usdc.name, version: usdc.version } }],
+  });
+  await db.close();
   const serverLog = path.join(tmp, "next-server.log");
   const app = await startNext({
     mode: "start",

@@ -142,6 +142,21 @@ test("declining the signature is explained and costs nothing", async ({ page, ba
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
 });
 
+test("a page that fails after its paywall was paid is explained and costs nothing: a streamed page's not-found", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[1]!;
+  await useWallet(buyer.privateKey as Hex);
+  const before = await balance(devnet.asset.address, buyer.address);
+  // A test page (app/(test-pages)/) that sends its 200 before calling notFound() under its loading boundary.
+  expect(await paywall.open(`${baseUrl}/test-pages/streamed/missing`)).toBe(402);
+  await paywall.connect();
+  await paywall.pay();
+  await expect(paywall.alert()).toContainText("Page not found");
+  await expect(paywall.alert()).toContainText("you were not charged");
+  await paywall.screenshot("paywall-page-not-found", testInfo);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
+  await expect(page.getByText("STREAMED-TEST-PAGE-CONTENT")).toHaveCount(0);
+});
+
 test("a payment whose settlement is pending is checked again with the same signature, also after a reload: never signed or charged twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[3]!;
   const wallet = await useWallet(buyer.privateKey as Hex);
