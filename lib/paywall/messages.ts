@@ -79,6 +79,8 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
     case "payment_invalid":
       return { title: "Payment refused", detail: reason.replace(/^Payment invalid:\s*/, "") || "The payment was not valid. Nothing was paid.", retry: true };
   }
+  // The page's own not-found (rendered before its status was sent): HTML, no code.
+  if (failure.status === 404) return { title: "Page not found", detail: "This page does not exist, so you were not charged.", retry: false };
   if (failure.status >= 500) {
     return { title: "Something went wrong on our side", detail: "Nothing was charged. Try again in a minute.", retry: true };
   }

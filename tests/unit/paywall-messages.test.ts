@@ -39,6 +39,7 @@ describe("paywall messages", () => {
     expect(failed.detail).toMatch(/not charged/);
     // A page that does not exist: nothing to pay for, nothing to try again.
     expect(describeSubmissionFailure({ status: 404, error: { code: "not_found", message: "This page does not exist; nothing was charged" } })).toMatchObject({ title: "Page not found", retry: false });
+    expect(describeSubmissionFailure({ status: 404 })).toMatchObject({ title: "Page not found", retry: false });
     // Refused before settling: the same payment may be sent again too (nothing was charged).
     expect(describeSubmissionFailure({ status: 503, error: { code: "facilitator_unavailable", message: "down" } })).toMatchObject({ resend: true });
     // A payment that cannot buy anything any more needs a new signature.
