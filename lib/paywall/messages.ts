@@ -64,8 +64,6 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
       };
     case "upstream_unreachable":
       return { title: "The page could not be opened", detail: "Trying again sends the same payment: if it went through, you get the page without paying again.", retry: true, resend: true };
-    case "not_found":
-      return { title: "Page not found", detail: "This page does not exist, so you were not charged.", retry: false };
     case "upstream_failed":
       return { title: "The page could not be opened", detail: "The page failed to load, so you were not charged. Trying again sends the same payment.", retry: true, resend: true };
     case "payment_already_used":
@@ -79,7 +77,8 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
     case "payment_invalid":
       return { title: "Payment refused", detail: reason.replace(/^Payment invalid:\s*/, "") || "The payment was not valid. Nothing was paid.", retry: true };
   }
-  // The page's own not-found (rendered before its status was sent): HTML, no code.
+  // A page that does not exist: Tollgate's not_found (found in a streamed render), or the page's
+  // own 404 (HTML, no code).
   if (failure.status === 404) return { title: "Page not found", detail: "This page does not exist, so you were not charged.", retry: false };
   if (failure.status >= 500) {
     return { title: "Something went wrong on our side", detail: "Nothing was charged. Try again in a minute.", retry: true };
