@@ -11,10 +11,12 @@ import { wrapAxiosWithPayment } from "@x402/axios";
 import { x402HTTPClient } from "@x402/core/client";
 import axios from "axios";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http, parseAbiItem, parseSignature, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { openDatabase } from "@/lib/database/client";
+import { routerStateReadable } from "@/lib/gateway/request-guard";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { deletePricedRoute, upsertPricedRoute } from "@/lib/routes/mutations";
 import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
@@ -593,7 +595,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     });
   });
 
-  it.runIf(name === "PostgreSQL")("charges a paid RSC request for a priced page only for the page itself: a slug with no page gets 404, nothing charged", async () => {
+  it.runIf(name === "PostgreSQL")("charges a paid RSC request for a priced page only for the page itself, whatever flight headers it carries: a slug with no page gets 404, nothing charged", async () => {
     // Next sends an RSC response's status before the page renders, so a page that calls notFound()
     // answers an RSC request 200 (security.test.ts meets it). A paid call must render as the page's
     // HTML, whose status is the page's own: Next hands the proxy its request without the RSC
@@ -620,6 +622,59 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       expect(settle).toMatchObject({ success: true, payer });
       expect(await balance(payer)).toBe(before - 10_000n);
       settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+
+      // Any mix of Next's flight headers and `_rsc`, paid: a page that exists is its HTML, charged
+      // once; a slug with no page is 404, not charged; a router state Next cannot read is refused
+      // (400) before anything is paid. Each run that is served costs one real payment.
+      const deepTree = encodeURIComponent(JSON.stringify(["", { children: ["articles", { children: [["slug", "welcome", "d", null], { children: ["__PAGE__", {}] }] }] }, null, "refetch"]));
+      expect(routerStateReadable(deepTree)).toBe(true);
+      const header = <T,>(name: string, value: fc.Arbitrary<T>) => fc.option(value.map((v) => [name, v] as const), { nil: undefined, freq: 2 });
+      const flight = fc
+        .tuple(
+          header("rsc", fc.constantFrom("1", "0", "")),
+          header("next-router-prefetch", fc.constantFrom("1", "2")),
+          header("next-router-segment-prefetch", fc.constantFrom("/_tree", "/_full", "/children/__PAGE__")),
+          header(
+            "next-router-state-tree",
+            fc.oneof(
+              { arbitrary: fc.constantFrom(tree, deepTree), weight: 4 },
+              { arbitrary: fc.constantFrom("%%%", "", "%5B%5D"), weight: 1 },
+            ),
+          ),
+          header("next-url", fc.constantFrom("/articles/welcome", "/")),
+          header("next-hmr-refresh", fc.constant("1")),
+          header("accept", fc.constantFrom("text/x-component", "text/html", "*/*")),
+        )
+        .map((pairs) => Object.fromEntries(pairs.filter((p) => p !== undefined)) as Record<string, string>);
+      const slug = fc.oneof(
+        { arbitrary: fc.constant("welcome"), weight: 1 },
+        { arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{0,24}$/).filter((s) => !["welcome", "deep-dive", "field-notes"].includes(s)), weight: 2 },
+      );
+      const query = fc.constantFrom("", "?_rsc=abc", "?_rsc=", "?x=1&_rsc=1");
+      let charged = 1n;
+      await fc.assert(
+        fc.asyncProperty(slug, flight, query, async (s, headers, q) => {
+          const res = await pay(url(`/articles/${s}${q}`), { headers });
+          const text = await res.text();
+          const seen = [s, q, headers, res.status, res.headers.get("content-type")];
+          if (!routerStateReadable(headers["next-router-state-tree"])) {
+            expect(seen).toEqual([s, q, headers, 400, "application/json"]);
+            expect(res.headers.get("PAYMENT-RESPONSE")).toBeNull();
+          } else if (s !== "welcome") {
+            expect(seen).toEqual([s, q, headers, 404, "text/html; charset=utf-8"]);
+            expect(res.headers.get("PAYMENT-RESPONSE")).toBeNull();
+          } else {
+            expect(seen).toEqual([s, q, headers, 200, "text/html; charset=utf-8"]);
+            expect(text).toContain("This reading room is a small demonstration");
+            const paid = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+            expect(paid).toMatchObject({ success: true, payer });
+            settledByResponse.push({ transaction: paid.transaction, payer, amount: "10000", version: 2 });
+            charged++;
+          }
+          expect(await balance(payer)).toBe(before - charged * 10_000n);
+        }),
+        { numRuns: 30 },
+      );
     });
   });
 
