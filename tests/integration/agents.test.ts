@@ -5,9 +5,6 @@
  * (@x402/core's x402Client with @x402/evm), extensions by @x402/extensions; balances are read
  * from the chain and rows from the database.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { Validator } from "@seriousme/openapi-schema-validator";
@@ -26,17 +23,9 @@ import { balanceOf } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
-import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 
-const pgBin = findPostgresBin();
-if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the PostgreSQL leg must run, but no PostgreSQL binaries were found (install postgresql)");
-
-const legs = [
-  { name: "PGlite", skip: false },
-  { name: "PostgreSQL", skip: !pgBin },
-];
-
-describe.each(legs)("agents on $name", ({ name, skip }) => {
+describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
   if (skip) {
     it.skip("needs PostgreSQL binaries", () => {});
     return;
@@ -47,8 +36,7 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
   /** PostgreSQL leg: a second instance on the same database. */
   let app2: NextServer | undefined;
   let db: Database;
-  let postgres: TestPostgres | undefined;
-  let tmp: string | undefined;
+  let database: TestDatabase | undefined;
   let asset: Address;
   let merchant: Address;
 
@@ -88,15 +76,8 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     asset = devnet.config.asset.address as Address;
     merchant = devnet.config.payTo as Address;
-    let databaseUrl: string;
-    if (name === "PostgreSQL") {
-      postgres = await startPostgres(pgBin!);
-      databaseUrl = postgres.url;
-    } else {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-agents-"));
-      databaseUrl = `pglite:${tmp}/db`;
-    }
-    assertThrowawayDatabase(databaseUrl);
+    database = await startTestDatabase(name, "agents");
+    const databaseUrl = database.url;
     await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
     // A route that requires an id, on a free demo handler (priced here for this test only).
     const seedDb = await openDatabase(parseDatabaseUrl(databaseUrl));
@@ -133,7 +114,7 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
       app2 = await startNext({ mode: "start", port, env: { ...appEnv, PUBLIC_URL: app.url, PUBLIC_ORIGINS: `http://127.0.0.1:${port}` } });
     }
     // The app holds PGlite's single connection; PostgreSQL can be read alongside.
-    if (postgres) db = await openDatabase(parseDatabaseUrl(databaseUrl));
+    if (name === "PostgreSQL") db = await openDatabase(parseDatabaseUrl(databaseUrl));
   });
 
   afterAll(async () => {
@@ -141,8 +122,7 @@ describe.each(legs)("agents on $name", ({ name, skip }) => {
     await app2?.stop();
     await app?.stop();
     await devnet?.stop();
-    await postgres?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await database?.stop();
   });
 
   /** Rows of the payments made with `id` (PostgreSQL leg: PGlite's one connection is the app's). */

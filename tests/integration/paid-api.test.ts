@@ -4,9 +4,6 @@
  * then a PostgreSQL 15 cluster this test starts). Buyers pay with the official clients:
  * @x402/fetch (v2) and x402-fetch (v1). Balances are read from the chain, rows from the database.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { wrapAxiosWithPayment } from "@x402/axios";
 import { x402HTTPClient } from "@x402/core/client";
 import axios from "axios";
@@ -25,24 +22,13 @@ import { compileContracts } from "@/scripts/devnet/compile";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
-import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 import { startSwitchboard, type SwitchboardMode } from "../support/switchboard";
-
-const pgBin = findPostgresBin();
-if (!pgBin) {
-  if (process.env.CI === "true") throw new Error("CI=true: the PostgreSQL leg must run, but no PostgreSQL binaries were found (install postgresql)");
-  console.warn("\nNOTICE: no PostgreSQL binaries found (set PG_BIN); the PostgreSQL leg of the integration tests is SKIPPED.\n");
-}
 
 /** MAX_REQUEST_BODY_BYTES of the app under test (12 MiB). */
 const MAX_BODY = 12 * 1024 * 1024;
 
-const legs = [
-  { name: "PGlite", skip: false },
-  { name: "PostgreSQL", skip: !pgBin },
-];
-
-describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
+describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
   if (skip) {
     it.skip("needs PostgreSQL binaries", () => {});
     return;
@@ -51,8 +37,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
   let devnet: Devnet;
   let switchboard: Awaited<ReturnType<typeof startSwitchboard>>;
   let app: NextServer;
-  let postgres: TestPostgres | undefined;
-  let tmp: string | undefined;
+  let database: TestDatabase | undefined;
   let databaseUrl: string;
   let asset: Address;
   let merchant: Address;
@@ -90,14 +75,8 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       return logs.map((l) => ({ transaction: l.transactionHash, amount: l.args.value!.toString() })).sort(byTx);
     };
     switchboard = await startSwitchboard(devnet.config.facilitatorUrl);
-    if (name === "PostgreSQL") {
-      postgres = await startPostgres(pgBin!);
-      databaseUrl = postgres.url;
-    } else {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-pglite-"));
-      databaseUrl = `pglite:${tmp}/db`;
-    }
-    assertThrowawayDatabase(databaseUrl);
+    database = await startTestDatabase(name, "paid-api");
+    databaseUrl = database.url;
     await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
     app = await startNext({
       mode: "start",
@@ -121,8 +100,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
     await app?.stop();
     await switchboard?.close();
     await devnet?.stop();
-    await postgres?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await database?.stop();
   });
 
   it("serves free routes without payment", async () => {
@@ -723,7 +701,7 @@ describe.each(legs)("paid API routes on $name", ({ name, skip }) => {
       for (const r of settled) {
         expect(r).toMatchObject({ network: "eip155:84532", asset, payTo: merchant, scheme: "exact", errorReason: null });
         expect(r.settledAt).toBeInstanceOf(Date);
-        expect(r.resource).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(api\/demo\/|articles\/welcome$|test-pages\/streamed\/ok$)/);
+        expect(r.resource).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(api\/demo\/|articles\/welcome(\?x=1)?$|test-pages\/streamed\/ok$)/);
       }
       const failed = rows.filter((r) => r.status === "failed");
       expect(failed.map((r) => r.payer).sort()).toEqual([...expectedFailures].sort());

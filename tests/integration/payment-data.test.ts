@@ -3,45 +3,30 @@
  * this suite's non-UTC time zone): trigger-maintained daily totals always equal a direct
  * aggregate of the payments, whatever writes them, and keyset pages walk every row once.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
+import { parseDatabaseUrl } from "@/lib/database/target";
 import { seedDemoRoutes } from "@/lib/demo/seed";
 import { seedPayments } from "@/lib/demo/seed-payments";
 import { iteratePayments, loadPaymentsPage, loadPaymentTotals, loadRevenueSeries, paymentWhere } from "@/lib/payments/data";
 import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
 import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentCursor, type PaymentFilter } from "@/lib/payments/schema";
 import { deletePricedRoute } from "@/lib/routes/mutations";
-import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 
-const pgBin = findPostgresBin();
-const legs = [
-  { name: "PGlite", skip: false },
-  { name: "PostgreSQL", skip: !pgBin },
-];
-
-describe.each(legs)("payment data on $name", ({ name, skip }) => {
+describe.each(databaseLegs())("payment data on $name", ({ name, skip }) => {
   if (skip) {
     it.skip("needs PostgreSQL binaries", () => {});
     return;
   }
   let db: Database;
-  let postgres: TestPostgres | undefined;
-  let tmp: string | undefined;
+  let database: TestDatabase | undefined;
 
   beforeAll(async () => {
-    let target;
-    if (name === "PostgreSQL") {
-      postgres = await startPostgres(pgBin!);
-      target = { kind: "postgres" as const, url: postgres.url };
-    } else {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-data-"));
-      target = { kind: "pglite" as const, dataDir: path.join(tmp, "db") };
-    }
+    database = await startTestDatabase(name, "data");
+    const target = parseDatabaseUrl(database.url);
     await applyMigrations(target);
     db = await openDatabase(target);
     const asset = (address: string) => ({ address, eip712: { name: "USD Coin", version: "2" } });
@@ -55,8 +40,7 @@ describe.each(legs)("payment data on $name", ({ name, skip }) => {
   });
   afterAll(async () => {
     await db?.close();
-    await postgres?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await database?.stop();
   });
 
   /** The same totals computed the slow, obvious way. */

@@ -5,9 +5,6 @@
  * client (@x402/fetch + @x402/svm's client scheme). Balances are read from the SVM, rows from the
  * database; at the end the merchant's token balance equals the settled Solana rows.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
 import fc from "fast-check";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
@@ -36,27 +33,20 @@ import { createPayingFetch, createSvmPayingFetch, createSvmX402Client, splBalanc
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
-import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 import { sessionCookie } from "../support/session";
 import { startSwitchboard } from "../support/switchboard";
 
 const AUTH_SECRET = "solana-test-secret-0123456789abcdef0123456";
 
-const pgBin = findPostgresBin();
-const legs = [
-  { name: "PGlite", skip: false },
-  { name: "PostgreSQL", skip: !pgBin },
-];
-
-describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
+describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
   if (skip) {
     it.skip("needs PostgreSQL binaries", () => {});
     return;
   }
   let devnet: Devnet;
   let app: NextServer;
-  let postgres: TestPostgres | undefined;
-  let tmp: string | undefined;
+  let database: TestDatabase | undefined;
   let databaseUrl: string;
   let merchantStart = 0n;
   /** Tokens sent to the merchant outside Tollgate (the orphan test). */
@@ -79,14 +69,8 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
 
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    if (name === "PostgreSQL") {
-      postgres = await startPostgres(pgBin!);
-      databaseUrl = postgres.url;
-    } else {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-solana-"));
-      databaseUrl = `pglite:${tmp}/db`;
-    }
-    assertThrowawayDatabase(databaseUrl);
+    database = await startTestDatabase(name, "solana");
+    databaseUrl = database.url;
     await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
     // The summarizer (a handler that can fail on bad input) priced on Solana too.
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
@@ -122,8 +106,7 @@ describe.each(legs)("paying on Solana on $name", ({ name, skip }) => {
     await app?.stop();
     await switchboard?.close();
     await devnet?.stop();
-    await postgres?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await database?.stop();
   });
 
   it("the official client pays a Solana-priced route; the SPL balances move by exactly the price", async () => {

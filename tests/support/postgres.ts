@@ -71,3 +71,47 @@ export function assertThrowawayDatabase(url: string): void {
   const u = new URL(url);
   if (u.hostname !== "127.0.0.1" || !u.pathname.endsWith("_test")) throw new Error(`refusing a non-throwaway database: ${u.hostname}${u.pathname}`);
 }
+
+/** One database a suite runs on: PGlite always, PostgreSQL when its binaries are here. */
+export type DatabaseLeg = { name: "PGlite" | "PostgreSQL"; skip: boolean };
+
+/**
+ * The two databases the money-path suites run on, for `describe.each(databaseLegs())`. Without
+ * PostgreSQL binaries (PG_BIN, else /usr/lib/postgresql) its leg is skipped with a notice, and
+ * under CI=true that is an error: the PostgreSQL leg must never be skipped silently there.
+ * @throws when CI=true and no PostgreSQL binaries are found.
+ */
+export function databaseLegs(): DatabaseLeg[] {
+  const bin = findPostgresBin();
+  if (!bin) {
+    if (process.env.CI === "true") throw new Error("CI=true: the PostgreSQL leg must run, but no PostgreSQL binaries were found (install postgresql)");
+    console.warn("\nNOTICE: no PostgreSQL binaries found (set PG_BIN); the PostgreSQL leg of the integration tests is SKIPPED.\n");
+  }
+  return [
+    { name: "PGlite", skip: false },
+    { name: "PostgreSQL", skip: !bin },
+  ];
+}
+
+/** A throwaway database: its URL (`postgres://…_test` or `pglite:<temp dir>`) and how to delete it. */
+export type TestDatabase = { url: string; stop: () => Promise<void> };
+
+/**
+ * Starts an empty throwaway database for one leg: a fresh PostgreSQL cluster, or a PGlite
+ * directory under the temp dir named after `label`. The URL has passed assertThrowawayDatabase;
+ * `stop()` shuts the server down (PostgreSQL) and deletes the data.
+ * @throws when the leg is PostgreSQL and no binaries are found, or the cluster fails to start.
+ */
+export async function startTestDatabase(leg: DatabaseLeg["name"], label: string): Promise<TestDatabase> {
+  if (leg === "PostgreSQL") {
+    const bin = findPostgresBin();
+    if (!bin) throw new Error("no PostgreSQL binaries found (set PG_BIN)");
+    const postgres = await startPostgres(bin);
+    assertThrowawayDatabase(postgres.url);
+    return postgres;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tollgate-${label}-`));
+  const url = `pglite:${dir}/db`;
+  assertThrowawayDatabase(url);
+  return { url, stop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
