@@ -13,7 +13,23 @@ export function csvHeader(): string {
   return stringify([CSV_COLUMNS]);
 }
 
-/** CSV lines for a batch of payments (RFC 4180 quoting by csv-stringify). */
+/** What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell a spreadsheet shows as text and never runs: a value starting with `=`, `+`, `-`, `@`, a
+ * tab or a carriage return gets a leading `'` (OWASP, "CSV Injection"); any other is returned as
+ * is. No value the export writes starts so today (ids, UTC times, addresses, hashes, URLs, codes,
+ * non-negative amounts), but some are built from what a request or a facilitator said.
+ */
+export function spreadsheetSafe(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * CSV lines for a batch of payments (RFC 4180 quoting by csv-stringify), one per row, every cell
+ * spreadsheet-safe. Amounts: `amount_atomic` in atomic units, `amount` in token units.
+ */
 export function csvRows(rows: PaymentRow[], assets: Map<string, AssetDisplay>): string {
   return stringify(
     rows.map((p) => {
@@ -34,8 +50,8 @@ export function csvRows(rows: PaymentRow[], assets: Map<string, AssetDisplay>): 
         display?.decimals != null ? formatAmount(atomic, display.decimals) : "",
         p.transaction ?? "",
         p.errorReason ?? "",
-        p.x402Version,
-      ];
+        String(p.x402Version),
+      ].map(spreadsheetSafe);
     }),
   );
 }
