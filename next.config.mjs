@@ -12,6 +12,31 @@ const nextConfig = {
   // app/(test-pages)/): pages that fail the ways a merchant's page can, for the integration tests
   // to price. A production build (`npm run build`) has none of them.
   pageExtensions: process.env.TOLLGATE_TEST_PAGES === "1" ? ["test-page.tsx", "tsx", "ts", "jsx", "js"] : ["tsx", "ts", "jsx", "js"],
+  // Security headers on every answer, the proxy's own (402s, paywall pages) included. No page may
+  // be framed by another site (clickjacking); the dashboard by none at all, and its links send no
+  // Referer outside it (a payment's page names its id). `nosniff` keeps a browser from reading a
+  // handler's bytes as another type than the one it declared.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "Content-Security-Policy", value: "frame-ancestors 'self'" },
+          { key: "X-Frame-Options", value: "SAMEORIGIN" },
+        ],
+      },
+      {
+        source: "/dashboard/:path*",
+        headers: [
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
+          { key: "X-Frame-Options", value: "DENY" },
+        ],
+      },
+    ];
+  },
   async rewrites() {
     return {
       beforeFiles: [

@@ -148,6 +148,17 @@ const decidedMethod = (how: { method: string; headers: Record<string, string> })
 const isRscNotFound = (how: { headers: Record<string, string> }, res: RawResponse) =>
   how.headers.rsc === "1" && res.status === 200 && res.headers["content-type"] === "text/x-component" && res.body.includes("NEXT_HTTP_ERROR_FALLBACK;404");
 
+/**
+ * Asserts that no other site may frame `res` (clickjacking) and no browser reads it as another
+ * type than it declares: Content-Security-Policy frame-ancestors and X-Frame-Options agree, the
+ * dashboard's forbid every frame, nosniff.
+ */
+function expectNoFraming(res: RawResponse, what: string, dashboard?: boolean): void {
+  const policy = [res.headers["content-security-policy"], res.headers["x-frame-options"], res.headers["x-content-type-options"]];
+  if (dashboard === undefined) expect(policy, what).toSatisfy((p: unknown[]) => ["frame-ancestors 'self'|SAMEORIGIN", "frame-ancestors 'none'|DENY"].includes(`${p[0]}|${p[1]}`) && p[2] === "nosniff");
+  else expect(policy, what).toEqual(dashboard ? ["frame-ancestors 'none'", "DENY", "nosniff"] : ["frame-ancestors 'self'", "SAMEORIGIN", "nosniff"]);
+}
+
 /** Whether `how` is a same-origin script's HEAD (answered 204 on a priced page). */
 const isScriptHead = (how: { method: string; headers: Record<string, string> }) => how.method === "HEAD" && how.headers["sec-fetch-dest"] === "empty";
 
@@ -204,6 +215,7 @@ describe("attacks against a production build", () => {
       for (const marker of PAID_MARKERS) expect(res.body, `${init.method} ${target} leaked paid content`).not.toContain(marker);
       expect(res.body, `${init.method} ${target}: the page lock had to stop what the proxy let through`).not.toContain(PAGE_LOCK);
       expect(res.status, `${init.method} ${target}`).toBeLessThan(500);
+      if (String(res.headers["content-type"]).startsWith("text/html")) expectNoFraming(res, `${init.method} ${target}`);
       if (res.status !== 307 && res.status !== 308) break;
       const location = res.headers.location!;
       target = location.startsWith("http") ? new URL(location).pathname + new URL(location).search : location;
@@ -837,6 +849,28 @@ describe("attacks against a production build", () => {
       const shop = await signIn(trusting, { domain: "shop.example", uri: "https://shop.example" }, { origin: "https://shop.example", "x-forwarded-host": "shop.example" });
       expect(shop.status).toBe(200);
     });
+  });
+
+  it("lets no other site frame any answer, and nothing frame the dashboard (clickjacking); every answer is nosniff", async () => {
+    const cases: [string, Record<string, string>, number, boolean][] = [
+      ["/", { accept: "text/html" }, 200, false],
+      ["/articles/welcome", { accept: "text/html" }, 200, false],
+      ["/articles/deep-dive", { accept: "text/html" }, 402, false], // the paywall page
+      ["/articles/deep-dive", { rsc: "1" }, 402, false],
+      ["/api/demo/quote", {}, 402, false],
+      ["/api/demo/health", {}, 200, false],
+      ["/.well-known/x402", {}, 200, false],
+      ["/no-such-page", { accept: "text/html" }, 404, false],
+      ["/api/no-such-route", {}, 404, false],
+      ["/dashboard", { accept: "text/html" }, 307, true],
+      ["/dashboard/sign-in", { accept: "text/html" }, 200, true],
+      ["/dashboard/payments/export", {}, 401, true],
+    ];
+    for (const [p, headers, status, dashboard] of cases) {
+      const res = await raw(app.url, p, { headers });
+      expect([p, res.status]).toEqual([p, status]);
+      expectNoFraming(res, p, dashboard);
+    }
   });
 
   it("builds 402 resource URLs from configured origins only", async () => {
