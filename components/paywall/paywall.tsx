@@ -103,7 +103,7 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
           ) : payable.length === 1 ? (
             <p className="mt-6 text-3xl font-semibold" data-testid="paywall-price">
               {payable[0]!.price}
-              {payable[0]!.approx && <span className="ml-2 text-lg font-normal text-stone-600">{payable[0]!.approx}</span>}
+              {payable[0]!.approx && <span className="ml-2 whitespace-nowrap text-lg font-normal text-stone-600">{payable[0]!.approx}</span>}
               <span className="block text-base font-normal text-stone-600">on {payable[0]!.networkName}</span>
             </p>
           ) : (
@@ -117,7 +117,7 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
                   >
                     <input type="radio" name={groupId} value={o.index} checked={o.index === selected} onChange={() => setSelected(o.index)} className="accent-amber-600" />
                     <span className="font-medium">{o.label}</span>
-                    {o.approx && <span className="ml-auto text-sm text-stone-600">{o.approx}</span>}
+                    {o.approx && <span className="ml-auto whitespace-nowrap pl-2 text-sm text-stone-600">{o.approx}</span>}
                   </label>
                 ))}
               </div>
