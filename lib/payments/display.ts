@@ -23,6 +23,10 @@ export async function describeAssets(pairs: { network: string; asset: string }[]
   return new Map(entries);
 }
 
+/**
+ * The key of a (network, asset) pair in the map describeAssets returns: `<CAIP-2 network>|<asset>`,
+ * the asset lowercased so that an EVM address matches in either case (checksummed or not).
+ */
 export function assetKey(network: string, asset: string): string {
   return `${network}|${asset.toLowerCase()}`;
 }

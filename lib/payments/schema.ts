@@ -48,6 +48,7 @@ export function parsePaymentFilter(params: Record<string, string | string[] | un
 /** A position in the newest-first payment list: the last row's createdAt and id. */
 export type PaymentCursor = { createdAt: Date; id: string };
 
+/** A cursor for a URL: base64url of `<createdAt ISO 8601>|<id>` (decodeCursor reads it back). */
 export function encodeCursor(c: PaymentCursor): string {
   return Buffer.from(`${c.createdAt.toISOString()}|${c.id}`).toString("base64url");
 }
