@@ -851,7 +851,7 @@ describe("attacks against a production build", () => {
     });
   });
 
-  it("lets no other site frame any answer, and nothing frame the dashboard (clickjacking); every answer is nosniff", async () => {
+  it("lets no other site frame any answer of the app, and nothing frame the dashboard (clickjacking); every one is nosniff (the request guard's bare JSON refusals aside)", async () => {
     const cases: [string, Record<string, string>, number, boolean][] = [
       ["/", { accept: "text/html" }, 200, false],
       ["/articles/welcome", { accept: "text/html" }, 200, false],
