@@ -143,6 +143,13 @@ const envSchema = z
      * without the refusal a larger body would reach its handler cut short, and silently.
      */
     MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_REQUEST_BODY_BYTES),
+    /**
+     * Largest response a paid request waits for whole before settling, in bytes (pages,
+     * settle-after-complete routes, payment-identifier payments: their body is held in memory and
+     * kept in the database until delivered); larger → 502 response_too_large, nothing charged.
+     * A streamed API route's body is not held and has no such bound.
+     */
+    MAX_BUFFERED_RESPONSE_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
     /** How long a paid handler may run (the loopback call), in ms; longer → 502, nothing charged. */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     /** How often this process runs the reconciler, in ms (0 disables it; one instance runs at a time). */
@@ -250,6 +257,7 @@ const envSchema = z
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+      maxBufferedResponseBytes: e.MAX_BUFFERED_RESPONSE_BYTES,
       /**
        * The longest a paid request can hold a `pending` or `settling` row (handler, settle call,
        * chain check, plus a margin), in ms: older such rows belong to a request that is gone.

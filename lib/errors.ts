@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   upstream_unreachable: 502,
   /** The handler or page failed after it had begun to answer (a page's streamed render); nothing was charged. */
   upstream_failed: 502,
+  /** The handler's response is larger than a paid request may hold before settling (MAX_BUFFERED_RESPONSE_BYTES); nothing was charged. */
+  response_too_large: 502,
   facilitator_unavailable: 503,
   /** Settlement was asked for but its outcome is not known yet; the same payment may be presented again. */
   settlement_pending: 503,

@@ -49,7 +49,7 @@ import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { renderFailureError, streamedRenderFailure } from "./render-outcome";
 import { readRequestBody } from "./request-body";
-import { callUpstream, openUpstream, PAYWALL_HEADER, PAYWALL_PATH, upstreamHeaders } from "./upstream";
+import { callUpstream, openUpstream, PAYWALL_HEADER, PAYWALL_PATH, ResponseTooLarge, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -253,6 +253,11 @@ async function settleAfterHandler(
     upstream = request.method === "GET" || request.method === "HEAD" ? await againIfDropped(run) : await run();
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
+    if (cause instanceof ResponseTooLarge) {
+      // A page, a settle-after-complete route or a payment-identifier payment is held whole before settling.
+      console.warn(`[tollgate] ${target.path} answered more than MAX_BUFFERED_RESPONSE_BYTES (${cause.limit}) to a paid request that must hold it whole before settling; payment ${claimId} not settled`);
+      throw new TollgateError("response_too_large", `The resource is larger than this server holds before charging (${cause.limit} bytes); nothing was charged`, { cause });
+    }
     throw new TollgateError("upstream_unreachable", "The resource could not be produced; nothing was charged", { cause });
   }
   if (upstream.response.status >= 400) {

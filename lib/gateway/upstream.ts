@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { signingKey } from "@/lib/access/secret";
 import { env } from "@/lib/env";
 import { publicOriginOf } from "@/lib/public-origin";
+import { readPrefix } from "@/lib/streams";
 
 /**
  * Next's proxy cannot see the status of the page or route it lets through (NextResponse.next()
@@ -78,16 +79,27 @@ const DROP_REQUEST_HEADERS = ["payment-signature", "x-payment", PAGE_ACCESS_HEAD
 /** Response headers that no longer describe the body once fetch has decoded it. */
 const DROP_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"];
 
+/** A handler's response larger than a caller may hold whole (`limit`, in bytes); what was read is dropped. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`The response is larger than ${limit} bytes`);
+    this.name = "ResponseTooLarge";
+  }
+}
+
 /**
  * Runs the real handler for `request` once, through the loopback call, and returns its response
  * with the body fully read (the body is needed before settling, and settling decides whether it
- * is delivered). Redirects are returned, not followed.
+ * is delivered), at most MAX_BUFFERED_RESPONSE_BYTES of it. Redirects are returned, not followed.
  *
  * @param target where to send it: `href`, the canonical spelling of the path the proxy priced
  *   (so the router resolves exactly what was priced), and `path`, its decoded form, which the
  *   page-access proof names.
  * @param body the request body already read by the proxy (null for GET/HEAD).
  * @param extraHeaders headers for the handler (the paywall render's PaymentRequired).
+ * @throws ResponseTooLarge when the body (as decoded) is longer than MAX_BUFFERED_RESPONSE_BYTES:
+ *   a declared Content-Length says so before any of it is read, else reading stops past the bound
+ *   and the handler's stream is cancelled.
  * @throws Error when the server cannot be reached or the handler runs past UPSTREAM_TIMEOUT_MS
  *   (the caller answers 502).
  */
@@ -99,7 +111,15 @@ export async function callUpstream(
 ): Promise<{ response: Response; body: ArrayBuffer }> {
   const signal = AbortSignal.timeout(env().upstreamTimeoutMs);
   const response = await fetchUpstream(request, target, body, extraHeaders, signal);
-  return { response, body: await response.arrayBuffer() };
+  const limit = env().maxBufferedResponseBytes;
+  // (A declared length counts only for a body fetch does not decode: an encoded one grows.)
+  if (!response.headers.has("content-encoding") && Number(response.headers.get("content-length")) > limit) {
+    response.body?.cancel().catch(() => {});
+    throw new ResponseTooLarge(limit);
+  }
+  const bytes = await readPrefix(response.body, limit + 1);
+  if (bytes.byteLength > limit) throw new ResponseTooLarge(limit);
+  return { response, body: bytes.buffer };
 }
 
 /**

@@ -66,6 +66,8 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
       return { title: "The page could not be opened", detail: "Trying again sends the same payment: if it went through, you get the page without paying again.", retry: true, resend: true };
     case "upstream_failed":
       return { title: "The page could not be opened", detail: "The page failed to load, so you were not charged. Trying again sends the same payment.", retry: true, resend: true };
+    case "response_too_large":
+      return { title: "This page cannot be sold here", detail: "It is larger than this store can deliver after payment, so you were not charged. Let the seller know.", retry: false };
     case "payment_already_used":
       return { title: "Already used", detail: "This signature was already used. Sign a new payment.", retry: true };
     case "settlement_failed":

@@ -75,6 +75,20 @@ describe("env", () => {
     }
   });
 
+  it("bounds what a paid request holds whole at MAX_BUFFERED_RESPONSE_BYTES, 64 MiB unless set", async () => {
+    expect((await import("@/lib/env")).env().maxBufferedResponseBytes).toBe(64 * 1024 * 1024);
+    for (const value of ["65536", "1048576", String(1024 ** 3)]) {
+      vi.resetModules();
+      vi.stubEnv("MAX_BUFFERED_RESPONSE_BYTES", value);
+      expect((await import("@/lib/env")).env().maxBufferedResponseBytes).toBe(Number(value));
+    }
+    for (const value of ["65535", "abc", "1.5", String(1024 ** 3 + 1)]) {
+      vi.resetModules();
+      vi.stubEnv("MAX_BUFFERED_RESPONSE_BYTES", value);
+      await expect(import("@/lib/env").then((m) => m.env()), value).rejects.toThrow(/MAX_BUFFERED_RESPONSE_BYTES/);
+    }
+  });
+
   it("parses facilitator headers as JSON and rejects anything else", async () => {
     vi.stubEnv("FACILITATOR_HEADERS", '{"Authorization":"Bearer k"}');
     expect((await import("@/lib/env")).env().facilitator.headers).toEqual({ Authorization: "Bearer k" });

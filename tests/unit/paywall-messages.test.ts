@@ -37,6 +37,10 @@ describe("paywall messages", () => {
     const failed = describeSubmissionFailure({ status: 502, error: { code: "upstream_failed", message: "The page failed while it was being produced; nothing was charged" } });
     expect(failed).toMatchObject({ resend: true, retry: true });
     expect(failed.detail).toMatch(/not charged/);
+    // A page too large to hold before settling: not charged, and trying again would fail the same way.
+    const tooLarge = describeSubmissionFailure({ status: 502, error: { code: "response_too_large", message: "The resource is larger than this server holds before charging (67108864 bytes); nothing was charged" } });
+    expect(tooLarge).toMatchObject({ title: "This page cannot be sold here", retry: false });
+    expect(tooLarge.detail).toMatch(/not charged/);
     // A page that does not exist: nothing to pay for, nothing to try again.
     expect(describeSubmissionFailure({ status: 404, error: { code: "not_found", message: "This page does not exist; nothing was charged" } })).toMatchObject({ title: "Page not found", retry: false });
     expect(describeSubmissionFailure({ status: 404 })).toMatchObject({ title: "Page not found", retry: false });
