@@ -62,7 +62,15 @@ await priceDownload(false);
 const app = await startNext({
   mode: "start",
   port: await freePort(),
-  env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, ROUTE_REFRESH_MS: "200", AUTH_SECRET: "bench-stream-secret-0123456789abcdef0123", UPSTREAM_TIMEOUT_MS: "120000" },
+  env: {
+    ...devnetAppEnv(devnet.config),
+    DATABASE_URL: databaseUrl,
+    ROUTE_REFRESH_MS: "200",
+    AUTH_SECRET: "bench-stream-secret-0123456789abcdef0123",
+    UPSTREAM_TIMEOUT_MS: "120000",
+    // The baseline holds the whole file before settling: let it.
+    MAX_BUFFERED_RESPONSE_BYTES: String(MIB * 1024 * 1024),
+  },
 });
 const pgid = app.process.pid!;
 const pay = createPayingFetch(devnet.config, devnet.config.buyers[0]!.privateKey as Hex);
