@@ -92,6 +92,8 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
         AUTH_SECRET: "integration-grant-secret-0123456789abcdef",
         // Above Next's own 10 MiB default: the bodies test shows Next takes the same limit.
         MAX_REQUEST_BODY_BYTES: String(MAX_BODY),
+        // 1 MiB: a download priced as a page shows the bound on what a paid request holds whole.
+        MAX_BUFFERED_RESPONSE_BYTES: String(1024 * 1024),
       },
     });
   });
@@ -654,6 +656,26 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
         // A failed run may have paid: shrinking would replay payments against a count gone wrong.
         { numRuns: 30, endOnFailure: true },
       );
+    });
+  });
+
+  it.runIf(name === "PostgreSQL")("refuses, uncharged, a paid response it must hold whole that is larger than MAX_BUFFERED_RESPONSE_BYTES; serves one of exactly that size", async () => {
+    // A download priced as a page: a page's response is held whole before settling.
+    await withPricedRoute({ kind: "page", pathPattern: "/api/demo/download", description: "A file, sold as a page" }, url("/api/demo/download"), async () => {
+      const payer = buyer(1).address;
+      const pay = createPayingFetch(devnet.config, buyer(1).privateKey as Hex);
+      const before = await balance(payer);
+      const large = await pay(url("/api/demo/download?mib=2"));
+      expect([large.status, large.headers.get("PAYMENT-RESPONSE")]).toEqual([502, null]);
+      expect((await large.json()).error).toMatchObject({ code: "response_too_large", message: expect.stringMatching(/nothing was charged/) });
+      expect(await balance(payer)).toBe(before);
+      const fits = await pay(url("/api/demo/download?mib=1"));
+      expect(fits.status).toBe(200);
+      expect((await fits.arrayBuffer()).byteLength).toBe(1024 * 1024);
+      const settle = decodePaymentResponseHeader(fits.headers.get("PAYMENT-RESPONSE")!);
+      expect(settle).toMatchObject({ success: true, payer });
+      expect(await balance(payer)).toBe(before - 10_000n);
+      settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
     });
   });
 
