@@ -10,6 +10,7 @@ import type { PaywallOption } from "@/lib/paywall/options";
 import { signPaymentHeaders } from "@/lib/paywall/sign";
 import type { PaymentRequired } from "@x402/core/types";
 import { WalletButton } from "@/components/ui/wallet-button";
+import { DownloadStarted } from "./download-started";
 import { ProblemNotice } from "./problem";
 import { usePaymentFlow } from "./use-payment-flow";
 import { rememberWallet } from "./wallet-memory";
@@ -144,7 +145,9 @@ export function EvmCheckout({ option, paymentRequired }: { option: PaywallOption
           : `Your balance: ${formatAmount(balance, decimals ?? 0)} ${symbol ?? ""}`}
       </p>
       <div className="mt-4">
-        {wrongChain ? (
+        {stage === "downloaded" ? (
+          <DownloadStarted />
+        ) : wrongChain ? (
           <>
             <p className="mb-2 text-sm text-amber-800">Your wallet is on another network. This payment is on {chain.name}.</p>
             <button type="button" className={`${button} bg-amber-700 text-white hover:bg-amber-800`} disabled={busy} onClick={switchChain}>

@@ -9,6 +9,7 @@ import { SolanaWalletList, SolanaWalletProvider } from "@/components/solana-wall
 import { formatAmount, shortAddress } from "@/lib/paywall/format";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { signSvmPaymentHeaders } from "@/lib/paywall/sign-svm";
+import { DownloadStarted } from "./download-started";
 import { ProblemNotice } from "./problem";
 import { usePaymentFlow } from "./use-payment-flow";
 
@@ -104,7 +105,9 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
             : `Your balance: ${formatAmount(balance, decimals)} ${option.token?.symbol ?? ""}`}
       </p>
       <div className="mt-4">
-        {insufficient ? (
+        {stage === "downloaded" ? (
+          <DownloadStarted />
+        ) : insufficient ? (
           <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
             <p className="font-semibold">Insufficient balance</p>
             <p className="mt-1">

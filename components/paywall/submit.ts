@@ -8,10 +8,14 @@ export type PaidSettlement = { transaction: string; network: string } | null;
  * Sends the signed payment with a request for this same page. On success the response carries
  * the page and its access grant cookie; the caller then reloads to read the page for real.
  *
- * @returns `{ paid }` with the settlement from PAYMENT-RESPONSE (null when absent or unreadable),
- *   or `{ problem }` to show, with the server's Retry-After in ms when it sent one.
+ * @returns `{ paid, attachment }` with the settlement from PAYMENT-RESPONSE (null when absent or
+ *   unreadable) and whether what was bought is a download (`Content-Disposition: attachment`,
+ *   which a reload saves instead of showing), or `{ problem }` to show, with the server's
+ *   Retry-After in ms when it sent one.
  */
-export async function submitPayment(paymentHeaders: Record<string, string>): Promise<{ paid: PaidSettlement } | { problem: PaywallProblem; retryAfterMs?: number }> {
+export async function submitPayment(
+  paymentHeaders: Record<string, string>,
+): Promise<{ paid: PaidSettlement; attachment: boolean } | { problem: PaywallProblem; retryAfterMs?: number }> {
   let response: Response;
   try {
     response = await fetch(window.location.href, {
@@ -24,7 +28,8 @@ export async function submitPayment(paymentHeaders: Record<string, string>): Pro
   }
   if (response.ok) {
     await response.body?.cancel();
-    return { paid: readSettlement(response.headers.get("payment-response")) };
+    const attachment = /^\s*attachment\b/i.test(response.headers.get("content-disposition") ?? "");
+    return { paid: readSettlement(response.headers.get("payment-response")), attachment };
   }
   const body = (await response.json().catch(() => ({}))) as { code?: string; error?: string | { code?: string; message?: string } };
   const retryAfter = Number(response.headers.get("retry-after"));

@@ -13,9 +13,10 @@ export const ReceiptContext = createContext<ReceiptContextValue | null>(null);
 
 /**
  * Where a checkout is: "switching" is EVM's network switch; the rest is the payment itself
- * ("confirming": sent, its settlement pending, being checked again).
+ * ("confirming": sent, its settlement pending, being checked again; "downloaded": what was bought
+ * is a file, saved by the browser while this page stays).
  */
-export type CheckoutStage = "idle" | "switching" | "signing" | "submitting" | "confirming" | "paid";
+export type CheckoutStage = "idle" | "switching" | "signing" | "submitting" | "confirming" | "paid" | "downloaded";
 
 /** How often a payment whose settlement is pending is checked again before the visitor is asked. */
 const PENDING_CHECKS = 3;
@@ -27,10 +28,11 @@ const PENDING_CHECKS = 3;
  * pending is checked again with the same signature, also after a reload of the page
  * (lib/paywall/pending-payment.ts).
  *
- * @param onRefused called after the server refused a payment (e.g. re-read the balance).
+ * @param rereadBalance called when the wallet's balance may have changed while the paywall stays:
+ *   after the server refused a payment, and after a paid download.
  * @param option what is being paid (for the receipt).
  */
-export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
+export function usePaymentFlow(rereadBalance: () => void, option: PaywallOption) {
   const receipt = useContext(ReceiptContext);
   const [stage, setStage] = useState<CheckoutStage>("idle");
   const [problem, setProblem] = useState<PaywallProblem | null>(null);
@@ -89,7 +91,7 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
       if (result.problem.pending) savePendingPayment(path, headers);
       else clearPendingPayment(path);
       if (!result.problem.resend) signed.current = null; // the next attempt needs a new signature
-      onRefused();
+      rereadBalance();
       return;
     }
     signed.current = null;
@@ -109,6 +111,13 @@ export function usePaymentFlow(onRefused: () => void, option: PaywallOption) {
         paidAt: now.toISOString(),
         accessUntil: new Date(now.getTime() + receipt.accessWindowSeconds * 1000).toISOString(),
       });
+    }
+    if (result.attachment) {
+      // A download: the grant lets the same URL through, and the browser saves it without leaving.
+      setStage("downloaded");
+      window.location.assign(window.location.href);
+      rereadBalance();
+      return;
     }
     setStage("paid");
     window.location.reload();

@@ -22,16 +22,13 @@ export default async function globalSetup() {
   const databaseUrl = `pglite:${tmp}/db`;
   assertThrowawayDatabase(databaseUrl);
   await prepareDatabase(parseDatabaseUrl(databaseUrl), devnet.config);
-  // The streamed test page (app/(test-pages)/, in the build `npm test` makes), priced at 0.01 USDC.
+  // The test pages (app/(test-pages)/, in the build `npm test` makes), priced at 0.01 USDC: the
+  // streamed page, and a file sold as a page.
   const db = await openDatabase(parseDatabaseUrl(databaseUrl));
   const usdc = devnet.config.assets[0]!;
-  await upsertPricedRoute(db.prisma, {
-    kind: "page",
-    method: "GET",
-    pathPattern: "/test-pages/streamed/:outcome",
-    description: "A streamed test page",
-    paymentOptions: [{ network: devnet.config.network, asset: usdc.address, amount: "10000", payTo: devnet.config.payTo, extra: { name: usdc.name, version: usdc.version } }],
-  });
+  const paymentOptions = [{ network: devnet.config.network, asset: usdc.address, amount: "10000", payTo: devnet.config.payTo, extra: { name: usdc.name, version: usdc.version } }];
+  await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/test-pages/streamed/:outcome", description: "A streamed test page", paymentOptions });
+  await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/test-pages/file", description: "A test file", paymentOptions });
   await db.close();
   const serverLog = path.join(tmp, "next-server.log");
   const app = await startNext({

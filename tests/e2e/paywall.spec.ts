@@ -3,9 +3,11 @@
  * The wallet is an injected EIP-6963 provider whose key stays in Node (tests/e2e/wallet.ts).
  * Screenshots of each paywall state are attached to the test results.
  */
+import type { Download } from "@playwright/test";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, getBase58Decoder } from "@solana/kit";
+import { formatAmount } from "@/lib/paywall/format";
 import { createPayingFetch } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
 import { expect, test } from "./fixtures";
@@ -156,6 +158,38 @@ test("a page that fails after its paywall was paid is explained and costs nothin
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
   await expect(page.getByText("STREAMED-TEST-PAGE-CONTENT")).toHaveCount(0);
 });
+
+test("a visitor buys a file sold as a page: it downloads, the paywall says so, and downloading again is free", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[2]!;
+  await useWallet(buyer.privateKey as Hex);
+  const before = await balance(devnet.asset.address, buyer.address);
+  // A test route (app/(test-pages)/) answering a text file as an attachment.
+  expect(await paywall.open(`${baseUrl}/test-pages/file`)).toBe(402);
+  await paywall.connect();
+  const download = page.waitForEvent("download");
+  await paywall.pay();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("test-file.txt");
+  expect(await readDownload(file)).toBe("TEST-FILE-CONTENT\n");
+  await expect(page.getByTestId("paywall-downloaded")).toContainText("Paid: your download has started");
+  await paywall.screenshot("paywall-download-started", testInfo);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 10_000n);
+  // The paywall stays, so it shows the balance after the payment.
+  await expect(page.getByTestId("paywall-balance")).toHaveText(`Your balance: ${formatAmount(before - 10_000n, 6)} USDC`);
+  // Again, through the grant: the same file, no second payment.
+  const again = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download it again" }).click();
+  expect(await readDownload(await again)).toBe("TEST-FILE-CONTENT\n");
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 10_000n);
+});
+
+/** The text of a finished download. */
+async function readDownload(download: Download): Promise<string> {
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 test("a payment whose settlement is pending is checked again with the same signature, also after a reload: never signed or charged twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[3]!;
