@@ -49,6 +49,14 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnect?: 
   });
 }
 
+/**
+ * The providers an EVM checkout needs: wagmi (createPaywallConfig, made once per mount) and a
+ * react-query client of its own.
+ *
+ * @param chains the chains the paywall's options pay on (EVM_CHAINS or viem's list).
+ * @param walletConnect the WalletConnect project and relay; without it no WalletConnect option.
+ * @param app the store as wallets show it.
+ */
 export function EvmProviders({ chains, walletConnect, app, children }: { chains: EvmChainInfo[]; walletConnect?: WalletConnectSettings; app?: WalletApp; children: ReactNode }) {
   const [config] = useState(() => createPaywallConfig(chains, walletConnect, app));
   const [queryClient] = useState(() => new QueryClient());

@@ -294,7 +294,7 @@ async function settleAfterHandler(
       await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
       throw new TollgateError("database_unavailable", "The payment could not be recorded; nothing was charged", { cause });
     }
-    const row = { id: claimId, network: selected.network, asset: selected.asset, onchainRef, createdAt: new Date() };
+    const row = { id: claimId, network: selected.network, asset: selected.asset, payTo: selected.payTo, amount: selected.amount, onchainRef, createdAt: new Date() };
     return await settleKept(db, row, paid, kept, verified.payer ?? null);
   } finally {
     // A live body not handed to the buyer (settlement failed or pending, an error) stops the handler.

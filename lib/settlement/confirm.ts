@@ -12,8 +12,11 @@ export function rpcUrlFor(network: string): string | undefined {
   return match ? resolveEvmChain(Number(match[1]))?.rpcUrl : undefined;
 }
 
-/** A payment row as far as the chain check needs it. */
-export type CheckablePayment = { network: string; asset: string; onchainRef: unknown; createdAt: Date };
+/**
+ * A payment row as far as the chain check needs it: `amount` in atomic units (a string, or the
+ * row's Decimal).
+ */
+export type CheckablePayment = { network: string; asset: string; payTo: string; amount: string | { toFixed(digits: number): string }; onchainRef: unknown; createdAt: Date };
 
 /**
  * Asks the chain about a payment, repeating until it gives a definite answer (settled, or can
@@ -28,9 +31,12 @@ export async function confirmOnChain(payment: CheckablePayment, waitMs: number, 
   if (!ref.success) return { state: "unknown", reason: "no on-chain reference for this kind of payment" };
   const rpcUrl = rpcUrlFor(payment.network);
   if (!rpcUrl) return { state: "unknown", reason: `no RPC URL for ${payment.network} (set ${payment.network.startsWith("solana:") ? "SOLANA_RPC_URLS" : "EVM_CHAINS"})` };
+  const amount = typeof payment.amount === "string" ? payment.amount : payment.amount.toFixed(0);
+  if (!/^\d{1,78}$/.test(amount)) return { state: "unknown", reason: `the payment's amount ${amount.slice(0, 80)} is no amount in atomic units` };
+  const expected = { asset: payment.asset, payTo: payment.payTo, amount: BigInt(amount) };
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const outcome = await checkOnchain(rpcUrl, payment.asset, ref.data, payment.createdAt);
+    const outcome = await checkOnchain(rpcUrl, expected, ref.data, payment.createdAt);
     const definite = outcome.state === "settled" || (outcome.state === "not_settled" && outcome.final);
     if (definite || Date.now() + everyMs > deadline) return outcome;
     await new Promise((resolve) => setTimeout(resolve, everyMs));

@@ -2,7 +2,7 @@ import { address as solanaAddress, blockhash as solanaBlockhash, createSolanaRpc
 import { getTransferCheckedInstructionDataDecoder, TOKEN_PROGRAM_ADDRESS, TRANSFER_CHECKED_DISCRIMINATOR } from "@solana-program/token";
 import { eip3009ABI } from "@x402/evm";
 import { decodeTransactionFromPayload, getTokenPayerFromTransaction, transactionMessageHash } from "@x402/svm";
-import { createPublicClient, http, parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, http, parseAbiItem, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
 import { z } from "zod";
 
 /**
@@ -15,6 +15,14 @@ import { z } from "zod";
  * canceled; the `AuthorizationUsed(authorizer, nonce)` log names the transaction that used it,
  * `AuthorizationCanceled` one that canceled it. An unused authorization whose `validBefore` has
  * passed (by the chain's clock) can never be used: the money certainly did not move.
+ *
+ * A used nonce alone does not say the payment went through: the authorizer may sign another
+ * authorization with the same nonce (to themselves, for 1 unit) and land it between verify and
+ * settle, which makes the facilitator's settle fail on a nonce the chain shows used. The payment
+ * counts as settled only if the token's next log in that transaction, right after
+ * `AuthorizationUsed` (where EIP-3009 tokens emit the transfer: FiatToken, OpenZeppelin's
+ * ERC3009), is `Transfer(authorizer, payTo, amount)`; otherwise the nonce was spent elsewhere and
+ * this payment can never settle.
  */
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
@@ -86,6 +94,7 @@ export type OnchainOutcome =
 
 const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
 const AUTHORIZATION_CANCELED = parseAbiItem("event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)");
+const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
 /** Blocks per eth_getLogs call: within what public RPCs allow. */
 const LOG_CHUNK = 2_000n;
 /** How far before the payment's creation the log search reaches, in seconds (clock skew, slow inclusion). */
@@ -107,17 +116,19 @@ function clientFor(rpcUrl: string): PublicClient {
  * Asks the chain whether a payment settled.
  *
  * @param rpcUrl JSON-RPC of the payment's network.
- * @param asset the token contract (EIP-3009).
+ * @param expected what the payment pays: `asset` (the token contract, EIP-3009), `payTo`, and
+ *   `amount` in atomic units (the PaymentRequirements'). A Solana payment is found by its signed
+ *   message, which fixes all three.
  * @param ref the payment's on-chain reference.
  * @param createdAt when Tollgate claimed the payment: the log search starts shortly before.
- * @returns settled with the transaction; not_settled (final once expired or canceled); unknown
- *   when the RPC cannot be reached or the used authorization's transaction is not found. Never
- *   throws.
+ * @returns settled with the transaction; not_settled (final once expired or canceled, or once its
+ *   nonce was used by a transaction that did not pay `amount` to `payTo`); unknown when the RPC
+ *   cannot be reached or the used authorization's transaction is not found. Never throws.
  */
-export async function checkOnchain(rpcUrl: string, asset: string, ref: OnchainRef, createdAt: Date): Promise<OnchainOutcome> {
+export async function checkOnchain(rpcUrl: string, expected: { asset: string; payTo: string; amount: bigint }, ref: OnchainRef, createdAt: Date): Promise<OnchainOutcome> {
   if (ref.kind === "svm") return checkSvm(rpcUrl, ref, createdAt);
   const client = clientFor(rpcUrl);
-  const token = asset as Address;
+  const token = expected.asset as Address;
   const from = ref.from as Address;
   const nonce = ref.nonce as Hex;
   try {
@@ -137,7 +148,12 @@ export async function checkOnchain(rpcUrl: string, asset: string, ref: OnchainRe
         client.getLogs({ address: token, event: AUTHORIZATION_CANCELED, args: { authorizer: from, nonce }, fromBlock, toBlock: to }),
       ]);
       const usedLog = usedLogs[0];
-      if (usedLog?.transactionHash) return { state: "settled", transaction: usedLog.transactionHash, blockNumber: usedLog.blockNumber ?? fromBlock };
+      if (usedLog?.transactionHash) {
+        const paid = await paidWithAuthorization(client, { token, from, payTo: expected.payTo, amount: expected.amount }, usedLog.transactionHash, usedLog.logIndex);
+        if (paid === "unknown") return { state: "unknown", reason: `authorization used in ${usedLog.transactionHash}, whose receipt could not be read` };
+        if (!paid) return { state: "not_settled", final: true, reason: `authorization_used_elsewhere: its nonce was used in ${usedLog.transactionHash}, which did not transfer ${expected.amount} to ${expected.payTo}` };
+        return { state: "settled", transaction: usedLog.transactionHash, blockNumber: usedLog.blockNumber ?? fromBlock };
+      }
       if (canceledLogs.length > 0) return { state: "not_settled", final: true, reason: "authorization_canceled" };
       if (fromBlock === 0n) break;
       const first = await client.getBlock({ blockNumber: fromBlock });
@@ -148,6 +164,34 @@ export async function checkOnchain(rpcUrl: string, asset: string, ref: OnchainRe
   } catch (error) {
     return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
   }
+}
+
+/**
+ * Whether the token log right after an `AuthorizationUsed` (at `usedLogIndex` in `transaction`)
+ * is `Transfer(from, payTo, amount)` from the same token: the transfer that authorization made.
+ * Only the adjacent log counts, so one transfer to payTo in a transaction can never stand for a
+ * second authorization used beside it.
+ *
+ * @returns "unknown" when the receipt cannot be read.
+ */
+async function paidWithAuthorization(
+  client: PublicClient,
+  { token, from, payTo, amount }: { token: Address; from: Address; payTo: string; amount: bigint },
+  transaction: Hex,
+  usedLogIndex: number | null,
+): Promise<boolean | "unknown"> {
+  if (usedLogIndex === null) return "unknown";
+  const receipt = await client.getTransactionReceipt({ hash: transaction }).catch(() => null);
+  if (!receipt) return "unknown";
+  const next = receipt.logs.find((l) => l.logIndex === usedLogIndex + 1);
+  if (!next || next.address.toLowerCase() !== token.toLowerCase()) return false;
+  const [transfer] = parseEventLogs({ abi: [TRANSFER], logs: [next], strict: true });
+  return (
+    !!transfer &&
+    transfer.args.from.toLowerCase() === from.toLowerCase() &&
+    transfer.args.to.toLowerCase() === payTo.toLowerCase() &&
+    transfer.args.value === amount
+  );
 }
 
 /** How many of the token payer's latest signatures the Solana check looks through. */

@@ -4,6 +4,7 @@
  * a PostgreSQL cluster this test starts, halts and resumes. After every test the books must match
  * the money: settled rows == token transfers to the merchant on chain, amount for amount.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scr
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
 import { sessionCookie } from "../support/session";
+import { transferWithNonce } from "../support/authorization";
 import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
@@ -352,6 +354,37 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     // The pass is recorded for the dashboard once it finished.
     const run = await until("the reconciler records its pass", () => db.prisma.reconcileRun.findFirst({ where: { settled: { gt: 0 } } }));
     expect(run.error).toBeNull();
+  });
+
+  it("the reconciler fails an open payment whose nonce the buyer spent on another transfer: used on chain, but the merchant was not paid", async () => {
+    const payer = buyer(1);
+    const nonce = `0x${randomBytes(32).toString("hex")}` as Hex;
+    const validBefore = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    // The buyer's own transfer to themselves, 1 unit, under the payment's nonce.
+    const spent = await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce, validAfter: 0n, validBefore });
+    const open = await db.prisma.payment.create({
+      data: {
+        resource: `${app.url}/api/demo/quote`,
+        method: "GET",
+        payer: payer.address,
+        scheme: "exact",
+        network: devnet.config.network,
+        asset,
+        amount: "10000",
+        payTo: merchant,
+        x402Version: 2,
+        paymentKey: `ledger-test-nonce-spent-elsewhere-${nonce}`,
+        status: "unknown",
+        errorReason: "facilitator_unavailable: settle timed out",
+        onchainRef: { kind: "eip3009", from: payer.address, nonce, validBefore: validBefore.toString() },
+      },
+    });
+    const failed = await until("the reconciler fails the payment", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: open.id } });
+      return row?.status === "failed" ? row : null;
+    });
+    expect(failed.transaction).toBeNull();
+    expect(failed.errorReason).toContain(`authorization_used_elsewhere: its nonce was used in ${spent}`);
   });
 
   it("a settled payment the database cannot record goes to the journal, the buyer is served, and the record is replayed", async () => {

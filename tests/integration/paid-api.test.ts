@@ -24,6 +24,7 @@ import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scr
 import { freePort } from "../support/ports";
 import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 import { startSwitchboard, type SwitchboardMode } from "../support/switchboard";
+import { transferWithNonce } from "../support/authorization";
 
 /** MAX_REQUEST_BODY_BYTES of the app under test (12 MiB). */
 const MAX_BODY = 12 * 1024 * 1024;
@@ -387,6 +388,34 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     expect(frontRun.hash).toBe(settle.transaction);
     expect(await balance(payer)).toBe(before - 10_000n);
     settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
+  });
+
+  it("serves nothing when the buyer spends the payment's nonce on another transfer before it settles (the chain shows the nonce used, not the merchant paid)", async () => {
+    const payer = buyer(2);
+    const headers = await signPayment("/api/demo/quote", 2);
+    const spent = { hash: "" as Hex };
+    // Between verify and settle the buyer signs a second authorization with the same nonce, to
+    // themselves for 1 unit, and lands it: the facilitator's settle then fails on a used nonce.
+    switchboard.onNextSettle(async (body) => {
+      const { authorization: a } = (body as { paymentPayload: { payload: { authorization: Record<string, string> } } }).paymentPayload.payload;
+      spent.hash = await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce: a.nonce as Hex, validAfter: BigInt(a.validAfter!), validBefore: BigInt(a.validBefore!) });
+    });
+    const merchantBefore = await balance(merchant);
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(spent.hash).toMatch(/^0x[0-9a-f]{64}$/);
+    // The nonce is used on chain, but by a transfer that paid the merchant nothing.
+    expect(res.status).toBe(402);
+    const body = await res.json();
+    expect(body.code).toBe("settlement_failed");
+    expect(body.text).toBeUndefined();
+    expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!).success).toBe(false);
+    expect(await balance(merchant)).toBe(merchantBefore);
+    expectedFailures.push(payer.address);
+    // Presented again: still refused, still nothing served.
+    const again = await fetch(url("/api/demo/quote"), { headers });
+    expect(again.status).toBe(402);
+    expect((await again.json()).code).toBe("settlement_failed");
+    expect(await balance(merchant)).toBe(merchantBefore);
   });
 
   it("answers 402 with a failed PAYMENT-RESPONSE and no content when settlement certainly failed", async () => {
