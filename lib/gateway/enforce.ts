@@ -332,13 +332,22 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
     return settledPerChain(db, row, paid, kept, payer, `facilitator_bad_response: settle succeeded without a usable transaction (${JSON.stringify(settled.transaction ?? null).slice(0, 100)})`);
   }
   if (!settled.success) {
-    // A failure verdict is final only if the chain agrees the money did not move (the
-    // authorization may have been used anyway, e.g. by someone else submitting it first). When
-    // asking again, the earlier attempt may still be landing: the chain gets SETTLEMENT_CHECK_MS.
+    // A failure verdict is final only if the chain agrees the money did not move and never can
+    // (the authorization may have been used anyway, e.g. by someone else submitting it first, or
+    // still be usable). When asking again, the earlier attempt may still be landing: the chain
+    // gets SETTLEMENT_CHECK_MS.
     const outcome = await confirmOnChain(row, kept ? 0 : env().settlementCheckMs);
     if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer });
     const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
-    await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
+    if ((outcome.state === "not_settled" && outcome.final) || (outcome.state === "unknown" && outcome.uncheckable)) {
+      await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
+    } else {
+      // The chain shows the payment unused but still usable (or cannot be read): a transaction the
+      // facilitator sent may still land, and anyone holding the authorization may still submit it.
+      // The buyer is refused now; the books keep it open until the chain decides (the reconciler,
+      // or the same payment presented again), so `failed` never stands for money that moved.
+      await bookkeeping(recordUnknown(db, claimId, `settlement_failed: ${reason}; on chain: ${outcome.reason}`), `mark payment ${claimId} unknown`);
+    }
     const response = paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;

@@ -23,14 +23,14 @@ export type CheckablePayment = { network: string; asset: string; payTo: string; 
  * never settle) or `waitMs` has passed, every `everyMs`.
  *
  * @param waitMs 0 asks once.
- * @returns the last answer; `unknown` when the payment has no on-chain reference or its network
- *   no RPC URL. Never throws.
+ * @returns the last answer; `unknown` with `uncheckable` when the payment has no on-chain
+ *   reference or its network no RPC URL (asking again cannot help). Never throws.
  */
 export async function confirmOnChain(payment: CheckablePayment, waitMs: number, everyMs = 500): Promise<OnchainOutcome> {
   const ref = onchainRefSchema.safeParse(payment.onchainRef);
-  if (!ref.success) return { state: "unknown", reason: "no on-chain reference for this kind of payment" };
+  if (!ref.success) return { state: "unknown", uncheckable: true, reason: "no on-chain reference for this kind of payment" };
   const rpcUrl = rpcUrlFor(payment.network);
-  if (!rpcUrl) return { state: "unknown", reason: `no RPC URL for ${payment.network} (set ${payment.network.startsWith("solana:") ? "SOLANA_RPC_URLS" : "EVM_CHAINS"})` };
+  if (!rpcUrl) return { state: "unknown", uncheckable: true, reason: `no RPC URL for ${payment.network} (set ${payment.network.startsWith("solana:") ? "SOLANA_RPC_URLS" : "EVM_CHAINS"})` };
   const amount = typeof payment.amount === "string" ? payment.amount : payment.amount.toFixed(0);
   if (!/^\d{1,78}$/.test(amount)) return { state: "unknown", reason: `the payment's amount ${amount.slice(0, 80)} is no amount in atomic units` };
   const expected = { asset: payment.asset, payTo: payment.payTo, amount: BigInt(amount) };

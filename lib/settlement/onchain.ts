@@ -86,11 +86,15 @@ export function isTransactionRef(network: string, transaction: string | undefine
   return transaction.length <= 200 && /^[\x21-\x7e]+$/.test(transaction);
 }
 
-/** What the chain says. `final` on not_settled: it can never settle (expired or canceled). */
+/**
+ * What the chain says. `final` on not_settled: it can never settle (expired, canceled, its nonce
+ * used elsewhere, or a failed transaction). `uncheckable` on unknown: Tollgate has no way to ask
+ * (no on-chain reference, no RPC URL), as opposed to an RPC that did not answer.
+ */
 export type OnchainOutcome =
   | { state: "settled"; transaction: Hex; blockNumber: bigint }
   | { state: "not_settled"; final: boolean; reason: string }
-  | { state: "unknown"; reason: string };
+  | { state: "unknown"; reason: string; uncheckable?: true };
 
 const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
 const AUTHORIZATION_CANCELED = parseAbiItem("event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)");

@@ -175,6 +175,41 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer)).toBe(before - 10_000n);
   });
 
+  it("a settle answered 'failed' while its transaction still lands is kept open, not failed: the same payment presented again is served once it landed, charged once", async () => {
+    const payer = buyer(0).address;
+    const before = await balance(payer);
+    const headers = await signQuote(0);
+    // A facilitator that reports a failure before its transaction is mined (its receipt wait
+    // errored, say): the settlement is forwarded only after the buyer was answered.
+    let forwardLater: (() => Promise<{ status: number; text: string }>) | undefined;
+    switchboard.interceptNextSettle(async ({ forward }) => {
+      forwardLater = forward;
+      const failure = { success: false, errorReason: "unexpected_settle_error", errorMessage: "receipt wait failed", transaction: "", network: devnet.config.network, payer };
+      return { kind: "answer", status: 200, text: JSON.stringify(failure) };
+    });
+    const first = await fetch(url("/api/demo/quote"), { headers });
+    expect(first.status).toBe(402);
+    const body = await first.json();
+    expect(body.code).toBe("settlement_failed");
+    expect(body.text).toBeUndefined();
+    // Unused on chain but still usable: open, not `failed`.
+    expect(await rowOf(payer)).toMatchObject({ status: "unknown", transaction: null });
+    expect((await rowOf(payer))?.errorReason).toMatch(/^settlement_failed: unexpected_settle_error: receipt wait failed; on chain: authorization_not_used_yet/);
+    const transaction = JSON.parse((await forwardLater!()).text).transaction as string;
+    expect(transaction).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await balance(payer)).toBe(before - 10_000n);
+
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
+    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction });
+
+    const third = await fetch(url("/api/demo/quote"), { headers });
+    expect(third.status).toBe(402);
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
   it("a settle that never reached the chain (an error answer) is asked again when the same payment is presented again: one retry served, charged once", async () => {
     const payer = buyer(4).address;
     const before = await balance(payer);
