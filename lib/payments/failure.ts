@@ -1,4 +1,18 @@
 /**
+ * An open payment's `errorReason` (status `unknown`: the settle answer was lost, or the
+ * facilitator said it failed while the chain showed the payment still usable) in words a
+ * merchant reads: the outcome is not known yet, and who decides it.
+ *
+ * @returns `{ summary, detail }`: the sentence, and the raw reason for reference.
+ */
+export function explainOpen(reason: string | null): { summary: string; detail: string | null } {
+  const why = reason?.startsWith("settlement_failed")
+    ? "The facilitator said the settlement failed, but the chain showed the payment still able to go through (a transaction may still land, or the authorization may still be submitted)."
+    : "The facilitator's answer to the settlement was lost (a timeout, a dropped connection or an error after the request was sent).";
+  return { summary: `${why} The chain decides: the reconciler marks it settled or failed once it can.`, detail: reason || null };
+}
+
+/**
  * A failed payment's `errorReason` (an x402 error code from the facilitator's SettleResponse,
  * possibly followed by ": message", or Tollgate's own reason) in words a merchant reads.
  * Error codes: coinbase/x402 specs/x402-specification.md, "Error Codes". Unknown codes are shown
@@ -10,6 +24,7 @@ export function explainFailure(reason: string | null): { summary: string; detail
   if (!reason) return { summary: "The payment did not settle.", detail: null };
   const r = reason.toLowerCase();
   const rules: [RegExp, string][] = [
+    [/^authorization_used_elsewhere/, "The buyer spent the authorization's nonce on another transfer before it was settled; nothing reached you, and this payment can never settle."],
     [/^abandoned/, "The server stopped before asking to settle; the buyer's authorization was never used, so no money moved."],
     [/insufficient_funds|insufficient balance/, "The buyer's wallet did not hold enough of the token when the payment was settled."],
     [/valid_before|expired/, "The buyer's signed authorization expired before it was settled."],

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { explainFailure } from "@/lib/payments/failure";
+import { explainFailure, explainOpen } from "@/lib/payments/failure";
 
 describe("explainFailure", () => {
   it.each([
@@ -11,18 +11,32 @@ describe("explainFailure", () => {
     ["abandoned: the server stopped before settling; the authorization was never submitted", /never used/],
     ["invalid_exact_evm_payload_recipient_mismatch", /another recipient/],
     ["something_new_from_a_facilitator", /refused to settle/],
+    ["authorization_used_elsewhere: its nonce was used in 0xab, which did not transfer 10000 to 0xcd", /nonce on another transfer.+can never settle/],
   ])("%s → words", (reason, words) => {
     const { summary, detail } = explainFailure(reason);
     expect(summary).toMatch(words);
     expect(detail).toBe(reason);
   });
 
+  it.each([
+    ["settlement_failed: unexpected_settle_error; on chain: authorization_not_used_yet", /said the settlement failed.+still able to go through/],
+    ["facilitator_unavailable: The payment facilitator did not answer settle in time", /answer to the settlement was lost/],
+  ])("an open payment's %s → not known yet, the chain decides", (reason, words) => {
+    const { summary, detail } = explainOpen(reason);
+    expect(summary).toMatch(words);
+    expect(summary).toMatch(/The chain decides/);
+    expect(summary).not.toMatch(/no money moved/);
+    expect(detail).toBe(reason);
+  });
+
   it("fuzz: any stored reason gives a sentence and keeps the raw text", () => {
     fc.assert(
       fc.property(fc.option(fc.string(), { nil: null }), (reason) => {
-        const { summary, detail } = explainFailure(reason);
-        expect(summary).toMatch(/\.$/);
-        expect(detail).toBe(reason || null);
+        for (const explain of [explainFailure, explainOpen]) {
+          const { summary, detail } = explain(reason);
+          expect(summary).toMatch(/\.$/);
+          expect(detail).toBe(reason || null);
+        }
       }),
     );
   });

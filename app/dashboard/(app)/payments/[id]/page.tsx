@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db";
 import { loadPayment } from "@/lib/payments/data";
 import { CopyButton } from "@/components/ui/copy-button";
 import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
-import { explainFailure } from "@/lib/payments/failure";
+import { explainFailure, explainOpen } from "@/lib/payments/failure";
 import { utcTimestamp } from "@/lib/paywall/format";
 
 export const dynamic = "force-dynamic";
@@ -19,7 +19,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
   const display = assets.get(assetKey(payment.network, payment.asset));
   const explorer = transactionUrl(payment.network, payment.transaction);
   const url = new URL(payment.resource);
-  const failure = explainFailure(payment.errorReason);
+  const failure = payment.status === "unknown" ? explainOpen(payment.errorReason) : explainFailure(payment.errorReason);
   const rows: [string, React.ReactNode][] = [
     ["Status", payment.status],
     ["Amount", `${formatAssetAmount(payment.amount, display)} (${payment.amount.toFixed(0)} atomic units)`],
