@@ -763,7 +763,7 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
       expect(failed.every((r) => r.errorReason)).toBe(true);
       const unknown = rows.filter((r) => r.status === "unknown");
       expect(unknown.map((r) => r.payer).sort()).toEqual([...expectedUnknown].sort());
-      expect(unknown.every((r) => /^(facilitator_unavailable|settlement_failed: .+; on chain: authorization_not_used_yet)/.test(r.errorReason ?? ""))).toBe(true);
+      for (const r of unknown) expect(r.errorReason).toMatch(/^(facilitator_unavailable|settlement_failed: [\s\S]+; on chain: authorization_not_used_yet)/);
       expect(rows).toHaveLength(settled.length + failed.length + unknown.length);
       // The books match the money: every transfer to the merchant is a settled row, amount for amount.
       expect(await transfersTo(merchant)).toEqual(settled.map((r) => ({ transaction: r.transaction, amount: r.amount.toFixed(0) })).sort(byTx));
