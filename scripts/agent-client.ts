@@ -55,14 +55,18 @@ export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, baseFetch
 /**
  * A fetch that pays with the official v1 client (x402-fetch 1.x): reads the 402 JSON body,
  * answers with X-PAYMENT. v1 knows the local chain as "base-sepolia" (same chain id).
+ *
+ * @param maxAmountPerPayment atomic units (default 1 USDC).
+ * @param select which offered option to pay (x402-fetch's own default: the chain's real USDC if
+ *   offered, else the first).
  */
-export function createPayingFetchV1(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = 1_000_000n): typeof fetch {
+export function createPayingFetchV1(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = 1_000_000n, select?: Parameters<typeof wrapFetchWithPaymentV1>[3]): typeof fetch {
   const wallet = createWalletClient({
     chain: localChain(devnet.chainId, devnet.rpcUrl),
     transport: http(devnet.rpcUrl),
     account: privateKeyToAccount(privateKey),
   }).extend(publicActions);
-  return wrapFetchWithPaymentV1(fetch, wallet as never, maxAmountPerPayment) as typeof fetch;
+  return wrapFetchWithPaymentV1(fetch, wallet as never, maxAmountPerPayment, select) as typeof fetch;
 }
 
 /**

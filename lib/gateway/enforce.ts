@@ -157,7 +157,7 @@ async function settleAfterHandler(
   claimAgain = true,
 ): Promise<Response> {
   const protocol = protocolFor(incoming, await getX402(), resource);
-  const selected = protocol.select(requirements);
+  const selected = await protocol.select(requirements);
   if (!selected) return paymentRequired(extensions, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
   assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, protocol.header);

@@ -17,7 +17,7 @@ export type ProtocolAdapter = {
   /** The response header carrying the SettleResponse. */
   responseHeader: string;
   /** The offered PaymentRequirements (v2 form) this payment is for, or undefined. */
-  select(requirements: PaymentRequirements[]): PaymentRequirements | undefined;
+  select(requirements: PaymentRequirements[]): Promise<PaymentRequirements | undefined>;
   /** Asks the facilitator to verify, with requirements in the payment's own version. */
   verify(selected: PaymentRequirements): Promise<VerifyResponse>;
   /** Asks the facilitator to settle, with requirements in the payment's own version. */
@@ -34,7 +34,7 @@ export function protocolFor(incoming: IncomingPayment, { server, facilitator }: 
       version: 2,
       header: "PAYMENT-SIGNATURE",
       responseHeader: "PAYMENT-RESPONSE",
-      select: (requirements) => server.findMatchingRequirements(requirements, payload),
+      select: async (requirements) => server.findMatchingRequirements(requirements, payload),
       verify: (selected) => server.verifyPayment(payload, selected),
       settle: (selected) => server.settlePayment(payload, selected),
       encodeResponse: encodePaymentResponseHeader,

@@ -1,6 +1,9 @@
 import type { PaymentRequirements, ResourceInfo, SettleResponse } from "@x402/core/types";
 import type { PaymentPayloadV1, PaymentRequiredV1, PaymentRequirementsV1 } from "@x402/core/types/v1";
 import { safeBase64Encode } from "@x402/core/utils";
+import { authorizationTypes } from "@x402/evm";
+import { isAddress, recoverTypedDataAddress, type Address, type Hex } from "viem";
+import { z } from "zod";
 import { fromV1Network, toV1Network } from "./networks";
 
 /** Response header carrying a v1 settlement response (specs/transports-v1/http.md). */
@@ -38,16 +41,73 @@ export function paymentRequiredV1(reqs: PaymentRequirements[], resource: Resourc
   };
 }
 
+/** The EIP-3009 authorization and signature of an exact EVM v1 payload, when it has that shape. */
+const v1AuthorizationSchema = z.object({
+  authorization: z.object({
+    from: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+    to: z.string(),
+    value: z.string().regex(/^\d{1,78}$/),
+    validAfter: z.string().regex(/^\d{1,78}$/),
+    validBefore: z.string().regex(/^\d{1,78}$/),
+    nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  }),
+  signature: z.string().regex(/^0x[0-9a-fA-F]*$/),
+});
+
 /**
- * The offered requirement a v1 payment is for: same scheme and network (v1 payloads carry no
- * asset or amount of their own; the facilitator checks the authorization against it). When
- * several options share a network, the one paying the authorization's recipient wins.
+ * The offered requirement a v1 payment is for (specs/x402-specification-v1.md: a v1 payload names
+ * scheme and network, not the asset). Among the options with its scheme and network, narrowed
+ * step by step while more than one is left: the one paying the authorization's recipient, the one
+ * whose amount is the authorization's value, then the one whose token's EIP-712 domain the
+ * signature was made for (the signer recovered with viem; an EIP-1271 or ERC-6492 signature
+ * recovers nothing and leaves the choice as it was). So a route offering USDC and EURC on one
+ * chain at one price takes a v1 payment in either, whichever comes first. The facilitator still
+ * judges the payment against the option chosen.
+ *
+ * @returns the option, or undefined when none has the payment's scheme and network.
  */
-export function findV1Requirement(reqs: PaymentRequirements[], payment: PaymentPayloadV1): PaymentRequirements | undefined {
+export async function findV1Requirement(reqs: PaymentRequirements[], payment: PaymentPayloadV1): Promise<PaymentRequirements | undefined> {
   const network = fromV1Network(payment.network);
-  const candidates = reqs.filter((r) => r.scheme === payment.scheme && r.network === network);
-  const to = (payment.payload as { authorization?: { to?: unknown } }).authorization?.to;
-  return candidates.find((r) => typeof to === "string" && r.payTo.toLowerCase() === to.toLowerCase()) ?? candidates[0];
+  let candidates = reqs.filter((r) => r.scheme === payment.scheme && r.network === network);
+  const narrow = (keep: (r: PaymentRequirements) => boolean) => {
+    const kept = candidates.filter(keep);
+    if (kept.length > 0) candidates = kept;
+  };
+  const to = (payment.payload as { authorization?: { to?: unknown } } | undefined)?.authorization?.to;
+  if (typeof to === "string") narrow((r) => r.payTo.toLowerCase() === to.toLowerCase());
+  const evm = v1AuthorizationSchema.safeParse(payment.payload);
+  if (!evm.success || candidates.length < 2) return candidates[0];
+  const { authorization, signature } = evm.data;
+  narrow((r) => /^\d+$/.test(r.amount) && BigInt(r.amount) === BigInt(authorization.value));
+  if (candidates.length < 2 || signature.length !== 132) return candidates[0];
+  const signedFor = await Promise.all(
+    candidates.map(async (r) => {
+      const chainId = /^eip155:(\d+)$/.exec(r.network)?.[1];
+      const { name, version } = (r.extra ?? {}) as { name?: unknown; version?: unknown };
+      if (!chainId || typeof name !== "string" || typeof version !== "string" || !isAddress(r.asset)) return false;
+      try {
+        const signer = await recoverTypedDataAddress({
+          domain: { name, version, chainId: Number(chainId), verifyingContract: r.asset },
+          types: authorizationTypes,
+          primaryType: "TransferWithAuthorization",
+          message: {
+            from: authorization.from as Address,
+            to: authorization.to as Address,
+            value: BigInt(authorization.value),
+            validAfter: BigInt(authorization.validAfter),
+            validBefore: BigInt(authorization.validBefore),
+            nonce: authorization.nonce as Hex,
+          },
+          signature: signature as Hex,
+        });
+        return signer.toLowerCase() === authorization.from.toLowerCase();
+      } catch {
+        return false;
+      }
+    }),
+  );
+  narrow((r) => signedFor[candidates.indexOf(r)] === true);
+  return candidates[0];
 }
 
 /** X-PAYMENT-RESPONSE value for a v1 client: the settle response with the v1 network name. */

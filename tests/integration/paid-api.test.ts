@@ -570,13 +570,17 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
   });
 
   /**
-   * Prices `route` for GET at 0.01 USDC (10000 atomic units) while `use` runs: waits until the app
-   * has the route (`probe` answers 402), then removes it, whatever `use` did.
+   * Prices `route` for GET at 0.01 USDC (10000 atomic units; or `paymentOptions`) while `use`
+   * runs: waits until the app has the route (`probe` answers 402), then removes it, whatever `use` did.
    */
-  async function withPricedRoute(route: { kind: "api" | "page"; pathPattern: string; description: string }, probe: string, use: () => Promise<void>): Promise<void> {
+  async function withPricedRoute(
+    route: { kind: "api" | "page"; pathPattern: string; description: string; paymentOptions?: { network: string; asset: string; payTo: string; amount: string; extra: Record<string, string> }[] },
+    probe: string,
+    use: () => Promise<void>,
+  ): Promise<void> {
     const db = await openDatabase(parseDatabaseUrl(databaseUrl));
     const option = { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } };
-    const routeId = await upsertPricedRoute(db.prisma, { ...route, method: "GET", paymentOptions: [option] });
+    const routeId = await upsertPricedRoute(db.prisma, { paymentOptions: [option], ...route, method: "GET" });
     try {
       let status = 0;
       for (let i = 0; i < 300 && status !== 402; i++) {
@@ -590,6 +594,29 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
       await db.close();
     }
   }
+
+  it.runIf(name === "PostgreSQL")("v1: a route offering EURC first and USDC second on one chain takes the x402-fetch client's USDC payment", async () => {
+    const eurc = devnet.config.assets[1]!;
+    const paymentOptions = [
+      { network: devnet.config.network, asset: eurc.address, payTo: merchant, amount: "10000", extra: { name: eurc.name, version: eurc.version } },
+      { network: devnet.config.network, asset, payTo: merchant, amount: "10000", extra: { name: "USD Coin", version: "2" } },
+    ];
+    await withPricedRoute({ kind: "api", pathPattern: "/api/demo/time", description: "The time, in EURC or USDC", paymentOptions }, url("/api/demo/time"), async () => {
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      const eurcBefore = await balanceOf(devnet.config.rpcUrl, eurc.address as Address, payer as Address);
+      // What x402-fetch's default selector does on Base with the real USDC: it pays USDC
+      // wherever USDC stands among the options.
+      const payUsdc = (options: { asset: string }[]) => options.find((o) => o.asset.toLowerCase() === asset.toLowerCase())!;
+      const res = await createPayingFetchV1(devnet.config, buyer(3).privateKey as Hex, 1_000_000n, payUsdc as never)(url("/api/demo/time"));
+      expect(res.status).toBe(200);
+      const settle = JSON.parse(Buffer.from(res.headers.get("X-PAYMENT-RESPONSE")!, "base64").toString());
+      expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
+      expect(await balance(payer)).toBe(before - 10_000n);
+      expect(await balanceOf(devnet.config.rpcUrl, eurc.address as Address, payer as Address)).toBe(eurcBefore);
+      settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 1 });
+    });
+  });
 
   it.runIf(name === "PostgreSQL")("serves the page itself to a buyer of a page path priced as an API route (the page's own lock lets the paid call through)", async () => {
     await withPricedRoute({ kind: "api", pathPattern: "/articles/welcome", description: "The welcome page, sold as an API" }, url("/articles/welcome"), async () => {
