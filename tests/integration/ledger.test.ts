@@ -59,6 +59,22 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     return client.encodePaymentSignatureHeader(await client.createPaymentPayload(required));
   }
 
+  /**
+   * The same payment presented again once its transfer landed: served (200, the quote, a
+   * PAYMENT-RESPONSE naming `transaction`), the row settled; presented a third time, refused (402).
+   * The payer's balance ends at `balanceAfter`: charged once.
+   */
+  async function expectServedOnceMore(headers: Record<string, string>, payer: string, transaction: string, balanceAfter: bigint): Promise<void> {
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).text).toEqual(expect.any(String));
+    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
+    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction });
+    const third = await fetch(url("/api/demo/quote"), { headers });
+    expect(third.status).toBe(402);
+    expect(await balance(payer)).toBe(balanceAfter);
+  }
+
   /** A dashboard session for the devnet's merchant, signed like the app signs them. */
   const merchantCookie = () => sessionCookie(appEnv.AUTH_SECRET!, merchant, app.url);
 
@@ -164,15 +180,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const transaction = await held.release();
     expect(await balance(payer)).toBe(before - 10_000n);
 
-    const retry = await fetch(url("/api/demo/quote"), { headers });
-    expect(retry.status).toBe(200);
-    expect((await retry.json()).text).toEqual(expect.any(String));
-    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
-    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction });
-
-    const third = await fetch(url("/api/demo/quote"), { headers });
-    expect(third.status).toBe(402);
-    expect(await balance(payer)).toBe(before - 10_000n);
+    await expectServedOnceMore(headers, payer, transaction, before - 10_000n);
   });
 
   it("a settle answered 'failed' while its transaction still lands is kept open, not failed: the same payment presented again is served once it landed, charged once", async () => {
@@ -199,15 +207,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(transaction).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await balance(payer)).toBe(before - 10_000n);
 
-    const retry = await fetch(url("/api/demo/quote"), { headers });
-    expect(retry.status).toBe(200);
-    expect((await retry.json()).text).toEqual(expect.any(String));
-    expect(decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction });
-    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction });
-
-    const third = await fetch(url("/api/demo/quote"), { headers });
-    expect(third.status).toBe(402);
-    expect(await balance(payer)).toBe(before - 10_000n);
+    await expectServedOnceMore(headers, payer, transaction, before - 10_000n);
   });
 
   it("a settle that never reached the chain (an error answer) is asked again when the same payment is presented again: one retry served, charged once", async () => {
