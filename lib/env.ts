@@ -150,8 +150,12 @@ const envSchema = z
      * A streamed API route's body is not held and has no such bound.
      */
     MAX_BUFFERED_RESPONSE_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
-    /** How long a paid handler may run (the loopback call), in ms; longer → 502, nothing charged. */
-    UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    /**
+     * How long a paid handler (or a paywall render) may run: the loopback call, in ms; longer →
+     * 502, nothing charged. Default 60 s; under `next dev` 10 minutes, since a page's first
+     * compile on a busy machine has taken over a minute and is no hang.
+     */
+    UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).optional(),
     /** How often this process runs the reconciler, in ms (0 disables it; one instance runs at a time). */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
     /** How old an open payment (pending, settling, unknown) must be before the reconciler takes it, in ms. */
@@ -213,6 +217,7 @@ const envSchema = z
     const devOrigins = [`http://127.0.0.1:${e.PORT}`, `http://localhost:${e.PORT}`];
     const publicUrl = e.PUBLIC_URL ?? devOrigins[0]!;
     const publicOrigins = [...new Set([publicUrl, ...(e.PUBLIC_ORIGINS ?? []), ...(e.PUBLIC_URL ? [] : devOrigins)])];
+    const upstreamTimeoutMs = e.UPSTREAM_TIMEOUT_MS ?? (e.NODE_ENV === "development" ? 600_000 : 60_000);
     return {
       nodeEnv: e.NODE_ENV,
       port: e.PORT,
@@ -255,14 +260,14 @@ const envSchema = z
       settlementJournalPath: e.SETTLEMENT_JOURNAL_PATH,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
-      upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      upstreamTimeoutMs,
       maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
       maxBufferedResponseBytes: e.MAX_BUFFERED_RESPONSE_BYTES,
       /**
        * The longest a paid request can hold a `pending` or `settling` row (handler, settle call,
        * chain check, plus a margin), in ms: older such rows belong to a request that is gone.
        */
-      paidRequestMaxMs: e.UPSTREAM_TIMEOUT_MS + e.FACILITATOR_TIMEOUT_MS + e.SETTLEMENT_CHECK_MS + 2_000,
+      paidRequestMaxMs: upstreamTimeoutMs + e.FACILITATOR_TIMEOUT_MS + e.SETTLEMENT_CHECK_MS + 2_000,
     };
   });
 

@@ -89,6 +89,29 @@ describe("env", () => {
     }
   });
 
+  it("gives a paid handler UPSTREAM_TIMEOUT_MS: 60 s in production, 10 minutes under next dev (first compiles), what is set either way", async () => {
+    const load = async (nodeEnv: string, value?: string) => {
+      vi.resetModules();
+      vi.unstubAllEnvs();
+      vi.stubEnv("NODE_ENV", nodeEnv);
+      if (nodeEnv === "production") {
+        vi.stubEnv("FACILITATOR_URL", "https://x402.org/facilitator");
+        vi.stubEnv("AUTH_SECRET", "a".repeat(32));
+        vi.stubEnv("PUBLIC_URL", "https://pay.example.com");
+      }
+      if (value !== undefined) vi.stubEnv("UPSTREAM_TIMEOUT_MS", value);
+      return (await import("@/lib/env")).env();
+    };
+    expect((await load("production")).upstreamTimeoutMs).toBe(60_000);
+    expect((await load("development")).upstreamTimeoutMs).toBe(600_000);
+    expect((await load("production", "5000")).upstreamTimeoutMs).toBe(5_000);
+    expect((await load("development", "5000")).upstreamTimeoutMs).toBe(5_000);
+    // Rows a live request may hold are judged by the same bound.
+    const dev = await load("development");
+    expect(dev.paidRequestMaxMs).toBeGreaterThan(600_000);
+    await expect(load("production", "999")).rejects.toThrow(/UPSTREAM_TIMEOUT_MS/);
+  });
+
   it("parses facilitator headers as JSON and rejects anything else", async () => {
     vi.stubEnv("FACILITATOR_HEADERS", '{"Authorization":"Bearer k"}');
     expect((await import("@/lib/env")).env().facilitator.headers).toEqual({ Authorization: "Bearer k" });
