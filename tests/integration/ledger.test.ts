@@ -75,6 +75,31 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer)).toBe(balanceAfter);
   }
 
+  /**
+   * An open row for a 0.01 USDC payment of the quote route to the merchant, as a stopped server or
+   * a lost settle answer leaves it, whose EIP-3009 authorization is `payer`'s `nonce` (valid
+   * before `validBefore`, Unix seconds).
+   */
+  function insertOpenQuotePayment(p: { payer: string; nonce: string; validBefore: string; status: "pending" | "unknown"; paymentKey: string; errorReason?: string }) {
+    return db.prisma.payment.create({
+      data: {
+        resource: "http://127.0.0.1/api/demo/quote",
+        method: "GET",
+        payer: p.payer,
+        scheme: "exact",
+        network: devnet.config.network,
+        asset,
+        amount: "10000",
+        payTo: merchant,
+        x402Version: 2,
+        paymentKey: p.paymentKey,
+        status: p.status,
+        errorReason: p.errorReason,
+        onchainRef: { kind: "eip3009", from: p.payer, nonce: p.nonce, validBefore: p.validBefore },
+      },
+    });
+  }
+
   /** A dashboard session for the devnet's merchant, signed like the app signs them. */
   const merchantCookie = () => sessionCookie(appEnv.AUTH_SECRET!, merchant, app.url);
 
@@ -356,22 +381,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const transaction = await held.release();
 
     // A claim a stopped server left `pending`, for an authorization nobody ever submitted and that expired.
-    const stale = await db.prisma.payment.create({
-      data: {
-        resource: "http://127.0.0.1/api/demo/quote",
-        method: "GET",
-        payer: buyer(3).address,
-        scheme: "exact",
-        network: devnet.config.network,
-        asset,
-        amount: "10000",
-        payTo: merchant,
-        x402Version: 2,
-        paymentKey: "ledger-test-stale-claim",
-        status: "pending",
-        onchainRef: { kind: "eip3009", from: buyer(3).address, nonce: `0x${"ab".repeat(32)}`, validBefore: "1000" },
-      },
-    });
+    const stale = await insertOpenQuotePayment({ payer: buyer(3).address, nonce: `0x${"ab".repeat(32)}`, validBefore: "1000", status: "pending", paymentKey: "ledger-test-stale-claim" });
 
     app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
     await fetch(url("/api/demo/health")); // the first request starts the in-process reconciler
@@ -397,22 +407,13 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const validBefore = BigInt(Math.floor(Date.now() / 1000) + 3600);
     // The buyer's own transfer to themselves, 1 unit, under the payment's nonce.
     const spent = await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce, validAfter: 0n, validBefore });
-    const open = await db.prisma.payment.create({
-      data: {
-        resource: `${app.url}/api/demo/quote`,
-        method: "GET",
-        payer: payer.address,
-        scheme: "exact",
-        network: devnet.config.network,
-        asset,
-        amount: "10000",
-        payTo: merchant,
-        x402Version: 2,
-        paymentKey: `ledger-test-nonce-spent-elsewhere-${nonce}`,
-        status: "unknown",
-        errorReason: "facilitator_unavailable: settle timed out",
-        onchainRef: { kind: "eip3009", from: payer.address, nonce, validBefore: validBefore.toString() },
-      },
+    const open = await insertOpenQuotePayment({
+      payer: payer.address,
+      nonce,
+      validBefore: validBefore.toString(),
+      status: "unknown",
+      paymentKey: `ledger-test-nonce-spent-elsewhere-${nonce}`,
+      errorReason: "facilitator_unavailable: settle timed out",
     });
     const failed = await until("the reconciler fails the payment", async () => {
       const row = await db.prisma.payment.findUnique({ where: { id: open.id } });

@@ -1,3 +1,4 @@
+import { authorizationTypes } from "@x402/evm";
 import { createPublicClient, createWalletClient, http, parseSignature, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { localChain } from "@/scripts/devnet/chain";
@@ -32,16 +33,7 @@ export async function transferWithNonce(
   };
   const signature = await account.signTypedData({
     domain: { name: config.asset.name, version: config.asset.version, chainId: config.chainId, verifyingContract: asset },
-    types: {
-      TransferWithAuthorization: [
-        { name: "from", type: "address" },
-        { name: "to", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "validAfter", type: "uint256" },
-        { name: "validBefore", type: "uint256" },
-        { name: "nonce", type: "bytes32" },
-      ],
-    },
+    types: authorizationTypes,
     primaryType: "TransferWithAuthorization",
     message,
   });
