@@ -24,6 +24,7 @@ import {
   recordFailed,
   recordSettled,
   recordUnknown,
+  releaseAbandonedClaim,
   releasePayment,
   reservePayment,
   retakeForSettling,
@@ -85,7 +86,8 @@ export function preflightResponse(): Response {
  * 3. verify through the facilitator; invalid → 402 with the reason;
  * 4. claim the payment in the database (unique key, row `pending`); a payment already claimed is
  *    waited for while another request holds it (at most PAID_REQUEST_MAX_MS), then resumed if it
- *    is owed something (below), claimed anew if that request released it, else 402
+ *    is owed something (below), claimed anew if that request released it or was gone before
+ *    asking to settle (a `pending` claim older than PAID_REQUEST_MAX_MS), else 402
  *    payment_already_used;
  * 5. run the handler once (loopback call); status ≥ 400 → its response, claim released, no charge;
  * 6. keep the handler's response and mark the row `settling`, then settle:
@@ -222,7 +224,12 @@ async function settleAfterHandler(
     if ((await waitWhileInFlight(db, key)) === "released" && claimAgain) {
       return settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, body, false);
     }
-    return (await resumeKnownPayment(db, key, paid)) ?? paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
+    const resumed = await resumeKnownPayment(db, key, paid);
+    // A claim left behind by a stopped process, released just now: this request claims it anew.
+    if (resumed === "reclaim") {
+      if (claimAgain) return settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, body, false);
+    } else if (resumed) return resumed;
+    return paymentRequired(extensions, requirements, resource, "payment_already_used", "This payment was already used; sign a new one");
   }
   // Said in the log when it happens (deliver() then keeps the response for the same payment).
   request.signal.addEventListener("abort", () => console.warn(`[tollgate] the buyer of payment ${claimId} hung up before its answer`), { once: true });
@@ -459,8 +466,8 @@ async function replayByIdentifier(db: PrismaClient, identifier: string, key: str
 const IDENTIFIER_POLL_MS = 100;
 
 /**
- * Waits while another request holds the payment with this key: its row `pending` (handler
- * running) or freshly `settling`; at most PAID_REQUEST_MAX_MS, looking again after 50 ms, then
+ * Waits while another request holds the payment with this key: its row freshly `pending`
+ * (handler running) or `settling`; at most PAID_REQUEST_MAX_MS, looking again after 50 ms, then
  * twice as long each time up to 1 s.
  *
  * @returns "released" when the row is gone (the holder released its claim: nothing was charged),
@@ -472,7 +479,7 @@ async function waitWhileInFlight(db: PrismaClient, key: string): Promise<"releas
   for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
     const row = await loadPaymentByKey(db, key).catch(() => undefined);
     if (row === null) return "released";
-    const inFlight = row && (row.status === "pending" || (row.status === "settling" && Date.now() - row.updatedAt.getTime() < maxMs));
+    const inFlight = row && (row.status === "pending" || row.status === "settling") && Date.now() - row.updatedAt.getTime() < maxMs;
     if (!inFlight || Date.now() >= deadline) return "done";
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
@@ -548,16 +555,26 @@ async function finishFromChain(
  * A payment presented again that Tollgate already knows by its key: a settled one whose response
  * was never delivered is delivered now (once); one whose settlement outcome is open is checked on
  * chain, and settled again when the chain says it is unused and still usable (the earlier settle
- * never landed); a failed one is refused with its reason (settlement_failed); anything else is
- * refused by the caller (already used).
+ * never landed); a failed one is refused with its reason (settlement_failed); a `pending` claim
+ * whose request is gone (its process stopped before asking to settle) is released for this
+ * request to claim anew; anything else is refused by the caller (already used).
  *
- * @returns the response, or null when the caller should refuse the payment as already used.
+ * @returns the response; "reclaim" when the caller should claim the payment anew; or null when
+ *   the caller should refuse the payment as already used.
  */
-async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidContext): Promise<Response | null> {
+async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidContext): Promise<Response | "reclaim" | null> {
   const row = await loadPaymentByKey(db, key).catch((cause: unknown) => {
     throw new TollgateError("database_unavailable", "The payment's state could not be read; nothing was charged", { cause });
   });
   if (!row) return null;
+  if (row.status === "pending") {
+    // Tollgate never asked to settle a `pending` claim. One older than any live request holds one
+    // was left by a stopped process: the buyer presents the payment again, so it is run anew (the
+    // facilitator's verify refuses it if it was used meanwhile; the chain takes it once).
+    const staleBefore = new Date(Date.now() - env().paidRequestMaxMs);
+    if (row.updatedAt < staleBefore && (await releaseAbandonedClaim(db, row.id, staleBefore).catch(() => false))) return "reclaim";
+    return null;
+  }
   // A `settling` row whose request is still waiting on the facilitator belongs to that request:
   // the duplicate is refused as used. One left behind (its process stopped) is asked about.
   if (row.status === "settling" && Date.now() - row.updatedAt.getTime() < env().paidRequestMaxMs) return null;

@@ -254,15 +254,16 @@ export async function loadPaymentByIdentifier(db: PrismaClient, paymentIdentifie
 
 /**
  * Payments whose outcome is still open, oldest first: the reconciler's work list. `unknown` rows
- * last touched before `unknownBefore`; `pending` and `settling` rows only once no request can
- * still be holding them (last touched before `abandonedBefore`).
+ * whose state last changed before `unknownBefore`; `pending` and `settling` rows only once no
+ * request can still be holding them (state last changed before `abandonedBefore`); either way
+ * not asked about on chain since `unknownBefore` (`checkedAt`).
  */
 export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abandonedBefore }: { unknownBefore: Date; abandonedBefore: Date }, limit = 200): Promise<LedgerRow[]> {
   return db.payment.findMany({
     where: {
       OR: [
-        { status: "unknown", updatedAt: { lt: unknownBefore } },
-        { status: { in: ["pending", "settling"] }, updatedAt: { lt: abandonedBefore } },
+        { status: "unknown", updatedAt: { lt: unknownBefore }, OR: [{ checkedAt: null }, { checkedAt: { lt: unknownBefore } }] },
+        { status: { in: ["pending", "settling"] }, updatedAt: { lt: abandonedBefore }, OR: [{ checkedAt: null }, { checkedAt: { lt: unknownBefore } }] },
       ],
     },
     orderBy: { createdAt: "asc" },

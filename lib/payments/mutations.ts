@@ -76,6 +76,21 @@ export async function releasePayment(db: PrismaClient, id: string): Promise<void
 }
 
 /**
+ * Releases a `pending` claim that its request left behind: last updated before `staleBefore`
+ * (env paidRequestMaxMs ago, longer than any live request holds one), so its process stopped
+ * before asking to settle and the authorization was never submitted by Tollgate. The same payment
+ * presented again is then claimed anew (verify, handler, settle), which cannot charge twice: the
+ * chain takes one authorization (EIP-3009 nonce) or one signed transaction once. Conditional: of
+ * several requests or instances, one releases it.
+ *
+ * @returns whether this call released it.
+ */
+export async function releaseAbandonedClaim(db: PrismaClient, id: string, staleBefore: Date): Promise<boolean> {
+  const { count } = await db.payment.deleteMany({ where: { id, status: "pending", updatedAt: { lt: staleBefore } } });
+  return count === 1;
+}
+
+/**
  * A handler's response as kept for a late delivery. `streamed`: the body went to the buyer as it
  * was produced and is not kept (`body` empty); a late delivery runs the handler again.
  */
@@ -181,9 +196,14 @@ export async function recordUnknown(db: PrismaClient, id: string, reason: string
   return count === 1;
 }
 
-/** Notes that the chain was asked about a still-open payment (for the reconciler's pacing). */
+/**
+ * Notes that the chain was asked about a still-open payment (`checkedAt`, the reconciler's
+ * pacing). `updatedAt` is left as it is: it dates the row's last change of state, by which a
+ * retry tells a claim a live request holds from one a stopped process left behind.
+ */
 export async function touchChecked(db: PrismaClient, id: string): Promise<void> {
-  await db.payment.updateMany({ where: { id, status: { in: OPEN_STATUSES } }, data: { checkedAt: new Date() } });
+  // Raw: Prisma's update would set @updatedAt.
+  await db.$executeRaw`UPDATE "Payment" SET "checkedAt" = ${new Date()} WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
 }
 
 /**

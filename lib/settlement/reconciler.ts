@@ -56,9 +56,10 @@ export type ReconcileOptions = {
  *   the rows a buyer may still present (lib/settlement/rekey.ts);
  * - journal: entries are applied as `settled` (idempotent);
  * - open rows older than `olderThanMs`: the chain is asked once each. Settled → `settled` with
- *   its transaction. Can never settle (authorization expired unused, or canceled) → `failed`.
- *   A `pending` row (the process stopped before asking to settle) whose authorization is unused
- *   is `failed` as abandoned: Tollgate never submitted it. Anything else stays open.
+ *   its transaction. Can never settle (authorization expired unused, canceled, its nonce used
+ *   for another transfer) → `failed`. Anything else stays open, including a `pending` row (the
+ *   process stopped before asking to settle) whose authorization is unused but still usable: it
+ *   can still move money, and the buyer may present it again (enforce.ts claims it anew).
  * - kept responses delivered, or older than a day, are deleted; so are webhook events older than
  *   30 days whose deliveries all ended;
  * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset (and SPL transfers to each
@@ -96,14 +97,17 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
       summary.settled++;
       summary.decisions.push(`${row.id} (${row.status}) → settled: ${outcome.transaction}`);
       if (!dryRun) await recordSettled(db, row.id, { transaction: outcome.transaction, payer: row.payer });
-    } else if (outcome.state === "not_settled" && (outcome.final || row.status === "pending")) {
-      const reason = outcome.final ? outcome.reason : "abandoned: the server stopped before settling; the authorization was never submitted";
+    } else if (outcome.state === "not_settled" && outcome.final) {
       summary.failed++;
-      summary.decisions.push(`${row.id} (${row.status}) → failed: ${reason}`);
-      if (!dryRun) await recordFailed(db, row.id, { reason });
+      summary.decisions.push(`${row.id} (${row.status}) → failed: ${outcome.reason}`);
+      if (!dryRun) await recordFailed(db, row.id, { reason: outcome.reason });
     } else {
+      // Open until the chain decides. A `pending` claim whose authorization is unused and still
+      // usable is not `failed` either: the buyer (or anyone holding it) can still submit it, and
+      // the same payment presented to Tollgate again is claimed anew (enforce.ts).
+      const why = row.status === "pending" && outcome.state === "not_settled" ? `abandoned before settling; unused and still usable (${outcome.reason}): the same payment presented again is claimed anew` : outcome.reason;
       summary.unresolved++;
-      summary.decisions.push(`${row.id} (${row.status})${STAYS_OPEN}${outcome.reason}`);
+      summary.decisions.push(`${row.id} (${row.status})${STAYS_OPEN}${why}`);
       if (!dryRun) await touchChecked(db, row.id);
     }
   }

@@ -401,6 +401,46 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(run.error).toBeNull();
   });
 
+  it("a claim a stopped server left `pending` while its authorization is still usable stays open, and the same payment presented again is served, charged once", async () => {
+    const payer = buyer(4).address;
+    const before = await balance(payer);
+    const headers = await signQuote(4);
+    const started = new Date(Date.now() - 1_000);
+    // The server stops while the payment is claimed (`pending`) and its verify is out: Tollgate
+    // never asked to settle it, and the buyer's authorization is unused and valid for minutes.
+    const verifying = switchboard.holdNextVerify();
+    const inFlight = fetch(url("/api/demo/quote"), { headers }).catch(() => null);
+    await verifying;
+    // (The claim names no payer yet: verify names it.)
+    const claim = await until("the claim is written", () => db.prisma.payment.findFirst({ where: { status: "pending", createdAt: { gte: started } } }));
+    await app.kill();
+    await inFlight;
+
+    app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
+    await fetch(url("/api/demo/health")); // the first request starts the in-process reconciler
+    // Once no live request could hold it, the reconciler asks the chain, and leaves it open:
+    // the authorization can still move money, so `failed` would not be true.
+    const checked = await until("the reconciler checks the abandoned claim", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: claim.id } });
+      return row?.checkedAt ? row : null;
+    });
+    expect(checked.status).toBe("pending");
+    expect(checked.updatedAt).toEqual(claim.updatedAt);
+
+    // The buyer presents it again: claimed anew, run, settled, served. Charged once.
+    const retry = await fetch(url("/api/demo/quote"), { headers });
+    expect(retry.status).toBe(200);
+    expect((await retry.json()).text).toEqual(expect.any(String));
+    const settle = decodePaymentResponseHeader(retry.headers.get("PAYMENT-RESPONSE")!);
+    expect(settle).toMatchObject({ success: true, payer: expect.stringMatching(new RegExp(payer, "i")) });
+    expect(await rowOf(payer)).toMatchObject({ status: "settled", transaction: settle.transaction });
+    expect(await db.prisma.payment.findUnique({ where: { id: claim.id } })).toBeNull();
+    expect(await balance(payer)).toBe(before - 10_000n);
+    const third = await fetch(url("/api/demo/quote"), { headers });
+    expect(third.status).toBe(402);
+    expect(await balance(payer)).toBe(before - 10_000n);
+  });
+
   it("the reconciler fails an open payment whose nonce the buyer spent on another transfer: used on chain, but the merchant was not paid", async () => {
     const payer = buyer(1);
     const nonce = `0x${randomBytes(32).toString("hex")}` as Hex;

@@ -38,6 +38,7 @@ export async function startSwitchboard(target: string) {
   let mode: SwitchboardMode = "pass";
   let beforeSettle: ((body: unknown) => Promise<void>) | undefined;
   let interceptSettle: SettleInterceptor | undefined;
+  let holdVerify: (() => void) | undefined;
   let staleDrops = 0;
   let supportedRewrite: ((supported: { kinds: { network: string; extra?: Record<string, unknown> }[] }) => unknown) | null = null;
   let justDropped = false;
@@ -109,6 +110,12 @@ export async function startSwitchboard(target: string) {
       const upstream = await relay(`${target}${req.url}`, req.method ?? "GET", req.headers["content-type"] ?? "application/json", req.method === "GET" ? undefined : body);
       return { status: upstream.status, text: upstream.body.toString("utf8") };
     };
+    if (req.url === "/verify" && holdVerify) {
+      const arrived = holdVerify;
+      holdVerify = undefined;
+      arrived();
+      return; // never answered: the app's timeout (or its end) closes it; closeAllConnections() cleans up
+    }
     if (req.url === "/settle" && interceptSettle) {
       const intercept = interceptSettle;
       interceptSettle = undefined;
@@ -188,6 +195,11 @@ export async function startSwitchboard(target: string) {
       };
       return { reached: arrived.promise, release: () => released.resolve() };
     },
+    /**
+     * Holds the next /verify: it is never answered nor forwarded. Resolves when it arrives (the
+     * app claims a payment while it verifies it, so the claim is `pending` meanwhile).
+     */
+    holdNextVerify: () => new Promise<void>((arrived) => (holdVerify = arrived)),
     /** Hands the next /settle to `interceptor` (once): see SettleInterceptor. */
     interceptNextSettle: (interceptor: SettleInterceptor) => (interceptSettle = interceptor),
     /**
