@@ -8,7 +8,13 @@ export const ERROR_STATUS = {
   payment_required: 402,
   payment_invalid: 402,
   payment_already_used: 402,
+  /** The settlement failed and this payment can never settle: nothing was charged; sign a new one. */
   settlement_failed: 402,
+  /**
+   * The settlement failed, but this payment can still settle (the chain shows it unused and still
+   * usable): nothing was charged yet; present the same payment again, never a new one.
+   */
+  settlement_failed_retryable: 402,
   /** A SIGN-IN-WITH-X proof that opens nothing (invalid, replayed, expired, or its signer holds no access). */
   sign_in_refused: 402,
   unauthorized: 401,

@@ -92,8 +92,10 @@ export function preflightResponse(): Response {
  * 5. run the handler once (loopback call); status ≥ 400 → its response, claim released, no charge;
  * 6. keep the handler's response and mark the row `settling`, then settle:
  *    - success → `settled`, the handler's response plus PAYMENT-RESPONSE / X-PAYMENT-RESPONSE;
- *    - failure verdict → the chain is asked once: unused → `failed`, 402 with the failed
- *      PAYMENT-RESPONSE and no content; used after all → settled as below;
+ *    - failure verdict → the chain is asked once: unused and never usable → `failed`, 402
+ *      settlement_failed with the failed PAYMENT-RESPONSE and no content; unused but still usable
+ *      → `unknown`, 402 settlement_failed_retryable (present the same payment again); used after
+ *      all → settled as below;
  *    - no verdict (timeout, dropped connection, facilitator error) → `unknown`, and the chain is
  *      asked for up to SETTLEMENT_CHECK_MS: settled → the content (PAYMENT-RESPONSE from the
  *      chain's transaction); can never settle → `failed`, 402; still open → 503
@@ -311,7 +313,9 @@ async function settleAfterHandler(
 
 /**
  * Asks the facilitator to settle a claimed payment whose handler succeeded (row `settling`), and
- * answers: the content with PAYMENT-RESPONSE, 402 settlement_failed, or 503 settlement_pending.
+ * answers: the content with PAYMENT-RESPONSE; 402 settlement_failed (it can never settle) or
+ * settlement_failed_retryable (refused now, but it can still settle: the same payment presented
+ * again is served or settled anew); or 503 settlement_pending.
  *
  * @param row the payment row, as far as the chain check needs it.
  * @param kept the handler's response from this request; null when asking again for a payment
@@ -346,16 +350,21 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
     const outcome = await confirmOnChain(row, kept ? 0 : env().settlementCheckMs);
     if (outcome.state === "settled") return finishFromChain(db, claimId, outcome, paid, { kept, payer });
     const reason = [settled.errorReason ?? "settlement_failed", settled.errorMessage].filter(Boolean).join(": ");
+    let response: Response;
     if ((outcome.state === "not_settled" && outcome.final) || (outcome.state === "unknown" && outcome.uncheckable)) {
       await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
+      response = paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     } else {
       // The chain shows the payment unused but still usable (or cannot be read): a transaction the
       // facilitator sent may still land, and anyone holding the authorization may still submit it.
       // The buyer is refused now; the books keep it open until the chain decides (the reconciler,
-      // or the same payment presented again), so `failed` never stands for money that moved.
+      // or the same payment presented again), so `failed` never stands for money that moved. The
+      // buyer is told to present this same payment again rather than sign a second one (which
+      // would be charged as well should this one land): served if it landed, settled anew if it
+      // can be now (e.g. their wallet was topped up).
       await bookkeeping(recordUnknown(db, claimId, `settlement_failed: ${reason}; on chain: ${outcome.reason}`), `mark payment ${claimId} unknown`);
+      response = paymentRequired(extensions, requirements, resource, "settlement_failed_retryable", `Settlement failed: ${reason}. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one`);
     }
-    const response = paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }

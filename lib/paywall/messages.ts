@@ -47,8 +47,13 @@ export function describeSigningError(error: unknown): PaywallProblem {
 export function describeSubmissionFailure(failure: SubmissionFailure): PaywallProblem {
   const code = failure.code ?? (typeof failure.error === "object" ? failure.error?.code : undefined);
   const reason = text(failure.error);
+  // Refused, but this same payment can still settle: trying again sends it again (a new
+  // signature would be charged too, should this one still land).
+  const retryable = code === "settlement_failed_retryable";
   if (/insufficient|balance/i.test(reason)) {
-    return { title: "Insufficient balance", detail: "Your wallet does not hold enough of this token for the price. Nothing was paid.", retry: true };
+    return retryable
+      ? { title: "Insufficient balance", detail: "Your wallet did not hold enough of this token for the price. Nothing was paid. Add funds, then try again: the same payment is sent again, never charged twice.", retry: true, resend: true }
+      : { title: "Insufficient balance", detail: "Your wallet does not hold enough of this token for the price. Nothing was paid.", retry: true };
   }
   if (/expired|valid_?before|validBefore|valid_?after|too late|deadline/i.test(reason)) {
     return { title: "Payment expired", detail: "The signed payment expired before it reached us. Nothing was paid; sign again.", retry: true };
@@ -72,6 +77,8 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
       return { title: "Already used", detail: "This signature was already used. Sign a new payment.", retry: true };
     case "settlement_failed":
       return { title: "Payment not settled", detail: "The transfer could not be completed on chain, so you were not charged. Try again.", retry: true };
+    case "settlement_failed_retryable":
+      return { title: "Payment not settled", detail: "The transfer could not be completed on chain yet, so you were not charged. Trying again sends the same payment, which is never charged twice.", retry: true, resend: true };
     case "facilitator_unavailable":
     case "facilitator_bad_response":
     case "database_unavailable":

@@ -238,6 +238,49 @@ test("a payment whose settlement is pending is checked again with the same signa
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
 });
 
+test("a payment refused while it can still settle is sent again by 'Try again', never signed twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+  const buyer = devnet.buyers[3]!;
+  const wallet = await useWallet(buyer.privateKey as Hex);
+  const before = await balance(devnet.asset.address, buyer.address);
+  // The server's answer when the facilitator refused the settlement while the chain shows the
+  // payment still usable (here: the wallet was short when it settled), given by the browser route
+  // as in the pending test above (the server side runs on real parts in paid-api.test.ts, where
+  // the same payment is settled once the wallet is funded again). Later submissions go through.
+  const sent: string[] = [];
+  await page.route(`${baseUrl}${DEEP_DIVE}`, async (route) => {
+    const signature = route.request().headers()["payment-signature"];
+    if (!signature) return route.continue();
+    sent.push(signature);
+    if (sent.length === 1) {
+      return route.fulfill({
+        status: 402,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          x402Version: 1,
+          error: "Settlement failed: invalid_exact_evm_insufficient_balance. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one",
+          accepts: [],
+          code: "settlement_failed_retryable",
+        }),
+      });
+    }
+    return route.continue();
+  });
+
+  expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
+  await paywall.connect();
+  await paywall.pay();
+  await expect(paywall.alert()).toContainText("Insufficient balance");
+  await expect(paywall.alert()).toContainText("Add funds, then try again: the same payment is sent again");
+  await paywall.screenshot("paywall-settlement-failed-retryable", testInfo);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
+  await page.getByRole("button", { name: "Try again" }).click();
+  await paywall.expectArticle("Deep dive: what a paid request really costs");
+  expect(sent).toHaveLength(2);
+  expect(new Set(sent).size).toBe(1);
+  expect(wallet.signatures).toBe(1);
+  expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
+});
+
 test("a wallet without enough balance is told so before signing", async ({ page, baseUrl, devnet, paywall, useWallet }, testInfo) => {
   const wallet = await useWallet(testKey(6)); // funded with ETH only, no test tokens
   expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);

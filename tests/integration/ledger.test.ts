@@ -223,9 +223,9 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const first = await fetch(url("/api/demo/quote"), { headers });
     expect(first.status).toBe(402);
     const body = await first.json();
-    expect(body.code).toBe("settlement_failed");
+    // Unused on chain but still usable: open, not `failed`; the buyer is told to present it again.
+    expect(body.code).toBe("settlement_failed_retryable");
     expect(body.text).toBeUndefined();
-    // Unused on chain but still usable: open, not `failed`.
     expect(await rowOf(payer)).toMatchObject({ status: "unknown", transaction: null });
     expect((await rowOf(payer))?.errorReason).toMatch(/^settlement_failed: unexpected_settle_error: receipt wait failed; on chain: authorization_not_used_yet/);
     const transaction = JSON.parse((await forwardLater!()).text).transaction as string;

@@ -418,7 +418,7 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     expect(await balance(merchant)).toBe(merchantBefore);
   });
 
-  it("answers 402 with a failed PAYMENT-RESPONSE and no content when settlement failed, and keeps the payment open while its authorization is still usable", async () => {
+  it("answers 402 with a failed PAYMENT-RESPONSE and no content when settlement failed, keeps the payment open while its authorization is still usable, and settles the same payment presented again once it can", async () => {
     const payer = buyer(1);
     const headers = await signPayment("/api/demo/quote", 1);
     const chain = localChain(devnet.config.chainId, devnet.config.rpcUrl);
@@ -438,18 +438,19 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     expect(settle.success).toBe(false);
     expect(settle.errorReason).toBeTruthy();
     const body = await res.json();
-    expect(body.code).toBe("settlement_failed");
+    // Not `failed`: the authorization is unused but valid until its validBefore, so the money
+    // could still move (a late transaction, anyone submitting it). The buyer is told to send the
+    // same payment again rather than sign a second one.
+    expect(body.code).toBe("settlement_failed_retryable");
+    expect(body.error).toMatch(/send the same payment again/);
     expect(body.text).toBeUndefined();
     expect(await balance(merchant)).toBe(merchantBefore);
-    // Not `failed`: the authorization is unused but valid until its validBefore, so the money
-    // could still move (a late transaction, anyone submitting it). The chain decides later.
-    expectedUnknown.push(payer.address);
     // The same payment again: the facilitator is asked again (the chain shows it usable); it fails
     // again while the wallet is empty, so it is refused with why, not as "already used".
     const again = await fetch(url("/api/demo/quote"), { headers });
     expect(again.status).toBe(402);
     const refusal = await again.json();
-    expect(refusal.code).toBe("settlement_failed");
+    expect(refusal.code).toBe("settlement_failed_retryable");
     expect(refusal.error).toMatch(/^Settlement failed: .+/);
     expect(await balance(merchant)).toBe(merchantBefore);
     // Give the buyer their money back for the tests that follow.
@@ -460,6 +461,17 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
       args: [payer.address, drained],
     });
     await publicClient.waitForTransactionReceipt({ hash: back });
+    // Funded again, the buyer sends the same payment once more, as told: settled now and served,
+    // charged once. No second signature was needed.
+    const paid = await fetch(url("/api/demo/quote"), { headers });
+    expect(paid.status).toBe(200);
+    expect((await paid.json()).text).toEqual(expect.any(String));
+    const settledNow = decodePaymentResponseHeader(paid.headers.get("PAYMENT-RESPONSE")!);
+    expect(settledNow.success).toBe(true);
+    expect(await balance(payer.address)).toBe(drained - 10_000n);
+    expect(await balance(merchant)).toBe(merchantBefore + 10_000n);
+    settledByResponse.push({ transaction: settledNow.transaction, payer: payer.address, amount: "10000", version: 2 });
+    expect((await fetch(url("/api/demo/quote"), { headers })).status).toBe(402);
   });
 
   it("fails closed with 503/502 when the facilitator is unreachable, answers garbage, without end or an HTTP error", async () => {

@@ -46,6 +46,14 @@ describe("paywall messages", () => {
     expect(describeSubmissionFailure({ status: 404 })).toMatchObject({ title: "Page not found", retry: false });
     // Refused before settling: the same payment may be sent again too (nothing was charged).
     expect(describeSubmissionFailure({ status: 503, error: { code: "facilitator_unavailable", message: "down" } })).toMatchObject({ resend: true });
+    // Refused while this payment can still settle: the same payment again, never a second one
+    // (which would be charged as well should the first land). Also when the reason is the balance.
+    const retryable = describeSubmissionFailure({ status: 402, code: "settlement_failed_retryable", error: "Settlement failed: unexpected_settle_error. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one" });
+    expect(retryable).toMatchObject({ title: "Payment not settled", resend: true, retry: true });
+    expect(retryable.pending).toBeFalsy();
+    const short = describeSubmissionFailure({ status: 402, code: "settlement_failed_retryable", error: "Settlement failed: invalid_exact_evm_insufficient_balance. Nothing was charged; …" });
+    expect(short).toMatchObject({ title: "Insufficient balance", resend: true });
+    expect(short.detail).toMatch(/Add funds, then try again: the same payment is sent again/);
     // A payment that cannot buy anything any more needs a new signature.
     for (const code of ["payment_already_used", "settlement_failed", "payment_invalid"]) expect(describeSubmissionFailure({ status: 402, code, error: "x" }).resend).toBeFalsy();
   });
