@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, useEffect, useRef, useState } from "react";
-import { describeSigningError, describeSubmissionFailure, type PaywallProblem } from "@/lib/paywall/messages";
+import { describeSigningError, describeSubmissionFailure, describeUnfinishedPayment, type PaywallProblem } from "@/lib/paywall/messages";
 import { clearPendingPayment, loadPendingPayment, savePendingPayment } from "@/lib/paywall/pending-payment";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { saveReceipt } from "@/lib/paywall/receipts";
@@ -25,7 +25,8 @@ const PENDING_CHECKS = 3;
  * The part every checkout (EVM, Solana) shares: sign in the wallet, send the payment with a
  * request for this page, keep a receipt, then reload to read it; a declined signature or a
  * refused payment becomes a problem to show, never a thrown error. A payment whose settlement is
- * pending is checked again with the same signature, also after a reload of the page
+ * pending is checked again with the same signature; one refused in a way the same payment can
+ * still be served is sent again by "Try again"; both also after a reload of the page
  * (lib/paywall/pending-payment.ts).
  *
  * @param rereadBalance called when the wallet's balance may have changed while the paywall stays:
@@ -39,13 +40,13 @@ export function usePaymentFlow(rereadBalance: () => void, option: PaywallOption)
   /** The last signed payment, kept to send again when the server says the same one can still be served. */
   const signed = useRef<Record<string, string> | null>(null);
 
-  // A payment left pending in this tab (the page was reloaded meanwhile): offer to check it again,
-  // never a second payment while it may still go through.
+  // A payment left unfinished in this tab (the page was reloaded meanwhile): offer to send it
+  // again, never a second payment while it may still go through or be served.
   useEffect(() => {
-    const pending = loadPendingPayment(window.location.pathname);
-    if (!pending) return;
-    signed.current = pending;
-    setProblem(describeSubmissionFailure({ status: 503, code: "settlement_pending" }));
+    const kept = loadPendingPayment(window.location.pathname);
+    if (!kept) return;
+    signed.current = kept.headers;
+    setProblem(kept.pending ? describeSubmissionFailure({ status: 503, code: "settlement_pending" }) : describeUnfinishedPayment());
   }, []);
 
   /** Runs the payment with `sign`, which returns the payment request headers (PAYMENT-SIGNATURE). */
@@ -88,7 +89,8 @@ export function usePaymentFlow(rereadBalance: () => void, option: PaywallOption)
     if ("problem" in result) {
       setStage("idle");
       setProblem(result.problem);
-      if (result.problem.pending) savePendingPayment(path, headers);
+      // Kept while the same payment is what can still be served (also across a reload).
+      if (result.problem.resend) savePendingPayment(path, headers, { pending: Boolean(result.problem.pending) });
       else clearPendingPayment(path);
       if (!result.problem.resend) signed.current = null; // the next attempt needs a new signature
       rereadBalance();

@@ -43,6 +43,19 @@ export function describeSigningError(error: unknown): PaywallProblem {
   return { title: "The wallet could not sign", detail: message || "Your wallet reported an error. Nothing was paid.", retry: true };
 }
 
+/**
+ * What a reload of the paywall says of a payment this tab signed and kept because the server
+ * refused it in a way the same payment can still be served (lib/paywall/pending-payment.ts).
+ */
+export function describeUnfinishedPayment(): PaywallProblem {
+  return {
+    title: "Your payment was not completed",
+    detail: "You signed a payment for this page that did not go through yet. Trying again sends that same payment, which is never charged twice.",
+    retry: true,
+    resend: true,
+  };
+}
+
 /** The problem behind a payment the server did not accept. */
 export function describeSubmissionFailure(failure: SubmissionFailure): PaywallProblem {
   const code = failure.code ?? (typeof failure.error === "object" ? failure.error?.code : undefined);

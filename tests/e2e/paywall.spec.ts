@@ -238,7 +238,7 @@ test("a payment whose settlement is pending is checked again with the same signa
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
 });
 
-test("a payment refused while it can still settle is sent again by 'Try again', never signed twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+test("a payment refused while it can still settle is sent again by 'Try again', also after a reload: never signed twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[3]!;
   const wallet = await useWallet(buyer.privateKey as Hex);
   const before = await balance(devnet.asset.address, buyer.address);
@@ -273,6 +273,11 @@ test("a payment refused while it can still settle is sent again by 'Try again', 
   await expect(paywall.alert()).toContainText("Add funds, then try again: the same payment is sent again");
   await paywall.screenshot("paywall-settlement-failed-retryable", testInfo);
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
+  // A reload keeps the payment (this tab only): offered again, no second signature.
+  await page.reload();
+  await paywall.expectShown();
+  await expect(paywall.alert()).toContainText("Your payment was not completed");
+  await paywall.screenshot("paywall-unfinished-payment", testInfo);
   await page.getByRole("button", { name: "Try again" }).click();
   await paywall.expectArticle("Deep dive: what a paid request really costs");
   expect(sent).toHaveLength(2);
