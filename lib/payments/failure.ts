@@ -13,6 +13,19 @@ export function explainOpen(reason: string | null): { summary: string; detail: s
 }
 
 /**
+ * What a `pending` payment is, for a merchant: its handler still running, or, once older than
+ * any live request holds a claim (`staleAfterMs`, env paidRequestMaxMs, in ms), left behind by a
+ * server that stopped before it asked to settle.
+ *
+ * @param updatedAt when the row last changed state.
+ * @param now the current time, in ms since the epoch.
+ */
+export function explainPending(updatedAt: Date, now: number, staleAfterMs: number): string {
+  if (now - updatedAt.getTime() < staleAfterMs) return "The payment was verified and claimed; the page or API handler is running. It is settled once the handler succeeds.";
+  return "The server stopped while the handler ran, before it asked to settle: Tollgate never submitted this payment. It stays open while the buyer's authorization can still be used (the buyer may present it again and be served, charged once), and the reconciler marks it failed once it has expired.";
+}
+
+/**
  * A failed payment's `errorReason` (an x402 error code from the facilitator's SettleResponse,
  * possibly followed by ": message", or Tollgate's own reason) in words a merchant reads.
  * Error codes: coinbase/x402 specs/x402-specification.md, "Error Codes". Unknown codes are shown

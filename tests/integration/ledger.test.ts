@@ -426,6 +426,9 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     });
     expect(checked.status).toBe("pending");
     expect(checked.updatedAt).toEqual(claim.updatedAt);
+    // The merchant reads what it is.
+    const detail = await (await fetch(url(`/dashboard/payments/${claim.id}`), { headers: { cookie: await merchantCookie() } })).text();
+    expect(detail).toContain("The server stopped while the handler ran, before it asked to settle");
 
     // The buyer presents it again: claimed anew, run, settled, served. Charged once.
     const retry = await fetch(url("/api/demo/quote"), { headers });

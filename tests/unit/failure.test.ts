@@ -1,6 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { explainFailure, explainOpen } from "@/lib/payments/failure";
+import { explainFailure, explainOpen, explainPending } from "@/lib/payments/failure";
+
+describe("explainPending", () => {
+  it("says a claim is running while a live request may hold it, and left behind (still open) after", () => {
+    const claimed = new Date("2026-12-03T12:00:00Z");
+    expect(explainPending(claimed, claimed.getTime() + 9_499, 9_500)).toMatch(/handler is running/);
+    const stale = explainPending(claimed, claimed.getTime() + 9_500, 9_500);
+    expect(stale).toMatch(/server stopped .+never submitted/);
+    expect(stale).toMatch(/stays open while the buyer's authorization can still be used/);
+    expect(stale).not.toMatch(/no money moved/);
+  });
+});
 
 describe("explainFailure", () => {
   it.each([

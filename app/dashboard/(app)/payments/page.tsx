@@ -75,7 +75,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
             <option value="">Any status</option>
             <option value="settled">Settled</option>
             <option value="failed">Failed</option>
-            <option value="pending">Pending (handler running)</option>
+            <option value="pending">Pending (handler running, or left by a stopped server)</option>
             <option value="settling">Settling</option>
             <option value="unknown">Unknown (awaiting the chain)</option>
           </select>

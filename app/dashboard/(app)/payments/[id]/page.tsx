@@ -5,7 +5,8 @@ import { getDb } from "@/lib/db";
 import { loadPayment } from "@/lib/payments/data";
 import { CopyButton } from "@/components/ui/copy-button";
 import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
-import { explainFailure, explainOpen } from "@/lib/payments/failure";
+import { explainFailure, explainOpen, explainPending } from "@/lib/payments/failure";
+import { env } from "@/lib/env";
 import { utcTimestamp } from "@/lib/paywall/format";
 
 export const dynamic = "force-dynamic";
@@ -21,7 +22,19 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
   const url = new URL(payment.resource);
   const failure = payment.status === "unknown" ? explainOpen(payment.errorReason) : explainFailure(payment.errorReason);
   const rows: [string, React.ReactNode][] = [
-    ["Status", payment.status],
+    [
+      "Status",
+      payment.status === "pending" ? (
+        <span>
+          {payment.status}
+          <span className="mt-1 block font-sans" data-testid="pending-summary">
+            {explainPending(payment.updatedAt, Date.now(), env().paidRequestMaxMs)}
+          </span>
+        </span>
+      ) : (
+        payment.status
+      ),
+    ],
     ["Amount", `${formatAssetAmount(payment.amount, display)} (${payment.amount.toFixed(0)} atomic units)`],
     ["Request", `${payment.method} ${url.pathname}${url.search}`],
     ["Resource URL", payment.resource],
