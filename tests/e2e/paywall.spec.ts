@@ -3,7 +3,7 @@
  * The wallet is an injected EIP-6963 provider whose key stays in Node (tests/e2e/wallet.ts).
  * Screenshots of each paywall state are attached to the test results.
  */
-import type { Download } from "@playwright/test";
+import type { Download, Page } from "@playwright/test";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, getBase58Decoder } from "@solana/kit";
@@ -191,6 +191,22 @@ async function readDownload(download: Download): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Answers the first `count` payment submissions (requests carrying PAYMENT-SIGNATURE) to `url`
+ * with `answer`, without reaching the server; later ones go through.
+ * @returns the PAYMENT-SIGNATURE of every submission, in order, as they happen.
+ */
+async function answerFirstPayments(page: Page, url: string, count: number, answer: { status: number; headers: Record<string, string>; body: string }): Promise<string[]> {
+  const sent: string[] = [];
+  await page.route(url, async (route) => {
+    const signature = route.request().headers()["payment-signature"];
+    if (!signature) return route.continue();
+    sent.push(signature);
+    return sent.length <= count ? route.fulfill(answer) : route.continue();
+  });
+  return sent;
+}
+
 test("a payment whose settlement is pending is checked again with the same signature, also after a reload: never signed or charged twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[3]!;
   const wallet = await useWallet(buyer.privateKey as Hex);
@@ -199,20 +215,10 @@ test("a payment whose settlement is pending is checked again with the same signa
   // route instead of a fault between the server and its facilitator, which this stack does not
   // wire in (the server side runs on real parts in ledger.test.ts): the first four submissions are
   // answered 503 settlement_pending without reaching the server; later ones go through.
-  const sent: string[] = [];
-  let pendingAnswers = 4;
-  await page.route(`${baseUrl}${DEEP_DIVE}`, async (route) => {
-    const signature = route.request().headers()["payment-signature"];
-    if (!signature) return route.continue();
-    sent.push(signature);
-    if (pendingAnswers-- > 0) {
-      return route.fulfill({
-        status: 503,
-        headers: { "content-type": "application/json", "retry-after": "1" },
-        body: JSON.stringify({ error: { code: "settlement_pending", message: "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource." } }),
-      });
-    }
-    return route.continue();
+  const sent = await answerFirstPayments(page, `${baseUrl}${DEEP_DIVE}`, 4, {
+    status: 503,
+    headers: { "content-type": "application/json", "retry-after": "1" },
+    body: JSON.stringify({ error: { code: "settlement_pending", message: "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource." } }),
   });
 
   expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
@@ -246,24 +252,15 @@ test("a payment refused while it can still settle is sent again by 'Try again', 
   // payment still usable (here: the wallet was short when it settled), given by the browser route
   // as in the pending test above (the server side runs on real parts in paid-api.test.ts, where
   // the same payment is settled once the wallet is funded again). Later submissions go through.
-  const sent: string[] = [];
-  await page.route(`${baseUrl}${DEEP_DIVE}`, async (route) => {
-    const signature = route.request().headers()["payment-signature"];
-    if (!signature) return route.continue();
-    sent.push(signature);
-    if (sent.length === 1) {
-      return route.fulfill({
-        status: 402,
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          x402Version: 1,
-          error: "Settlement failed: invalid_exact_evm_insufficient_balance. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one",
-          accepts: [],
-          code: "settlement_failed_retryable",
-        }),
-      });
-    }
-    return route.continue();
+  const sent = await answerFirstPayments(page, `${baseUrl}${DEEP_DIVE}`, 1, {
+    status: 402,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      x402Version: 1,
+      error: "Settlement failed: invalid_exact_evm_insufficient_balance. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one",
+      accepts: [],
+      code: "settlement_failed_retryable",
+    }),
   });
 
   expect(await paywall.open(`${baseUrl}${DEEP_DIVE}`)).toBe(402);
