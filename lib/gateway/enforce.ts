@@ -579,10 +579,13 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
   if (row.status === "pending") {
     // Tollgate never asked to settle a `pending` claim. One older than any live request holds one
     // was left by a stopped process: the buyer presents the payment again, so it is run anew (the
-    // facilitator's verify refuses it if it was used meanwhile; the chain takes it once).
+    // facilitator's verify refuses it if it was used meanwhile; the chain takes it once). Released
+    // by this request or by a concurrent one, the payment's unique key decides who claims it next;
+    // a loser waits for the winner's outcome like any duplicate.
     const staleBefore = new Date(Date.now() - env().paidRequestMaxMs);
-    if (row.updatedAt < staleBefore && (await releaseAbandonedClaim(db, row.id, staleBefore).catch(() => false))) return "reclaim";
-    return null;
+    if (row.updatedAt >= staleBefore) return null;
+    await bookkeeping(releaseAbandonedClaim(db, row.id, staleBefore), `release abandoned claim ${row.id}`);
+    return "reclaim";
   }
   // A `settling` row whose request is still waiting on the facilitator belongs to that request:
   // the duplicate is refused as used. One left behind (its process stopped) is asked about.
