@@ -80,14 +80,11 @@ export async function releasePayment(db: PrismaClient, id: string): Promise<void
  * (env paidRequestMaxMs ago, longer than any live request holds one), so its process stopped
  * before asking to settle and the authorization was never submitted by Tollgate. The same payment
  * presented again is then claimed anew (verify, handler, settle), which cannot charge twice: the
- * chain takes one authorization (EIP-3009 nonce) or one signed transaction once. Conditional: of
- * several requests or instances, one releases it.
- *
- * @returns whether this call released it.
+ * chain takes one authorization (EIP-3009 nonce) or one signed transaction once. Conditional: a
+ * claim taken anew meanwhile (a new row) is never touched.
  */
-export async function releaseAbandonedClaim(db: PrismaClient, id: string, staleBefore: Date): Promise<boolean> {
-  const { count } = await db.payment.deleteMany({ where: { id, status: "pending", updatedAt: { lt: staleBefore } } });
-  return count === 1;
+export async function releaseAbandonedClaim(db: PrismaClient, id: string, staleBefore: Date): Promise<void> {
+  await db.payment.deleteMany({ where: { id, status: "pending", updatedAt: { lt: staleBefore } } });
 }
 
 /**

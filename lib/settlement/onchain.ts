@@ -96,9 +96,11 @@ export type OnchainOutcome =
   | { state: "not_settled"; final: boolean; reason: string }
   | { state: "unknown"; reason: string; uncheckable?: true };
 
-const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
+/** EIP-3009's log of a used authorization (the reconciler reads it too). */
+export const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
 const AUTHORIZATION_CANCELED = parseAbiItem("event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)");
-const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
+/** ERC-20's transfer log (the reconciler's orphan scan reads it too). */
+export const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
 /** Blocks per eth_getLogs call: within what public RPCs allow. */
 const LOG_CHUNK = 2_000n;
 /** How far before the payment's creation the log search reaches, in seconds (clock skew, slow inclusion). */

@@ -1,4 +1,4 @@
-import { createPublicClient, getAddress, http, parseAbiItem, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, getAddress, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { loadOpenPayments } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
@@ -6,7 +6,7 @@ import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@
 import { loadChargingRoutes } from "@/lib/routes/data";
 import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mutations";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
-import { findSvmTransfersTo } from "./onchain";
+import { AUTHORIZATION_USED, findSvmTransfersTo, TRANSFER } from "./onchain";
 import { replayJournal } from "./journal";
 import { rekeyPresentablePayments } from "./rekey";
 import { findMisrecordedPayment, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
@@ -137,7 +137,6 @@ const STAYS_OPEN = " stays open: ";
 /** How long a handler's response is kept for a late delivery to a retry of the same payment, in ms. */
 const KEPT_RESPONSE_TTL_MS = 24 * 60 * 60 * 1000;
 
-const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
 const SCAN_CHUNK = 2_000n;
 
 async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks, decisions }: { dryRun: boolean; initialScanBlocks: bigint; decisions: string[] }): Promise<number> {
@@ -183,8 +182,6 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
   }
   return found;
 }
-
-const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
 
 /**
  * For a transfer to a payTo that no row names: if its transaction used the EIP-3009 authorization
