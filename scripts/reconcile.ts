@@ -4,7 +4,8 @@
  * One reconciler pass against DATABASE_URL (PGlite by default: stop the app first, PGlite serves
  * one process): replays the settlement journal, brings open payments to what the chain shows
  * (`unknown` ones last touched N ms ago, default 0; `pending`/`settling` ones, which a live
- * request may hold, only M ms after, default 600000 = 10 minutes), and lists transfers to payTo with no
+ * request may hold, only M ms after, default 600000 = 10 minutes), audits payments settled in the
+ * last 7 days that the chain has not been seen to carry yet, and lists transfers to payTo with no
  * payment row. `--dry-run` prints the decisions and writes nothing. Chains are read through
  * EVM_CHAINS; outside production, the local devnet's chain (.data/devnet.json) when EVM_CHAINS is unset.
  * Run with the react-server condition (see package.json): it shares the app's server-only modules.
@@ -36,7 +37,8 @@ async function main() {
     for (const line of summary.decisions) console.log(line);
     console.log(
       `${dryRun ? "[dry run] " : ""}${describeTarget(target)}: journal ${summary.journal.applied} replayed (${summary.journal.kept} kept); ` +
-        `${summary.checked} open payments checked: ${summary.settled} settled, ${summary.failed} failed, ${summary.unresolved} still open; ${summary.orphans} transfers without a row`,
+        `${summary.checked} open payments checked: ${summary.settled} settled, ${summary.failed} failed, ${summary.unresolved} still open; ` +
+        `settled payments audited: ${summary.confirmed} confirmed on chain, ${summary.disproved} disproved; ${summary.orphans} transfers without a row`,
     );
     if (!dryRun) await recordRun(db.prisma, startedAt, summary);
   } finally {

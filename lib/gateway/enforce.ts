@@ -510,10 +510,11 @@ async function recordSettledDurably(
   payer: string | null,
   keep: Date | "undelivered" | undefined,
   facilitator: string | null = null,
+  confirmed = false,
 ): Promise<void> {
   try {
     const options = keep === "undelivered" ? {} : keep ? { keepResponseUntil: keep } : { dropKeptResponse: true };
-    await recordSettled(db, id, { transaction, payer, facilitator }, options);
+    await recordSettled(db, id, { transaction, payer, facilitator, confirmed }, options);
   } catch (error) {
     console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
     try {
@@ -540,10 +541,10 @@ async function finishFromChain(
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
     await grantAccessBought(db, paid, id, payer);
     if (kept) {
-      await recordSettledDurably(db, id, outcome.transaction, payer, keepFor(paid, kept), facilitator);
+      await recordSettledDurably(db, id, outcome.transaction, payer, keepFor(paid, kept), facilitator, true);
       return deliver(paid, kept, settle, id);
     }
-    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator }), `record settlement ${id}`);
+    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator, confirmed: true }), `record settlement ${id}`);
     const taken = await takePaidResponse(db, id, paid.identifier ? identifierKeepUntil() : null);
     if (!taken) return paymentRequired(paid.extensions, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
     return deliver(paid, taken, settle, id);

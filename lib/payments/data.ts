@@ -272,6 +272,27 @@ export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abando
   });
 }
 
+/**
+ * Settled payments the chain has not been seen to carry yet (`confirmedAt` null): the
+ * reconciler's audit list. Only rows settled since `settledSince` with an on-chain reference, and
+ * not asked about since `checkedBefore`; least recently asked first, so rows the chain cannot
+ * answer for yet do not hold up the others.
+ */
+export async function loadSettledToAudit(db: PrismaClient, { settledSince, checkedBefore }: { settledSince: Date; checkedBefore: Date }, limit = 500): Promise<(LedgerRow & { settledAt: Date | null })[]> {
+  return db.payment.findMany({
+    where: {
+      status: "settled",
+      confirmedAt: null,
+      settledAt: { gte: settledSince },
+      onchainRef: { not: Prisma.DbNull },
+      OR: [{ checkedAt: null }, { checkedAt: { lt: checkedBefore } }],
+    },
+    orderBy: [{ checkedAt: { sort: "asc", nulls: "first" } }, { settledAt: "asc" }],
+    take: limit,
+    select: { ...ledgerSelect, settledAt: true },
+  });
+}
+
 /** For the dashboard: open payments by state, the last reconciler passes and unexplained transfers. */
 export async function loadLedgerHealth(db: PrismaClient) {
   const [open, runs, orphans] = await Promise.all([

@@ -1,4 +1,11 @@
 /**
+ * The `errorReason` prefix of a payment recorded settled that the chain disproved: the
+ * facilitator's success named a transaction that does not carry it, and no other does
+ * (lib/settlement/reconciler.ts, the audit).
+ */
+export const SETTLEMENT_DISPROVED = "settlement_not_on_chain";
+
+/**
  * An open payment's `errorReason` (status `unknown`: the settle answer was lost, or the
  * facilitator said it failed while the chain showed the payment still usable) in words a
  * merchant reads: the outcome is not known yet, and who decides it.
@@ -6,7 +13,9 @@
  * @returns `{ summary, detail }`: the sentence, and the raw reason for reference.
  */
 export function explainOpen(reason: string | null): { summary: string; detail: string | null } {
-  const why = reason?.startsWith("settlement_failed")
+  const why = reason?.startsWith(SETTLEMENT_DISPROVED)
+    ? "The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it. The buyer's authorization is unused and still valid, so it may still be submitted."
+    : reason?.startsWith("settlement_failed")
     ? "The facilitator said the settlement failed, but the chain showed the payment still able to go through (a transaction may still land, or the authorization may still be submitted)."
     : "The facilitator's answer to the settlement was lost (a timeout, a dropped connection or an error after the request was sent).";
   return { summary: `${why} The chain decides: the reconciler marks it settled or failed once it can.`, detail: reason || null };
@@ -37,6 +46,7 @@ export function explainFailure(reason: string | null): { summary: string; detail
   if (!reason) return { summary: "The payment did not settle.", detail: null };
   const r = reason.toLowerCase();
   const rules: [RegExp, string][] = [
+    [new RegExp(`^${SETTLEMENT_DISPROVED}`), "The facilitator reported this payment settled, and the buyer was served, but the chain shows it never moved and it no longer can (its authorization expired or was spent elsewhere): you were not paid for it."],
     [/^authorization_used_elsewhere/, "The buyer spent the authorization's nonce on another transfer before it was settled; nothing reached you, and this payment can never settle."],
     [/^abandoned/, "The server stopped before asking to settle; the buyer's authorization was never used, so no money moved."],
     [/insufficient_funds|insufficient balance/, "The buyer's wallet did not hold enough of the token when the payment was settled."],
@@ -54,4 +64,13 @@ export function explainFailure(reason: string | null): { summary: string; detail
   ];
   const match = rules.find(([pattern]) => pattern.test(r));
   return { summary: match ? match[1] : "The facilitator refused to settle the payment.", detail: reason };
+}
+
+/**
+ * Whether the chain was seen to carry a settled payment (`confirmedAt`, the reconciler's audit or
+ * the chain check that settled it), for a merchant.
+ */
+export function describeConfirmation(confirmedAt: Date | null): string {
+  if (confirmedAt) return `Confirmed: the chain carries this payment in the transaction above (checked ${confirmedAt.toISOString().replace("T", " ").slice(0, 19)} UTC).`;
+  return "Reported settled by the facilitator; the reconciler has not checked it on chain yet (it does within a few minutes while it runs).";
 }

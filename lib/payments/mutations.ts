@@ -117,7 +117,8 @@ export async function markSettling(db: PrismaClient, id: string, response: KeptR
 }
 
 /**
- * Records that the payment settled on chain (the facilitator's success, or found on chain).
+ * Records that the payment settled on chain (the facilitator's success, or found on chain: then
+ * `confirmed`, which dates `confirmedAt` and spares it the reconciler's audit).
  * With `dropKeptResponse`, the kept response is deleted in the same transaction (it was just
  * delivered); with `keepResponseUntil` instead, it is marked delivered and kept for
  * payment-identifier retries until then.
@@ -126,7 +127,7 @@ export async function markSettling(db: PrismaClient, id: string, response: KeptR
 export async function recordSettled(
   db: PrismaClient,
   id: string,
-  settle: { transaction: string; payer?: string | null; facilitator?: string | null },
+  settle: { transaction: string; payer?: string | null; facilitator?: string | null; confirmed?: boolean },
   options: { dropKeptResponse?: boolean; keepResponseUntil?: Date } = {},
 ): Promise<boolean> {
   if (options.keepResponseUntil) {
@@ -135,13 +136,13 @@ export async function recordSettled(
       WITH kept AS (UPDATE "PaidResponse" SET "deliveredAt" = ${now}, "keepUntil" = ${options.keepResponseUntil} WHERE "paymentId" = ${id})
       UPDATE "Payment"
       SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
-          "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
+          "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "confirmedAt" = ${settle.confirmed ? now : null}, "updatedAt" = ${now}
       WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
     return updated === 1;
   }
   const update = {
     where: { id, status: { in: OPEN_STATUSES } },
-    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, facilitator: settle.facilitator ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date() },
+    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, facilitator: settle.facilitator ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date(), confirmedAt: settle.confirmed ? new Date() : null },
   };
   if (!options.dropKeptResponse) return (await db.payment.updateMany(update)).count === 1;
   // Delivered in the same request: the kept response has served its purpose. One statement, one
@@ -151,7 +152,7 @@ export async function recordSettled(
     WITH dropped AS (DELETE FROM "PaidResponse" WHERE "paymentId" = ${id})
     UPDATE "Payment"
     SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
-        "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "updatedAt" = ${now}
+        "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "confirmedAt" = ${settle.confirmed ? now : null}, "updatedAt" = ${now}
     WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
   return updated === 1;
 }
@@ -201,6 +202,41 @@ export async function recordUnknown(db: PrismaClient, id: string, reason: string
 export async function touchChecked(db: PrismaClient, id: string): Promise<void> {
   // Raw: Prisma's update would set @updatedAt.
   await db.$executeRaw`UPDATE "Payment" SET "checkedAt" = ${new Date()} WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
+}
+
+/**
+ * The reconciler's audit found this settled payment on chain in `transaction`: dates
+ * `confirmedAt` (only while the row is settled under that transaction). Raw, so `updatedAt`
+ * keeps dating the last change of state.
+ */
+export async function recordConfirmed(db: PrismaClient, id: string, transaction: string): Promise<void> {
+  const now = new Date();
+  await db.$executeRaw`UPDATE "Payment" SET "confirmedAt" = ${now}, "checkedAt" = ${now} WHERE "id" = ${id} AND "status" = 'settled' AND "transaction" = ${transaction}`;
+}
+
+/**
+ * The reconciler's audit asked the chain about a settled payment and could not tell yet (RPC
+ * down, no way to check): dates `checkedAt`, so the next audits take other rows first.
+ */
+export async function touchAudited(db: PrismaClient, id: string): Promise<void> {
+  await db.$executeRaw`UPDATE "Payment" SET "checkedAt" = ${new Date()} WHERE "id" = ${id} AND "status" = 'settled'`;
+}
+
+/**
+ * A settled payment the chain disproves: the facilitator's success named `named`, yet the
+ * payment's transfer is in no transaction. It goes back to `unknown` while it can still move
+ * money (its authorization unused and valid), or to `failed` when it never can (`final`); its
+ * transaction and settledAt are cleared and `reason` says what was claimed and what the chain
+ * shows. Only a row still settled under `named` changes (the trigger tells webhook subscribers:
+ * `payment.reconciled`).
+ * @returns whether the row changed.
+ */
+export async function recordDisproved(db: PrismaClient, id: string, named: string | null, { final, reason }: { final: boolean; reason: string }): Promise<boolean> {
+  const { count } = await db.payment.updateMany({
+    where: { id, status: "settled", transaction: named },
+    data: { status: final ? "failed" : "unknown", transaction: null, settledAt: null, confirmedAt: null, errorReason: reason, checkedAt: new Date() },
+  });
+  return count === 1;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { address as solanaAddress, blockhash as solanaBlockhash, createSolanaRpc, getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder } from "@solana/kit";
+import { address as solanaAddress, blockhash as solanaBlockhash, createSolanaRpc, getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder, type Signature } from "@solana/kit";
 import { getTransferCheckedInstructionDataDecoder, TOKEN_PROGRAM_ADDRESS, TRANSFER_CHECKED_DISCRIMINATOR } from "@solana-program/token";
 import { eip3009ABI } from "@x402/evm";
 import { decodeTransactionFromPayload, getTokenPayerFromTransaction, transactionMessageHash } from "@x402/svm";
-import { createPublicClient, http, parseAbiItem, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, http, parseAbiItem, parseEventLogs, TransactionReceiptNotFoundError, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { z } from "zod";
 
 /**
@@ -189,7 +189,12 @@ async function paidWithAuthorization(
   if (usedLogIndex === null) return "unknown";
   const receipt = await client.getTransactionReceipt({ hash: transaction }).catch(() => null);
   if (!receipt) return "unknown";
-  const next = receipt.logs.find((l) => l.logIndex === usedLogIndex + 1);
+  return transfersAfter(receipt.logs, usedLogIndex, { token, from, payTo, amount });
+}
+
+/** Whether the log right after `usedLogIndex` is the token's `Transfer(from, payTo, amount)`. */
+function transfersAfter(logs: Log[], usedLogIndex: number, { token, from, payTo, amount }: { token: Address; from: Address; payTo: string; amount: bigint }): boolean {
+  const next = logs.find((l) => l.logIndex === usedLogIndex + 1);
   if (!next || next.address.toLowerCase() !== token.toLowerCase()) return false;
   const [transfer] = parseEventLogs({ abi: [TRANSFER], logs: [next], strict: true });
   return (
@@ -198,6 +203,39 @@ async function paidWithAuthorization(
     transfer.args.to.toLowerCase() === payTo.toLowerCase() &&
     transfer.args.value === amount
   );
+}
+
+/**
+ * Whether `transaction` carries this payment, read from that one transaction (one RPC call): the
+ * reconciler's audit of a facilitator's success. EVM: its receipt succeeded and holds the token's
+ * `AuthorizationUsed(from, nonce)` followed by `Transfer(from, payTo, amount)` (as checkOnchain
+ * requires). Solana: the transaction landed without error and its message is the payment's.
+ *
+ * @param expected `asset`, `payTo` and `amount` in atomic units, as for checkOnchain.
+ * @returns "unknown" when the RPC did not answer; false also when the transaction does not exist
+ *   (the caller then asks checkOnchain where, if anywhere, the payment went). Never throws.
+ */
+export async function carriesPayment(rpcUrl: string, expected: { asset: string; payTo: string; amount: bigint }, ref: OnchainRef, transaction: string): Promise<boolean | "unknown"> {
+  try {
+    if (ref.kind === "svm") {
+      const found = await createSolanaRpc(rpcUrl).getTransaction(transaction as Signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+      if (!found || found.meta?.err) return false;
+      return transactionMessageHash(getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]))) === ref.messageHash;
+    }
+    if (!bytes32.safeParse(transaction).success) return false;
+    const receipt = await clientFor(rpcUrl)
+      .getTransactionReceipt({ hash: transaction as Hex })
+      .catch((error: unknown) => (error instanceof TransactionReceiptNotFoundError ? null : Promise.reject(error)));
+    if (!receipt || receipt.status !== "success") return false;
+    const token = expected.asset as Address;
+    const used = parseEventLogs({ abi: [AUTHORIZATION_USED], logs: receipt.logs }).find(
+      (l) => l.address.toLowerCase() === token.toLowerCase() && l.args.authorizer.toLowerCase() === ref.from.toLowerCase() && l.args.nonce.toLowerCase() === ref.nonce.toLowerCase(),
+    );
+    if (!used || used.logIndex === null) return false;
+    return transfersAfter(receipt.logs, used.logIndex, { token, from: ref.from as Address, payTo: expected.payTo, amount: expected.amount });
+  } catch {
+    return "unknown";
+  }
 }
 
 /** How many of the token payer's latest signatures the Solana check looks through. */

@@ -1,12 +1,13 @@
 import { createPublicClient, getAddress, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { loadOpenPayments } from "@/lib/payments/data";
+import { loadOpenPayments, loadSettledToAudit } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
-import { pruneKeptResponses, recordFailed, recordSettled, touchChecked } from "@/lib/payments/mutations";
+import { pruneKeptResponses, recordConfirmed, recordDisproved, recordFailed, recordSettled, touchAudited, touchChecked } from "@/lib/payments/mutations";
 import { loadChargingRoutes } from "@/lib/routes/data";
 import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mutations";
+import { SETTLEMENT_DISPROVED } from "@/lib/payments/failure";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
-import { AUTHORIZATION_USED, findSvmTransfersTo, TRANSFER } from "./onchain";
+import { AUTHORIZATION_USED, carriesPayment, findSvmTransfersTo, onchainRefSchema, TRANSFER } from "./onchain";
 import { replayJournal } from "./journal";
 import { rekeyPresentablePayments } from "./rekey";
 import { findMisrecordedPayment, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
@@ -29,6 +30,10 @@ export type ReconcileSummary = {
   failed: number;
   unresolved: number;
   orphans: number;
+  /** Settled payments the audit found on chain in the transaction recorded (or corrected to the chain's). */
+  confirmed: number;
+  /** Settled payments the chain disproved: back to `unknown` or `failed` (also counted there). */
+  disproved: number;
   /** One line per decision, for the CLI and the logs. */
   decisions: string[];
 };
@@ -47,6 +52,8 @@ export type ReconcileOptions = {
   scanOrphans?: boolean;
   /** How many blocks back the first scan of a payTo starts (default 5,000). */
   initialScanBlocks?: bigint;
+  /** Audit settled payments against the chain (default true). */
+  auditSettled?: boolean;
 };
 
 /**
@@ -73,7 +80,7 @@ export type ReconcileOptions = {
  */
 export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions): Promise<ReconcileSummary> {
   const dryRun = options.dryRun ?? false;
-  const summary: ReconcileSummary = { dryRun, journal: { applied: 0, kept: 0 }, checked: 0, settled: 0, failed: 0, unresolved: 0, orphans: 0, decisions: [] };
+  const summary: ReconcileSummary = { dryRun, journal: { applied: 0, kept: 0 }, checked: 0, settled: 0, failed: 0, unresolved: 0, orphans: 0, confirmed: 0, disproved: 0, decisions: [] };
   if (!dryRun) {
     // Claim keys written before keys named what the chain dedupes (a no-op once done).
     const { rekeyed, clashes } = await rekeyPresentablePayments(db);
@@ -96,7 +103,7 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     if (outcome.state === "settled") {
       summary.settled++;
       summary.decisions.push(`${row.id} (${row.status}) → settled: ${outcome.transaction}`);
-      if (!dryRun) await recordSettled(db, row.id, { transaction: outcome.transaction, payer: row.payer });
+      if (!dryRun) await recordSettled(db, row.id, { transaction: outcome.transaction, payer: row.payer, confirmed: true });
     } else if (outcome.state === "not_settled" && outcome.final) {
       summary.failed++;
       summary.decisions.push(`${row.id} (${row.status}) → failed: ${outcome.reason}`);
@@ -111,6 +118,8 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
       if (!dryRun) await touchChecked(db, row.id);
     }
   }
+
+  if (options.auditSettled ?? true) await auditSettled(db, summary, { now, olderThanMs: options.olderThanMs });
 
   if (!dryRun) {
     // Kept responses are for late deliveries within a day; delivered or older ones go.
@@ -129,6 +138,56 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     summary.orphans = await scanOrphanTransfers(db, { dryRun, initialScanBlocks: options.initialScanBlocks ?? 5_000n, decisions: summary.decisions });
   }
   return summary;
+}
+
+/** How far back the audit takes settled payments, in ms: rows settled earlier are left as recorded. */
+const AUDIT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The audit: a settled payment rests on the facilitator's success until the chain is seen to
+ * carry it. Each settled row not confirmed yet (settled within AUDIT_WINDOW_MS, at least
+ * `olderThanMs` ago, so the chain's view has caught up with the facilitator's) is read from its
+ * transaction (carriesPayment: one RPC call). Carried → `confirmedAt`. Otherwise the chain is asked
+ * where the payment went (confirmOnChain): in another transaction → that one is recorded (the
+ * facilitator named a wrong one); nowhere → the facilitator's success was false (a facilitator
+ * that lied, an answer forged on the way): the row goes back to `unknown` while the payment can
+ * still move money, to `failed` once it never can. Rows the chain cannot answer for now are
+ * asked again on a later pass.
+ */
+async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, olderThanMs }: { now: number; olderThanMs: number }): Promise<void> {
+  const rows = await loadSettledToAudit(db, { settledSince: new Date(now - AUDIT_WINDOW_MS), checkedBefore: new Date(now - olderThanMs) });
+  for (const row of rows) {
+    if (!row.transaction) continue;
+    const ref = onchainRefSchema.safeParse(row.onchainRef);
+    const rpcUrl = rpcUrlFor(row.network);
+    if (ref.success && rpcUrl && (await carriesPayment(rpcUrl, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction)) === true) {
+      summary.confirmed++;
+      if (!summary.dryRun) await recordConfirmed(db, row.id, row.transaction);
+      continue;
+    }
+    const outcome = await confirmOnChain(row, 0);
+    if (outcome.state === "settled") {
+      summary.confirmed++;
+      if (sameTransaction(row.network, outcome.transaction, row.transaction)) {
+        if (!summary.dryRun) await recordConfirmed(db, row.id, row.transaction);
+      } else {
+        await correctTransaction(db, row, outcome.transaction, summary);
+      }
+    } else if (outcome.state === "not_settled") {
+      summary.disproved++;
+      summary[outcome.final ? "failed" : "unresolved"]++;
+      const reason = `${SETTLEMENT_DISPROVED}: the facilitator reported it settled in ${row.transaction}, but the chain shows no transfer of it (${outcome.reason})`;
+      summary.decisions.push(`${row.id} (settled) → ${outcome.final ? "failed" : "unknown"}: ${reason}`);
+      if (!summary.dryRun) await recordDisproved(db, row.id, row.transaction, { final: outcome.final, reason });
+    } else if (!summary.dryRun) {
+      await touchAudited(db, row.id);
+    }
+  }
+}
+
+/** Whether two references name one transaction: EVM hashes in any case, anything else as written. */
+function sameTransaction(network: string, a: string, b: string): boolean {
+  return network.startsWith("eip155:") ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 /** How a decision line says a row stays open. */

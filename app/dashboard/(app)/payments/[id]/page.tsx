@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db";
 import { loadPayment } from "@/lib/payments/data";
 import { CopyButton } from "@/components/ui/copy-button";
 import { assetKey, describeAssets, formatAssetAmount, transactionUrl } from "@/lib/payments/display";
-import { explainFailure, explainOpen, explainPending } from "@/lib/payments/failure";
+import { describeConfirmation, explainFailure, explainOpen, explainPending } from "@/lib/payments/failure";
 import { env } from "@/lib/env";
 import { utcTimestamp } from "@/lib/paywall/format";
 
@@ -86,6 +86,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
     ],
     ["Created (UTC)", payment.createdAt.toISOString()],
     ["Settled (UTC)", payment.settledAt?.toISOString() ?? "not settled"],
+    ...(payment.status === "settled" ? ([["On chain", <span key="confirmed" className="font-sans" data-testid="chain-confirmation">{describeConfirmation(payment.confirmedAt)}</span>]] as [string, React.ReactNode][]) : []),
     ["Payment key", payment.paymentKey],
     ["Settled by", payment.facilitator ? `${payment.facilitator} facilitator` : "—"],
     ["Payment identifier", payment.paymentIdentifier ?? "none (the client sent no payment-identifier id)"],
