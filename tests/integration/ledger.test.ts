@@ -367,6 +367,60 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await db.prisma.orphanTransfer.count({ where: { transaction: { equals: landed, mode: "insensitive" } } })).toBe(0);
   });
 
+  it("the reconciler's audit confirms a real settlement on chain, and disproves a settle success the chain never saw: unknown while usable, failed once spent elsewhere", async () => {
+    const payer = buyer(2);
+    // A real settlement: the audit finds it in its transaction, the dashboard says so.
+    const paid = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
+    expect(paid.status).toBe(200);
+    const real = (await rowOf(payer.address))!;
+    const confirmed = await until("the audit confirms the real settlement", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: real.id } });
+      return row?.confirmedAt ? row : null;
+    });
+    expect(confirmed).toMatchObject({ status: "settled", transaction: real.transaction });
+    const realPage = await fetch(url(`/dashboard/payments/${real.id}`), { headers: { cookie: await merchantCookie() } });
+    expect(await realPage.text()).toContain("Confirmed: the chain carries this payment");
+
+    // A success the facilitator never earned: the settle call is answered "settled in <a
+    // well-formed hash>" without ever reaching the facilitator (a lying facilitator, or an answer
+    // forged on the way). x402 serves on the facilitator's word, so the buyer gets the quote.
+    const before = await balance(payer.address);
+    const forged = `0x${randomBytes(32).toString("hex")}`;
+    switchboard.interceptNextSettle(async () => ({
+      kind: "answer",
+      status: 200,
+      text: JSON.stringify({ success: true, transaction: forged, network: devnet.config.network, payer: payer.address }),
+    }));
+    const served = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
+    expect(served.status).toBe(200);
+    const claimed = (await rowOf(payer.address))!;
+    expect(claimed.id).not.toBe(real.id);
+    // The audit reads the named transaction (none), asks the chain where the payment went (its
+    // authorization is unused, still valid): the row goes back to `unknown`.
+    const reopened = await until("the audit disproves the forged success", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+      return row?.status === "unknown" ? row : null;
+    });
+    expect(reopened).toMatchObject({ transaction: null, settledAt: null, confirmedAt: null });
+    expect(reopened.errorReason).toMatch(new RegExp(`^settlement_not_on_chain: the facilitator reported it settled in ${forged}, but the chain shows no transfer of it \\(authorization_not_used_yet\\)`));
+    expect(await balance(payer.address)).toBe(before);
+    const page = await (await fetch(url(`/dashboard/payments/${claimed.id}`), { headers: { cookie: await merchantCookie() } })).text();
+    expect(page).toContain("The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it.");
+
+    // The buyer spends the authorization's nonce on another transfer: the payment can never move
+    // now, and the reconciler writes it failed.
+    const ref = reopened.onchainRef as { nonce: Hex; validBefore: string };
+    await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce: ref.nonce, validAfter: 0n, validBefore: BigInt(ref.validBefore) });
+    const failed = await until("the reconciler fails the disproved payment", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+      return row?.status === "failed" ? row : null;
+    });
+    expect(failed.errorReason).toContain("authorization_used_elsewhere");
+    expect(failed.transaction).toBeNull();
+    // Nothing charged for the forged one (the buyer's own transfer went to themselves).
+    expect(await balance(payer.address)).toBe(before);
+  });
+
   it("the reconciler settles what a stopped server left `settling`, and fails what was never submitted and expired", async () => {
     const payer = buyer(2).address;
     const before = await balance(payer);

@@ -7,7 +7,7 @@
  */
 import { x402HTTPClient } from "@x402/core/client";
 import fc from "fast-check";
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
 import { createSIWxPayload, encodeSIWxHeader, SIGN_IN_WITH_X, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
@@ -29,6 +29,7 @@ import {
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
+import { carriesPayment, onchainRefOf } from "@/lib/settlement/onchain";
 import { createPayingFetch, createSvmPayingFetch, createSvmX402Client, splBalance } from "@/scripts/agent-client";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
@@ -299,6 +300,22 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
       }
       await new Promise((r) => setTimeout(r, 200)); // until the next reconciler pass corrected it
     }
+  });
+
+  it("the reconciler's audit reads a settled payment from its own transaction: carried by the one that landed, by no other", async () => {
+    const refOf = (headers: Record<string, string>) => {
+      const payload = decodePaymentSignatureHeader(headers["PAYMENT-SIGNATURE"]!);
+      return onchainRefOf(svm().network, payload.payload)!;
+    };
+    const headers = await signPayment("/api/demo/quote", 3);
+    const res = await fetch(url("/api/demo/quote"), { headers });
+    expect(res.status).toBe(200);
+    const { transaction } = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    const expected = { asset: svm().mint.address, payTo: svm().payTo, amount: 10_000n };
+    expect(await carriesPayment(svm().rpcUrl, expected, refOf(headers), transaction)).toBe(true);
+    // A signature no transaction has, and a landed transaction that is another payment's.
+    expect(await carriesPayment(svm().rpcUrl, expected, refOf(headers), getBase58Decoder().decode(new Uint8Array(64).fill(9)))).toBe(false);
+    expect(await carriesPayment(svm().rpcUrl, expected, refOf(await signPayment("/api/demo/quote", 3)), transaction)).toBe(false);
   });
 
   it("follows the facilitator's /supported: a rotated fee payer is offered within SUPPORTED_REFRESH_MS, and payments work through the change", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { explainFailure, explainOpen, explainPending } from "@/lib/payments/failure";
+import { describeConfirmation, explainFailure, explainOpen, explainPending } from "@/lib/payments/failure";
 
 describe("explainPending", () => {
   it("says a claim is running while a live request may hold it, and left behind (still open) after", () => {
@@ -23,6 +23,8 @@ describe("explainFailure", () => {
     ["invalid_exact_evm_payload_recipient_mismatch", /another recipient/],
     ["something_new_from_a_facilitator", /refused to settle/],
     ["authorization_used_elsewhere: its nonce was used in 0xab, which did not transfer 10000 to 0xcd", /nonce on another transfer.+can never settle/],
+    // Before the expiry and nonce rules: the reason quotes the chain's words after the claim.
+    ["settlement_not_on_chain: the facilitator reported it settled in 0xab, but the chain shows no transfer of it (authorization_expired_unused)", /reported this payment settled.+never moved.+not paid/],
   ])("%s → words", (reason, words) => {
     const { summary, detail } = explainFailure(reason);
     expect(summary).toMatch(words);
@@ -32,6 +34,7 @@ describe("explainFailure", () => {
   it.each([
     ["settlement_failed: unexpected_settle_error; on chain: authorization_not_used_yet", /said the settlement failed.+still able to go through/],
     ["facilitator_unavailable: The payment facilitator did not answer settle in time", /answer to the settlement was lost/],
+    ["settlement_not_on_chain: the facilitator reported it settled in 0xab, but the chain shows no transfer of it (authorization_not_used_yet)", /reported this payment settled.+no transfer of it.+may still be submitted/],
   ])("an open payment's %s → not known yet, the chain decides", (reason, words) => {
     const { summary, detail } = explainOpen(reason);
     expect(summary).toMatch(words);
@@ -50,5 +53,12 @@ describe("explainFailure", () => {
         }
       }),
     );
+  });
+});
+
+describe("describeConfirmation", () => {
+  it("says whether the chain was seen to carry a settled payment, and when (UTC)", () => {
+    expect(describeConfirmation(new Date("2026-12-03T19:04:05.678Z"))).toBe("Confirmed: the chain carries this payment in the transaction above (checked 2026-12-03 19:04:05 UTC).");
+    expect(describeConfirmation(null)).toMatch(/^Reported settled by the facilitator; the reconciler has not checked it on chain yet/);
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { recordFailed, recordSettled, recordUnknown } from "@/lib/payments/mutations";
+import { recordDisproved, recordFailed, recordSettled, recordUnknown } from "@/lib/payments/mutations";
 import { correctSettledTransaction } from "@/lib/settlement/mutations";
 import { configuredEndpointId, createEndpoint, newWebhookSecret, pruneWebhookEvents, queueTestEvent, resendDelivery, rotateEndpointSecret, syncConfiguredEndpoints } from "@/lib/webhooks/mutations";
 import { WEBHOOK_EVENT_TYPES, webhookUrlProblem } from "@/lib/webhooks/schema";
@@ -89,6 +89,15 @@ describe("the outbox (trigger on Payment)", () => {
     await recordSettled(db, misnamed, { transaction: "0xwrong" });
     expect(await correctSettledTransaction(db, misnamed, "0xwrong", "0xright")).toBe(true);
     expect(await correctSettledTransaction(db, misnamed, "0xwrong", "0xright")).toBe(false);
+    // The reconciler's audit disproves two facilitator successes: one still usable (back to
+    // unknown), one that never can move (failed). Subscribers who fulfilled hear of both.
+    const reopened = await settlingPayment();
+    await recordSettled(db, reopened, { transaction: "0xforged" });
+    expect(await recordDisproved(db, reopened, "0xforged", { final: false, reason: "settlement_not_on_chain: reopened" })).toBe(true);
+    const disproved = await settlingPayment();
+    await recordSettled(db, disproved, { transaction: "0xforged2" });
+    expect(await recordDisproved(db, disproved, "0xother", { final: true, reason: "settlement_not_on_chain: wrong" })).toBe(false); // only as it was read
+    expect(await recordDisproved(db, disproved, "0xforged2", { final: true, reason: "settlement_not_on_chain: expired" })).toBe(true);
 
     const events = await db.webhookEvent.findMany({ include: { deliveries: true }, orderBy: { createdAt: "asc" } });
     expect(events.map((e) => [e.paymentId, e.type])).toEqual([
@@ -97,7 +106,13 @@ describe("the outbox (trigger on Payment)", () => {
       [late, "payment.reconciled"],
       [misnamed, "payment.settled"],
       [misnamed, "payment.reconciled"],
+      [reopened, "payment.settled"],
+      [reopened, "payment.reconciled"],
+      [disproved, "payment.settled"],
+      [disproved, "payment.reconciled"],
     ]);
+    expect(events[6]!.payload).toMatchObject({ data: { status: "unknown", transaction: null, settledAt: null, errorReason: "settlement_not_on_chain: reopened" } });
+    expect(events[8]!.payload).toMatchObject({ data: { status: "failed", transaction: null, errorReason: "settlement_not_on_chain: expired" } });
     expect(events[4]!.payload).toMatchObject({ type: "payment.reconciled", data: { status: "settled", transaction: "0xright" } });
     for (const e of events) expect(e.id).toMatch(/^msg_[0-9a-f]{32}$/);
     expect(events[0]!.deliveries.map((d) => d.endpointId).sort()).toEqual([all, settledOnly].sort());
