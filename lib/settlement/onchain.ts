@@ -238,22 +238,37 @@ export async function carriesPayment(rpcUrl: string, expected: { asset: string; 
   }
 }
 
-/** How many of the token payer's latest signatures the Solana check looks through. */
-const SVM_SIGNATURES_LIMIT = 200;
+/** How many of the token payer's signatures the Solana check reads per call, and at most in all. */
+const SVM_SIGNATURES_PAGE = 200;
+const SVM_SIGNATURES_MAX = 2_000;
 
 async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }>, createdAt: Date): Promise<OnchainOutcome> {
   const rpc = createSolanaRpc(rpcUrl);
   const notBefore = Math.floor(createdAt.getTime() / 1000) - Number(SEARCH_MARGIN_SECONDS);
   try {
-    const signatures = await rpc.getSignaturesForAddress(solanaAddress(ref.payer), { limit: SVM_SIGNATURES_LIMIT }).send();
-    for (const entry of signatures) {
-      if (entry.blockTime !== null && Number(entry.blockTime) < notBefore) break; // newest first
-      const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
-      if (!found) continue;
-      const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
-      if (transactionMessageHash(transaction) !== ref.messageHash) continue;
-      if (found.meta?.err) return { state: "not_settled", final: true, reason: `transaction_failed: ${JSON.stringify(found.meta.err, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` };
-      return { state: "settled", transaction: entry.signature as unknown as Hex, blockNumber: BigInt(found.slot) };
+    // Newest first, page by page, down to the payment's creation (less the margin). A payer with
+    // more transactions since than the search reads is not proof of absence: unknown then.
+    let before: Signature | undefined;
+    let read = 0;
+    for (;;) {
+      const signatures = await rpc.getSignaturesForAddress(solanaAddress(ref.payer), { limit: SVM_SIGNATURES_PAGE, ...(before ? { before } : {}) }).send();
+      let reachedStart = signatures.length < SVM_SIGNATURES_PAGE;
+      for (const entry of signatures) {
+        if (entry.blockTime !== null && Number(entry.blockTime) < notBefore) {
+          reachedStart = true;
+          break;
+        }
+        const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+        if (!found) continue;
+        const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
+        if (transactionMessageHash(transaction) !== ref.messageHash) continue;
+        if (found.meta?.err) return { state: "not_settled", final: true, reason: `transaction_failed: ${JSON.stringify(found.meta.err, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` };
+        return { state: "settled", transaction: entry.signature as unknown as Hex, blockNumber: BigInt(found.slot) };
+      }
+      read += signatures.length;
+      if (reachedStart) break;
+      if (read >= SVM_SIGNATURES_MAX) return { state: "unknown", reason: `the token payer has more than ${SVM_SIGNATURES_MAX} transactions since the payment; not all could be searched` };
+      before = signatures[signatures.length - 1]!.signature;
     }
     const { value: valid } = await rpc.isBlockhashValid(solanaBlockhash(ref.blockhash)).send();
     return { state: "not_settled", final: !valid, reason: valid ? "transaction_not_landed_yet" : "blockhash_expired_unlanded" };

@@ -266,10 +266,13 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
       };
     },
     getSignaturesForAddress: ([addr, config]) => {
-      const limit = Math.min((config as { limit?: number } | undefined)?.limit ?? 1000, 1000);
-      return [...processed.entries()]
-        .filter(([, t]) => t.accounts.includes(addr as string))
-        .sort((a, b) => b[1].order - a[1].order)
+      const { limit: asked, before } = (config ?? {}) as { limit?: number; before?: string };
+      const limit = Math.min(asked ?? 1000, 1000);
+      const newestFirst = [...processed.entries()].filter(([, t]) => t.accounts.includes(addr as string)).sort((a, b) => b[1].order - a[1].order);
+      // `before`: the page starts after that signature (the next older ones), as Solana's RPC pages.
+      const start = before === undefined ? 0 : newestFirst.findIndex(([signature]) => signature === before) + 1;
+      return newestFirst
+        .slice(start > 0 || before === undefined ? start : newestFirst.length)
         .slice(0, limit)
         .map(([signature, t]) => ({ signature, slot: t.slot, err: t.err, memo: null, blockTime: t.blockTime, confirmationStatus: "finalized" }));
     },

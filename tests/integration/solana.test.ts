@@ -29,7 +29,7 @@ import {
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
-import { carriesPayment, onchainRefOf } from "@/lib/settlement/onchain";
+import { carriesPayment, checkOnchain, onchainRefOf } from "@/lib/settlement/onchain";
 import { createPayingFetch, createSvmPayingFetch, createSvmX402Client, splBalance } from "@/scripts/agent-client";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
@@ -316,6 +316,25 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     // A signature no transaction has, and a landed transaction that is another payment's.
     expect(await carriesPayment(svm().rpcUrl, expected, refOf(headers), getBase58Decoder().decode(new Uint8Array(64).fill(9)))).toBe(false);
     expect(await carriesPayment(svm().rpcUrl, expected, refOf(await signPayment("/api/demo/quote", 3)), transaction)).toBe(false);
+
+    // Asked where the payment went (checkOnchain, as for a disproved or open row), the chain check
+    // pages through the payer's signatures: 210 later transactions of the payer (1..210 units to
+    // their own token account) do not hide it.
+    const rpc = createSolanaRpc(svm().rpcUrl);
+    const payer = await createKeyPairSignerFromBytes(new Uint8Array(getBase58Encoder().encode(svm().buyers[3]!.secretKey)));
+    const [own] = await findAssociatedTokenPda({ owner: payer.address, mint: address(svm().mint.address), tokenProgram: TOKEN_PROGRAM_ADDRESS });
+    const { value: latest } = await rpc.getLatestBlockhash().send();
+    for (let amount = 1n; amount <= 210n; amount++) {
+      const message = pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayerSigner(payer, m),
+        (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+        (m) => appendTransactionMessageInstruction(getTransferCheckedInstruction({ source: own, mint: address(svm().mint.address), destination: own, authority: payer, amount, decimals: 6 }), m),
+      );
+      await rpc.sendTransaction(getBase64EncodedWireTransaction(await signTransactionMessageWithSigners(message)), { encoding: "base64" }).send();
+    }
+    expect((await rpc.getSignaturesForAddress(payer.address, { limit: 1000 }).send()).length).toBeGreaterThan(210);
+    expect(await checkOnchain(svm().rpcUrl, expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "settled", transaction });
   });
 
   it("follows the facilitator's /supported: a rotated fee payer is offered within SUPPORTED_REFRESH_MS, and payments work through the change", async () => {
@@ -419,7 +438,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(12); // ten quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(13); // eleven quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
