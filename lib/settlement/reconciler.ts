@@ -67,6 +67,8 @@ export type ReconcileOptions = {
  *   for another transfer) → `failed`. Anything else stays open, including a `pending` row (the
  *   process stopped before asking to settle) whose authorization is unused but still usable: it
  *   can still move money, and the buyer may present it again (enforce.ts claims it anew).
+ * - settled rows the chain has not been seen to carry yet: audited (auditSettled); a success
+ *   the chain disproves goes back to `unknown` or `failed`;
  * - kept responses delivered, or older than a day, are deleted; so are webhook events older than
  *   30 days whose deliveries all ended;
  * - orphans: `Transfer(…, payTo, …)` logs of each priced EVM asset (and SPL transfers to each
