@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useRef, useState } from "react";
 import { describeSigningError, describeSubmissionFailure, describeUnfinishedPayment, type PaywallProblem } from "@/lib/paywall/messages";
-import { clearPendingPayment, loadPendingPayment, savePendingPayment } from "@/lib/paywall/pending-payment";
+import { clearPendingPayment, loadPendingPayment, pendingPaymentKey, savePendingPayment } from "@/lib/paywall/pending-payment";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { saveReceipt } from "@/lib/paywall/receipts";
 import { submitPayment } from "./submit";
@@ -26,8 +26,8 @@ const PENDING_CHECKS = 3;
  * request for this page, keep a receipt, then reload to read it; a declined signature or a
  * refused payment becomes a problem to show, never a thrown error. A payment whose settlement is
  * pending is checked again with the same signature; one refused in a way the same payment can
- * still be served is sent again by "Try again"; both also after a reload of the page
- * (lib/paywall/pending-payment.ts).
+ * still be served is sent again by "Try again"; both also after a reload of the page and in
+ * another tab of it (lib/paywall/pending-payment.ts).
  *
  * @param rereadBalance called when the wallet's balance may have changed while the paywall stays:
  *   after the server refused a payment, and after a paid download.
@@ -40,13 +40,32 @@ export function usePaymentFlow(rereadBalance: () => void, option: PaywallOption)
   /** The last signed payment, kept to send again when the server says the same one can still be served. */
   const signed = useRef<Record<string, string> | null>(null);
 
-  // A payment left unfinished in this tab (the page was reloaded meanwhile): offer to send it
-  // again, never a second payment while it may still go through or be served.
+  /** The stage, for the storage listener (registered once). */
+  const stageNow = useRef<CheckoutStage>("idle");
   useEffect(() => {
-    const kept = loadPendingPayment(window.location.pathname);
-    if (!kept) return;
-    signed.current = kept.headers;
-    setProblem(kept.pending ? describeSubmissionFailure({ status: 503, code: "settlement_pending" }) : describeUnfinishedPayment());
+    stageNow.current = stage;
+  }, [stage]);
+
+  // A payment left unfinished on this page (reloaded meanwhile, or in another tab): offer to send
+  // it again, never a second payment while it may still go through or be served. Another tab
+  // keeping one while this one waits is followed too; one it finished (served, or refused for
+  // good) reloads this tab, which then shows the page or a fresh paywall.
+  useEffect(() => {
+    const path = window.location.pathname;
+    const offerKept = () => {
+      const kept = loadPendingPayment(path);
+      if (!kept) return false;
+      signed.current = kept.headers;
+      setProblem(kept.pending ? describeSubmissionFailure({ status: 503, code: "settlement_pending" }) : describeUnfinishedPayment());
+      return true;
+    };
+    offerKept();
+    const onStorage = (event: StorageEvent) => {
+      if ((event.key !== null && event.key !== pendingPaymentKey(path)) || stageNow.current !== "idle") return;
+      if (!offerKept() && signed.current) window.location.reload();
+    };
+    window.addEventListener("storage", onStorage);
+    return () => window.removeEventListener("storage", onStorage);
   }, []);
 
   /** Runs the payment with `sign`, which returns the payment request headers (PAYMENT-SIGNATURE). */

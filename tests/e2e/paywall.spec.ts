@@ -231,7 +231,7 @@ test("a payment whose settlement is pending is checked again with the same signa
   await expect(page.getByRole("button", { name: /^Pay / })).toBeDisabled();
   await paywall.screenshot("paywall-settlement-pending", testInfo);
   expect(sent).toHaveLength(4);
-  // A reload keeps the pending payment (this tab only): offered again, still no second payment.
+  // A reload keeps the pending payment: offered again, still no second payment.
   await page.reload();
   await paywall.expectShown();
   await expect(paywall.alert()).toContainText("Confirming your payment");
@@ -244,7 +244,7 @@ test("a payment whose settlement is pending is checked again with the same signa
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
 });
 
-test("a payment refused while it can still settle is sent again by 'Try again', also after a reload: never signed twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
+test("a payment refused while it can still settle is sent again by 'Try again', also after a reload and from another tab: never signed twice", async ({ page, baseUrl, devnet, paywall, useWallet, balance }, testInfo) => {
   const buyer = devnet.buyers[3]!;
   const wallet = await useWallet(buyer.privateKey as Hex);
   const before = await balance(devnet.asset.address, buyer.address);
@@ -270,13 +270,20 @@ test("a payment refused while it can still settle is sent again by 'Try again', 
   await expect(paywall.alert()).toContainText("Add funds, then try again: the same payment is sent again");
   await paywall.screenshot("paywall-settlement-failed-retryable", testInfo);
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
-  // A reload keeps the payment (this tab only): offered again, no second signature.
+  // A reload keeps the payment: offered again, no second signature.
   await page.reload();
   await paywall.expectShown();
   await expect(paywall.alert()).toContainText("Your payment was not completed");
   await paywall.screenshot("paywall-unfinished-payment", testInfo);
+  // So does another tab of the same page (a visitor who opened the article twice).
+  const other = await page.context().newPage();
+  expect((await other.goto(`${baseUrl}${DEEP_DIVE}`))?.status()).toBe(402);
+  await expect(other.locator("main").getByRole("alert")).toContainText("Your payment was not completed");
+  await expect(other.getByRole("button", { name: "Try again" })).toBeVisible();
   await page.getByRole("button", { name: "Try again" }).click();
   await paywall.expectArticle("Deep dive: what a paid request really costs");
+  // The other tab hears the payment was served (storage event), reloads, and shows the article.
+  await expect(other.locator("article h1")).toHaveText("Deep dive: what a paid request really costs");
   expect(sent).toHaveLength(2);
   expect(new Set(sent).size).toBe(1);
   expect(wallet.signatures).toBe(1);

@@ -1,25 +1,30 @@
 /**
- * lib/paywall/pending-payment.ts: what a tab keeps of a payment to send again (its settlement
- * pending, or refused in a way the same payment can still be served). The browser's
- * sessionStorage is stood in for by a Map (unit tests run in Node; the real storage is exercised
- * by the paywall e2e tests), and its content is the visitor's to edit: fuzzed.
+ * lib/paywall/pending-payment.ts: what the browser keeps of a payment to send again (its
+ * settlement pending, or refused in a way the same payment can still be served). The browser's
+ * localStorage and sessionStorage are stood in for by Maps (unit tests run in Node; the real
+ * storage, across reloads and tabs, is exercised by the paywall e2e tests), and their content is
+ * the visitor's to edit: fuzzed.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clearPendingPayment, loadPendingPayment, savePendingPayment } from "@/lib/paywall/pending-payment";
+import { clearPendingPayment, KEEP_MS, loadPendingPayment, savePendingPayment } from "@/lib/paywall/pending-payment";
 
 const items = new Map<string, string>();
+const sessionItems = new Map<string, string>();
 const KEY = "tollgate:pending-payment:/articles/deep-dive";
+const storage = (map: Map<string, string>) => ({ getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) });
 beforeAll(() => {
-  const sessionStorage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) };
-  (globalThis as { window?: unknown }).window = { sessionStorage };
+  (globalThis as { window?: unknown }).window = { localStorage: storage(items), sessionStorage: storage(sessionItems) };
 });
 afterAll(() => {
   delete (globalThis as { window?: unknown }).window;
 });
-beforeEach(() => items.clear());
+beforeEach(() => {
+  items.clear();
+  sessionItems.clear();
+});
 
-describe("kept payment (this tab)", () => {
+describe("kept payment", () => {
   it("keeps a payment's headers and kind per page until cleared", () => {
     savePendingPayment("/articles/deep-dive", { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, { pending: true });
     expect(loadPendingPayment("/articles/deep-dive")).toEqual({ headers: { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, pending: true });
@@ -30,9 +35,38 @@ describe("kept payment (this tab)", () => {
     expect(loadPendingPayment("/articles/deep-dive")).toBeNull();
   });
 
-  it("reads a payment kept before its kind was (headers alone) as pending", () => {
-    items.set(KEY, JSON.stringify({ "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }));
+  it("reads what the per-tab versions kept in sessionStorage (headers alone: pending; with the kind, no date), and clears it from both", () => {
+    sessionItems.set(KEY, JSON.stringify({ "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }));
     expect(loadPendingPayment("/articles/deep-dive")).toEqual({ headers: { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, pending: true });
+    sessionItems.set(KEY, JSON.stringify({ headers: { "X-PAYMENT": "eyJ4NDAyVmVyc2lvbiI6MX0=" }, pending: false }));
+    expect(loadPendingPayment("/articles/deep-dive")).toEqual({ headers: { "X-PAYMENT": "eyJ4NDAyVmVyc2lvbiI6MX0=" }, pending: false });
+    // What this version keeps (localStorage, shared by the page's tabs) comes first.
+    savePendingPayment("/articles/deep-dive", { "PAYMENT-SIGNATURE": "bmV3" }, { pending: true });
+    expect(loadPendingPayment("/articles/deep-dive")?.headers).toEqual({ "PAYMENT-SIGNATURE": "bmV3" });
+    clearPendingPayment("/articles/deep-dive");
+    expect([items.size, sessionItems.size]).toEqual([0, 0]);
+    expect(loadPendingPayment("/articles/deep-dive")).toBeNull();
+  });
+
+  it("offers a kept payment for a day after it was kept, not before it was kept (a clock set back) nor after", () => {
+    const keptAt = Date.UTC(2026, 11, 3, 12);
+    savePendingPayment("/articles/deep-dive", { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, { pending: true }, keptAt);
+    expect(JSON.parse(items.get(KEY)!)).toEqual({ headers: { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, pending: true, savedAt: keptAt });
+    expect(loadPendingPayment("/articles/deep-dive", keptAt)).not.toBeNull();
+    expect(loadPendingPayment("/articles/deep-dive", keptAt + KEEP_MS - 1)).not.toBeNull();
+    expect(loadPendingPayment("/articles/deep-dive", keptAt + KEEP_MS)).toBeNull();
+    expect(loadPendingPayment("/articles/deep-dive", keptAt - 1)).toBeNull();
+  });
+
+  it("keeps it for this tab when localStorage refuses (full or blocked)", () => {
+    (globalThis as { window: { localStorage: unknown } }).window.localStorage = { ...storage(items), setItem: () => { throw new Error("QuotaExceededError"); } };
+    try {
+      savePendingPayment("/articles/deep-dive", { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, { pending: false });
+      expect(sessionItems.has(KEY)).toBe(true);
+      expect(loadPendingPayment("/articles/deep-dive")).toEqual({ headers: { "PAYMENT-SIGNATURE": "eyJ4NDAyVmVyc2lvbiI6Mn0=" }, pending: false });
+    } finally {
+      (globalThis as { window: { localStorage: unknown } }).window.localStorage = storage(items);
+    }
   });
 
   it("keeps only x402 payment headers", () => {
@@ -48,11 +82,16 @@ describe("kept payment (this tab)", () => {
       fc.string(),
       fc.json(),
       headers.map((o) => JSON.stringify(o)),
-      fc.record({ headers: fc.oneof(headers, fc.json()), pending: fc.oneof(fc.boolean(), fc.string(), fc.constant(null)) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      fc.record(
+        { headers: fc.oneof(headers, fc.json()), pending: fc.oneof(fc.boolean(), fc.string(), fc.constant(null)), savedAt: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(Date.now())) },
+        { requiredKeys: [] },
+      ).map((o) => JSON.stringify(o)),
     );
     fc.assert(
       fc.property(stored, (raw) => {
-        items.set(KEY, raw);
+        items.clear();
+        sessionItems.clear();
+        (raw.length % 2 ? items : sessionItems).set(KEY, raw);
         const kept = loadPendingPayment("/articles/deep-dive");
         if (kept === null) return;
         expect(Object.keys(kept).sort()).toEqual(["headers", "pending"]);
