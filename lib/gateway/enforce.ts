@@ -17,7 +17,7 @@ import { env } from "@/lib/env";
 import { errorResponse, TollgateError, type ErrorCode } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/public-origin";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { loadPaymentByIdentifier, loadPaymentByKey } from "@/lib/payments/data";
+import { loadPaymentByIdentifier, loadPaymentByKey, owesResponse } from "@/lib/payments/data";
 import {
   loadKeptResponse,
   markSettling,
@@ -597,8 +597,11 @@ async function resumeKnownPayment(db: PrismaClient, key: string, paid: PaidConte
     // a timeout, a stopped process). The buyer presents it again, so the facilitator is asked
     // again: the chain takes one authorization (EIP-3009 nonce) or one signed transaction
     // (Solana) at most once, so this cannot charge twice. One request at a time does so.
-    if (outcome.state === "not_settled" && !outcome.final && (await retakeForSettling(db, row).catch(() => false))) {
-      return settleKept(db, row, paid, null, row.payer);
+    if (outcome.state === "not_settled" && !outcome.final) {
+      if (await retakeForSettling(db, row).catch(() => false)) return settleKept(db, row, paid, null, row.payer);
+      // Nothing is owed for it any more (served before the reconciler found its settlement false,
+      // or kept past a day): no use waiting for the chain, it is refused as used.
+      if (!(await owesResponse(db, row.id).catch(() => true))) return null;
     }
     return finishFromChain(db, row.id, outcome, paid, { kept: null, payer: row.payer });
   }

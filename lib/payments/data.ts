@@ -272,6 +272,11 @@ export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abando
   });
 }
 
+/** Whether a payment's kept response is still to be delivered (a retry of it can be served). */
+export async function owesResponse(db: PrismaClient, paymentId: string): Promise<boolean> {
+  return (await db.paidResponse.count({ where: { paymentId, deliveredAt: null } })) > 0;
+}
+
 /**
  * Settled payments the chain has not been seen to carry yet (`confirmedAt` null): the
  * reconciler's audit list. Only rows settled since `settledSince` with an on-chain reference, and

@@ -277,13 +277,34 @@ async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }
   }
 }
 
+/** Signatures per getSignaturesForAddress page (the RPC's maximum). */
+const SCAN_PAGE = 1000;
+
+/**
+ * `account`'s signatures, newest first, paged back to slot `afterSlot` (inclusive); with no
+ * cursor yet (the first scan), the latest page only.
+ */
+async function* signaturesSince(rpc: ReturnType<typeof createSolanaRpc>, account: Parameters<ReturnType<typeof createSolanaRpc>["getSignaturesForAddress"]>[0], afterSlot: bigint | null) {
+  let before: Signature | undefined;
+  for (;;) {
+    const page = await rpc.getSignaturesForAddress(account, { limit: SCAN_PAGE, ...(before ? { before } : {}) }).send();
+    for (const entry of page) {
+      if (afterSlot !== null && BigInt(entry.slot) < afterSlot) return;
+      yield entry;
+    }
+    if (afterSlot === null || page.length < SCAN_PAGE) return;
+    before = page[page.length - 1]!.signature;
+  }
+}
+
 /** A token transfer into one of `payTo`'s token accounts for `mint`, as found on a Solana chain. */
 export type SvmTransfer = { signature: string; slot: bigint; from: string; amount: bigint; messageHash: string; instruction: number };
 
 /**
  * SPL TransferChecked transfers of `mint` into any token account `payTo` owns, from slot
  * `afterSlot` on (inclusive), read through the network's RPC: the token accounts (getTokenAccountsByOwner), their
- * signatures (getSignaturesForAddress, newest first, at most 1,000 each), and each transaction
+ * signatures (getSignaturesForAddress, newest first, paged back to `afterSlot`; the latest 1,000
+ * on the first scan), and each transaction
  * decoded with @solana/kit and @solana-program/token. Failed transactions are left out.
  *
  * @throws the RPC's error (the reconciler logs it and retries next pass).
@@ -294,10 +315,9 @@ export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: st
   const transfers: SvmTransfer[] = [];
   const dataDecoder = getTransferCheckedInstructionDataDecoder();
   for (const { pubkey } of accounts) {
-    const signatures = await rpc.getSignaturesForAddress(pubkey, { limit: 1000 }).send();
-    for (const entry of signatures) {
+    for await (const entry of signaturesSince(rpc, pubkey, afterSlot)) {
       // The cursor's own slot is scanned again: a slot seen part-way is never skipped (storing is idempotent).
-      if (entry.err || (afterSlot !== null && BigInt(entry.slot) < afterSlot)) continue;
+      if (entry.err) continue;
       const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
       if (!found || found.meta?.err) continue;
       const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));

@@ -391,7 +391,8 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
       status: 200,
       text: JSON.stringify({ success: true, transaction: forged, network: devnet.config.network, payer: payer.address }),
     }));
-    const served = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
+    const forgedHeaders = await signQuote(2);
+    const served = await fetch(url("/api/demo/quote"), { headers: forgedHeaders });
     expect(served.status).toBe(200);
     const claimed = (await rowOf(payer.address))!;
     expect(claimed.id).not.toBe(real.id);
@@ -406,6 +407,11 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer.address)).toBe(before);
     const page = await (await fetch(url(`/dashboard/payments/${claimed.id}`), { headers: { cookie: await merchantCookie() } })).text();
     expect(page).toContain("The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it.");
+    // Presented again, it is refused as used (its response was delivered): not "pending", not served twice.
+    const again = await fetch(url("/api/demo/quote"), { headers: forgedHeaders });
+    expect(again.status).toBe(402);
+    expect((await again.json()).code).toBe("payment_already_used");
+    expect(await balance(payer.address)).toBe(before);
 
     // The buyer spends the authorization's nonce on another transfer: the payment can never move
     // now, and the reconciler writes it failed.
