@@ -299,11 +299,23 @@ export async function loadSettledToAudit(db: PrismaClient, { settledSince, check
 }
 
 /** For the dashboard: open payments by state, the last reconciler passes and unexplained transfers. */
-export async function loadLedgerHealth(db: PrismaClient) {
-  const [open, runs, orphans] = await Promise.all([
+export async function loadLedgerHealth(db: PrismaClient, { unconfirmedBefore }: { unconfirmedBefore?: Date } = {}) {
+  const [open, runs, orphans, unconfirmed] = await Promise.all([
     db.payment.groupBy({ by: ["status"], where: { status: { in: OPEN_STATUSES } }, _count: { _all: true } }),
     db.reconcileRun.findMany({ orderBy: { startedAt: "desc" }, take: 5 }),
     db.orphanTransfer.findMany({ orderBy: { foundAt: "desc" }, take: 20 }),
+    unconfirmedBefore ? countUnconfirmed(db, unconfirmedBefore) : Promise.resolve(0),
   ]);
-  return { open: Object.fromEntries(open.map((o) => [o.status, o._count._all])) as Partial<Record<"pending" | "settling" | "unknown", number>>, runs, orphans };
+  return { open: Object.fromEntries(open.map((o) => [o.status, o._count._all])) as Partial<Record<"pending" | "settling" | "unknown", number>>, runs, orphans, unconfirmed };
+}
+
+/**
+ * Settled payments the reconciler's audit should have confirmed on chain by now (settled within
+ * its 7-day window but before `settledBefore`) and has not: the chain could not be read for them
+ * (no RPC URL, an RPC down or rate-limiting), or the reconciler is not running.
+ */
+async function countUnconfirmed(db: PrismaClient, settledBefore: Date): Promise<number> {
+  return db.payment.count({
+    where: { status: "settled", confirmedAt: null, onchainRef: { not: Prisma.DbNull }, settledAt: { gte: new Date(Date.now() - 7 * 24 * 60 * 60 * 1000), lt: settledBefore } },
+  });
 }

@@ -427,6 +427,33 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await balance(payer.address)).toBe(before);
   });
 
+  it("the payments page names settled payments the audit could not confirm on chain (no RPC for their network)", async () => {
+    const unconfirmedOnPage = async () => {
+      const page = await (await fetch(url("/dashboard/payments"), { headers: { cookie: await merchantCookie() } })).text();
+      const match = /(\d+) settled payments? ha(?:s|ve) not been confirmed on chain yet/.exec(page);
+      return match ? Number(match[1]) : 0;
+    };
+    const before = await unconfirmedOnPage();
+    // Settled an hour ago on a chain Tollgate has no RPC URL for: the audit can never read it.
+    const row = await db.prisma.payment.create({
+      data: {
+        resource: "http://127.0.0.1/api/demo/quote", method: "GET", payer: buyer(4).address, scheme: "exact", network: "eip155:999999",
+        asset, amount: "10000", payTo: merchant, x402Version: 2, paymentKey: `ledger-test-unreadable-${randomBytes(8).toString("hex")}`,
+        status: "settled", transaction: `0x${randomBytes(32).toString("hex")}`, settledAt: new Date(Date.now() - 60 * 60 * 1000),
+        onchainRef: { kind: "eip3009", from: buyer(4).address, nonce: `0x${randomBytes(32).toString("hex")}`, validBefore: "99999999999" },
+      },
+    });
+    try {
+      expect(await unconfirmedOnPage()).toBe(before + 1);
+      // The reconciler keeps asking (and cannot tell): the row stays settled, unconfirmed.
+      await until("the audit asks about it", async () => (await db.prisma.payment.findUnique({ where: { id: row.id } }))?.checkedAt);
+      expect(await db.prisma.payment.findUnique({ where: { id: row.id } })).toMatchObject({ status: "settled", confirmedAt: null });
+    } finally {
+      // Not a transfer on this devnet: out of the books before they are compared with the chain.
+      await db.prisma.payment.delete({ where: { id: row.id } });
+    }
+  });
+
   it("the reconciler settles what a stopped server left `settling`, and fails what was never submitted and expired", async () => {
     const payer = buyer(2).address;
     const before = await balance(payer);

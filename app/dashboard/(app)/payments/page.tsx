@@ -4,6 +4,7 @@ import { DataTable } from "@/components/dashboard/data-table";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { LedgerHealth } from "@/components/dashboard/ledger-health";
+import { env } from "@/lib/env";
 import { loadFilterChoices, loadLedgerHealth, loadPaymentsPage, loadPaymentTotals } from "@/lib/payments/data";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { explainFailure } from "@/lib/payments/failure";
@@ -43,7 +44,8 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
     loadPaymentsPage(db, filter, cursor),
     loadPaymentTotals(db, filter),
     loadFilterChoices(db),
-    loadLedgerHealth(db),
+    // Audited RECONCILE_AFTER_MS after settling, on a pass every RECONCILE_INTERVAL_MS: a margin of two passes.
+    loadLedgerHealth(db, { unconfirmedBefore: new Date(Date.now() - env().reconcileAfterMs - 2 * Math.max(env().reconcileIntervalMs, 60_000)) }),
   ]);
   const assets = await describeAssets([...choices.assets, ...page.rows]);
   const input = "mt-1 w-full rounded border border-stone-300 bg-white px-2 py-1.5 text-sm";
