@@ -158,13 +158,21 @@ const AUDIT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
  */
 async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, olderThanMs }: { now: number; olderThanMs: number }): Promise<void> {
   const rows = await loadSettledToAudit(db, { settledSince: new Date(now - AUDIT_WINDOW_MS), checkedBefore: new Date(now - olderThanMs) });
+  // A network whose RPC did not answer is left for the next pass: one timeout each, not one per row.
+  const unreachable = new Set<string>();
   for (const row of rows) {
-    if (!row.transaction) continue;
+    if (!row.transaction || unreachable.has(row.network)) continue;
     const ref = onchainRefSchema.safeParse(row.onchainRef);
     const rpcUrl = rpcUrlFor(row.network);
-    if (ref.success && rpcUrl && (await carriesPayment(rpcUrl, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction)) === true) {
+    const carried = ref.success && rpcUrl ? await carriesPayment(rpcUrl, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction) : false;
+    if (carried === true) {
       summary.confirmed++;
       if (!summary.dryRun) await recordConfirmed(db, row.id, row.transaction);
+      continue;
+    }
+    if (carried === "unknown") {
+      unreachable.add(row.network);
+      summary.decisions.push(`audit of ${row.network}: its RPC did not answer; settled payments there are audited on a later pass`);
       continue;
     }
     const outcome = await confirmOnChain(row, 0);
@@ -181,8 +189,9 @@ async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, 
       const reason = `${SETTLEMENT_DISPROVED}: the facilitator reported it settled in ${row.transaction}, but the chain shows no transfer of it (${outcome.reason})`;
       summary.decisions.push(`${row.id} (settled) → ${outcome.final ? "failed" : "unknown"}: ${reason}`);
       if (!summary.dryRun) await recordDisproved(db, row.id, row.transaction, { final: outcome.final, reason });
-    } else if (!summary.dryRun) {
-      await touchAudited(db, row.id);
+    } else {
+      if (!outcome.uncheckable) unreachable.add(row.network); // the chain did not answer: the next pass asks again
+      if (!summary.dryRun) await touchAudited(db, row.id);
     }
   }
 }
