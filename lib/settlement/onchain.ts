@@ -89,12 +89,13 @@ export function isTransactionRef(network: string, transaction: string | undefine
 /**
  * What the chain says. `final` on not_settled: it can never settle (expired, canceled, its nonce
  * used elsewhere, or a failed transaction). `uncheckable` on unknown: Tollgate has no way to ask
- * (no on-chain reference, no RPC URL), as opposed to an RPC that did not answer.
+ * (no on-chain reference, no RPC URL); `unreachable`: the RPC did not answer (asking about other
+ * payments on that network now would wait out the same timeouts).
  */
 export type OnchainOutcome =
   | { state: "settled"; transaction: Hex; blockNumber: bigint }
   | { state: "not_settled"; final: boolean; reason: string }
-  | { state: "unknown"; reason: string; uncheckable?: true };
+  | { state: "unknown"; reason: string; uncheckable?: true; unreachable?: true };
 
 /** EIP-3009's log of a used authorization (the reconciler reads it too). */
 export const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
@@ -168,7 +169,7 @@ export async function checkOnchain(rpcUrl: string, expected: { asset: string; pa
     }
     return { state: "unknown", reason: "authorization used, but its transaction was not found" };
   } catch (error) {
-    return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+    return { state: "unknown", unreachable: true, reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
   }
 }
 
@@ -273,7 +274,7 @@ async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }
     const { value: valid } = await rpc.isBlockhashValid(solanaBlockhash(ref.blockhash)).send();
     return { state: "not_settled", final: !valid, reason: valid ? "transaction_not_landed_yet" : "blockhash_expired_unlanded" };
   } catch (error) {
-    return { state: "unknown", reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+    return { state: "unknown", unreachable: true, reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
   }
 }
 

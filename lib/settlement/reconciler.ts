@@ -99,9 +99,20 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     unknownBefore: new Date(now - options.olderThanMs),
     abandonedBefore: new Date(now - (options.abandonedAfterMs ?? options.olderThanMs)),
   });
+  // Networks whose RPC did not answer this pass: their other rows wait for the next one (one
+  // timeout per network and pass, not one per row), here and in the audit.
+  const unreachable = new Set<string>();
   for (const row of open) {
+    if (unreachable.has(row.network)) continue;
     summary.checked++;
     const outcome = await confirmOnChain(row, 0);
+    if (outcome.state === "unknown" && outcome.unreachable) {
+      unreachable.add(row.network);
+      summary.unresolved++;
+      summary.decisions.push(`${row.id} (${row.status})${STAYS_OPEN}${outcome.reason}; the other open payments on ${row.network} wait for the next pass`);
+      if (!dryRun) await touchChecked(db, row.id);
+      continue;
+    }
     if (outcome.state === "settled") {
       summary.settled++;
       summary.decisions.push(`${row.id} (${row.status}) → settled: ${outcome.transaction}`);
@@ -121,7 +132,7 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     }
   }
 
-  if (options.auditSettled ?? true) await auditSettled(db, summary, { now, olderThanMs: options.olderThanMs });
+  if (options.auditSettled ?? true) await auditSettled(db, summary, { now, olderThanMs: options.olderThanMs, unreachable });
 
   if (!dryRun) {
     // Kept responses are for late deliveries within a day; delivered or older ones go.
@@ -156,10 +167,10 @@ const AUDIT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
  * still move money, to `failed` once it never can. Rows the chain cannot answer for now are
  * asked again on a later pass.
  */
-async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, olderThanMs }: { now: number; olderThanMs: number }): Promise<void> {
+async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, olderThanMs, unreachable }: { now: number; olderThanMs: number; unreachable: Set<string> }): Promise<void> {
   const rows = await loadSettledToAudit(db, { settledSince: new Date(now - AUDIT_WINDOW_MS), checkedBefore: new Date(now - olderThanMs) });
-  // A network whose RPC did not answer is left for the next pass: one timeout each, not one per row.
-  const unreachable = new Set<string>();
+  // A network whose RPC did not answer (`unreachable`, shared with the open rows' loop) is left
+  // for the next pass: one timeout each, not one per row.
   for (const row of rows) {
     if (!row.transaction || unreachable.has(row.network)) continue;
     const ref = onchainRefSchema.safeParse(row.onchainRef);
@@ -190,7 +201,7 @@ async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, 
       summary.decisions.push(`${row.id} (settled) → ${outcome.final ? "failed" : "unknown"}: ${reason}`);
       if (!summary.dryRun) await recordDisproved(db, row.id, row.transaction, { final: outcome.final, reason });
     } else {
-      if (!outcome.uncheckable) unreachable.add(row.network); // the chain did not answer: the next pass asks again
+      if (outcome.unreachable) unreachable.add(row.network); // the next pass asks again
       if (!summary.dryRun) await touchAudited(db, row.id);
     }
   }
