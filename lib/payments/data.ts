@@ -277,6 +277,13 @@ export async function owesResponse(db: PrismaClient, paymentId: string): Promise
   return (await db.paidResponse.count({ where: { paymentId, deliveredAt: null } })) > 0;
 }
 
+/** How far back the reconciler audits settled payments against the chain, in ms: rows settled earlier are left as recorded. */
+export const AUDIT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Settled payments with an on-chain reference, settled since `settledSince`, the chain not yet seen to carry (`confirmedAt` null). */
+const unconfirmedSince = (settledSince: Date) =>
+  ({ status: "settled", confirmedAt: null, onchainRef: { not: Prisma.DbNull }, settledAt: { gte: settledSince } }) satisfies Prisma.PaymentWhereInput;
+
 /**
  * Settled payments the chain has not been seen to carry yet (`confirmedAt` null): the
  * reconciler's audit list. Only rows settled since `settledSince` with an on-chain reference, and
@@ -285,13 +292,7 @@ export async function owesResponse(db: PrismaClient, paymentId: string): Promise
  */
 export async function loadSettledToAudit(db: PrismaClient, { settledSince, checkedBefore }: { settledSince: Date; checkedBefore: Date }, limit = 500): Promise<(LedgerRow & { settledAt: Date | null })[]> {
   return db.payment.findMany({
-    where: {
-      status: "settled",
-      confirmedAt: null,
-      settledAt: { gte: settledSince },
-      onchainRef: { not: Prisma.DbNull },
-      OR: [{ checkedAt: null }, { checkedAt: { lt: checkedBefore } }],
-    },
+    where: { ...unconfirmedSince(settledSince), OR: [{ checkedAt: null }, { checkedAt: { lt: checkedBefore } }] },
     orderBy: [{ checkedAt: { sort: "asc", nulls: "first" } }, { settledAt: "asc" }],
     take: limit,
     select: { ...ledgerSelect, settledAt: true },
@@ -311,11 +312,9 @@ export async function loadLedgerHealth(db: PrismaClient, { unconfirmedBefore }: 
 
 /**
  * Settled payments the reconciler's audit should have confirmed on chain by now (settled within
- * its 7-day window but before `settledBefore`) and has not: the chain could not be read for them
+ * AUDIT_WINDOW_MS but before `settledBefore`) and has not: the chain could not be read for them
  * (no RPC URL, an RPC down or rate-limiting), or the reconciler is not running.
  */
 async function countUnconfirmed(db: PrismaClient, settledBefore: Date): Promise<number> {
-  return db.payment.count({
-    where: { status: "settled", confirmedAt: null, onchainRef: { not: Prisma.DbNull }, settledAt: { gte: new Date(Date.now() - 7 * 24 * 60 * 60 * 1000), lt: settledBefore } },
-  });
+  return db.payment.count({ where: { AND: [unconfirmedSince(new Date(Date.now() - AUDIT_WINDOW_MS)), { settledAt: { lt: settledBefore } }] } });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SettleResponse } from "@x402/core/types";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { OnchainRef } from "@/lib/settlement/onchain";
+import { owesResponse } from "./data";
 import { OPEN_STATUSES } from "./schema";
 
 /** OPEN_STATUSES as SQL literals, for raw statements: `"status" IN (${OPEN_STATUSES_SQL})`. */
@@ -183,7 +184,7 @@ export async function recordFailed(db: PrismaClient, id: string, failure: { reas
 export async function retakeForSettling(db: PrismaClient, row: { id: string; status: string; updatedAt: Date }): Promise<boolean> {
   if (row.status !== "unknown" && row.status !== "settling") return false;
   // Only while what it pays for can still be delivered (kept responses go after a day).
-  if ((await db.paidResponse.count({ where: { paymentId: row.id, deliveredAt: null } })) === 0) return false;
+  if (!(await owesResponse(db, row.id))) return false;
   const { count } = await db.payment.updateMany({ where: { id: row.id, status: row.status, updatedAt: row.updatedAt }, data: { status: "settling", errorReason: null } });
   return count === 1;
 }

@@ -1,6 +1,6 @@
 import { createPublicClient, getAddress, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { loadOpenPayments, loadSettledToAudit } from "@/lib/payments/data";
+import { AUDIT_WINDOW_MS, loadOpenPayments, loadSettledToAudit } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
 import { pruneKeptResponses, recordConfirmed, recordDisproved, recordFailed, recordSettled, touchAudited, touchChecked } from "@/lib/payments/mutations";
 import { loadChargingRoutes } from "@/lib/routes/data";
@@ -153,9 +153,6 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
   return summary;
 }
 
-/** How far back the audit takes settled payments, in ms: rows settled earlier are left as recorded. */
-const AUDIT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
-
 /**
  * The audit: a settled payment rests on the facilitator's success until the chain is seen to
  * carry it. Each settled row not confirmed yet (settled within AUDIT_WINDOW_MS, at least
@@ -175,7 +172,12 @@ async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, 
     if (!row.transaction || unreachable.has(row.network)) continue;
     const ref = onchainRefSchema.safeParse(row.onchainRef);
     const rpcUrl = rpcUrlFor(row.network);
-    const carried = ref.success && rpcUrl ? await carriesPayment(rpcUrl, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction) : false;
+    if (!ref.success || !rpcUrl) {
+      // No way to ask (a reference of another kind, no RPC URL for the network): asked again later.
+      if (!summary.dryRun) await touchAudited(db, row.id);
+      continue;
+    }
+    const carried = await carriesPayment(rpcUrl, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction);
     if (carried === true) {
       summary.confirmed++;
       if (!summary.dryRun) await recordConfirmed(db, row.id, row.transaction);
