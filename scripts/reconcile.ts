@@ -38,7 +38,7 @@ async function main() {
     console.log(
       `${dryRun ? "[dry run] " : ""}${describeTarget(target)}: journal ${summary.journal.applied} replayed (${summary.journal.kept} kept); ` +
         `${summary.checked} open payments checked: ${summary.settled} settled, ${summary.failed} failed, ${summary.unresolved} still open; ` +
-        `settled payments audited: ${summary.confirmed} confirmed on chain, ${summary.disproved} disproved; ${summary.orphans} transfers without a row`,
+        `settled payments audited: ${summary.confirmed} confirmed on chain, ${summary.disproved} disproved, ${summary.collected} of those settled again; ${summary.orphans} transfers without a row`,
     );
     if (!dryRun) await recordRun(db.prisma, startedAt, summary);
   } finally {

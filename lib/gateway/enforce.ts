@@ -36,6 +36,7 @@ import {
 import { confirmOnChain, type CheckablePayment } from "@/lib/settlement/confirm";
 import { appendToJournal } from "@/lib/settlement/journal";
 import { isTransactionRef, onchainRefOf, type OnchainOutcome } from "@/lib/settlement/onchain";
+import type { StoredSettlement } from "@/lib/x402/stored-settlement";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
@@ -368,8 +369,10 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
   }
-  if (!kept) return finishFromChain(db, claimId, { state: "settled", transaction: settled.transaction }, paid, { kept: null, payer: settled.payer ?? payer, facilitator: settledByOf(settled) ?? null });
-  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? payer, keepFor(paid, kept), settledByOf(settled) ?? null);
+  // The facilitator's word: the settle request is kept with the row for the reconciler's audit.
+  const proof = protocol.stored(selected);
+  if (!kept) return finishFromChain(db, claimId, { state: "settled", transaction: settled.transaction }, paid, { kept: null, payer: settled.payer ?? payer, facilitator: settledByOf(settled) ?? null, proof });
+  await recordSettledDurably(db, claimId, settled.transaction, settled.payer ?? payer, keepFor(paid, kept), settledByOf(settled) ?? null, proof);
   await grantAccessBought(db, paid, claimId, settled.payer ?? payer);
   return deliver(paid, kept, settled, claimId);
 }
@@ -502,6 +505,8 @@ async function waitWhileInFlight(db: PrismaClient, key: string): Promise<"releas
  * @param keep `undelivered` when the buyer already hung up (the kept response stays for the same
  *   payment presented again); a date for a payment-identifier response kept for retries until
  *   then; undefined to drop it.
+ * @param proof "chain" when Tollgate saw the payment on chain itself (confirmed); else the
+ *   facilitator's success is all there is, and what was sent to settle is kept with the row.
  */
 async function recordSettledDurably(
   db: PrismaClient,
@@ -509,12 +514,13 @@ async function recordSettledDurably(
   transaction: string,
   payer: string | null,
   keep: Date | "undelivered" | undefined,
-  facilitator: string | null = null,
-  confirmed = false,
+  facilitator: string | null,
+  proof: "chain" | StoredSettlement,
 ): Promise<void> {
   try {
     const options = keep === "undelivered" ? {} : keep ? { keepResponseUntil: keep } : { dropKeptResponse: true };
-    await recordSettled(db, id, { transaction, payer, facilitator, confirmed }, options);
+    const confirmed = proof === "chain";
+    await recordSettled(db, id, { transaction, payer, facilitator, confirmed, settleRequest: confirmed ? null : proof }, options);
   } catch (error) {
     console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
     try {
@@ -529,22 +535,24 @@ async function recordSettledDurably(
  * Answers after an unknown settlement outcome once the chain was asked: settled → the content
  * with a PAYMENT-RESPONSE built from the chain's transaction; can never settle → 402
  * settlement_failed; still open → 503 settlement_pending (the same payment may be presented again).
+ * Also answers a facilitator's success for a payment presented again (`proof`: what was sent to
+ * settle; recorded unconfirmed, as any facilitator's word, for the reconciler's audit).
  */
 async function finishFromChain(
   db: PrismaClient,
   id: string,
   outcome: OnchainOutcome | { state: "settled"; transaction: string },
   paid: PaidContext,
-  { kept, payer, facilitator = null }: { kept: KeptResponse | null; payer: string | null; facilitator?: string | null },
+  { kept, payer, facilitator = null, proof = "chain" }: { kept: KeptResponse | null; payer: string | null; facilitator?: string | null; proof?: "chain" | StoredSettlement },
 ): Promise<Response> {
   if (outcome.state === "settled") {
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
     await grantAccessBought(db, paid, id, payer);
     if (kept) {
-      await recordSettledDurably(db, id, outcome.transaction, payer, keepFor(paid, kept), facilitator, true);
+      await recordSettledDurably(db, id, outcome.transaction, payer, keepFor(paid, kept), facilitator, proof);
       return deliver(paid, kept, settle, id);
     }
-    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator, confirmed: true }), `record settlement ${id}`);
+    await bookkeeping(recordSettled(db, id, { transaction: outcome.transaction, payer, facilitator, confirmed: proof === "chain", settleRequest: proof === "chain" ? null : proof }), `record settlement ${id}`);
     const taken = await takePaidResponse(db, id, paid.identifier ? identifierKeepUntil() : null);
     if (!taken) return paymentRequired(paid.extensions, paid.requirements, paid.resource, "payment_already_used", "This payment was settled and its response already delivered");
     return deliver(paid, taken, settle, id);

@@ -3,6 +3,7 @@ import type { PaymentPayload, PaymentRequirements, ResourceInfo, SettleResponse,
 import type { IncomingPayment } from "@/lib/x402/payment-header";
 import { encodeV1PaymentResponse, findV1Requirement, toV1Requirements, X_PAYMENT_RESPONSE_HEADER } from "@/lib/x402/v1";
 import type { X402Services } from "@/lib/x402/resource-server";
+import type { StoredSettlement } from "@/lib/x402/stored-settlement";
 
 /**
  * Everything on the money path that differs between x402 v2 and v1, in one place, so the path
@@ -24,6 +25,8 @@ export type ProtocolAdapter = {
   settle(selected: PaymentRequirements): Promise<SettleResponse>;
   /** Encodes a SettleResponse (v2 fields) for `responseHeader`. */
   encodeResponse(settle: SettleResponse): string;
+  /** What `settle(selected)` sends, in the form a payment row keeps it (settleStored asks again). */
+  stored(selected: PaymentRequirements): StoredSettlement;
 };
 
 /** The adapter for one incoming payment. */
@@ -38,6 +41,7 @@ export function protocolFor(incoming: IncomingPayment, { server, facilitator }: 
       verify: (selected) => server.verifyPayment(payload, selected),
       settle: (selected) => server.settlePayment(payload, selected),
       encodeResponse: encodePaymentResponseHeader,
+      stored: (selected) => ({ x402Version: 2, payload, requirements: selected, resource }),
     };
   }
   const payload = incoming.payload as unknown as PaymentPayload;
@@ -50,5 +54,19 @@ export function protocolFor(incoming: IncomingPayment, { server, facilitator }: 
     verify: (selected) => facilitator.verify(payload, v1(selected)),
     settle: (selected) => facilitator.settle(payload, v1(selected)),
     encodeResponse: encodeV1PaymentResponse,
+    stored: (selected) => ({ x402Version: 1, payload: incoming.payload, requirements: selected, resource }),
   };
+}
+
+/**
+ * Asks the facilitator to settle a payment as Tollgate asked before (`stored`, kept on its row):
+ * the same adapter, payload and requirements, so v1 and v2 go exactly as on the paid path.
+ *
+ * @returns the facilitator's SettleResponse.
+ * @throws as `ProtocolAdapter.settle` does: @x402/core's SettleError for a failure verdict, any
+ *   other error when no verdict came (timeout, dropped connection, an error answer).
+ */
+export function settleStored(services: X402Services, stored: StoredSettlement): Promise<SettleResponse> {
+  const incoming: IncomingPayment = stored.x402Version === 2 ? { x402Version: 2, payload: stored.payload } : { x402Version: 1, payload: stored.payload };
+  return protocolFor(incoming, services, stored.resource).settle(stored.requirements);
 }

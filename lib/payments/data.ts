@@ -125,9 +125,9 @@ async function loadTotalsFromRollups(db: PrismaClient, filter: PaymentFilter): P
   };
 }
 
-/** One payment with everything recorded about it, or null. */
+/** One payment with everything recorded about it, or null; not the signed payment kept for the reconciler (settleRequest). */
 export async function loadPayment(db: PrismaClient, id: string) {
-  return db.payment.findUnique({ where: { id }, include: { route: { select: { id: true, method: true, pathPattern: true, kind: true, description: true } } } });
+  return db.payment.findUnique({ where: { id }, omit: { settleRequest: true }, include: { route: { select: { id: true, method: true, pathPattern: true, kind: true, description: true } } } });
 }
 
 /**
@@ -258,7 +258,7 @@ export async function loadPaymentByIdentifier(db: PrismaClient, paymentIdentifie
  * request can still be holding them (state last changed before `abandonedBefore`); either way
  * not asked about on chain since `unknownBefore` (`checkedAt`).
  */
-export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abandonedBefore }: { unknownBefore: Date; abandonedBefore: Date }, limit = 200): Promise<LedgerRow[]> {
+export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abandonedBefore }: { unknownBefore: Date; abandonedBefore: Date }, limit = 200): Promise<(LedgerRow & { settleRequest: unknown })[]> {
   return db.payment.findMany({
     where: {
       OR: [
@@ -268,7 +268,7 @@ export async function loadOpenPayments(db: PrismaClient, { unknownBefore, abando
     },
     orderBy: { createdAt: "asc" },
     take: limit,
-    select: ledgerSelect,
+    select: { ...ledgerSelect, settleRequest: true },
   });
 }
 
@@ -290,12 +290,12 @@ const unconfirmedSince = (settledSince: Date) =>
  * not asked about since `checkedBefore`; least recently asked first, so rows the chain cannot
  * answer for yet do not hold up the others.
  */
-export async function loadSettledToAudit(db: PrismaClient, { settledSince, checkedBefore }: { settledSince: Date; checkedBefore: Date }, limit = 500): Promise<(LedgerRow & { settledAt: Date | null })[]> {
+export async function loadSettledToAudit(db: PrismaClient, { settledSince, checkedBefore }: { settledSince: Date; checkedBefore: Date }, limit = 500): Promise<(LedgerRow & { settledAt: Date | null; settleRequest: unknown })[]> {
   return db.payment.findMany({
     where: { ...unconfirmedSince(settledSince), OR: [{ checkedAt: null }, { checkedAt: { lt: checkedBefore } }] },
     orderBy: [{ checkedAt: { sort: "asc", nulls: "first" } }, { settledAt: "asc" }],
     take: limit,
-    select: { ...ledgerSelect, settledAt: true },
+    select: { ...ledgerSelect, settledAt: true, settleRequest: true },
   });
 }
 

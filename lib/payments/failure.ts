@@ -14,7 +14,7 @@ export const SETTLEMENT_DISPROVED = "settlement_not_on_chain";
  */
 export function explainOpen(reason: string | null): { summary: string; detail: string | null } {
   const why = reason?.startsWith(SETTLEMENT_DISPROVED)
-    ? "The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it. The buyer's authorization is unused and still valid, so it may still be submitted."
+    ? "The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it. The buyer's authorization is unused and still valid, so the reconciler asks the facilitator to settle it again."
     : reason?.startsWith("settlement_failed")
     ? "The facilitator said the settlement failed, but the chain showed the payment still able to go through (a transaction may still land, or the authorization may still be submitted)."
     : "The facilitator's answer to the settlement was lost (a timeout, a dropped connection or an error after the request was sent).";

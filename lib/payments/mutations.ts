@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SettleResponse } from "@x402/core/types";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { OnchainRef } from "@/lib/settlement/onchain";
+import type { StoredSettlement } from "@/lib/x402/stored-settlement";
 import { owesResponse } from "./data";
 import { OPEN_STATUSES } from "./schema";
 
@@ -119,7 +120,9 @@ export async function markSettling(db: PrismaClient, id: string, response: KeptR
 
 /**
  * Records that the payment settled on chain (the facilitator's success, or found on chain: then
- * `confirmed`, which dates `confirmedAt` and spares it the reconciler's audit).
+ * `confirmed`, which dates `confirmedAt` and spares it the reconciler's audit). On the
+ * facilitator's word, `settleRequest` (what was sent to settle) is kept on the row so that the
+ * reconciler can settle the payment itself should the chain disprove that success.
  * With `dropKeptResponse`, the kept response is deleted in the same transaction (it was just
  * delivered); with `keepResponseUntil` instead, it is marked delivered and kept for
  * payment-identifier retries until then.
@@ -128,22 +131,25 @@ export async function markSettling(db: PrismaClient, id: string, response: KeptR
 export async function recordSettled(
   db: PrismaClient,
   id: string,
-  settle: { transaction: string; payer?: string | null; facilitator?: string | null; confirmed?: boolean },
+  settle: { transaction: string; payer?: string | null; facilitator?: string | null; confirmed?: boolean; settleRequest?: StoredSettlement | null },
   options: { dropKeptResponse?: boolean; keepResponseUntil?: Date } = {},
 ): Promise<boolean> {
+  // Kept only while the row rests on the facilitator's word (the audit may need to settle it itself).
+  const kept = settle.confirmed ? null : (settle.settleRequest ?? null);
+  const settleRequest = kept && JSON.stringify(kept);
   if (options.keepResponseUntil) {
     const now = new Date();
     const updated = await db.$executeRaw`
       WITH kept AS (UPDATE "PaidResponse" SET "deliveredAt" = ${now}, "keepUntil" = ${options.keepResponseUntil} WHERE "paymentId" = ${id})
       UPDATE "Payment"
       SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
-          "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "confirmedAt" = ${settle.confirmed ? now : null}, "updatedAt" = ${now}
+          "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "confirmedAt" = ${settle.confirmed ? now : null}, "settleRequest" = ${settleRequest}::jsonb, "updatedAt" = ${now}
       WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
     return updated === 1;
   }
   const update = {
     where: { id, status: { in: OPEN_STATUSES } },
-    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, facilitator: settle.facilitator ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date(), confirmedAt: settle.confirmed ? new Date() : null },
+    data: { status: "settled" as const, transaction: settle.transaction, payer: settle.payer ?? undefined, facilitator: settle.facilitator ?? undefined, settledAt: new Date(), errorReason: null, checkedAt: new Date(), confirmedAt: settle.confirmed ? new Date() : null, settleRequest: kept ? (kept as unknown as Prisma.InputJsonValue) : Prisma.DbNull },
   };
   if (!options.dropKeptResponse) return (await db.payment.updateMany(update)).count === 1;
   // Delivered in the same request: the kept response has served its purpose. One statement, one
@@ -153,7 +159,7 @@ export async function recordSettled(
     WITH dropped AS (DELETE FROM "PaidResponse" WHERE "paymentId" = ${id})
     UPDATE "Payment"
     SET "status" = 'settled', "transaction" = ${settle.transaction}, "payer" = COALESCE(${settle.payer ?? null}::text, "payer"),
-        "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "confirmedAt" = ${settle.confirmed ? now : null}, "updatedAt" = ${now}
+        "facilitator" = ${settle.facilitator ?? null}, "settledAt" = ${now}, "errorReason" = NULL, "checkedAt" = ${now}, "confirmedAt" = ${settle.confirmed ? now : null}, "settleRequest" = ${settleRequest}::jsonb, "updatedAt" = ${now}
     WHERE "id" = ${id} AND "status" IN (${OPEN_STATUSES_SQL})`;
   return updated === 1;
 }
@@ -167,7 +173,7 @@ export async function recordFailed(db: PrismaClient, id: string, failure: { reas
   return db.$transaction(async (tx) => {
     const { count } = await tx.payment.updateMany({
       where: { id, status: { in: OPEN_STATUSES } },
-      data: { status: "failed", errorReason: failure.reason, transaction: failure.transaction || null, payer: failure.payer ?? undefined, checkedAt: new Date() },
+      data: { status: "failed", errorReason: failure.reason, transaction: failure.transaction || null, payer: failure.payer ?? undefined, checkedAt: new Date(), settleRequest: Prisma.DbNull },
     });
     if (count === 1) await tx.paidResponse.deleteMany({ where: { paymentId: id } });
     return count === 1;
@@ -207,12 +213,12 @@ export async function touchChecked(db: PrismaClient, id: string): Promise<void> 
 
 /**
  * The reconciler's audit found this settled payment on chain in `transaction`: dates
- * `confirmedAt` (only while the row is settled under that transaction). Raw, so `updatedAt`
- * keeps dating the last change of state.
+ * `confirmedAt` (only while the row is settled under that transaction) and drops the kept
+ * settleRequest (no longer needed). Raw, so `updatedAt` keeps dating the last change of state.
  */
 export async function recordConfirmed(db: PrismaClient, id: string, transaction: string): Promise<void> {
   const now = new Date();
-  await db.$executeRaw`UPDATE "Payment" SET "confirmedAt" = ${now}, "checkedAt" = ${now} WHERE "id" = ${id} AND "status" = 'settled' AND "transaction" = ${transaction}`;
+  await db.$executeRaw`UPDATE "Payment" SET "confirmedAt" = ${now}, "checkedAt" = ${now}, "settleRequest" = NULL WHERE "id" = ${id} AND "status" = 'settled' AND "transaction" = ${transaction}`;
 }
 
 /**
@@ -229,13 +235,14 @@ export async function touchAudited(db: PrismaClient, id: string): Promise<void> 
  * money (its authorization unused and valid), or to `failed` when it never can (`final`); its
  * transaction and settledAt are cleared and `reason` says what was claimed and what the chain
  * shows. Only a row still settled under `named` changes (the trigger tells webhook subscribers:
- * `payment.reconciled`).
+ * `payment.reconciled`). An `unknown` row keeps its settleRequest (the reconciler may settle it
+ * itself, lib/settlement/collect.ts); a `failed` one drops it.
  * @returns whether the row changed.
  */
 export async function recordDisproved(db: PrismaClient, id: string, named: string | null, { final, reason }: { final: boolean; reason: string }): Promise<boolean> {
   const { count } = await db.payment.updateMany({
     where: { id, status: "settled", transaction: named },
-    data: { status: final ? "failed" : "unknown", transaction: null, settledAt: null, confirmedAt: null, errorReason: reason, checkedAt: new Date() },
+    data: { status: final ? "failed" : "unknown", transaction: null, settledAt: null, confirmedAt: null, errorReason: reason, checkedAt: new Date(), ...(final ? { settleRequest: Prisma.DbNull } : {}) },
   });
   return count === 1;
 }

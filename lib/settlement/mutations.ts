@@ -82,6 +82,6 @@ export async function saveScanCursor(db: PrismaClient, key: string, block: bigin
  * @returns whether the row was corrected.
  */
 export async function correctSettledTransaction(db: PrismaClient, id: string, named: string | null, transaction: string): Promise<boolean> {
-  const { count } = await db.payment.updateMany({ where: { id, status: "settled", transaction: named }, data: { transaction, checkedAt: new Date(), confirmedAt: new Date() } });
+  const { count } = await db.payment.updateMany({ where: { id, status: "settled", transaction: named }, data: { transaction, checkedAt: new Date(), confirmedAt: new Date(), settleRequest: Prisma.DbNull } });
   return count === 1;
 }

@@ -6,6 +6,7 @@ import { pruneKeptResponses, recordConfirmed, recordDisproved, recordFailed, rec
 import { loadChargingRoutes } from "@/lib/routes/data";
 import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mutations";
 import { SETTLEMENT_DISPROVED } from "@/lib/payments/failure";
+import { collectServedPayment } from "./collect";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { AUTHORIZATION_USED, carriesPayment, findSvmTransfersTo, onchainRefSchema, TRANSFER } from "./onchain";
 import { replayJournal } from "./journal";
@@ -34,6 +35,8 @@ export type ReconcileSummary = {
   confirmed: number;
   /** Settled payments the chain disproved: back to `unknown` or `failed` (also counted there). */
   disproved: number;
+  /** Disproved payments (the buyer served) that the facilitator then settled from the kept request. */
+  collected: number;
   /** One line per decision, for the CLI and the logs. */
   decisions: string[];
 };
@@ -82,7 +85,7 @@ export type ReconcileOptions = {
  */
 export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions): Promise<ReconcileSummary> {
   const dryRun = options.dryRun ?? false;
-  const summary: ReconcileSummary = { dryRun, journal: { applied: 0, kept: 0 }, checked: 0, settled: 0, failed: 0, unresolved: 0, orphans: 0, confirmed: 0, disproved: 0, decisions: [] };
+  const summary: ReconcileSummary = { dryRun, journal: { applied: 0, kept: 0 }, checked: 0, settled: 0, failed: 0, unresolved: 0, orphans: 0, confirmed: 0, disproved: 0, collected: 0, decisions: [] };
   if (!dryRun) {
     // Claim keys written before keys named what the chain dedupes (a no-op once done).
     const { rekeyed, clashes } = await rekeyPresentablePayments(db);
@@ -121,6 +124,11 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
       summary.failed++;
       summary.decisions.push(`${row.id} (${row.status}) → failed: ${outcome.reason}`);
       if (!dryRun) await recordFailed(db, row.id, { reason: outcome.reason });
+    } else if (row.status === "unknown" && row.settleRequest !== null && outcome.state === "not_settled") {
+      // A disproved success whose buyer was served (only those keep a settle request), still
+      // usable: settled from what was kept (an earlier pass could not).
+      summary.unresolved++;
+      await collect(db, row, summary);
     } else {
       // Open until the chain decides. A `pending` claim whose authorization is unused and still
       // usable is not `failed` either: the buyer (or anyone holding it) can still submit it, and
@@ -201,11 +209,30 @@ async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, 
       summary[outcome.final ? "failed" : "unresolved"]++;
       const reason = `${SETTLEMENT_DISPROVED}: the facilitator reported it settled in ${row.transaction}, but the chain shows no transfer of it (${outcome.reason})`;
       summary.decisions.push(`${row.id} (settled) → ${outcome.final ? "failed" : "unknown"}: ${reason}`);
-      if (!summary.dryRun) await recordDisproved(db, row.id, row.transaction, { final: outcome.final, reason });
+      const reopened = summary.dryRun || (await recordDisproved(db, row.id, row.transaction, { final: outcome.final, reason }));
+      if (reopened && !outcome.final) await collect(db, row, summary);
     } else {
       if (outcome.unreachable) unreachable.add(row.network); // the next pass asks again
       if (!summary.dryRun) await touchAudited(db, row.id);
     }
+  }
+}
+
+/**
+ * Asks the facilitator to settle a disproved payment whose buyer was served, from the request kept
+ * with its row (collectServedPayment), and says what came of it. Counted `collected` (and
+ * `settled`, moving it out of `unresolved`) when the facilitator settled it.
+ */
+async function collect(db: PrismaClient, row: { id: string; network: string; payer: string | null; settleRequest: unknown }, summary: ReconcileSummary): Promise<void> {
+  const collected = await collectServedPayment(db, row, summary.dryRun);
+  if (collected.state === "settled") {
+    summary.collected++;
+    summary.settled++;
+    summary.unresolved--;
+    summary.decisions.push(`${row.id} (unknown) → settled: the buyer was served, so Tollgate asked the facilitator to settle the payment it kept: ${collected.transaction} (checked on chain by a later pass)`);
+  } else {
+    summary.decisions.push(`${row.id} (unknown)${STAYS_OPEN}asked the facilitator to settle the payment it kept (the buyer was served): ${collected.reason}`);
+    if (!summary.dryRun) await touchChecked(db, row.id);
   }
 }
 

@@ -367,7 +367,17 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(await db.prisma.orphanTransfer.count({ where: { transaction: { equals: landed, mode: "insensitive" } } })).toBe(0);
   });
 
-  it("the reconciler's audit confirms a real settlement on chain, and disproves a settle success the chain never saw: unknown while usable, failed once spent elsewhere", async () => {
+  /** Answers the next /settle "settled in <a random well-formed hash>" without reaching the facilitator (after `first`, if given). */
+  function forgeNextSettle(payer: string, first?: (body: unknown) => Promise<void>): string {
+    const forged = `0x${randomBytes(32).toString("hex")}`;
+    switchboard.interceptNextSettle(async ({ body }) => {
+      await first?.(body);
+      return { kind: "answer", status: 200, text: JSON.stringify({ success: true, transaction: forged, network: devnet.config.network, payer }) };
+    });
+    return forged;
+  }
+
+  it("the reconciler's audit confirms a real settlement on chain; a settle success the chain never saw is disproved and the served payment settled from what was kept, charged once", async () => {
     const payer = buyer(2);
     // A real settlement: the audit finds it in its transaction, the dashboard says so.
     const paid = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
@@ -377,53 +387,132 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
       const row = await db.prisma.payment.findUnique({ where: { id: real.id } });
       return row?.confirmedAt ? row : null;
     });
-    expect(confirmed).toMatchObject({ status: "settled", transaction: real.transaction });
+    expect(confirmed).toMatchObject({ status: "settled", transaction: real.transaction, settleRequest: null });
     const realPage = await fetch(url(`/dashboard/payments/${real.id}`), { headers: { cookie: await merchantCookie() } });
     expect(await realPage.text()).toContain("Confirmed: the chain carries this payment");
 
     // A success the facilitator never earned: the settle call is answered "settled in <a
     // well-formed hash>" without ever reaching the facilitator (a lying facilitator, or an answer
-    // forged on the way). x402 serves on the facilitator's word, so the buyer gets the quote.
+    // forged on the way). x402 serves on the facilitator's word, so the buyer gets the quote, and
+    // the row keeps what was sent to settle.
     const before = await balance(payer.address);
-    const forged = `0x${randomBytes(32).toString("hex")}`;
-    switchboard.interceptNextSettle(async () => ({
-      kind: "answer",
-      status: 200,
-      text: JSON.stringify({ success: true, transaction: forged, network: devnet.config.network, payer: payer.address }),
-    }));
-    const forgedHeaders = await signQuote(2);
-    const served = await fetch(url("/api/demo/quote"), { headers: forgedHeaders });
+    const forged = forgeNextSettle(payer.address);
+    const headers = await signQuote(2);
+    const served = await fetch(url("/api/demo/quote"), { headers });
     expect(served.status).toBe(200);
     const claimed = (await rowOf(payer.address))!;
     expect(claimed.id).not.toBe(real.id);
+    expect(claimed.confirmedAt).toBeNull();
     // The audit reads the named transaction (none), asks the chain where the payment went (its
-    // authorization is unused, still valid): the row goes back to `unknown`.
-    const reopened = await until("the audit disproves the forged success", async () => {
+    // authorization unused, still valid), reopens the row and asks the facilitator to settle the
+    // kept payment: it lands, and a later pass confirms it.
+    const collected = await until("the audit disproves the forged success and the payment is settled for real, then confirmed", async () => {
       const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
-      return row?.status === "unknown" ? row : null;
+      return row?.status === "settled" && row.transaction !== forged && row.confirmedAt ? row : null;
     });
-    expect(reopened).toMatchObject({ transaction: null, settledAt: null, confirmedAt: null });
-    expect(reopened.errorReason).toMatch(new RegExp(`^settlement_not_on_chain: the facilitator reported it settled in ${forged}, but the chain shows no transfer of it \\(authorization_not_used_yet\\)`));
-    expect(await balance(payer.address)).toBe(before);
-    const page = await (await fetch(url(`/dashboard/payments/${claimed.id}`), { headers: { cookie: await merchantCookie() } })).text();
-    expect(page).toContain("The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it.");
-    // Presented again, it is refused as used (its response was delivered): not "pending", not served twice.
-    const again = await fetch(url("/api/demo/quote"), { headers: forgedHeaders });
+    expect(collected).toMatchObject({ errorReason: null, settleRequest: null });
+    expect(await balance(payer.address)).toBe(before - 10_000n);
+    const receipt = await createPublicClient({ transport: http(devnet.config.rpcUrl) }).getTransactionReceipt({ hash: collected.transaction as Hex });
+    expect(receipt.status).toBe("success");
+    // Presented again, it is refused as used: served once, charged once.
+    const again = await fetch(url("/api/demo/quote"), { headers });
     expect(again.status).toBe(402);
     expect((await again.json()).code).toBe("payment_already_used");
-    expect(await balance(payer.address)).toBe(before);
+    expect(await balance(payer.address)).toBe(before - 10_000n);
+  });
 
-    // The buyer spends the authorization's nonce on another transfer: the payment can never move
-    // now, and the reconciler writes it failed.
-    const ref = reopened.onchainRef as { nonce: Hex; validBefore: string };
-    await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce: ref.nonce, validAfter: 0n, validBefore: BigInt(ref.validBefore) });
-    const failed = await until("the reconciler fails the disproved payment", async () => {
+  it("a disproved success the facilitator cannot settle again stays open and explained, then fails once its authorization is spent elsewhere", async () => {
+    const payer = buyer(2);
+    const before = await balance(payer.address);
+    const forged = forgeNextSettle(payer.address);
+    const headers = await signQuote(2);
+    const served = await fetch(url("/api/demo/quote"), { headers });
+    expect(served.status).toBe(200);
+    const claimed = (await rowOf(payer.address))!;
+    // The facilitator is out of reach from now on: the reconciler's attempts to settle the kept
+    // payment get no answer, and the row stays `unknown` with the chain's reason.
+    switchboard.setMode("down");
+    try {
+      const reopened = await until("the audit disproves the forged success", async () => {
+        const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+        return row?.status === "unknown" ? row : null;
+      });
+      expect(reopened).toMatchObject({ transaction: null, settledAt: null, confirmedAt: null });
+      expect(reopened.settleRequest).not.toBeNull();
+      expect(reopened.errorReason).toMatch(new RegExp(`^settlement_not_on_chain: the facilitator reported it settled in ${forged}, but the chain shows no transfer of it \\(authorization_not_used_yet\\)`));
+      const page = await (await fetch(url(`/dashboard/payments/${claimed.id}`), { headers: { cookie: await merchantCookie() } })).text();
+      expect(page).toContain("The facilitator reported this payment settled, and the buyer was served, but the chain shows no transfer of it.");
+      expect(await balance(payer.address)).toBe(before);
+
+      // The buyer spends the authorization's nonce on another transfer: the payment can never
+      // move now, and the reconciler writes it failed (and forgets the kept request).
+      const ref = reopened.onchainRef as { nonce: Hex; validBefore: string };
+      await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce: ref.nonce, validAfter: 0n, validBefore: BigInt(ref.validBefore) });
+      const failed = await until("the reconciler fails the disproved payment", async () => {
+        const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+        return row?.status === "failed" ? row : null;
+      });
+      expect(failed.errorReason).toContain("authorization_used_elsewhere");
+      expect(failed).toMatchObject({ transaction: null, settleRequest: null });
+    } finally {
+      switchboard.setMode("pass");
+    }
+    // Nothing charged (the buyer's own transfer went to themselves).
+    expect(await balance(payer.address)).toBe(before);
+  });
+
+  it("a disproved success the facilitator could not settle again is settled by a later pass once it is back", async () => {
+    const payer = buyer(2);
+    const before = await balance(payer.address);
+    const forged = forgeNextSettle(payer.address);
+    const served = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
+    expect(served.status).toBe(200);
+    const claimed = (await rowOf(payer.address))!;
+    switchboard.setMode("down");
+    let reopened;
+    try {
+      reopened = await until("the audit disproves the forged success", async () => {
+        const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+        return row?.status === "unknown" ? row : null;
+      });
+      // A later pass asks the facilitator again (no answer): the row is checked anew, still open.
+      await until("a later pass tries again", async () => {
+        const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+        return row?.status === "unknown" && row.checkedAt! > reopened!.checkedAt! ? row : null;
+      });
+      expect(await balance(payer.address)).toBe(before);
+    } finally {
+      switchboard.setMode("pass");
+    }
+    const settled = await until("the reconciler settles the kept payment once the facilitator answers, then confirms it", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+      return row?.status === "settled" && row.confirmedAt ? row : null;
+    });
+    expect(settled.transaction).not.toBe(forged);
+    expect(settled).toMatchObject({ errorReason: null, settleRequest: null });
+    expect(await balance(payer.address)).toBe(before - 10_000n);
+  });
+
+  it("a forged settle success whose authorization was already spent elsewhere is failed by the audit at once", async () => {
+    const payer = buyer(2);
+    const before = await balance(payer.address);
+    // The settle call never reaches the facilitator: meanwhile the buyer spends the nonce on a
+    // transfer to themselves, and the call is answered "success".
+    forgeNextSettle(payer.address, async (body) => {
+      const { nonce, validBefore } = (body as { paymentPayload: { payload: { authorization: { nonce: Hex; validBefore: string } } } }).paymentPayload.payload.authorization;
+      await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce, validAfter: 0n, validBefore: BigInt(validBefore) });
+    });
+    const served = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
+    expect(served.status).toBe(200);
+    const claimed = (await rowOf(payer.address))!;
+    const failed = await until("the audit fails the forged success", async () => {
       const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
       return row?.status === "failed" ? row : null;
     });
-    expect(failed.errorReason).toContain("authorization_used_elsewhere");
-    expect(failed.transaction).toBeNull();
-    // Nothing charged for the forged one (the buyer's own transfer went to themselves).
+    expect(failed.errorReason).toMatch(/^settlement_not_on_chain: .*authorization_used_elsewhere/);
+    expect(failed).toMatchObject({ transaction: null, settledAt: null, settleRequest: null });
+    const page = await (await fetch(url(`/dashboard/payments/${claimed.id}`), { headers: { cookie: await merchantCookie() } })).text();
+    expect(page).toContain("you were not paid for it");
     expect(await balance(payer.address)).toBe(before);
   });
 

@@ -34,7 +34,7 @@ describe("explainFailure", () => {
   it.each([
     ["settlement_failed: unexpected_settle_error; on chain: authorization_not_used_yet", /said the settlement failed.+still able to go through/],
     ["facilitator_unavailable: The payment facilitator did not answer settle in time", /answer to the settlement was lost/],
-    ["settlement_not_on_chain: the facilitator reported it settled in 0xab, but the chain shows no transfer of it (authorization_not_used_yet)", /reported this payment settled.+no transfer of it.+may still be submitted/],
+    ["settlement_not_on_chain: the facilitator reported it settled in 0xab, but the chain shows no transfer of it (authorization_not_used_yet)", /reported this payment settled.+no transfer of it.+asks the facilitator to settle it again/],
   ])("an open payment's %s → not known yet, the chain decides", (reason, words) => {
     const { summary, detail } = explainOpen(reason);
     expect(summary).toMatch(words);

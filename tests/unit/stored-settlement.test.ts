@@ -1,0 +1,66 @@
+import fc from "fast-check";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import { describe, expect, it } from "vitest";
+import { readStoredSettlement } from "@/lib/x402/stored-settlement";
+
+const requirements: PaymentRequirements = {
+  scheme: "exact",
+  network: "eip155:84532",
+  amount: "10000",
+  asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+  payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+  maxTimeoutSeconds: 300,
+  extra: { name: "USDC", version: "2" },
+};
+const resource = { url: "https://shop.example/api/quote", description: "A quote", mimeType: "application/json" };
+const v2: PaymentPayload = {
+  x402Version: 2,
+  resource,
+  accepted: requirements,
+  payload: { signature: "0x2d6a", authorization: { from: "0x857b06519E91e3A54538791bDbb0E22373e36b66", nonce: "0xf374" } },
+};
+const v1 = { x402Version: 1, scheme: "exact", network: "base-sepolia", payload: { signature: "0xab", authorization: {} } };
+
+/** As the row keeps it: written with JSON.stringify, read back by Prisma as parsed JSON. */
+const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+
+describe("readStoredSettlement", () => {
+  it("reads back what the paid path keeps, v2 and v1, unchanged", () => {
+    const stored2 = { x402Version: 2, payload: v2, requirements, resource };
+    expect(readStoredSettlement(roundTrip(stored2))).toEqual(stored2);
+    const stored1 = { x402Version: 1, payload: v1, requirements, resource };
+    expect(readStoredSettlement(roundTrip(stored1))).toEqual(stored1);
+  });
+
+  it("refuses a row without one, or one whose parts are not what @x402/core accepts", () => {
+    expect(readStoredSettlement(null)).toBeNull();
+    expect(readStoredSettlement({})).toBeNull();
+    expect(readStoredSettlement({ x402Version: 3, payload: v2, requirements, resource })).toBeNull();
+    // A v1 payload under version 2, and the other way round.
+    expect(readStoredSettlement({ x402Version: 2, payload: v1, requirements, resource })).toBeNull();
+    expect(readStoredSettlement({ x402Version: 1, payload: v2, requirements, resource })).toBeNull();
+    expect(readStoredSettlement({ x402Version: 2, payload: v2, requirements: { ...requirements, amount: 10000 }, resource })).toBeNull();
+    expect(readStoredSettlement({ x402Version: 2, payload: v2, requirements, resource: { description: "no url" } })).toBeNull();
+    expect(readStoredSettlement({ x402Version: 2, payload: { ...v2, payload: "not an object" }, requirements, resource })).toBeNull();
+  });
+
+  it("never throws on whatever a JSON column may hold, and returns only complete settle requests", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ x402Version: fc.constantFrom(1, 2, "2", 0), payload: fc.oneof(fc.jsonValue(), fc.constant(v2), fc.constant(v1)), requirements: fc.oneof(fc.jsonValue(), fc.constant(requirements)), resource: fc.oneof(fc.jsonValue(), fc.constant(resource)) }, { requiredKeys: [] }),
+        ),
+        (value) => {
+          const read = readStoredSettlement(value);
+          if (read === null) return;
+          expect([1, 2]).toContain(read.x402Version);
+          expect(typeof read.requirements.payTo).toBe("string");
+          expect(typeof read.resource.url).toBe("string");
+          expect(read.payload).toBeTypeOf("object");
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
