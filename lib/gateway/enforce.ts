@@ -524,7 +524,7 @@ async function recordSettledDurably(
   } catch (error) {
     console.error(`[tollgate] payment ${id} settled (${transaction}) but the database refused the record; journaling it:`, error instanceof Error ? error.message : error);
     try {
-      appendToJournal({ paymentId: id, outcome: "settled", transaction, payer });
+      appendToJournal({ paymentId: id, outcome: "settled", transaction, payer, ...(proof === "chain" ? {} : { settleRequest: proof }) });
     } catch (journalError) {
       console.error(`[tollgate] payment ${id} settled (${transaction}): the journal refused it too; the reconciler will find it on chain:`, journalError);
     }

@@ -16,6 +16,8 @@ export const journalEntrySchema = z.object({
   outcome: z.literal("settled"),
   transaction: z.string().min(1),
   payer: z.string().nullable().optional(),
+  /** What was sent to settle, on the facilitator's word (Payment.settleRequest; read with readStoredSettlement). */
+  settleRequest: z.unknown().optional(),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 

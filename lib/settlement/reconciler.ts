@@ -6,6 +6,7 @@ import { pruneKeptResponses, recordConfirmed, recordDisproved, recordFailed, rec
 import { loadChargingRoutes } from "@/lib/routes/data";
 import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mutations";
 import { SETTLEMENT_DISPROVED } from "@/lib/payments/failure";
+import { readStoredSettlement } from "@/lib/x402/stored-settlement";
 import { collectServedPayment } from "./collect";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { AUTHORIZATION_USED, carriesPayment, findSvmTransfersTo, onchainRefSchema, TRANSFER } from "./onchain";
@@ -92,7 +93,7 @@ export async function reconcileOnce(db: PrismaClient, options: ReconcileOptions)
     if (rekeyed > 0) summary.decisions.push(`re-keyed ${rekeyed} payments a buyer may still present (keys now name the on-chain payment)`);
     for (const id of clashes) summary.decisions.push(`${id}: kept its old key: another row holds the same on-chain payment (a double claim from before the re-keying)`);
     summary.journal = await replayJournal(async (entry) => {
-      await recordSettled(db, entry.paymentId, { transaction: entry.transaction, payer: entry.payer });
+      await recordSettled(db, entry.paymentId, { transaction: entry.transaction, payer: entry.payer, settleRequest: readStoredSettlement(entry.settleRequest) });
       summary.decisions.push(`journal: payment ${entry.paymentId} settled (${entry.transaction})`);
     });
   }

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "viem";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
+import { readStoredSettlement } from "@/lib/x402/stored-settlement";
 import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
@@ -659,7 +660,11 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     expect(res.status).toBe(200);
     expect((await res.json()).text).toEqual(expect.any(String));
     expect(decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!)).toMatchObject({ success: true, transaction: landed });
-    expect(fs.readFileSync(appEnv.SETTLEMENT_JOURNAL_PATH!, "utf8")).toContain(landed);
+    const journaled = fs.readFileSync(appEnv.SETTLEMENT_JOURNAL_PATH!, "utf8");
+    expect(journaled).toContain(landed);
+    // The entry keeps what was sent to settle, as the row would (the audit may need it).
+    const entry = JSON.parse(journaled.trim().split("\n").at(-1)!);
+    expect(readStoredSettlement(entry.settleRequest)?.payload).toMatchObject({ payload: { authorization: { from: expect.stringMatching(new RegExp(payer, "i")) } } });
     postgres.resume();
     const row = await until("the journal is replayed into the database", async () => {
       const r = await rowOf(payer);
@@ -667,6 +672,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     });
     expect(row.transaction).toBe(landed);
     expect(await balance(payer)).toBe(before - 10_000n);
+    await until("the audit confirms the replayed settlement on chain", async () => (await db.prisma.payment.findUnique({ where: { id: row.id } }))?.confirmedAt);
     await until("the journal is emptied", async () => !fs.existsSync(appEnv.SETTLEMENT_JOURNAL_PATH!) || fs.readFileSync(appEnv.SETTLEMENT_JOURNAL_PATH!, "utf8") === "");
   });
 
