@@ -15,7 +15,7 @@ import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { readStoredSettlement } from "@/lib/x402/stored-settlement";
-import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
+import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
@@ -419,6 +419,23 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const again = await fetch(url("/api/demo/quote"), { headers });
     expect(again.status).toBe(402);
     expect((await again.json()).code).toBe("payment_already_used");
+    expect(await balance(payer.address)).toBe(before - 10_000n);
+  });
+
+  it("v1: a forged settle success for an X-PAYMENT is disproved and settled from the kept v1 payment, charged once", async () => {
+    const payer = buyer(3);
+    const before = await balance(payer.address);
+    const forged = `0x${randomBytes(32).toString("hex")}`;
+    switchboard.interceptNextSettle(async () => ({ kind: "answer", status: 200, text: JSON.stringify({ success: true, transaction: forged, network: "base-sepolia", payer: payer.address }) }));
+    const served = await createPayingFetchV1(devnet.config, payer.privateKey as Hex)(url("/api/demo/quote"));
+    expect(served.status).toBe(200);
+    const claimed = (await rowOf(payer.address))!;
+    expect(claimed).toMatchObject({ x402Version: 1, transaction: forged });
+    const settled = await until("the v1 payment is settled for real and confirmed", async () => {
+      const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
+      return row?.status === "settled" && row.transaction !== forged && row.confirmedAt ? row : null;
+    });
+    expect(settled.settleRequest).toBeNull();
     expect(await balance(payer.address)).toBe(before - 10_000n);
   });
 
