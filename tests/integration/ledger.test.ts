@@ -378,6 +378,22 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     return forged;
   }
 
+  /**
+   * Buyer `index` buys a quote whose settle is answered by forgeNextSettle: served (200), the row
+   * recorded settled under the forged transaction, unconfirmed. Returns the balance before.
+   */
+  async function buyWithForgedSuccess(index: number, first?: (body: unknown) => Promise<void>) {
+    const payer = buyer(index);
+    const before = await balance(payer.address);
+    const forged = forgeNextSettle(payer.address, first);
+    const headers = await signQuote(index);
+    const served = await fetch(url("/api/demo/quote"), { headers });
+    expect(served.status).toBe(200);
+    const claimed = (await rowOf(payer.address))!;
+    expect(claimed).toMatchObject({ status: "settled", transaction: forged, confirmedAt: null });
+    return { payer, before, forged, headers, claimed };
+  }
+
   it("the reconciler's audit confirms a real settlement on chain; a settle success the chain never saw is disproved and the served payment settled from what was kept, charged once", async () => {
     const payer = buyer(2);
     // A real settlement: the audit finds it in its transaction, the dashboard says so.
@@ -396,14 +412,8 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     // well-formed hash>" without ever reaching the facilitator (a lying facilitator, or an answer
     // forged on the way). x402 serves on the facilitator's word, so the buyer gets the quote, and
     // the row keeps what was sent to settle.
-    const before = await balance(payer.address);
-    const forged = forgeNextSettle(payer.address);
-    const headers = await signQuote(2);
-    const served = await fetch(url("/api/demo/quote"), { headers });
-    expect(served.status).toBe(200);
-    const claimed = (await rowOf(payer.address))!;
+    const { before, forged, headers, claimed } = await buyWithForgedSuccess(2);
     expect(claimed.id).not.toBe(real.id);
-    expect(claimed.confirmedAt).toBeNull();
     // The audit reads the named transaction (none), asks the chain where the payment went (its
     // authorization unused, still valid), reopens the row and asks the facilitator to settle the
     // kept payment: it lands, and a later pass confirms it.
@@ -440,13 +450,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
   });
 
   it("a disproved success the facilitator cannot settle again stays open and explained, then fails once its authorization is spent elsewhere", async () => {
-    const payer = buyer(2);
-    const before = await balance(payer.address);
-    const forged = forgeNextSettle(payer.address);
-    const headers = await signQuote(2);
-    const served = await fetch(url("/api/demo/quote"), { headers });
-    expect(served.status).toBe(200);
-    const claimed = (await rowOf(payer.address))!;
+    const { payer, before, forged, claimed } = await buyWithForgedSuccess(2);
     // The facilitator is out of reach from now on: the reconciler's attempts to settle the kept
     // payment get no answer, and the row stays `unknown` with the chain's reason.
     switchboard.setMode("down");
@@ -480,12 +484,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
   });
 
   it("a disproved success the facilitator could not settle again is settled by a later pass once it is back", async () => {
-    const payer = buyer(2);
-    const before = await balance(payer.address);
-    const forged = forgeNextSettle(payer.address);
-    const served = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
-    expect(served.status).toBe(200);
-    const claimed = (await rowOf(payer.address))!;
+    const { payer, before, forged, claimed } = await buyWithForgedSuccess(2);
     switchboard.setMode("down");
     let reopened;
     try {
@@ -512,17 +511,12 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
   });
 
   it("a forged settle success whose authorization was already spent elsewhere is failed by the audit at once", async () => {
-    const payer = buyer(2);
-    const before = await balance(payer.address);
     // The settle call never reaches the facilitator: meanwhile the buyer spends the nonce on a
     // transfer to themselves, and the call is answered "success".
-    forgeNextSettle(payer.address, async (body) => {
+    const { payer, before, claimed } = await buyWithForgedSuccess(2, async (body) => {
       const { nonce, validBefore } = (body as { paymentPayload: { payload: { authorization: { nonce: Hex; validBefore: string } } } }).paymentPayload.payload.authorization;
-      await transferWithNonce(devnet.config, payer.privateKey as Hex, { nonce, validAfter: 0n, validBefore: BigInt(validBefore) });
+      await transferWithNonce(devnet.config, buyer(2).privateKey as Hex, { nonce, validAfter: 0n, validBefore: BigInt(validBefore) });
     });
-    const served = await fetch(url("/api/demo/quote"), { headers: await signQuote(2) });
-    expect(served.status).toBe(200);
-    const claimed = (await rowOf(payer.address))!;
     const failed = await until("the audit fails the forged success", async () => {
       const row = await db.prisma.payment.findUnique({ where: { id: claimed.id } });
       return row?.status === "failed" ? row : null;
