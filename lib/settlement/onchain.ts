@@ -279,21 +279,21 @@ async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }
 }
 
 /** Signatures per getSignaturesForAddress page (the RPC's maximum). */
-const SCAN_PAGE = 1000;
+const SCAN_PAGE = 1_000;
 
 /**
  * `account`'s signatures, newest first, paged back to slot `afterSlot` (inclusive); with no
  * cursor yet (the first scan), the latest page only.
  */
-async function* signaturesSince(rpc: ReturnType<typeof createSolanaRpc>, account: Parameters<ReturnType<typeof createSolanaRpc>["getSignaturesForAddress"]>[0], afterSlot: bigint | null) {
+async function* signaturesSince(rpc: ReturnType<typeof createSolanaRpc>, account: Parameters<ReturnType<typeof createSolanaRpc>["getSignaturesForAddress"]>[0], afterSlot: bigint | null, pageSize: number) {
   let before: Signature | undefined;
   for (;;) {
-    const page = await rpc.getSignaturesForAddress(account, { limit: SCAN_PAGE, ...(before ? { before } : {}) }).send();
+    const page = await rpc.getSignaturesForAddress(account, { limit: pageSize, ...(before ? { before } : {}) }).send();
     for (const entry of page) {
       if (afterSlot !== null && BigInt(entry.slot) < afterSlot) return;
       yield entry;
     }
-    if (afterSlot === null || page.length < SCAN_PAGE) return;
+    if (afterSlot === null || page.length < pageSize) return;
     before = page[page.length - 1]!.signature;
   }
 }
@@ -304,19 +304,19 @@ export type SvmTransfer = { signature: string; slot: bigint; from: string; amoun
 /**
  * SPL TransferChecked transfers of `mint` into any token account `payTo` owns, from slot
  * `afterSlot` on (inclusive), read through the network's RPC: the token accounts (getTokenAccountsByOwner), their
- * signatures (getSignaturesForAddress, newest first, paged back to `afterSlot`; the latest 1,000
- * on the first scan), and each transaction
- * decoded with @solana/kit and @solana-program/token. Failed transactions are left out.
+ * signatures (getSignaturesForAddress, newest first, `pageSize` at a time (default and the RPC's
+ * maximum 1,000), paged back to `afterSlot`; the latest page only on the first scan), and each
+ * transaction decoded with @solana/kit and @solana-program/token. Failed transactions are left out.
  *
  * @throws the RPC's error (the reconciler logs it and retries next pass).
  */
-export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: string, afterSlot: bigint | null): Promise<SvmTransfer[]> {
+export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: string, afterSlot: bigint | null, { pageSize = SCAN_PAGE } = {}): Promise<SvmTransfer[]> {
   const rpc = createSolanaRpc(rpcUrl);
   const { value: accounts } = await rpc.getTokenAccountsByOwner(solanaAddress(payTo), { mint: solanaAddress(mint) }, { encoding: "base64" }).send();
   const transfers: SvmTransfer[] = [];
   const dataDecoder = getTransferCheckedInstructionDataDecoder();
   for (const { pubkey } of accounts) {
-    for await (const entry of signaturesSince(rpc, pubkey, afterSlot)) {
+    for await (const entry of signaturesSince(rpc, pubkey, afterSlot, pageSize)) {
       // The cursor's own slot is scanned again: a slot seen part-way is never skipped (storing is idempotent).
       if (entry.err) continue;
       const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();

@@ -29,7 +29,7 @@ import {
 import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
-import { carriesPayment, checkOnchain, onchainRefOf } from "@/lib/settlement/onchain";
+import { carriesPayment, checkOnchain, findSvmTransfersTo, onchainRefOf } from "@/lib/settlement/onchain";
 import { createPayingFetch, createSvmPayingFetch, createSvmX402Client, splBalance } from "@/scripts/agent-client";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
@@ -403,6 +403,20 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
       }
       await new Promise((r) => setTimeout(r, 200)); // until the next reconciler pass found it
     }
+
+    // The scan pages back to its cursor: read two signatures at a time, it finds exactly what one
+    // page of 1,000 finds (every transfer to the merchant so far, this one included); with no
+    // cursor yet, the latest page only.
+    const mint = svm().mint.address;
+    const all = await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, 0n);
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.map((t) => t.signature)).toContain(signature);
+    expect(await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, 0n, { pageSize: 2 })).toEqual(all);
+    const since = all[4]!.slot;
+    expect(await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, since, { pageSize: 2 })).toEqual(all.filter((t) => t.slot >= since));
+    const firstScan = await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, null, { pageSize: 2 });
+    expect(firstScan).toEqual(all.slice(0, firstScan.length));
+    expect(new Set(firstScan.map((t) => t.signature)).size).toBeLessThanOrEqual(2);
   });
 
   it("pays the forecast once on Solana, then signs in with Solana (SIWS through sign-in-with-x) and is served free", async () => {
