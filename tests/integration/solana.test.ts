@@ -95,6 +95,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
         FACILITATOR_TIMEOUT_MS: "5000",
         SETTLEMENT_CHECK_MS: "2000",
         RECONCILE_INTERVAL_MS: "500",
+        RECONCILE_AFTER_MS: "1000",
         SUPPORTED_REFRESH_MS: "500",
         DATABASE_URL: databaseUrl,
         AUTH_SECRET,
@@ -337,6 +338,51 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     expect(await checkOnchain(svm().rpcUrl, expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "settled", transaction });
   });
 
+  it("a forged settle success is disproved by the audit and the served payment settled from the kept transaction while its blockhash is valid, charged once", async () => {
+    const [before, merchantBefore] = [await tokens(buyer(1)), await tokens(svm().payTo)];
+    const headers = await signPayment("/api/demo/quote", 1);
+    // The settle call is answered "settled in <a well-formed signature>" without reaching the
+    // facilitator: the buyer is served on that word, nothing moved.
+    const forged = getBase58Decoder().decode(new Uint8Array(64).fill(7));
+    switchboard.interceptNextSettle(async () => ({ kind: "answer", status: 200, text: JSON.stringify({ success: true, transaction: forged, network: svm().network, payer: buyer(1) }) }));
+    const served = await fetch(url("/api/demo/quote"), { headers });
+    expect(served.status).toBe(200);
+    expect(await tokens(buyer(1))).toBe(before);
+    const db = name === "PGlite" ? null : await openDatabase(parseDatabaseUrl(databaseUrl));
+    // The dashboard's export (PGlite serves one process) or the database shows the row's transaction.
+    const transactionOf = async (): Promise<string | null> => {
+      if (db) {
+        const row = await db.prisma.payment.findFirst({ where: { payer: buyer(1), network: svm().network }, orderBy: { createdAt: "desc" } });
+        return row?.status === "settled" && row.confirmedAt ? row.transaction : null;
+      }
+      const csv = await (await fetch(url("/dashboard/payments/export"), { headers: { cookie: await sessionCookie(AUTH_SECRET, devnet.config.payTo, app.url) } })).text();
+      return csv.includes(forged) ? null : "left the books";
+    };
+    try {
+      // The audit reads the named signature (none), asks the chain (the transfer absent, the
+      // blockhash still valid), reopens the row and has the facilitator settle the kept transaction.
+      for (;;) {
+        if ((await transactionOf()) && (await tokens(buyer(1))) === before - 10_000n) break;
+        await new Promise((r) => setTimeout(r, 200)); // until the reconciler's next pass
+      }
+      expect(await tokens(svm().payTo)).toBe(merchantBefore + 10_000n);
+      if (db) {
+        const row = (await db.prisma.payment.findFirst({ where: { payer: buyer(1), network: svm().network }, orderBy: { createdAt: "desc" } }))!;
+        expect(row).toMatchObject({ status: "settled", errorReason: null, settleRequest: null });
+        expect(row.transaction).not.toBe(forged);
+        const expected = { asset: svm().mint.address, payTo: svm().payTo, amount: 10_000n };
+        const payload = decodePaymentSignatureHeader(headers["PAYMENT-SIGNATURE"]!);
+        expect(await carriesPayment(svm().rpcUrl, expected, onchainRefOf(svm().network, payload.payload)!, row.transaction!)).toBe(true);
+      }
+      // Presented again, it buys nothing more: served once, charged once.
+      const again = await fetch(url("/api/demo/quote"), { headers });
+      expect(again.status).toBe(402);
+      expect(await tokens(buyer(1))).toBe(before - 10_000n);
+    } finally {
+      await db?.close();
+    }
+  });
+
   it("follows the facilitator's /supported: a rotated fee payer is offered within SUPPORTED_REFRESH_MS, and payments work through the change", async () => {
     const feePayerIn402 = async () => {
       const challenge = await fetch(url("/api/demo/quote"));
@@ -452,7 +498,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(13); // eleven quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(14); // twelve quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
