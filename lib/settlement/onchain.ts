@@ -128,12 +128,22 @@ function clientFor(rpcUrl: string): PublicClient {
  *   message, which fixes all three.
  * @param ref the payment's on-chain reference.
  * @param createdAt when Tollgate claimed the payment: the log search starts shortly before.
+ * @param options.svmSignaturesMax Solana: how many signatures of one account (the token payer's,
+ *   then the merchant's token account's when the payer's run out) are read at most (default 2,000).
  * @returns settled with the transaction; not_settled (final once expired or canceled, or once its
- *   nonce was used by a transaction that did not pay `amount` to `payTo`); unknown when the RPC
- *   cannot be reached or the used authorization's transaction is not found. Never throws.
+ *   nonce was used by a transaction that did not pay `amount` to `payTo`; Solana: once its
+ *   transaction failed or its blockhash expired unlanded); unknown when the RPC cannot be reached,
+ *   the used authorization's transaction is not found, or (Solana) both the payer and the merchant's
+ *   token account have more transactions since the payment than the search reads. Never throws.
  */
-export async function checkOnchain(rpcUrl: string, expected: { asset: string; payTo: string; amount: bigint }, ref: OnchainRef, createdAt: Date): Promise<OnchainOutcome> {
-  if (ref.kind === "svm") return checkSvm(rpcUrl, ref, createdAt);
+export async function checkOnchain(
+  rpcUrl: string,
+  expected: { asset: string; payTo: string; amount: bigint },
+  ref: OnchainRef,
+  createdAt: Date,
+  { svmSignaturesMax = SVM_SIGNATURES_MAX }: { svmSignaturesMax?: number } = {},
+): Promise<OnchainOutcome> {
+  if (ref.kind === "svm") return checkSvm(rpcUrl, expected, ref, createdAt, svmSignaturesMax);
   const client = clientFor(rpcUrl);
   const token = expected.asset as Address;
   const from = ref.from as Address;
@@ -239,37 +249,73 @@ export async function carriesPayment(rpcUrl: string, expected: { asset: string; 
   }
 }
 
-/** How many of the token payer's signatures the Solana check reads per call, and at most in all. */
+/** How many of an account's signatures the Solana check reads per call, and by default at most in all. */
 const SVM_SIGNATURES_PAGE = 200;
 const SVM_SIGNATURES_MAX = 2_000;
 
-async function checkSvm(rpcUrl: string, ref: Extract<OnchainRef, { kind: "svm" }>, createdAt: Date): Promise<OnchainOutcome> {
+/** Where one account's signatures put a Solana payment's message. */
+type MessageSearch =
+  | { state: "found"; signature: Signature; slot: bigint; err: unknown }
+  /** Every signature back to `notBefore` was read: no transaction of this account carries it. */
+  | { state: "absent" }
+  /** More signatures since `notBefore` than `max`: not proof of absence. */
+  | { state: "exhausted" };
+
+/**
+ * Looks for the transaction whose message hashes to `messageHash` among `account`'s signatures,
+ * newest first, page by page (getSignaturesForAddress, then getTransaction of each), down to
+ * `notBefore` (unix seconds) or `max` signatures read.
+ * @throws the RPC's error.
+ */
+async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: string, messageHash: string, notBefore: number, max: number): Promise<MessageSearch> {
+  let before: Signature | undefined;
+  let read = 0;
+  for (;;) {
+    const signatures = await rpc.getSignaturesForAddress(solanaAddress(account), { limit: SVM_SIGNATURES_PAGE, ...(before ? { before } : {}) }).send();
+    let reachedStart = signatures.length < SVM_SIGNATURES_PAGE;
+    for (const entry of signatures) {
+      if (entry.blockTime !== null && Number(entry.blockTime) < notBefore) {
+        reachedStart = true;
+        break;
+      }
+      const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+      if (!found) continue;
+      const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
+      if (transactionMessageHash(transaction) !== messageHash) continue;
+      return { state: "found", signature: entry.signature, slot: BigInt(found.slot), err: found.meta?.err ?? null };
+    }
+    read += signatures.length;
+    if (reachedStart) return { state: "absent" };
+    if (read >= max) return { state: "exhausted" };
+    before = signatures[signatures.length - 1]!.signature;
+  }
+}
+
+async function checkSvm(rpcUrl: string, expected: { asset: string; payTo: string }, ref: Extract<OnchainRef, { kind: "svm" }>, createdAt: Date, max: number): Promise<OnchainOutcome> {
   const rpc = createSolanaRpc(rpcUrl);
   const notBefore = Math.floor(createdAt.getTime() / 1000) - Number(SEARCH_MARGIN_SECONDS);
   try {
-    // Newest first, page by page, down to the payment's creation (less the margin). A payer with
-    // more transactions since than the search reads is not proof of absence: unknown then.
-    let before: Signature | undefined;
-    let read = 0;
-    for (;;) {
-      const signatures = await rpc.getSignaturesForAddress(solanaAddress(ref.payer), { limit: SVM_SIGNATURES_PAGE, ...(before ? { before } : {}) }).send();
-      let reachedStart = signatures.length < SVM_SIGNATURES_PAGE;
-      for (const entry of signatures) {
-        if (entry.blockTime !== null && Number(entry.blockTime) < notBefore) {
-          reachedStart = true;
+    // The token payer's transactions first (newest first, down to the payment's creation less the
+    // margin). A payer with more transactions since than the search reads (a busy agent's wallet)
+    // is no proof of absence: the payment's transfer is also among the transactions of the
+    // merchant's token account for the mint, searched then (a landed payment created it if needed).
+    let search = await findMessage(rpc, ref.payer, ref.messageHash, notBefore, max);
+    if (search.state === "exhausted") {
+      const { value: accounts } = await rpc.getTokenAccountsByOwner(solanaAddress(expected.payTo), { mint: solanaAddress(expected.asset) }, { encoding: "base64" }).send();
+      let exhausted = false;
+      for (const { pubkey } of accounts) {
+        const inAccount = await findMessage(rpc, pubkey, ref.messageHash, notBefore, max);
+        if (inAccount.state === "found") {
+          search = inAccount;
           break;
         }
-        const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
-        if (!found) continue;
-        const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
-        if (transactionMessageHash(transaction) !== ref.messageHash) continue;
-        if (found.meta?.err) return { state: "not_settled", final: true, reason: `transaction_failed: ${JSON.stringify(found.meta.err, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` };
-        return { state: "settled", transaction: entry.signature as unknown as Hex, blockNumber: BigInt(found.slot) };
+        exhausted ||= inAccount.state === "exhausted";
       }
-      read += signatures.length;
-      if (reachedStart) break;
-      if (read >= SVM_SIGNATURES_MAX) return { state: "unknown", reason: `the token payer has more than ${SVM_SIGNATURES_MAX} transactions since the payment; not all could be searched` };
-      before = signatures[signatures.length - 1]!.signature;
+      if (search.state === "exhausted" && exhausted) return { state: "unknown", reason: `the token payer and the merchant's token account each have more than ${max} transactions since the payment; not all could be searched` };
+    }
+    if (search.state === "found") {
+      if (search.err) return { state: "not_settled", final: true, reason: `transaction_failed: ${JSON.stringify(search.err, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` };
+      return { state: "settled", transaction: search.signature as unknown as Hex, blockNumber: search.slot };
     }
     const { value: valid } = await rpc.isBlockhashValid(solanaBlockhash(ref.blockhash)).send();
     return { state: "not_settled", final: !valid, reason: valid ? "transaction_not_landed_yet" : "blockhash_expired_unlanded" };

@@ -336,6 +336,14 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     }
     expect((await rpc.getSignaturesForAddress(payer.address, { limit: 1000 }).send()).length).toBeGreaterThan(210);
     expect(await checkOnchain(svm().rpcUrl, expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "settled", transaction });
+    // A payer busier than the search reads (here: more than 200 transactions since): the merchant's
+    // token account is searched instead. It finds the payment that landed, and reads to the start for
+    // one that never did (signed, not sent): not landed yet, not "unknown".
+    const busy = { svmSignaturesMax: 200 };
+    expect(await checkOnchain(svm().rpcUrl, expected, refOf(headers), new Date(Date.now() - 60_000), busy)).toMatchObject({ state: "settled", transaction });
+    const unsent = refOf(await signPayment("/api/demo/quote", 3));
+    expect(await checkOnchain(svm().rpcUrl, expected, unsent, new Date(Date.now() - 60_000), busy)).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
+    expect(await checkOnchain(svm().rpcUrl, expected, unsent, new Date(Date.now() - 60_000))).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
   });
 
   it("a forged settle success is disproved by the audit and the served payment settled from the kept transaction while its blockhash is valid, charged once", async () => {
