@@ -110,7 +110,7 @@ function spell(segment: string, flipCase: boolean): fc.Arbitrary<string> {
  */
 function spelledPath(segments: readonly string[], exact: boolean, encodable: readonly boolean[] = segments.map(() => true)): fc.Arbitrary<string> {
   const separator = fc.constantFrom("/", "/", "//", "/./", "/x/../", "/%2e/", "/x/%2E%2e/");
-  const suffix = exact ? fc.constant("") : fc.constantFrom("", ";x=1", "%3F", "%23", "%3Fa=1", ".rsc", "%00", "%2F", "%zz", "%C0%AF");
+  const suffix = exact ? fc.constant("") : fc.constantFrom("", ";x=1", "%3F", "%23", "%3Fa=1", ".rsc", ".prefetch.rsc", ".segments/_tree.segment.rsc", ".segments/$c$children/__PAGE__.segment.rsc", "%00", "%2F", "%zz", "%C0%AF");
   return fc
     .tuple(fc.tuple(...segments.map((s, i) => (encodable[i] ? spell(s, !exact) : fc.constant(s)))), fc.tuple(...segments.map(() => separator)), suffix, fc.boolean(), fc.constantFrom("", "?a=1", "?_rsc=x1"))
     .map(([parts, seps, end, trailing, query]) => `${parts.map((p, i) => `${i === 0 ? "/" : seps[i]}${p}`).join("")}${end}${trailing ? "/" : ""}${query}`);
