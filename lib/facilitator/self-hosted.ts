@@ -8,7 +8,7 @@ import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from "@solana/kit";
 import { createWalletClient, defineChain, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createNonceManager, jsonRpc } from "viem/nonce";
+import { SerialSender } from "./serial-sender";
 
 /** How often a settlement's receipt is polled, in ms (viem's default is 4 s; blocks come faster). */
 const RECEIPT_POLLING_MS = 250;
@@ -20,9 +20,10 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrl: st
  * The real facilitator code (@x402/core x402Facilitator with @x402/evm's exact scheme, v2 and v1,
  * and @x402/svm's exact scheme) run inside Tollgate, so it verifies and settles with no third
  * party, like a production facilitator:
- * - EVM: one gas-paying account (`evmPrivateKey`) per chain, its nonces from viem's nonce
- *   manager (concurrent settlements would otherwise collide: "nonce too low"), receipts polled
- *   every `receiptPollingMs` (default 250 ms) instead of viem's 4 s;
+ * - EVM: one gas-paying account (`evmPrivateKey`) per chain, its transactions submitted one at a
+ *   time with the chain's next nonce (SerialSender: concurrent settlements would otherwise
+ *   collide, "nonce too low", or wait behind a nonce gap), receipts polled every
+ *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s; one process per gas key;
  * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrl` per network.
  *
  * @throws Error when a chain has no RPC URL.
@@ -40,15 +41,20 @@ export function createSelfHostedFacilitator({
 }): x402Facilitator {
   const facilitator = new x402Facilitator();
   if (evmPrivateKey) {
-    // A nonce manager of its own (viem's shared `nonceManager` would carry nonces over from an
-    // earlier chain with the same account, e.g. a previous devnet in the same process).
-    const account = privateKeyToAccount(evmPrivateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+    const account = privateKeyToAccount(evmPrivateKey);
     for (const chain of evmChains) {
       const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } } });
       const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: viemHttp(chain.rpcUrl) }).extend(publicActions);
+      const sender = new SerialSender(client, account.address);
       // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
-      // methods are exactly what @x402/evm's docs pass here.
-      const signer = toFacilitatorEvmSigner({ ...client, address: account.address } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
+      // methods are exactly what @x402/evm's docs pass here, with every transaction (the transfer,
+      // an ERC-6492 wallet deployment) submitted through the account's queue.
+      const signer = toFacilitatorEvmSigner({
+        ...client,
+        address: account.address,
+        writeContract: (args: Parameters<typeof client.writeContract>[0]) => sender.send((nonce) => client.writeContract({ ...args, nonce })),
+        sendTransaction: (args: Parameters<typeof client.sendTransaction>[0]) => sender.send((nonce) => client.sendTransaction({ ...args, nonce } as Parameters<typeof client.sendTransaction>[0])),
+      } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
       registerExactEvmScheme(facilitator, { signer, networks: chain.network });
     }
   }

@@ -714,6 +714,11 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const payers = Array.from({ length: 50 }, (_, i) => i % 5);
     const fetchers = [0, 1, 2, 3, 4].map((i) => createPayingFetch(devnet.config, buyer(i).privateKey as Hex));
     const responses = await Promise.all(payers.map((i) => fetchers[i]!(`${server!.url}/api/demo/quote`)));
+    const failures = responses.filter((r) => r.status !== 200);
+    if (failures.length > 0) {
+      console.log("50 concurrent paid requests, not served:", await Promise.all(failures.slice(0, 3).map(async (r) => `${r.status} ${await r.clone().text()}`)));
+      console.log(server!.output().split("\n").filter((line) => line.includes("[tollgate]")).join("\n"));
+    }
     expect(responses.map((r) => r.status)).toEqual(payers.map(() => 200));
     for (const r of responses) expect(decodePaymentResponseHeader(r.headers.get("PAYMENT-RESPONSE")!).success).toBe(true);
     const after = await Promise.all([0, 1, 2, 3, 4].map((i) => balance(buyer(i).address)));

@@ -1,0 +1,121 @@
+/**
+ * The self-hosted facilitator's gas account under concurrency and RPC faults, on real parts:
+ * anvil with the devnet's test USDC, the real @x402/evm facilitator code, and payments signed by
+ * the official client. Between the facilitator and anvil sits a small JSON-RPC proxy that can
+ * refuse chosen calls (the fault a busy or flaky RPC provider gives), since anvil itself never
+ * refuses.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, createWalletClient, http as viemHttp, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
+import { createX402Client } from "@/scripts/agent-client";
+import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
+import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import { freePort } from "../support/ports";
+
+/** anvil's account 6: funded with ether, used by no other part of the devnet. */
+const GAS_KEY = testKey(6);
+const gasAccount = privateKeyToAccount(GAS_KEY).address;
+
+describe("the self-hosted facilitator's gas account", () => {
+  let devnet: Devnet;
+  let proxy: http.Server;
+  let proxyUrl: string;
+  /** Every `refuseEvery`-th transaction fill (eth_fillTransaction / eth_estimateGas) is answered with a JSON-RPC error; 0 = none. */
+  let refuseEvery = 0;
+  let fills = 0;
+  let refused = 0;
+
+  const rpc = async (method: string, params: unknown[] = []) =>
+    (await (await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json()).result;
+
+  const requirements = (): PaymentRequirements => ({
+    scheme: "exact",
+    network: devnet.config.network as `${string}:${string}`,
+    asset: devnet.config.asset.address,
+    amount: "10000",
+    payTo: devnet.config.payTo,
+    maxTimeoutSeconds: 300,
+    extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
+  });
+
+  /** A payment of 0.01 test USDC to the merchant by buyer `i % 5`, signed by the official client. */
+  const payment = (i: number): Promise<PaymentPayload> =>
+    createX402Client(devnet.config, devnet.config.buyers[i % 5]!.privateKey as Hex).createPaymentPayload({
+      x402Version: 2,
+      resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
+      accepts: [requirements()],
+    });
+
+  const facilitator = () => createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50 });
+
+  /** The gas account has nothing waiting: its pending nonce is its mined one, and anvil's pool is empty. */
+  async function expectNothingQueued() {
+    const chain = createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
+    expect(await chain.getTransactionCount({ address: gasAccount, blockTag: "pending" })).toBe(await chain.getTransactionCount({ address: gasAccount }));
+    expect(await rpc("txpool_status")).toEqual({ pending: "0x0", queued: "0x0" });
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+    proxy = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString("utf8");
+      const call = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
+      const methods = (Array.isArray(call) ? call : [call]).map((c) => c.method);
+      if (methods.some((m) => m === "eth_fillTransaction" || m === "eth_estimateGas") && refuseEvery > 0 && ++fills % refuseEvery === 0 && !Array.isArray(call)) {
+        refused++;
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: 3, message: "execution reverted: refused by the test's RPC proxy" } }));
+      }
+      const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    proxy?.closeAllConnections();
+    proxy?.close();
+    await devnet?.stop();
+  });
+
+  it("settles a burst whose RPC refuses some fills: only those fail, no nonce gap is left, and the next settlement lands", { timeout: 120_000 }, async () => {
+    const f = facilitator();
+    const merchantBefore = await balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, devnet.config.payTo as Address);
+    const payments = await Promise.all(Array.from({ length: 40 }, (_, i) => payment(i)));
+    refuseEvery = 7;
+    const results = await Promise.all(payments.map((p) => f.settle(p, requirements())));
+    refuseEvery = 0;
+    expect(refused).toBeGreaterThan(0);
+    const settled = results.filter((r) => r.success);
+    // One failed settlement per refused fill, no more (viem's nonce manager turned 5 refusals into
+    // 17 failures here, and left a transaction waiting behind a nonce gap).
+    expect(results.length - settled.length).toBe(refused);
+    const chain = createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
+    for (const r of settled) expect((await chain.getTransactionReceipt({ hash: r.transaction as Hex })).status).toBe("success");
+    await expectNothingQueued();
+    expect(await balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, devnet.config.payTo as Address)).toBe(merchantBefore + BigInt(settled.length) * 10_000n);
+    const next = await f.settle(await payment(1), requirements());
+    expect(next).toMatchObject({ success: true });
+    await expectNothingQueued();
+  });
+
+  it("recovers when another sender used its next nonce: the settlement is sent again with the chain's count", { timeout: 60_000 }, async () => {
+    const f = facilitator();
+    expect(await f.settle(await payment(2), requirements())).toMatchObject({ success: true });
+    // Someone else spends the gas account's next nonce (another process with the same key).
+    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: privateKeyToAccount(GAS_KEY), transport: viemHttp(devnet.config.rpcUrl) });
+    await createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) }).waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: gasAccount, value: 1n }) });
+    const after = await f.settle(await payment(3), requirements());
+    expect(after).toMatchObject({ success: true });
+    await expectNothingQueued();
+  });
+});
