@@ -10,7 +10,7 @@ type NonceSource = { getTransactionCount: (args: { address: Address; blockTag: "
  * Why not viem's nonce manager: it hands out nonces before the transaction is filled and sent;
  * when one of a burst fails before it is sent (an RPC error filling it), it resets, and the
  * nonces consumed around it can leave a hole that the later transactions wait behind forever
- * (measured: 40 concurrent settlements with one fill in seven refused → 17 failed and the next
+ * (measured: 40 concurrent settlements with one fill in seven refused → 15 to 18 failed and the next
  * settlement never confirmed). Here a nonce is only taken inside the queue, and after any failure
  * the next one is read again from the chain (`pending` count), which is right because nothing
  * else of this account is in flight: a send the node refused leaves no hole, and one it accepted

@@ -707,6 +707,8 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
   afterAll(async () => {
     for (const server of loaded) await server.stop();
   });
+  /** What a loaded instance logged itself (its `[tollgate]` lines), printed when a load test fails. */
+  const tollgateLog = (server: NextServer) => server.output().split("\n").filter((line) => line.includes("[tollgate]")).join("\n");
 
   it("the devnet facilitator settles 50 concurrent paid requests without a failure", { timeout: 120_000 }, async () => {
     const [server] = await loadedInstances();
@@ -717,7 +719,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const failures = responses.filter((r) => r.status !== 200);
     if (failures.length > 0) {
       console.log("50 concurrent paid requests, not served:", await Promise.all(failures.slice(0, 3).map(async (r) => `${r.status} ${await r.clone().text()}`)));
-      console.log(server!.output().split("\n").filter((line) => line.includes("[tollgate]")).join("\n"));
+      console.log(tollgateLog(server!));
     }
     expect(responses.map((r) => r.status)).toEqual(payers.map(() => 200));
     for (const r of responses) expect(decodePaymentResponseHeader(r.headers.get("PAYMENT-RESPONSE")!).success).toBe(true);
@@ -739,7 +741,7 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
       const statuses = responses.map((r) => r.status);
       const counts = Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length]));
       console.log("1000 presentations over two instances:", counts, responses.filter((r) => r.status >= 500).map((r) => r.body).slice(0, 3));
-      if (statuses.some((s) => s >= 500)) for (const server of loaded) console.log(server.output().split("\n").filter((line) => line.includes("[tollgate]")).join("\n"));
+      if (statuses.some((s) => s >= 500)) for (const server of loaded) console.log(tollgateLog(server));
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(new Set(statuses.filter((s) => s !== 200))).toEqual(new Set([402]));
