@@ -6,12 +6,31 @@ import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
 import { toFacilitatorSvmSigner } from "@x402/svm";
 import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from "@solana/kit";
-import { createWalletClient, defineChain, http as viemHttp, publicActions, type Chain, type Hex } from "viem";
+import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, getContractError, http as viemHttp, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { SerialSender } from "./serial-sender";
 
 /** How often a settlement's receipt is polled, in ms (viem's default is 4 s; blocks come faster). */
 const RECEIPT_POLLING_MS = 250;
+
+/**
+ * What of a transaction does not depend on its nonce (chain id, type, fees, gas), read from the
+ * RPC before the transaction joins its account's queue, so that the queue holds only the signing
+ * and one eth_sendRawTransaction: with the filling inside it (eth_fillTransaction, or a block,
+ * eth_maxPriorityFeePerGas and eth_estimateGas where a provider has no eth_fillTransaction), a
+ * remote RPC's round trips capped a burst of settlements at a half to a quarter of that
+ * (`npm run bench:settle`).
+ *
+ * @throws what viem's prepareTransactionRequest throws (e.g. the call reverts in estimation).
+ */
+async function fillBeforeQueue(
+  client: { prepareTransactionRequest: (args: never) => Promise<unknown> },
+  request: { to: Address; data?: Hex; value?: bigint },
+): Promise<{ chainId: number; type: string; gas: bigint; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }> {
+  const filled = (await client.prepareTransactionRequest({ ...request, parameters: ["chainId", "fees", "gas", "type"] } as never)) as Record<string, unknown>;
+  const { chainId, type, gas, gasPrice, maxFeePerGas, maxPriorityFeePerGas } = filled as Awaited<ReturnType<typeof fillBeforeQueue>>;
+  return type === "legacy" || type === "eip2930" ? { chainId, type, gas, gasPrice } : { chainId, type, gas, maxFeePerGas, maxPriorityFeePerGas };
+}
 
 /** One EVM chain a self-hosted facilitator settles on: its CAIP-2 network and an RPC URL. */
 export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrl: string; name?: string };
@@ -49,11 +68,25 @@ export function createSelfHostedFacilitator({
       // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
       // methods are exactly what @x402/evm's docs pass here, with every transaction (the transfer,
       // an ERC-6492 wallet deployment) submitted through the account's queue.
+      type WriteArgs = Parameters<typeof client.writeContract>[0];
+      type SendArgs = Parameters<typeof client.sendTransaction>[0];
       const signer = toFacilitatorEvmSigner({
         ...client,
         address: account.address,
-        writeContract: (args: Parameters<typeof client.writeContract>[0]) => sender.send((nonce) => client.writeContract({ ...args, nonce })),
-        sendTransaction: (args: Parameters<typeof client.sendTransaction>[0]) => sender.send((nonce) => client.sendTransaction({ ...args, nonce } as Parameters<typeof client.sendTransaction>[0])),
+        // What @x402/evm passes: the token's transferWithAuthorization and, maybe, a data suffix.
+        writeContract: async (args: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; dataSuffix?: Hex }) => {
+          const { abi, address, functionName, args: callArgs, dataSuffix } = args;
+          const data = encodeFunctionData({ abi, functionName, args: callArgs });
+          const filled = await fillBeforeQueue(client, { to: address, data: dataSuffix ? concat([data, dataSuffix]) : data }).catch((error: unknown) => {
+            // The same error writeContract throws (a revert decoded with the ABI), which @x402/evm reads.
+            throw getContractError(error as BaseError, { abi, address, args: callArgs, functionName, sender: account.address });
+          });
+          return sender.send((nonce) => client.writeContract({ ...args, ...filled, nonce } as WriteArgs));
+        },
+        sendTransaction: async (args: SendArgs) => {
+          const filled = await fillBeforeQueue(client, args as { to: Address; data?: Hex; value?: bigint });
+          return sender.send((nonce) => client.sendTransaction({ ...args, ...filled, nonce } as SendArgs));
+        },
       } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
       registerExactEvmScheme(facilitator, { signer, networks: chain.network });
     }

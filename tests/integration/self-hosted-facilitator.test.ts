@@ -27,9 +27,13 @@ describe("the self-hosted facilitator's gas account", () => {
   let proxyUrl: string;
   /** Reads the chain directly, past the proxy. */
   let chain: PublicClient;
-  /** Every `refuseEvery`-th transaction fill (a single eth_fillTransaction / eth_estimateGas call; viem sends them unbatched) is answered with a JSON-RPC error; 0 = none. */
+  /**
+   * Every `refuseEvery`-th call of one of `refuseMethods` (single calls; viem sends them
+   * unbatched) is answered with a JSON-RPC error; 0 = none.
+   */
   let refuseEvery = 0;
-  let fills = 0;
+  let refuseMethods: string[] = [];
+  let calls = 0;
   let refused = 0;
 
   const merchantBalance = () => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, devnet.config.payTo as Address);
@@ -68,10 +72,11 @@ describe("the self-hosted facilitator's gas account", () => {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks).toString("utf8");
       const call = JSON.parse(body) as { id: number; method: string } | unknown[];
-      if (!Array.isArray(call) && refuseEvery > 0 && (call.method === "eth_fillTransaction" || call.method === "eth_estimateGas") && ++fills % refuseEvery === 0) {
+      if (!Array.isArray(call) && refuseEvery > 0 && refuseMethods.includes(call.method) && ++calls % refuseEvery === 0) {
         refused++;
         res.writeHead(200, { "content-type": "application/json" });
-        return res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: 3, message: "execution reverted: refused by the test's RPC proxy" } }));
+        const message = call.method === "eth_sendRawTransaction" ? "refused by the test's RPC proxy" : "execution reverted: refused by the test's RPC proxy";
+        return res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: call.method === "eth_sendRawTransaction" ? -32000 : 3, message } }));
       }
       const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
       res.writeHead(upstream.status, { "content-type": "application/json" });
@@ -87,11 +92,16 @@ describe("the self-hosted facilitator's gas account", () => {
     await devnet?.stop();
   });
 
-  it("settles a burst whose RPC refuses some fills: only those fail, no nonce gap is left, and the next settlement lands", { timeout: 120_000 }, async () => {
+  // The fill (gas and fees) runs before a transaction joins the gas account's queue, the send
+  // inside it: a refusal of either must cost only its own settlement.
+  it.each([
+    ["fills", ["eth_fillTransaction", "eth_estimateGas"]],
+    ["sends", ["eth_sendRawTransaction"]],
+  ])("settles a burst whose RPC refuses some %s: only those fail, no nonce gap is left, and the next settlement lands", { timeout: 120_000 }, async (_, methods) => {
     const f = facilitator();
     const merchantBefore = await merchantBalance();
     const payments = await Promise.all(Array.from({ length: 40 }, (_, i) => payment(i)));
-    refuseEvery = 7;
+    [refuseEvery, refuseMethods, calls, refused] = [7, methods, 0, 0];
     const results = await Promise.all(payments.map((p) => f.settle(p, requirements())));
     refuseEvery = 0;
     expect(refused).toBeGreaterThan(0);

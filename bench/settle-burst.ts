@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:settle`: how many settlements a second the self-hosted facilitator's one gas
+ * account sends when its RPC is remote.
+ *
+ * The facilitator (lib/facilitator/self-hosted.ts, the real @x402/evm code) settles on the local
+ * anvil through a JSON-RPC proxy that holds every call BENCH_RPC_MS ms (default 25, a hosted RPC
+ * provider's round trip), counting the calls by method. Payments are signed by the official
+ * client. It measures, in one run:
+ *
+ *   - sequential (baseline): BENCH_SETTLEMENTS settlements one after another;
+ *   - burst: as many again, all at once.
+ *
+ * Prints settlements per second for each, burst / sequential, and the RPC calls per settlement.
+ * The gas account sends one transaction at a time (a nonce gap otherwise), so what runs inside
+ * that queue bounds a burst: the fewer round trips in it, the higher the ratio.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import type { Hex } from "viem";
+import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
+import { createX402Client } from "@/scripts/agent-client";
+import { testKey } from "@/scripts/devnet/chain";
+import { startDevnet } from "@/scripts/devnet/index";
+import { freePort } from "@/tests/support/ports";
+
+const RPC_MS = Number(process.env.BENCH_RPC_MS ?? 25);
+const N = Number(process.env.BENCH_SETTLEMENTS ?? 20);
+/** BENCH_NO_FILL=1: answer eth_fillTransaction "method not found", as many hosted RPC providers do. */
+const NO_FILL = process.env.BENCH_NO_FILL === "1";
+
+const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
+const calls = new Map<string, number>();
+const proxy = http.createServer(async (req, res) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString("utf8");
+  const parsed = JSON.parse(body) as { method: string } | { method: string }[];
+  for (const call of Array.isArray(parsed) ? parsed : [parsed]) calls.set(call.method, (calls.get(call.method) ?? 0) + 1);
+  await new Promise((resolve) => setTimeout(resolve, RPC_MS));
+  if (NO_FILL && !Array.isArray(parsed) && parsed.method === "eth_fillTransaction") {
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify({ jsonrpc: "2.0", id: (parsed as { id?: unknown }).id, error: { code: -32601, message: "the method eth_fillTransaction does not exist/is not available" } }));
+  }
+  const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+  res.writeHead(upstream.status, { "content-type": "application/json" });
+  res.end(await upstream.text());
+});
+await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+const rpcUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+const requirements: PaymentRequirements = {
+  scheme: "exact",
+  network: devnet.config.network as `${string}:${string}`,
+  asset: devnet.config.asset.address,
+  amount: "10000",
+  payTo: devnet.config.payTo,
+  maxTimeoutSeconds: 300,
+  extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
+};
+const payments = (n: number): Promise<PaymentPayload[]> =>
+  Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      createX402Client(devnet.config, devnet.config.buyers[i % 5]!.privateKey as Hex).createPaymentPayload({
+        x402Version: 2,
+        resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
+        accepts: [requirements],
+      }),
+    ),
+  );
+// anvil's account 6: a gas account no other part of the devnet uses. Receipts polled at 50 ms.
+const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements.network, chainId: devnet.config.chainId, rpcUrl }], receiptPollingMs: 50 });
+
+async function run(label: string, concurrent: boolean): Promise<number> {
+  const batch = await payments(N);
+  calls.clear();
+  const start = performance.now();
+  let failed = 0;
+  if (concurrent) failed = (await Promise.all(batch.map((p) => facilitator.settle(p, requirements)))).filter((r) => !r.success).length;
+  else for (const p of batch) failed += (await facilitator.settle(p, requirements)).success ? 0 : 1;
+  const seconds = (performance.now() - start) / 1000;
+  if (failed > 0) throw new Error(`${label}: ${failed} of ${N} settlements failed`);
+  const perSettlement = [...calls].map(([method, n]) => `${method} ${(n / N).toFixed(1)}`).join(", ");
+  console.log(`${label.padEnd(10)} ${N} settlements in ${seconds.toFixed(2)} s = ${(N / seconds).toFixed(1)}/s; RPC calls per settlement: ${perSettlement}`);
+  return N / seconds;
+}
+
+try {
+  console.log(`RPC round trip held ${RPC_MS} ms per call`);
+  await run("warm-up", false);
+  const sequential = await run("sequential", false);
+  const burst = await run("burst", true);
+  console.log(`burst / sequential: ${(burst / sequential).toFixed(2)}×`);
+} finally {
+  proxy.closeAllConnections();
+  proxy.close();
+  await devnet.stop();
+}
