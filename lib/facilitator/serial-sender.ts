@@ -16,9 +16,20 @@ type NonceSource = { getTransactionCount: (args: { address: Address; blockTag: "
  * else of this account is in flight: a send the node refused leaves no hole, and one it accepted
  * before the error (a timeout) is counted.
  *
- * A `nonce too low` answer (another process sent with the same key) is retried once with the
- * chain's count. Only the submission is queued: receipts are awaited outside it.
+ * A nonce another process with the same key has taken (mined: `nonce too low`; in the pool:
+ * `replacement transaction underpriced`) is retried once with the chain's pending count. Only the
+ * submission is queued: receipts are awaited outside it.
  */
+/**
+ * Whether the node refused a transaction because its nonce is already used by another one: mined
+ * (`nonce too low`, viem's NonceTooLowError) or waiting in the pool with a fee this one does not
+ * outbid (`replacement transaction underpriced`, geth's and anvil's words; viem has no class for it).
+ */
+function isNonceTaken(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  return error.walk((e) => e instanceof NonceTooLowError || (e instanceof Error && /replacement transaction underpriced/i.test(e.message))) !== null;
+}
+
 export class SerialSender {
   private tail: Promise<unknown> = Promise.resolve();
   private next: number | undefined;
@@ -34,7 +45,7 @@ export class SerialSender {
    * @param send submits one transaction with the given nonce and resolves once the node took it
    *   (e.g. viem's `writeContract` with `nonce`), with its result (the transaction hash).
    * @returns what `send` resolved with.
-   * @throws what `send` threw (after one retry when the node said the nonce was too low).
+   * @throws what `send` threw (after one retry when the node said the nonce was taken).
    */
   send<T>(send: (nonce: number) => Promise<T>): Promise<T> {
     const run = this.tail.then(() => this.submit(send, true));
@@ -50,8 +61,7 @@ export class SerialSender {
       return result;
     } catch (error) {
       this.next = undefined;
-      const tooLow = error instanceof BaseError && error.walk((e) => e instanceof NonceTooLowError) !== null;
-      if (retry && tooLow) return this.submit(send, false);
+      if (retry && isNonceTaken(error)) return this.submit(send, false);
       throw error;
     }
   }

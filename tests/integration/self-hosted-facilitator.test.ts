@@ -127,4 +127,27 @@ describe("the self-hosted facilitator's gas account", () => {
     expect(after).toMatchObject({ success: true });
     await expectNothingQueued();
   });
+
+  it("recovers when another sender's transaction holds its next nonce in the pool: the settlement is sent again after it", { timeout: 60_000 }, async () => {
+    const f = facilitator();
+    expect(await f.settle(await payment(4), requirements())).toMatchObject({ success: true });
+    const merchantBefore = await merchantBalance();
+    // Blocks stop being mined on every transaction, as on a real chain between blocks; another
+    // process with the same key puts a transaction with the gas account's next nonce in the pool,
+    // paying more than any estimate, so the settlement's send cannot replace it.
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    try {
+      const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: privateKeyToAccount(GAS_KEY), transport: viemHttp(devnet.config.rpcUrl) });
+      await wallet.sendTransaction({ to: gasAccount, value: 1n, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 50_000_000_000n });
+      const settling = f.settle(await payment(5), requirements());
+      // Once the settlement's transaction is in the pool behind the other one, a block is mined.
+      await expect.poll(() => chain.request({ method: "txpool_status" } as never), { timeout: 30_000 }).toEqual({ pending: "0x2", queued: "0x0" });
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      expect(await settling).toMatchObject({ success: true });
+    } finally {
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+    }
+    expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
+    await expectNothingQueued();
+  });
 });
