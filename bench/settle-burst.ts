@@ -4,7 +4,8 @@
  *
  * The facilitator (lib/facilitator/self-hosted.ts, the real @x402/evm code) settles on the local
  * anvil through a JSON-RPC proxy that holds every call BENCH_RPC_MS ms (default 25, a hosted RPC
- * provider's round trip), counting the calls by method. Payments are signed by the official
+ * provider's round trip), counting the calls by method. anvil mines a block per transaction, or
+ * one every BENCH_BLOCK_S seconds. Payments are signed by the official
  * client. It measures, in one run:
  *
  *   - sequential (baseline): BENCH_SETTLEMENTS settlements one after another;
@@ -28,6 +29,8 @@ const RPC_MS = Number(process.env.BENCH_RPC_MS ?? 25);
 const N = Number(process.env.BENCH_SETTLEMENTS ?? 20);
 /** BENCH_NO_FILL=1: answer eth_fillTransaction "method not found", as many hosted RPC providers do. */
 const NO_FILL = process.env.BENCH_NO_FILL === "1";
+/** BENCH_BLOCK_S=2: anvil mines a block every 2 s, as Base does, instead of one per transaction. */
+const BLOCK_S = Number(process.env.BENCH_BLOCK_S ?? 0);
 
 const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
 const calls = new Map<string, number>();
@@ -68,8 +71,8 @@ const payments = (n: number): Promise<PaymentPayload[]> =>
       }),
     ),
   );
-// anvil's account 6: a gas account no other part of the devnet uses. Receipts polled at 50 ms.
-const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements.network, chainId: devnet.config.chainId, rpcUrl }], receiptPollingMs: 50 });
+// anvil's account 6: a gas account no other part of the devnet uses. Receipts polled as in production.
+const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements.network, chainId: devnet.config.chainId, rpcUrl }] });
 
 async function run(label: string, concurrent: boolean): Promise<number> {
   const batch = await payments(N);
@@ -86,7 +89,8 @@ async function run(label: string, concurrent: boolean): Promise<number> {
 }
 
 try {
-  console.log(`RPC round trip held ${RPC_MS} ms per call`);
+  if (BLOCK_S > 0) await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [BLOCK_S] }) });
+  console.log(`RPC round trip held ${RPC_MS} ms per call; ${BLOCK_S > 0 ? `a block every ${BLOCK_S} s` : "a block per transaction"}`);
   await run("warm-up", false);
   const sequential = await run("sequential", false);
   const burst = await run("burst", true);
