@@ -4,6 +4,7 @@ import { eip3009ABI } from "@x402/evm";
 import { decodeTransactionFromPayload, getTokenPayerFromTransaction, transactionMessageHash } from "@x402/svm";
 import { createPublicClient, http, parseAbiItem, parseEventLogs, TransactionReceiptNotFoundError, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { z } from "zod";
+import { readLogWindow } from "./log-window";
 
 /**
  * What the chain itself says about a payment, asked without the facilitator: the ground truth
@@ -102,8 +103,6 @@ export const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address 
 const AUTHORIZATION_CANCELED = parseAbiItem("event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)");
 /** ERC-20's transfer log (the reconciler's orphan scan reads it too). */
 export const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
-/** Blocks per eth_getLogs call: within what public RPCs allow. */
-const LOG_CHUNK = 2_000n;
 /** How far before the payment's creation the log search reaches, in seconds (clock skew, slow inclusion). */
 const SEARCH_MARGIN_SECONDS = 600n;
 /** Never search more blocks than this for one payment. */
@@ -159,11 +158,14 @@ export async function checkOnchain(
     let to = latest.number;
     const lowest = latest.number > MAX_SEARCH_BLOCKS ? latest.number - MAX_SEARCH_BLOCKS : 0n;
     while (to >= lowest) {
-      const fromBlock = to >= LOG_CHUNK ? to - LOG_CHUNK + 1n : 0n;
-      const [usedLogs, canceledLogs] = await Promise.all([
-        client.getLogs({ address: token, event: AUTHORIZATION_USED, args: { authorizer: from, nonce }, fromBlock, toBlock: to }),
-        client.getLogs({ address: token, event: AUTHORIZATION_CANCELED, args: { authorizer: from, nonce }, fromBlock, toBlock: to }),
-      ]);
+      const window = await readLogWindow(rpcUrl, { from: lowest, to }, "backward", (fromBlock, toBlock) =>
+        Promise.all([
+          client.getLogs({ address: token, event: AUTHORIZATION_USED, args: { authorizer: from, nonce }, fromBlock, toBlock }),
+          client.getLogs({ address: token, event: AUTHORIZATION_CANCELED, args: { authorizer: from, nonce }, fromBlock, toBlock }),
+        ]),
+      );
+      const [usedLogs, canceledLogs] = window.result;
+      const fromBlock = window.fromBlock;
       const usedLog = usedLogs[0];
       if (usedLog?.transactionHash) {
         const paid = await paidWithAuthorization(client, { token, from, payTo: expected.payTo, amount: expected.amount }, usedLog.transactionHash, usedLog.logIndex);

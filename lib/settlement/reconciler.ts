@@ -11,6 +11,7 @@ import { collectServedPayment } from "./collect";
 import { confirmOnChain, rpcUrlFor } from "./confirm";
 import { AUTHORIZATION_USED, carriesPayment, findSvmTransfersTo, onchainRefSchema, TRANSFER } from "./onchain";
 import { replayJournal } from "./journal";
+import { readLogWindow } from "./log-window";
 import { rekeyPresentablePayments } from "./rekey";
 import { findMisrecordedPayment, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
 import { acquireLease, correctSettledTransaction, recordRun, saveScanCursor, storeOrphanTransfer, unflagRecordedOrphans } from "./mutations";
@@ -248,8 +249,6 @@ const STAYS_OPEN = " stays open: ";
 /** How long a handler's response is kept for a late delivery to a retry of the same payment, in ms. */
 const KEPT_RESPONSE_TTL_MS = 24 * 60 * 60 * 1000;
 
-const SCAN_CHUNK = 2_000n;
-
 async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks, decisions }: { dryRun: boolean; initialScanBlocks: bigint; decisions: string[] }): Promise<number> {
   const targets = new Map<string, { network: string; asset: Address; payTo: Address }>();
   for (const route of await loadChargingRoutes(db)) {
@@ -272,8 +271,9 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
       const cursor = await loadScanCursor(db, key);
       let from = cursor !== null ? cursor + 1n : latest > initialScanBlocks ? latest - initialScanBlocks : 0n;
       while (from <= latest) {
-        const to = from + SCAN_CHUNK - 1n < latest ? from + SCAN_CHUNK - 1n : latest;
-        const logs = await client.getLogs({ address: target.asset, event: TRANSFER, args: { to: target.payTo }, fromBlock: from, toBlock: to });
+        const { result: logs, toBlock: to } = await readLogWindow(rpcUrl, { from, to: latest }, "forward", (fromBlock, toBlock) =>
+          client.getLogs({ address: target.asset, event: TRANSFER, args: { to: target.payTo }, fromBlock, toBlock }),
+        );
         for (const log of logs) {
           if (!log.transactionHash || log.logIndex === null || !log.args.from || log.args.value === undefined) continue;
           if (await isTransferAccountedFor(db, { ...target, transaction: log.transactionHash, from: log.args.from, amount: log.args.value })) continue;

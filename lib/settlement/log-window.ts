@@ -1,0 +1,53 @@
+import { HttpRequestError, RpcError } from "viem";
+
+/** Blocks in one eth_getLogs call to begin with: what most public RPCs accept. */
+export const MAX_LOG_WINDOW = 2_000n;
+
+/** The window that last worked, per RPC URL: a provider's cap, once found, is kept for later calls. */
+const windows = new Map<string, bigint>();
+
+/**
+ * Whether an RPC refused a request as such (a JSON-RPC error, or HTTP 400/413 with one), rather
+ * than failing to answer. A rate limit is not a refusal of the range: asking for less would not help.
+ */
+function refusedByNode(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (/rate limit|too many requests|exceeded.*(quota|capacity|compute units)/i.test(error.message)) return false;
+  const walk = (e: Error, test: (e: Error) => boolean): boolean => test(e) || (e.cause instanceof Error && walk(e.cause, test));
+  return walk(error, (e) => e instanceof RpcError || (e instanceof HttpRequestError && (e.status === 400 || e.status === 413)));
+}
+
+/**
+ * Reads one window of logs in [range.from, range.to] with `read` (one or more eth_getLogs calls
+ * over the same blocks), as many blocks as the RPC accepts: the window starts at the size that
+ * last worked for `rpcUrl` (at most MAX_LOG_WINDOW blocks) and, when the RPC refuses it (hosted
+ * providers cap a call's range, e.g. at 10, 500 or 2,000 blocks, each with its own error), is
+ * halved and read again, down to one block. The window lies at the start of the range
+ * (`forward`) or at its end (`backward`); the caller moves on from the window it got.
+ *
+ * @param range block numbers, inclusive, from ≤ to.
+ * @returns what `read` returned, with the window's first and last block.
+ * @throws what `read` threw when the RPC did not answer (timeout, connection, rate limit), or
+ *   refused even a one-block window.
+ */
+export async function readLogWindow<T>(
+  rpcUrl: string,
+  range: { from: bigint; to: bigint },
+  direction: "forward" | "backward",
+  read: (fromBlock: bigint, toBlock: bigint) => Promise<T>,
+): Promise<{ result: T; fromBlock: bigint; toBlock: bigint }> {
+  let size = windows.get(rpcUrl) ?? MAX_LOG_WINDOW;
+  for (;;) {
+    const fromBlock = direction === "forward" ? range.from : range.to - size + 1n > range.from ? range.to - size + 1n : range.from;
+    const toBlock = direction === "forward" ? (range.from + size - 1n < range.to ? range.from + size - 1n : range.to) : range.to;
+    try {
+      const result = await read(fromBlock, toBlock);
+      return { result, fromBlock, toBlock };
+    } catch (error) {
+      const span = toBlock - fromBlock + 1n;
+      if (span <= 1n || !refusedByNode(error)) throw error;
+      size = span / 2n;
+      windows.set(rpcUrl, size);
+    }
+  }
+}
