@@ -53,13 +53,17 @@ export class TollgateError extends Error {
   }
 }
 
+/** The Retry-After of a 503 that names none, in seconds. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** The JSON body of every error response: `{ error: { code, message } }`. */
 export type ErrorBody = { error: { code: ErrorCode; message: string } };
 
 /**
  * The boundary: turns any thrown value into a JSON error response. A TollgateError keeps its code,
  * status and message; anything else is logged with `context` and answered with a generic 500
- * whose body reveals nothing internal.
+ * whose body reveals nothing internal. A 503 carries Retry-After (RETRY_AFTER_SECONDS unless
+ * `headers` name one).
  */
 export function errorResponse(error: unknown, context: string, headers?: HeadersInit): Response {
   const known = error instanceof TollgateError ? error : null;
@@ -71,5 +75,7 @@ export function errorResponse(error: unknown, context: string, headers?: Headers
   const h = new Headers(headers);
   h.set("content-type", "application/json");
   h.set("cache-control", "no-store");
+  // A 503 is a "not now": clients (and the paywall) are told when to ask again.
+  if ((known?.status ?? 500) === 503 && !h.has("retry-after")) h.set("retry-after", String(RETRY_AFTER_SECONDS));
   return new Response(JSON.stringify(body), { status: known?.status ?? 500, headers: h });
 }

@@ -774,9 +774,13 @@ async function bookkeeping(write: Promise<unknown>, what: string): Promise<void>
   }
 }
 
+/** A facilitator's HTTP answers that mean "not now" rather than a broken facilitator: rate limited, bad gateway, unavailable, gateway timeout. */
+const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
+
 /**
  * A facilitator call that threw something other than a verify/settle verdict:
- * - timeout, refused or reset connection → `facilitator_unavailable` (503);
+ * - timeout, refused or reset connection, or an HTTP 429, 502, 503 or 504 (rate limited, or its
+ *   gateway could not reach it) → `facilitator_unavailable` (503, with Retry-After);
  * - an answer that is not a verdict: invalid JSON or data (FacilitatorResponseError), or an HTTP
  *   error status without a verdict body → `facilitator_bad_response` (502). @x402/core reports
  *   the latter as a plain Error "Facilitator <op> failed (<status>): …"; the status goes to the
@@ -792,6 +796,10 @@ function facilitatorFailure(error: unknown, operation: string): TollgateError {
     return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
   }
   const status = error instanceof Error ? /^Facilitator (?:verify|settle) failed \((\d{3})\)/.exec(error.message)?.[1] : undefined;
+  if (status && UNAVAILABLE_STATUSES.has(Number(status))) {
+    // Busy (a rate limit) or its gateway could not reach it: no verdict yet, try again shortly.
+    return new TollgateError("facilitator_unavailable", `The payment facilitator is busy or unavailable for ${operation}; try again shortly`, { cause: error });
+  }
   if (status || answerUnreadable(error)) {
     return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });
   }

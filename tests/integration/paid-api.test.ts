@@ -482,6 +482,8 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     const under = async (mode: SwitchboardMode) => {
       switchboard.setMode(mode);
       const res = await fetch(url("/api/demo/quote"), { headers });
+      // Every 503 says when to come back.
+      if (res.status === 503) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
       return { status: res.status, error: (await res.json()).error as { code: string; message: string } };
     };
     const badResponse = { status: 502, error: { code: "facilitator_bad_response" } };
@@ -504,6 +506,10 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
       expect(await under("not-http")).toMatchObject(badResponse);
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
       expect(await under("http-error")).toEqual({ status: 502, error: { code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) } });
+      // A facilitator that is busy (rate limit) or behind an overloaded load balancer is
+      // unavailable for now, not broken: 503 with Retry-After, nothing charged.
+      expect(await under("rate-limited")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" } });
+      expect(await under("overloaded")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" } });
     } finally {
       switchboard.setMode("pass");
     }

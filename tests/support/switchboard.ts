@@ -6,7 +6,7 @@ import zlib from "node:zlib";
 const GZIPPED_MIB = zlib.gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
 
 /** How the switchboard treats the next facilitator calls. */
-export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "stale-verify" | "endless" | "bomb" | "fat-headers" | "redirect-endless" | "not-http";
+export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "rate-limited" | "overloaded" | "stale-verify" | "endless" | "bomb" | "fat-headers" | "redirect-endless" | "not-http";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
 export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
@@ -21,7 +21,9 @@ export type SettleInterceptor = (ctx: { body: unknown; forward: () => Promise<{ 
 /**
  * A pass-through HTTP proxy in front of the real devnet facilitator, so a test can make the
  * facilitator unreachable ("down": connections are reset) or broken ("garbage": 200 with a
- * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "endless": 200 with a JSON
+ * non-JSON body; "http-error": 500 with a JSON error that is no verdict; "rate-limited": 429 with
+ * Retry-After, as a hosted facilitator's rate limit answers; "overloaded": 503 from its load
+ * balancer, an HTML page; "endless": 200 with a JSON
  * body that never ends (whitespace, sent as fast as the app reads it); "bomb": 200 with 600 KiB of
  * gzip that inflates to 600 MiB of JSON whitespace (sent whatever the request accepts, as a
  * hostile server would); "fat-headers": 200 with 20 KiB of headers; "redirect-endless": 307 to
@@ -86,6 +88,14 @@ export async function startSwitchboard(target: string) {
     if (!passthrough && mode === "http-error") {
       res.writeHead(500, { "content-type": "application/json" });
       return res.end(JSON.stringify({ error: "internal error" }));
+    }
+    if (!passthrough && mode === "rate-limited") {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "30" });
+      return res.end(JSON.stringify({ errorType: "rate_limit_exceeded", errorMessage: "Too many requests" }));
+    }
+    if (!passthrough && mode === "overloaded") {
+      res.writeHead(503, { "content-type": "text/html" });
+      return res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
     }
     if (!passthrough && mode === "endless") return endless(res);
     if (!passthrough && mode === "not-http") return void req.socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
