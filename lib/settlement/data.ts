@@ -10,6 +10,11 @@ export async function loadScanCursor(db: PrismaClient, key: string): Promise<big
   return (await db.chainScanCursor.findUnique({ where: { key } }))?.block ?? null;
 }
 
+/** Whether this transfer log is already stored as an orphan transfer. */
+export async function isOrphanStored(db: PrismaClient, t: { network: string; transaction: string; logIndex: number }): Promise<boolean> {
+  return (await db.orphanTransfer.count({ where: { network: t.network, transaction: t.transaction, logIndex: t.logIndex } })) > 0;
+}
+
 /**
  * Whether an on-chain transfer to a payTo is a payment Tollgate knows: a row with its
  * transaction, or an open row (same network, payTo, amount and payer) that may still claim it.

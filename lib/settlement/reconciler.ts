@@ -13,7 +13,7 @@ import { AUTHORIZATION_USED, carriesPayment, findSvmTransfersTo, onchainRefSchem
 import { replayJournal } from "./journal";
 import { readLogWindow } from "./log-window";
 import { rekeyPresentablePayments } from "./rekey";
-import { findMisrecordedPayment, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
+import { findMisrecordedPayment, isOrphanStored, isSvmTransferAccountedFor, isTransferAccountedFor, loadScanCursor } from "./data";
 import { acquireLease, correctSettledTransaction, recordRun, saveScanCursor, storeOrphanTransfer, unflagRecordedOrphans } from "./mutations";
 
 /**
@@ -249,6 +249,12 @@ const STAYS_OPEN = " stays open: ";
 /** How long a handler's response is kept for a late delivery to a retry of the same payment, in ms. */
 const KEPT_RESPONSE_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How many blocks before its cursor the transfer scan reads again on each pass: 64, Ethereum's
+ * finality (two epochs), far beyond an L2's reorgs, and one eth_getLogs call.
+ */
+const RESCAN_BLOCKS = 64n;
+
 async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks, decisions }: { dryRun: boolean; initialScanBlocks: bigint; decisions: string[] }): Promise<number> {
   const targets = new Map<string, { network: string; asset: Address; payTo: Address }>();
   for (const route of await loadChargingRoutes(db)) {
@@ -269,13 +275,16 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
       const client = createPublicClient({ transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) });
       const latest = await client.getBlockNumber();
       const cursor = await loadScanCursor(db, key);
-      let from = cursor !== null ? cursor + 1n : latest > initialScanBlocks ? latest - initialScanBlocks : 0n;
+      // Each pass reads the last RESCAN_BLOCKS before the cursor again: logs an RPC had not served
+      // yet (a load-balanced provider's node behind the one that named the head) or a reorg replaced.
+      let from = cursor !== null ? (cursor + 1n > RESCAN_BLOCKS ? cursor + 1n - RESCAN_BLOCKS : 0n) : latest > initialScanBlocks ? latest - initialScanBlocks : 0n;
       while (from <= latest) {
         const { result: logs, toBlock: to } = await readLogWindow(rpcUrl, { from, to: latest }, "forward", (fromBlock, toBlock) =>
           client.getLogs({ address: target.asset, event: TRANSFER, args: { to: target.payTo }, fromBlock, toBlock }),
         );
         for (const log of logs) {
           if (!log.transactionHash || log.logIndex === null || !log.args.from || log.args.value === undefined) continue;
+          if (await isOrphanStored(db, { network: target.network, transaction: log.transactionHash, logIndex: log.logIndex })) continue;
           if (await isTransferAccountedFor(db, { ...target, transaction: log.transactionHash, from: log.args.from, amount: log.args.value })) continue;
           if (await correctedEvmPayment(db, client, target, log.transactionHash, { dryRun, decisions })) continue;
           found++;

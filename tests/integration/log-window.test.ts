@@ -44,6 +44,14 @@ describe("an RPC that caps eth_getLogs' block range", () => {
     extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
   });
   const expected = () => ({ asset: devnet.config.asset.address, payTo: devnet.config.payTo, amount: 10_000n });
+  /** While > 0, eth_getLogs serves blocks only up to this many below anvil's head. */
+  let lagBlocks = 0;
+  const rpc = (body: string) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const chainHead = async () => Number(((await (await rpc(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }))).json()) as { result: string }).result);
+  const answer = (res: http.ServerResponse, id: number, result: unknown) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ jsonrpc: "2.0", id, result }));
+  };
   const mine = (blocks: number) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: [`0x${blocks.toString(16)}`] }) });
 
   beforeAll(async () => {
@@ -61,6 +69,16 @@ describe("an RPC that caps eth_getLogs' block range", () => {
           return res.end(JSON.stringify({ jsonrpc: "2.0", id: calls.id, error: { code: -32600, message: `You can make eth_getLogs requests with up to a ${MAX_RANGE} block range.` } }));
         }
         getLogs.answered++;
+        if (lagBlocks > 0) {
+          // A node behind the head another node named: it serves logs only up to its own head.
+          const head = await chainHead();
+          const served = head - lagBlocks;
+          if (Number(fromBlock) > served) return answer(res, calls.id, []);
+          calls.params[0] = { ...calls.params[0], toBlock: `0x${Math.min(Number(toBlock), served).toString(16)}` };
+          const upstream = await rpc(JSON.stringify(calls));
+          res.writeHead(upstream.status, { "content-type": "application/json" });
+          return res.end(await upstream.text());
+        }
       }
       const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
       res.writeHead(upstream.status, { "content-type": "application/json" });
@@ -121,7 +139,29 @@ describe("an RPC that caps eth_getLogs' block range", () => {
     // Both transfers to the merchant are found, the first test's settlement too (this database has no row for it).
     const found = await db.orphanTransfer.findMany({ select: { transaction: true, amount: true } });
     expect(found.map((o) => [o.transaction.toLowerCase(), o.amount.toString()]).sort()).toEqual([[orphan.toLowerCase(), "12345"], [settledTransaction.toLowerCase(), "10000"]].sort());
-    // The next pass starts after the last block read: nothing more to flag.
+    // The next pass reads the last blocks again, but flags nothing twice.
     expect((await reconcileOnce(db, { olderThanMs: 0 })).orphans).toBe(0);
+    expect(await db.orphanTransfer.count()).toBe(2);
+  });
+
+  it("the scan finds a transfer that an RPC node lagging behind the head did not serve on the pass that moved the cursor past it", { timeout: 120_000 }, async () => {
+    const db = database().prisma;
+    const buyer = privateKeyToAccount(devnet.config.buyers[2]!.privateKey as Hex);
+    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: buyer, transport: viemHttp(devnet.config.rpcUrl) });
+    lagBlocks = 3;
+    try {
+      const late = await wallet.writeContract({ address: devnet.config.asset.address as Address, abi: erc20Abi, functionName: "transfer", args: [devnet.config.payTo as Address, 54_321n] });
+      await mine(1);
+      // The pass reads to the head its first node named; the node serving the logs has not seen the transfer's block.
+      const blind = await reconcileOnce(db, { olderThanMs: 0 });
+      expect(blind.decisions.join("\n")).not.toContain(late);
+      lagBlocks = 0;
+      // Caught up: the next pass reads the last blocks before its cursor again and finds it.
+      const caughtUp = await reconcileOnce(db, { olderThanMs: 0 });
+      expect(caughtUp.orphans).toBe(1);
+      expect(caughtUp.decisions).toContainEqual(expect.stringContaining(late));
+    } finally {
+      lagBlocks = 0;
+    }
   });
 });

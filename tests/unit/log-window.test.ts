@@ -5,9 +5,9 @@
  * tests/integration/log-window.test.ts.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpRequestError, InvalidParamsRpcError, RpcRequestError, TimeoutError, UnknownRpcError } from "viem";
-import { MAX_LOG_WINDOW, readLogWindow } from "@/lib/settlement/log-window";
+import { LOG_WINDOW_MEMORY_MS, MAX_LOG_WINDOW, readLogWindow } from "@/lib/settlement/log-window";
 
 let urls = 0;
 /** A fresh RPC URL: the window that worked is remembered per URL. */
@@ -98,11 +98,33 @@ describe("readLogWindow", () => {
     }
   });
 
-  it("gives up on a one-block window the RPC still refuses", async () => {
+  it("gives up on a one-block window the RPC still refuses, and does not keep any smaller window for it", async () => {
     const url = freshUrl();
     const asked: [bigint, bigint][] = [];
     await expect(readLogWindow(url, { from: 7n, to: 5_000n }, "forward", cappedRead(0n, asked))).rejects.toBeInstanceOf(UnknownRpcError);
     expect(asked.at(-1)).toEqual([7n, 7n]);
     expect(asked.length).toBe(11); // 2,000, 1,000, 500, 250, 125, 62, 31, 15, 7, 3, 1
+    // The refusal was not about the size (e.g. a block past a lagging node's head): once the
+    // RPC answers again, the full window is asked for.
+    asked.length = 0;
+    await readLogWindow(url, { from: 7n, to: 5_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
+    expect(asked).toEqual([[7n, 7n + MAX_LOG_WINDOW - 1n]]);
+  });
+
+  afterEach(() => vi.useRealTimers());
+
+  it("tries the full window again once the smaller one is older than LOG_WINDOW_MEMORY_MS", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const url = freshUrl();
+    const asked: [bigint, bigint][] = [];
+    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(600n, asked));
+    asked.length = 0;
+    vi.advanceTimersByTime(LOG_WINDOW_MEMORY_MS - 1_000);
+    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
+    expect(asked).toEqual([[0n, 499n]]);
+    asked.length = 0;
+    vi.advanceTimersByTime(2_000);
+    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
+    expect(asked).toEqual([[0n, MAX_LOG_WINDOW - 1n]]);
   });
 });
