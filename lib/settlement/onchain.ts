@@ -356,7 +356,8 @@ export type SvmTransfer = { signature: string; slot: bigint; from: string; amoun
  * maximum 1,000), paged back to `afterSlot`; the latest page only on the first scan), and each
  * transaction decoded with @solana/kit and @solana-program/token. Failed transactions are left out.
  *
- * @throws the RPC's error (the reconciler logs it and retries next pass).
+ * @throws the RPC's error, or an Error when a listed transaction is not served (the reconciler
+ *   logs it and retries next pass).
  */
 export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: string, afterSlot: bigint | null, { pageSize = SCAN_PAGE } = {}): Promise<SvmTransfer[]> {
   const rpc = createSolanaRpc(rpcUrl);
@@ -368,7 +369,10 @@ export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: st
       // The cursor's own slot is scanned again: a slot seen part-way is never skipped (storing is idempotent).
       if (entry.err) continue;
       const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
-      if (!found || found.meta?.err) continue;
+      // Listed but not served (a load-balanced RPC's node behind the one that listed it): the scan
+      // stops here and is run again, rather than moving its cursor past a transfer it never read.
+      if (!found) throw new Error(`transaction ${entry.signature} is listed but the RPC did not serve it yet`);
+      if (found.meta?.err) continue;
       const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
       const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);
       if (!("instructions" in message)) continue; // legacy and v0 messages only

@@ -401,6 +401,7 @@ async function scanSvmOrphans(db: PrismaClient, { dryRun, decisions }: { dryRun:
       let highest = cursor;
       for (const t of transfers) {
         if (highest === null || t.slot > highest) highest = t.slot;
+        if (await isOrphanStored(db, { network: target.network, transaction: t.signature, logIndex: t.instruction })) continue;
         if (await isSvmTransferAccountedFor(db, { network: target.network, signature: t.signature, messageHash: t.messageHash })) continue;
         const misrecorded = await findMisrecordedPayment(db, { network: target.network, asset: target.mint, transaction: t.signature, identity: { kind: "svm", messageHash: t.messageHash } });
         if (misrecorded) {

@@ -5,6 +5,8 @@
  * client (@x402/fetch + @x402/svm's client scheme). Balances are read from the SVM, rows from the
  * database; at the end the merchant's token balance equals the settled Solana rows.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { x402HTTPClient } from "@x402/core/client";
 import fc from "fast-check";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
@@ -471,6 +473,24 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     const firstScan = await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, null, { pageSize: 2 });
     expect(firstScan).toEqual(all.slice(0, firstScan.length));
     expect(new Set(firstScan.map((t) => t.signature)).size).toBeLessThanOrEqual(2);
+    // An RPC that lists the transfer's signature but does not serve its transaction yet (a
+    // load-balanced provider's lagging node): the scan fails (and is run again next pass) rather
+    // than moving its cursor past a transfer it never read.
+    const lagging = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const call = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number; method: string; params: unknown[] };
+      res.writeHead(200, { "content-type": "application/json" });
+      if (call.method === "getTransaction" && call.params[0] === signature) return res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: null }));
+      res.end(await (await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).text());
+    });
+    await new Promise<void>((resolve) => lagging.listen(0, "127.0.0.1", resolve));
+    try {
+      await expect(findSvmTransfersTo(`http://127.0.0.1:${(lagging.address() as AddressInfo).port}`, mint, svm().payTo, 0n)).rejects.toThrow(/listed but the RPC did not serve it yet/);
+    } finally {
+      lagging.closeAllConnections();
+      lagging.close();
+    }
   });
 
   it("pays the forecast once on Solana, then signs in with Solana (SIWS through sign-in-with-x) and is served free", async () => {
