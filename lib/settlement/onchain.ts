@@ -148,8 +148,11 @@ export async function checkOnchain(
   const from = ref.from as Address;
   const nonce = ref.nonce as Hex;
   try {
-    const used = await client.readContract({ address: token, abi: eip3009ABI, functionName: "authorizationState", args: [from, nonce] });
+    // The authorization's state is read at the very block whose time decides expiry: two "latest"
+    // reads may reach two nodes of a load-balanced RPC, one behind the other, and an unused state
+    // from the node behind next to a time from the node ahead would fail a payment that landed.
     const latest = await client.getBlock({ blockTag: "latest" });
+    const used = await client.readContract({ address: token, abi: eip3009ABI, functionName: "authorizationState", args: [from, nonce], blockNumber: latest.number });
     if (!used) {
       const expired = latest.timestamp >= BigInt(ref.validBefore);
       return { state: "not_settled", final: expired, reason: expired ? "authorization_expired_unused" : "authorization_not_used_yet" };
@@ -266,14 +269,15 @@ type MessageSearch =
 /**
  * Looks for the transaction whose message hashes to `messageHash` among `account`'s signatures,
  * newest first, page by page (getSignaturesForAddress, then getTransaction of each), down to
- * `notBefore` (unix seconds) or `max` signatures read.
- * @throws the RPC's error.
+ * `notBefore` (unix seconds) or `max` signatures read, from a node that has seen `minContextSlot`.
+ * @throws the RPC's error (a node behind `minContextSlot` refuses), or an Error when a listed
+ *   transaction is not served.
  */
-async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: string, messageHash: string, notBefore: number, max: number): Promise<MessageSearch> {
+async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: string, messageHash: string, notBefore: number, max: number, minContextSlot: bigint): Promise<MessageSearch> {
   let before: Signature | undefined;
   let read = 0;
   for (;;) {
-    const signatures = await rpc.getSignaturesForAddress(solanaAddress(account), { limit: SVM_SIGNATURES_PAGE, ...(before ? { before } : {}) }).send();
+    const signatures = await rpc.getSignaturesForAddress(solanaAddress(account), { limit: SVM_SIGNATURES_PAGE, minContextSlot, ...(before ? { before } : {}) }).send();
     let reachedStart = signatures.length < SVM_SIGNATURES_PAGE;
     for (const entry of signatures) {
       if (entry.blockTime !== null && Number(entry.blockTime) < notBefore) {
@@ -281,7 +285,9 @@ async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: str
         break;
       }
       const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
-      if (!found) continue;
+      // Listed but not served (a load-balanced RPC's node behind the one that listed it): no
+      // proof of absence, so the search gives no answer rather than pass it over.
+      if (!found) throw new Error(`transaction ${entry.signature} is listed but the RPC did not serve it yet`);
       const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
       if (transactionMessageHash(transaction) !== messageHash) continue;
       return { state: "found", signature: entry.signature, slot: BigInt(found.slot), err: found.meta?.err ?? null };
@@ -297,16 +303,22 @@ async function checkSvm(rpcUrl: string, expected: { asset: string; payTo: string
   const rpc = createSolanaRpc(rpcUrl);
   const notBefore = Math.floor(createdAt.getTime() / 1000) - Number(SEARCH_MARGIN_SECONDS);
   try {
+    // Whether the payment's blockhash can still land, asked first: the searches below then read
+    // from a node at least at that answer's slot (minContextSlot), so a node of a load-balanced
+    // RPC that lags the one that called the blockhash expired cannot make a landed payment look
+    // absent for good.
+    const { context, value: valid } = await rpc.isBlockhashValid(solanaBlockhash(ref.blockhash)).send();
+    const seen = BigInt(context.slot);
     // The token payer's transactions first (newest first, down to the payment's creation less the
     // margin). A payer with more transactions since than the search reads (a busy agent's wallet)
     // is no proof of absence: the payment's transfer is also among the transactions of the
     // merchant's token account for the mint, searched then (a landed payment created it if needed).
-    let search = await findMessage(rpc, ref.payer, ref.messageHash, notBefore, max);
+    let search = await findMessage(rpc, ref.payer, ref.messageHash, notBefore, max, seen);
     if (search.state === "exhausted") {
       const { value: accounts } = await rpc.getTokenAccountsByOwner(solanaAddress(expected.payTo), { mint: solanaAddress(expected.asset) }, { encoding: "base64" }).send();
       let exhausted = false;
       for (const { pubkey } of accounts) {
-        const inAccount = await findMessage(rpc, pubkey, ref.messageHash, notBefore, max);
+        const inAccount = await findMessage(rpc, pubkey, ref.messageHash, notBefore, max, seen);
         if (inAccount.state === "found") {
           search = inAccount;
           break;
@@ -319,7 +331,6 @@ async function checkSvm(rpcUrl: string, expected: { asset: string; payTo: string
       if (search.err) return { state: "not_settled", final: true, reason: `transaction_failed: ${JSON.stringify(search.err, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` };
       return { state: "settled", transaction: search.signature as unknown as Hex, blockNumber: search.slot };
     }
-    const { value: valid } = await rpc.isBlockhashValid(solanaBlockhash(ref.blockhash)).send();
     return { state: "not_settled", final: !valid, reason: valid ? "transaction_not_landed_yet" : "blockhash_expired_unlanded" };
   } catch (error) {
     return { state: "unknown", unreachable: true, reason: `chain not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };

@@ -1,12 +1,10 @@
 /**
  * The self-hosted facilitator's gas account under concurrency and RPC faults, on real parts:
  * anvil with the devnet's test USDC, the real @x402/evm facilitator code, and payments signed by
- * the official client. Between the facilitator and anvil sits a small JSON-RPC proxy that can
- * refuse chosen calls (the fault a busy or flaky RPC provider gives), since anvil itself never
- * refuses.
+ * the official client. Between the facilitator and anvil sits a small JSON-RPC proxy
+ * (tests/support/rpc-proxy.ts) that can refuse chosen calls (the fault a busy or flaky RPC
+ * provider gives), since anvil itself never refuses.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http as viemHttp, type Address, type Hex, type PublicClient } from "viem";
@@ -16,6 +14,7 @@ import { createX402Client } from "@/scripts/agent-client";
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { freePort } from "../support/ports";
+import { startRpcProxy } from "../support/rpc-proxy";
 
 /** anvil's account 6: funded with ether, used by no other part of the devnet. */
 const GAS_KEY = testKey(6);
@@ -23,7 +22,7 @@ const gasAccount = privateKeyToAccount(GAS_KEY).address;
 
 describe("the self-hosted facilitator's gas account", () => {
   let devnet: Devnet;
-  let proxy: http.Server;
+  let proxy: Awaited<ReturnType<typeof startRpcProxy>>;
   let proxyUrl: string;
   /** Reads the chain directly, past the proxy. */
   let chain: PublicClient;
@@ -67,27 +66,17 @@ describe("the self-hosted facilitator's gas account", () => {
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     chain = createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
-    proxy = http.createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks).toString("utf8");
-      const call = JSON.parse(body) as { id: number; method: string } | unknown[];
-      if (!Array.isArray(call) && refuseEvery > 0 && refuseMethods.includes(call.method) && ++calls % refuseEvery === 0) {
-        refused++;
-        res.writeHead(200, { "content-type": "application/json" });
-        const message = call.method === "eth_sendRawTransaction" ? "refused by the test's RPC proxy" : "execution reverted: refused by the test's RPC proxy";
-        return res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: call.method === "eth_sendRawTransaction" ? -32000 : 3, message } }));
-      }
-      const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
-      res.writeHead(upstream.status, { "content-type": "application/json" });
-      res.end(await upstream.text());
+    proxy = await startRpcProxy(devnet.config.rpcUrl, (call) => {
+      if (refuseEvery === 0 || !refuseMethods.includes(call.method) || ++calls % refuseEvery !== 0) return;
+      refused++;
+      return call.method === "eth_sendRawTransaction"
+        ? { error: { code: -32000, message: "refused by the test's RPC proxy" } }
+        : { error: { code: 3, message: "execution reverted: refused by the test's RPC proxy" } };
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxyUrl = proxy.url;
   });
 
   afterAll(async () => {
-    proxy?.closeAllConnections();
     proxy?.close();
     await devnet?.stop();
   });

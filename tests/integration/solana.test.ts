@@ -5,8 +5,6 @@
  * client (@x402/fetch + @x402/svm's client scheme). Balances are read from the SVM, rows from the
  * database; at the end the merchant's token balance equals the settled Solana rows.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { x402HTTPClient } from "@x402/core/client";
 import fc from "fast-check";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
@@ -38,6 +36,7 @@ import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scr
 import { freePort } from "../support/ports";
 import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 import { sessionCookie } from "../support/session";
+import { startRpcProxy } from "../support/rpc-proxy";
 import { startSwitchboard } from "../support/switchboard";
 
 const AUTH_SECRET = "solana-test-secret-0123456789abcdef0123456";
@@ -346,6 +345,27 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     const unsent = refOf(await signPayment("/api/demo/quote", 3));
     expect(await checkOnchain(svm().rpcUrl, expected, unsent, new Date(Date.now() - 60_000), busy)).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
     expect(await checkOnchain(svm().rpcUrl, expected, unsent, new Date(Date.now() - 60_000))).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
+    // A load-balanced RPC: the node asked about the blockhash is past its last valid height, the
+    // node asked for signatures has not seen the payment land yet. The check must not call the
+    // landed payment "never landed": the lagging node refuses a search below the slot the first
+    // one answered at, so the answer is "unknown", asked again later.
+    const lagging = await startRpcProxy(svm().rpcUrl, async (call) => {
+      if (call.method === "isBlockhashValid") {
+        const real = (await (await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).json()) as { result: { context: unknown } };
+        return { result: { context: real.result.context, value: false } };
+      }
+      if (call.method === "getSignaturesForAddress") {
+        const config = call.params[1] as { minContextSlot?: unknown } | undefined;
+        if (config?.minContextSlot !== undefined) return { error: { code: -32016, message: "Minimum context slot has not been reached" } };
+        const real = (await (await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).json()) as { result: { signature: string }[] };
+        return { result: real.result.filter((entry) => entry.signature !== transaction) };
+      }
+    });
+    try {
+      expect(await checkOnchain(lagging.url, expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "unknown" });
+    } finally {
+      lagging.close();
+    }
   });
 
   it("a forged settle success is disproved by the audit and the served payment settled from the kept transaction while its blockhash is valid, charged once", async () => {
@@ -476,19 +496,10 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     // An RPC that lists the transfer's signature but does not serve its transaction yet (a
     // load-balanced provider's lagging node): the scan fails (and is run again next pass) rather
     // than moving its cursor past a transfer it never read.
-    const lagging = http.createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const call = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number; method: string; params: unknown[] };
-      res.writeHead(200, { "content-type": "application/json" });
-      if (call.method === "getTransaction" && call.params[0] === signature) return res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: null }));
-      res.end(await (await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).text());
-    });
-    await new Promise<void>((resolve) => lagging.listen(0, "127.0.0.1", resolve));
+    const lagging = await startRpcProxy(svm().rpcUrl, (call) => (call.method === "getTransaction" && call.params[0] === signature ? { result: null } : undefined));
     try {
-      await expect(findSvmTransfersTo(`http://127.0.0.1:${(lagging.address() as AddressInfo).port}`, mint, svm().payTo, 0n)).rejects.toThrow(/listed but the RPC did not serve it yet/);
+      await expect(findSvmTransfersTo(lagging.url, mint, svm().payTo, 0n)).rejects.toThrow(/listed but the RPC did not serve it yet/);
     } finally {
-      lagging.closeAllConnections();
       lagging.close();
     }
   });

@@ -1,15 +1,14 @@
 /**
- * Reading the chain's logs through an RPC that caps eth_getLogs' block range, as hosted providers
- * do (10 blocks on some free plans; 500 to 10,000 elsewhere, each with its own error). The chain,
- * the test USDC, the settlement (the real @x402/evm facilitator code) and the reconciler are real;
- * the provider's rule is played by a small JSON-RPC proxy in front of anvil, because no hosted RPC
- * is reachable from this machine.
+ * Reading the chain through what hosted RPC providers do and a local node does not: an
+ * eth_getLogs block range capped (10 blocks on some free plans; 500 to 10,000 elsewhere, each
+ * with its own error), and nodes behind a load balancer that lag one another. The chain, the
+ * test USDC, the settlement (the real @x402/evm facilitator code) and the reconciler are real;
+ * the provider is played by a JSON-RPC proxy in front of anvil (tests/support/rpc-proxy.ts),
+ * because no hosted RPC is reachable from this machine.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createWalletClient, erc20Abi, http as viemHttp, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, erc20Abi, http as viemHttp, numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
@@ -20,97 +19,86 @@ import { localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { freePort } from "../support/ports";
 import { usePglite } from "../support/pglite";
+import { startRpcProxy } from "../support/rpc-proxy";
 
 /** The widest eth_getLogs range the proxy lets through, in blocks (inclusive). */
 const MAX_RANGE = 10;
-const database = usePglite("log-window");
+const database = usePglite("hosted-rpc");
 
-describe("an RPC that caps eth_getLogs' block range", () => {
+describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", () => {
   let devnet: Devnet;
-  let proxy: http.Server;
+  let proxy: Awaited<ReturnType<typeof startRpcProxy>>;
   let rpcUrl: string;
+  /** Reads anvil directly, past the proxy. */
+  let chain: PublicClient;
   /** eth_getLogs calls answered, and refused for their range. */
   const getLogs = { answered: 0, refused: 0 };
   /** The first test's settlement: a transfer to the merchant that no row of the second test's database names. */
   let settledTransaction: string;
+  /** While > 0, eth_getLogs serves blocks only up to this many below anvil's head (a node behind the one that named the head). */
+  let lagBlocks = 0;
+  /** While set, an eth_call at "latest" is answered at this block (a node behind the one that named the latest block). */
+  let staleCallsAt: bigint | null = null;
 
-  const requirements = (): PaymentRequirements => ({
+  const requirements = (maxTimeoutSeconds = 300): PaymentRequirements => ({
     scheme: "exact",
     network: devnet.config.network as `${string}:${string}`,
     asset: devnet.config.asset.address,
     amount: "10000",
     payTo: devnet.config.payTo,
-    maxTimeoutSeconds: 300,
+    maxTimeoutSeconds,
     extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
   });
   const expected = () => ({ asset: devnet.config.asset.address, payTo: devnet.config.payTo, amount: 10_000n });
-  /** While > 0, eth_getLogs serves blocks only up to this many below anvil's head. */
-  let lagBlocks = 0;
-  const rpc = (body: string) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
-  const chainHead = async () => Number(((await (await rpc(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }))).json()) as { result: string }).result);
-  const answer = (res: http.ServerResponse, id: number, result: unknown) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ jsonrpc: "2.0", id, result }));
-  };
-  const mine = (blocks: number) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: [`0x${blocks.toString(16)}`] }) });
+  const mine = (blocks: number) => chain.request({ method: "anvil_mine", params: [numberToHex(blocks)] } as never);
+  const payment = (buyer: number, maxTimeoutSeconds?: number): Promise<PaymentPayload> =>
+    createX402Client(devnet.config, devnet.config.buyers[buyer]!.privateKey as Hex).createPaymentPayload({
+      x402Version: 2,
+      resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
+      accepts: [requirements(maxTimeoutSeconds)],
+    });
+  /** Settles straight on anvil (past the proxy), with the real facilitator code. */
+  const settleOnAnvil = (p: PaymentPayload, maxTimeoutSeconds?: number) =>
+    createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements().network, chainId: devnet.config.chainId, rpcUrl: devnet.config.rpcUrl }], receiptPollingMs: 50 }).settle(p, requirements(maxTimeoutSeconds));
 
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    proxy = http.createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks).toString("utf8");
-      const calls = JSON.parse(body) as { id: number; method: string; params: { fromBlock?: string; toBlock?: string }[] } | unknown[];
-      if (!Array.isArray(calls) && calls.method === "eth_getLogs") {
-        const { fromBlock, toBlock } = calls.params[0] ?? {};
-        if (!fromBlock?.startsWith("0x") || !toBlock?.startsWith("0x") || Number(toBlock) - Number(fromBlock) + 1 > MAX_RANGE) {
-          getLogs.refused++;
-          res.writeHead(200, { "content-type": "application/json" });
-          return res.end(JSON.stringify({ jsonrpc: "2.0", id: calls.id, error: { code: -32600, message: `You can make eth_getLogs requests with up to a ${MAX_RANGE} block range.` } }));
-        }
-        getLogs.answered++;
-        if (lagBlocks > 0) {
-          // A node behind the head another node named: it serves logs only up to its own head.
-          const head = await chainHead();
-          const served = head - lagBlocks;
-          if (Number(fromBlock) > served) return answer(res, calls.id, []);
-          calls.params[0] = { ...calls.params[0], toBlock: `0x${Math.min(Number(toBlock), served).toString(16)}` };
-          const upstream = await rpc(JSON.stringify(calls));
-          res.writeHead(upstream.status, { "content-type": "application/json" });
-          return res.end(await upstream.text());
-        }
+    chain = createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
+    proxy = await startRpcProxy(devnet.config.rpcUrl, async (call) => {
+      if (call.method === "eth_call" && staleCallsAt !== null && call.params[1] === "latest") call.params[1] = numberToHex(staleCallsAt);
+      if (call.method !== "eth_getLogs") return;
+      const filter = call.params[0] as { fromBlock?: string; toBlock?: string };
+      if (!filter.fromBlock?.startsWith("0x") || !filter.toBlock?.startsWith("0x") || Number(filter.toBlock) - Number(filter.fromBlock) + 1 > MAX_RANGE) {
+        getLogs.refused++;
+        return { error: { code: -32600, message: `You can make eth_getLogs requests with up to a ${MAX_RANGE} block range.` } };
       }
-      const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
-      res.writeHead(upstream.status, { "content-type": "application/json" });
-      res.end(await upstream.text());
+      getLogs.answered++;
+      if (lagBlocks > 0) {
+        const served = Number(await chain.getBlockNumber({ cacheTime: 0 })) - lagBlocks;
+        if (Number(filter.fromBlock) > served) return { result: [] };
+        call.params[0] = { ...filter, toBlock: numberToHex(Math.min(Number(filter.toBlock), served)) };
+      }
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    rpcUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    // The reconciler reads the devnet's chain through the capped RPC.
+    rpcUrl = proxy.url;
+    // The reconciler reads the devnet's chain through the proxy.
     vi.stubEnv("EVM_CHAINS", JSON.stringify({ [devnet.config.chainId]: { rpcUrl, name: "Local devnet" } }));
   });
 
   afterAll(async () => {
     vi.unstubAllEnvs();
-    proxy?.closeAllConnections();
     proxy?.close();
     await devnet?.stop();
   });
 
   it("finds a settlement many windows back: the window shrinks to what the RPC accepts", { timeout: 120_000 }, async () => {
     const createdAt = new Date();
-    const payment: PaymentPayload = await createX402Client(devnet.config, devnet.config.buyers[0]!.privateKey as Hex).createPaymentPayload({
-      x402Version: 2,
-      resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
-      accepts: [requirements()],
-    });
+    const paid = await payment(0);
     // Settled straight on anvil; blocks come after it, so its log lies several capped windows back.
-    const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements().network, chainId: devnet.config.chainId, rpcUrl: devnet.config.rpcUrl }], receiptPollingMs: 50 });
-    const settled = await facilitator.settle(payment, requirements());
+    const settled = await settleOnAnvil(paid);
     expect(settled).toMatchObject({ success: true });
     settledTransaction = settled.transaction;
     await mine(4 * MAX_RANGE);
-    const ref = onchainRefOf(requirements().network, payment.payload)!;
+    const ref = onchainRefOf(requirements().network, paid.payload)!;
     expect(await checkOnchain(rpcUrl, expected(), ref, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
     expect(getLogs.refused).toBeGreaterThan(0);
     // The window that worked is kept: asking again is refused no more.
@@ -162,6 +150,23 @@ describe("an RPC that caps eth_getLogs' block range", () => {
       expect(caughtUp.decisions).toContainEqual(expect.stringContaining(late));
     } finally {
       lagBlocks = 0;
+    }
+  });
+  it("never fails a landed payment on the word of a node behind the one whose latest block says its authorization expired", { timeout: 120_000 }, async () => {
+    const createdAt = new Date();
+    const paid = await payment(3, 60);
+    const beforeSettling = await chain.getBlockNumber({ cacheTime: 0 });
+    const settled = await settleOnAnvil(paid, 60);
+    expect(settled).toMatchObject({ success: true });
+    // The chain's time moves past the authorization's validBefore (60 s after signing).
+    await chain.request({ method: "evm_increaseTime", params: [numberToHex(600)] } as never);
+    await mine(1);
+    // "latest" calls reach a node that has not seen the settlement's block; the latest block comes from one that has.
+    staleCallsAt = beforeSettling;
+    try {
+      expect(await checkOnchain(rpcUrl, expected(), onchainRefOf(requirements().network, paid.payload)!, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
+    } finally {
+      staleCallsAt = null;
     }
   });
 });

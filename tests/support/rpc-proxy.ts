@@ -1,0 +1,45 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One JSON-RPC call as the proxy received it; `params` may be changed before it is passed on. */
+export type RpcCall = { jsonrpc: "2.0"; id: number | string; method: string; params: unknown[] };
+
+/** What the proxy answers itself instead of the node: a result, or a JSON-RPC error. */
+export type RpcAnswer = { result: unknown } | { error: { code: number; message: string } };
+
+/**
+ * A JSON-RPC proxy in front of a local node (anvil, the local SVM), for tests that need what a
+ * hosted provider does and no local node does on cue: refusing chosen calls, capping a range,
+ * serving from a node that lags. `intercept` sees each single call (batches pass through); it
+ * answers it itself by returning an RpcAnswer, or returns nothing to pass it on (with any change
+ * it made to `call.params`).
+ *
+ * @returns the proxy's URL and a close function.
+ */
+export async function startRpcProxy(target: string, intercept: (call: RpcCall) => Promise<RpcAnswer | undefined> | RpcAnswer | undefined): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body = Buffer.concat(chunks).toString("utf8");
+    const parsed = JSON.parse(body) as RpcCall | RpcCall[];
+    if (!Array.isArray(parsed)) {
+      const answer = await intercept(parsed);
+      if (answer) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, ...answer }));
+      }
+      body = JSON.stringify(parsed);
+    }
+    const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+    res.writeHead(upstream.status, { "content-type": "application/json" });
+    res.end(await upstream.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
