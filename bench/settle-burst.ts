@@ -17,10 +17,9 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
-import type { Hex } from "viem";
+import type { PaymentPayload } from "@x402/core/types";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
-import { createX402Client } from "@/scripts/agent-client";
+import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
 import { startDevnet } from "@/scripts/devnet/index";
 import { freePort } from "@/tests/support/ports";
@@ -52,25 +51,8 @@ const proxy = http.createServer(async (req, res) => {
 await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
 const rpcUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 
-const requirements: PaymentRequirements = {
-  scheme: "exact",
-  network: devnet.config.network as `${string}:${string}`,
-  asset: devnet.config.asset.address,
-  amount: "10000",
-  payTo: devnet.config.payTo,
-  maxTimeoutSeconds: 300,
-  extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
-};
-const payments = (n: number): Promise<PaymentPayload[]> =>
-  Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      createX402Client(devnet.config, devnet.config.buyers[i % 5]!.privateKey as Hex).createPaymentPayload({
-        x402Version: 2,
-        resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
-        accepts: [requirements],
-      }),
-    ),
-  );
+const requirements = devnetRequirements(devnet.config);
+const payments = (n: number): Promise<PaymentPayload[]> => Promise.all(Array.from({ length: n }, (_, i) => signDevnetPayment(devnet.config, i % 5, requirements)));
 // anvil's account 6: a gas account no other part of the devnet uses. Receipts polled as in production.
 const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements.network, chainId: devnet.config.chainId, rpcUrl }] });
 

@@ -1,4 +1,5 @@
 import { x402Client } from "@x402/core/client";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { appendPaymentIdentifierToExtensions, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { toClientEvmSigner } from "@x402/evm";
@@ -24,6 +25,31 @@ export function createX402Client(devnet: DevnetFile, privateKey: Hex, maxAmountP
   registerExactEvmScheme(client, { signer: toClientEvmSigner(account, publicClient), schemeOptions: { rpcUrl: devnet.rpcUrl } });
   client.setSpendControls({ allowedAssets: devnet.assets.map((a) => ({ network: devnet.network as `${string}:${string}`, asset: a.address, maxAmountPerPayment })) });
   return client;
+}
+
+/**
+ * PaymentRequirements for the devnet's test USDC: the exact scheme, `amount` atomic units
+ * (default 0.01 USDC) to the devnet's merchant, `maxTimeoutSeconds` (default 300).
+ */
+export function devnetRequirements(devnet: DevnetFile, { amount = "10000", maxTimeoutSeconds = 300 }: { amount?: string; maxTimeoutSeconds?: number } = {}): PaymentRequirements {
+  return {
+    scheme: "exact",
+    network: devnet.network as `${string}:${string}`,
+    asset: devnet.asset.address,
+    amount,
+    payTo: devnet.payTo,
+    maxTimeoutSeconds,
+    extra: { name: devnet.asset.name, version: devnet.asset.version },
+  };
+}
+
+/** A v2 PaymentPayload for `requirements`, signed by devnet buyer `buyer` (0-4) with the official client. */
+export function signDevnetPayment(devnet: DevnetFile, buyer: number, requirements: PaymentRequirements): Promise<PaymentPayload> {
+  return createX402Client(devnet, devnet.buyers[buyer]!.privateKey as Hex).createPaymentPayload({
+    x402Version: 2,
+    resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
+    accepts: [requirements],
+  });
 }
 
 /** Options of the paying fetches. */

@@ -6,7 +6,7 @@
  * the provider is played by a JSON-RPC proxy in front of anvil (tests/support/rpc-proxy.ts),
  * because no hosted RPC is reachable from this machine.
  */
-import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import type { PaymentPayload } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPublicClient, createWalletClient, erc20Abi, http as viemHttp, numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -14,7 +14,7 @@ import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { checkOnchain, onchainRefOf } from "@/lib/settlement/onchain";
 import { reconcileOnce } from "@/lib/settlement/reconciler";
-import { createX402Client } from "@/scripts/agent-client";
+import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { freePort } from "../support/ports";
@@ -40,23 +40,10 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
   /** While set, an eth_call at "latest" is answered at this block (a node behind the one that named the latest block). */
   let staleCallsAt: bigint | null = null;
 
-  const requirements = (maxTimeoutSeconds = 300): PaymentRequirements => ({
-    scheme: "exact",
-    network: devnet.config.network as `${string}:${string}`,
-    asset: devnet.config.asset.address,
-    amount: "10000",
-    payTo: devnet.config.payTo,
-    maxTimeoutSeconds,
-    extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
-  });
+  const requirements = (maxTimeoutSeconds = 300) => devnetRequirements(devnet.config, { maxTimeoutSeconds });
   const expected = () => ({ asset: devnet.config.asset.address, payTo: devnet.config.payTo, amount: 10_000n });
   const mine = (blocks: number) => chain.request({ method: "anvil_mine", params: [numberToHex(blocks)] } as never);
-  const payment = (buyer: number, maxTimeoutSeconds?: number): Promise<PaymentPayload> =>
-    createX402Client(devnet.config, devnet.config.buyers[buyer]!.privateKey as Hex).createPaymentPayload({
-      x402Version: 2,
-      resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
-      accepts: [requirements(maxTimeoutSeconds)],
-    });
+  const payment = (buyer: number, maxTimeoutSeconds?: number): Promise<PaymentPayload> => signDevnetPayment(devnet.config, buyer, requirements(maxTimeoutSeconds));
   /** Settles straight on anvil (past the proxy), with the real facilitator code. */
   const settleOnAnvil = (p: PaymentPayload, maxTimeoutSeconds?: number) =>
     createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements().network, chainId: devnet.config.chainId, rpcUrl: devnet.config.rpcUrl }], receiptPollingMs: 50 }).settle(p, requirements(maxTimeoutSeconds));

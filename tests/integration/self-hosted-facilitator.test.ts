@@ -5,12 +5,12 @@
  * (tests/support/rpc-proxy.ts) that can refuse chosen calls (the fault a busy or flaky RPC
  * provider gives), since anvil itself never refuses.
  */
-import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import type { PaymentPayload } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http as viemHttp, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
-import { createX402Client } from "@/scripts/agent-client";
+import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { freePort } from "../support/ports";
@@ -37,23 +37,10 @@ describe("the self-hosted facilitator's gas account", () => {
 
   const merchantBalance = () => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, devnet.config.payTo as Address);
 
-  const requirements = (): PaymentRequirements => ({
-    scheme: "exact",
-    network: devnet.config.network as `${string}:${string}`,
-    asset: devnet.config.asset.address,
-    amount: "10000",
-    payTo: devnet.config.payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
-  });
+  const requirements = () => devnetRequirements(devnet.config);
 
   /** A payment of 0.01 test USDC to the merchant by buyer `i % 5`, signed by the official client. */
-  const payment = (i: number): Promise<PaymentPayload> =>
-    createX402Client(devnet.config, devnet.config.buyers[i % 5]!.privateKey as Hex).createPaymentPayload({
-      x402Version: 2,
-      resource: { url: "http://127.0.0.1/api/demo/quote", description: "", mimeType: "application/json" },
-      accepts: [requirements()],
-    });
+  const payment = (i: number): Promise<PaymentPayload> => signDevnetPayment(devnet.config, i % 5, requirements());
 
   const facilitator = () => createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50 });
 
