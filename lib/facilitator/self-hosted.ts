@@ -1,6 +1,6 @@
 import type { FacilitatorClient } from "@x402/core/http";
 import { x402Facilitator } from "@x402/core/facilitator";
-import type { Network, PaymentPayload, PaymentRequirements, SettleResponse, SupportedResponse, VerifyResponse } from "@x402/core/types";
+import { FacilitatorTimeoutError, type Network, type PaymentPayload, type PaymentRequirements, type SettleResponse, type SupportedResponse, type VerifyResponse } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
 import { toFacilitatorSvmSigner } from "@x402/svm";
@@ -9,6 +9,12 @@ import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } fr
 import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, getContractError, http as viemHttp, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { SerialSender } from "./serial-sender";
+
+/** The fee cap of the gas account's transactions, as a multiple of the latest block's base fee. */
+const BASE_FEE_MULTIPLIER = 2;
+
+/** How long a settlement's receipt is waited for, in ms, before the settle is reported failed. */
+const RECEIPT_TIMEOUT_MS = 120_000;
 
 /** How often a settlement's receipt is polled, in ms (viem's default is 4 s; blocks come faster). */
 const RECEIPT_POLLING_MS = 250;
@@ -42,7 +48,9 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrl: st
  * - EVM: one gas-paying account (`evmPrivateKey`) per chain, its transactions submitted one at a
  *   time with the chain's next nonce (SerialSender: concurrent settlements would otherwise
  *   collide, "nonce too low", or wait behind a nonce gap), receipts polled every
- *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s; one process per gas key;
+ *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s, for up to `receiptTimeoutMs`
+ *   (default 120 s; after that the settle fails and the next nonce is read from the chain);
+ *   fees capped at twice the latest base fee; one process per gas key;
  * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrl` per network.
  *
  * @throws Error when a chain has no RPC URL.
@@ -52,17 +60,23 @@ export function createSelfHostedFacilitator({
   evmChains = [],
   svm = [],
   receiptPollingMs = RECEIPT_POLLING_MS,
+  receiptTimeoutMs = RECEIPT_TIMEOUT_MS,
 }: {
   evmPrivateKey?: Hex;
   evmChains?: SelfHostedEvmChain[];
   svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }[];
   receiptPollingMs?: number;
+  receiptTimeoutMs?: number;
 }): x402Facilitator {
   const facilitator = new x402Facilitator();
   if (evmPrivateKey) {
     const account = privateKeyToAccount(evmPrivateKey);
     for (const chain of evmChains) {
-      const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } } });
+      // Fees capped at twice the latest base fee (viem's default is 1.2×; geth's eth_fillTransaction
+      // and most wallets use 2×): a transaction whose cap a rising base fee overtakes waits
+      // unmined, and every later one of the gas account waits behind its nonce. Only the base
+      // fee actually charged is paid.
+      const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } }, fees: { baseFeeMultiplier: BASE_FEE_MULTIPLIER } });
       const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: viemHttp(chain.rpcUrl) }).extend(publicActions);
       const sender = new SerialSender(client, account.address);
       // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
@@ -87,7 +101,15 @@ export function createSelfHostedFacilitator({
           const filled = await fillBeforeQueue(client, args as { to: Address; data?: Hex; value?: bigint });
           return sender.send((nonce) => client.sendTransaction({ ...args, ...filled, nonce } as SendArgs));
         },
-      } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0]);
+        // A receipt that does not come within receiptTimeoutMs: the settlement is reported failed
+        // (Tollgate then asks the chain), and the next nonce is read from the chain again, in case
+        // the transaction left the pool unmined.
+        waitForTransactionReceipt: (args: { hash: Hex; timeout?: number }) =>
+          client.waitForTransactionReceipt(args).catch((error: unknown) => {
+            sender.resync();
+            throw error;
+          }),
+      } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0], { confirmationTimeoutMs: receiptTimeoutMs });
       registerExactEvmScheme(facilitator, { signer, networks: chain.network });
     }
   }
@@ -108,14 +130,32 @@ export function feePayerSigner(secretKey: string): Promise<KeyPairSigner> {
  * (the same calls @x402/core's HTTP client makes, without HTTP).
  */
 export class InProcessFacilitatorClient implements FacilitatorClient {
-  constructor(private readonly facilitator: x402Facilitator) {}
+  /**
+   * @param options.timeoutMs how long verify or settle may take (FACILITATOR_TIMEOUT_MS), as for a
+   *   facilitator over HTTP: past it the call throws FacilitatorTimeoutError and, for settle, the
+   *   outcome is unknown (the work goes on; the chain decides). None when omitted.
+   */
+  constructor(
+    private readonly facilitator: x402Facilitator,
+    private readonly options: { timeoutMs?: number } = {},
+  ) {}
 
   verify(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<VerifyResponse> {
-    return this.facilitator.verify(paymentPayload, paymentRequirements);
+    return this.withTimeout("verify", this.facilitator.verify(paymentPayload, paymentRequirements));
   }
 
   settle(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<SettleResponse> {
-    return this.facilitator.settle(paymentPayload, paymentRequirements);
+    return this.withTimeout("settle", this.facilitator.settle(paymentPayload, paymentRequirements));
+  }
+
+  private withTimeout<T>(operation: string, call: Promise<T>): Promise<T> {
+    const { timeoutMs } = this.options;
+    if (!timeoutMs) return call;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FacilitatorTimeoutError(operation, timeoutMs)), timeoutMs);
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
   }
 
   async getSupported(): Promise<SupportedResponse> {

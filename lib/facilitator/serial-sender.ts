@@ -53,6 +53,15 @@ export class SerialSender {
     return run;
   }
 
+  /**
+   * Forgets the cached next nonce: the next send reads the chain's pending count. For when a sent
+   * transaction may have left the node's pool unmined (evicted, dropped by a restart), which
+   * would otherwise leave a gap that every later transaction waits behind.
+   */
+  resync(): void {
+    this.next = undefined;
+  }
+
   private async submit<T>(send: (nonce: number) => Promise<T>, retry: boolean): Promise<T> {
     const nonce = this.next ?? (await this.client.getTransactionCount({ address: this.address, blockTag: "pending" }));
     try {

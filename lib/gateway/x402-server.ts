@@ -77,7 +77,7 @@ async function createServices(): Promise<X402Services> {
     evmChains: Object.entries(evmChains).flatMap(([chainId, c]) => (c.rpcUrl ? [{ network: `eip155:${chainId}` as Network, chainId: Number(chainId), rpcUrl: c.rpcUrl, name: c.name }] : [])),
     svm: feePayer ? Object.entries(solanaRpcUrls).map(([network, rpcUrl]) => ({ network: network as Network, feePayer, rpcUrl })) : [],
   });
-  return createX402Services(new InProcessFacilitatorClient(local), fallbackFacilitator);
+  return createX402Services(new InProcessFacilitatorClient(local, { timeoutMs: facilitator.timeoutMs }), fallbackFacilitator);
 }
 
 let supportedCache: { at: number; networks: Promise<string[]> } | undefined;

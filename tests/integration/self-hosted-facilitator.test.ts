@@ -5,11 +5,11 @@
  * (tests/support/rpc-proxy.ts) that can refuse chosen calls (the fault a busy or flaky RPC
  * provider gives), since anvil itself never refuses.
  */
-import type { PaymentPayload } from "@x402/core/types";
+import { FacilitatorTimeoutError, type PaymentPayload } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http as viemHttp, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http as viemHttp, numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
+import { createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
 import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
@@ -34,6 +34,8 @@ describe("the self-hosted facilitator's gas account", () => {
   let refuseMethods: string[] = [];
   let calls = 0;
   let refused = 0;
+  /** While set, eth_fillTransaction is answered "method not found", as by providers that lack it: viem then estimates the fees itself. */
+  let noFill = false;
 
   const merchantBalance = () => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, devnet.config.payTo as Address);
 
@@ -54,6 +56,7 @@ describe("the self-hosted facilitator's gas account", () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     chain = createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
     proxy = await startRpcProxy(devnet.config.rpcUrl, (call) => {
+      if (noFill && call.method === "eth_fillTransaction") return { error: { code: -32601, message: "the method eth_fillTransaction does not exist/is not available" } };
       if (refuseEvery === 0 || !refuseMethods.includes(call.method) || ++calls % refuseEvery !== 0) return;
       refused++;
       return call.method === "eth_sendRawTransaction"
@@ -124,6 +127,68 @@ describe("the self-hosted facilitator's gas account", () => {
       await chain.request({ method: "evm_setAutomine", params: [true] } as never);
     }
     expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
+    await expectNothingQueued();
+  });
+  it("a base fee that rises before its block does not strand the settlement (nor the gas account's later transactions)", { timeout: 60_000 }, async () => {
+    noFill = true;
+    const f = facilitator();
+    // A base fee far above the priority fee, as on a congested chain, then blocks only on demand.
+    await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(100_000_000_000n)] } as never);
+    await chain.request({ method: "evm_mine", params: [] } as never);
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    try {
+      const settling = f.settle(await payment(6), requirements());
+      await expect.poll(() => chain.request({ method: "txpool_status" } as never), { timeout: 30_000 }).toEqual({ pending: "0x1", queued: "0x0" });
+      // The next block's base fee is half as high again as the one the fees were estimated on.
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(150_000_000_000n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      // Its fee cap covered the new base fee: the block took it.
+      expect((await chain.getBlock({ blockTag: "latest" })).transactions).toHaveLength(1);
+      expect(await settling).toMatchObject({ success: true });
+    } finally {
+      noFill = false;
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+      // Whatever is left waits for a lower base fee: anvil's falls back on its own as blocks come.
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(1_000_000_000n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+    }
+    await expectNothingQueued();
+  });
+  it("a transaction the node drops from its pool unmined leaves no nonce gap: that settlement fails, the next one lands", { timeout: 60_000 }, async () => {
+    // Receipts waited for 2 s here (120 s by default), so the dropped one's wait ends within the test.
+    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50, receiptTimeoutMs: 2_000 });
+    expect(await f.settle(await payment(7), requirements())).toMatchObject({ success: true });
+    const merchantBefore = await merchantBalance();
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    let dropped: PromiseSettledResult<{ success: boolean }>;
+    try {
+      const settling = f.settle(await payment(8), requirements());
+      await expect.poll(() => chain.request({ method: "txpool_status" } as never), { timeout: 30_000 }).toEqual({ pending: "0x1", queued: "0x0" });
+      // The node evicts it (a full pool, a restart), as anvil_dropTransaction does.
+      const pool = (await chain.request({ method: "txpool_content" } as never)) as { pending: Record<string, Record<string, { hash: Hex }>> };
+      const [sent] = Object.values(pool.pending).flatMap((byNonce) => Object.values(byNonce));
+      await chain.request({ method: "anvil_dropTransaction", params: [sent!.hash] } as never);
+      [dropped] = await Promise.allSettled([settling]);
+    } finally {
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+    }
+    expect(dropped.status === "fulfilled" && dropped.value.success).toBe(false);
+    // The gas account's next transaction takes the freed nonce, so it is mined rather than queued behind a gap.
+    expect(await f.settle(await payment(9), requirements())).toMatchObject({ success: true });
+    expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
+    await expectNothingQueued();
+  });
+
+  it("run in Tollgate's process, a settle past FACILITATOR_TIMEOUT_MS ends the call as a timeout, as over HTTP", { timeout: 60_000 }, async () => {
+    const client = new InProcessFacilitatorClient(facilitator(), { timeoutMs: 1_000 });
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    try {
+      // No block comes, so the receipt never does.
+      await expect(client.settle(await payment(10), requirements())).rejects.toBeInstanceOf(FacilitatorTimeoutError);
+    } finally {
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+    }
     await expectNothingQueued();
   });
 });
