@@ -4,6 +4,16 @@ import { BaseError, NonceTooLowError, type Address } from "viem";
 type NonceSource = { getTransactionCount: (args: { address: Address; blockTag: "pending" }) => Promise<number> };
 
 /**
+ * Whether the node refused a transaction because its nonce is already used by another one: mined
+ * (`nonce too low`, viem's NonceTooLowError) or waiting in the pool with a fee this one does not
+ * outbid (`replacement transaction underpriced`, geth's and anvil's words; viem has no class for it).
+ */
+function isNonceTaken(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  return error.walk((e) => e instanceof NonceTooLowError || (e instanceof Error && /replacement transaction underpriced/i.test(e.message))) !== null;
+}
+
+/**
  * Sends one account's transactions on one chain one at a time, each with the account's next
  * nonce, so that concurrent settlements can never leave a nonce gap.
  *
@@ -20,16 +30,6 @@ type NonceSource = { getTransactionCount: (args: { address: Address; blockTag: "
  * `replacement transaction underpriced`) is retried once with the chain's pending count. Only the
  * submission is queued: receipts are awaited outside it.
  */
-/**
- * Whether the node refused a transaction because its nonce is already used by another one: mined
- * (`nonce too low`, viem's NonceTooLowError) or waiting in the pool with a fee this one does not
- * outbid (`replacement transaction underpriced`, geth's and anvil's words; viem has no class for it).
- */
-function isNonceTaken(error: unknown): boolean {
-  if (!(error instanceof BaseError)) return false;
-  return error.walk((e) => e instanceof NonceTooLowError || (e instanceof Error && /replacement transaction underpriced/i.test(e.message))) !== null;
-}
-
 export class SerialSender {
   private tail: Promise<unknown> = Promise.resolve();
   private next: number | undefined;
