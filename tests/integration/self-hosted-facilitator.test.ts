@@ -155,8 +155,8 @@ describe("the self-hosted facilitator's gas account", () => {
     await expectNothingQueued();
   });
   it("a transaction the node drops from its pool unmined leaves no nonce gap: that settlement fails, the next one lands", { timeout: 60_000 }, async () => {
-    // Receipts waited for 2 s here (120 s by default), so the dropped one's wait ends within the test.
-    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50, receiptTimeoutMs: 2_000 });
+    // Receipts waited for 5 s here (120 s by default), so the dropped one's wait ends within the test.
+    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50, receiptTimeoutMs: 5_000 });
     expect(await f.settle(await payment(7), requirements())).toMatchObject({ success: true });
     const merchantBefore = await merchantBalance();
     await chain.request({ method: "evm_setAutomine", params: [false] } as never);
