@@ -139,6 +139,7 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
       lagBlocks = 0;
     }
   });
+
   it("never fails a landed payment on the word of a node behind the one whose latest block says its authorization expired", { timeout: 120_000 }, async () => {
     const createdAt = new Date();
     const paid = await payment(3, 60);

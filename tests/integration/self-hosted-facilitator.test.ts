@@ -129,6 +129,7 @@ describe("the self-hosted facilitator's gas account", () => {
     expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
     await expectNothingQueued();
   });
+
   it("a base fee that rises before its block does not strand the settlement (nor the gas account's later transactions)", { timeout: 60_000 }, async () => {
     noFill = true;
     const f = facilitator();
@@ -154,6 +155,7 @@ describe("the self-hosted facilitator's gas account", () => {
     }
     await expectNothingQueued();
   });
+
   it("a transaction the node drops from its pool unmined leaves no nonce gap: that settlement fails, the next one lands", { timeout: 60_000 }, async () => {
     // Receipts waited for 5 s here (120 s by default), so the dropped one's wait ends within the test.
     const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50, receiptTimeoutMs: 5_000 });
