@@ -8,6 +8,7 @@ import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from "@solana/kit";
 import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, getContractError, http as viemHttp, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { untilAborted } from "@/lib/abort";
 import { SerialSender } from "./serial-sender";
 
 /** The fee cap of the gas account's transactions, as a multiple of the latest block's base fee. */
@@ -33,8 +34,8 @@ async function fillBeforeQueue(
   client: { prepareTransactionRequest: (args: never) => Promise<unknown> },
   request: { to: Address; data?: Hex; value?: bigint },
 ): Promise<{ chainId: number; type: string; gas: bigint; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }> {
-  const filled = (await client.prepareTransactionRequest({ ...request, parameters: ["chainId", "fees", "gas", "type"] } as never)) as Record<string, unknown>;
-  const { chainId, type, gas, gasPrice, maxFeePerGas, maxPriorityFeePerGas } = filled as Awaited<ReturnType<typeof fillBeforeQueue>>;
+  const filled = (await client.prepareTransactionRequest({ ...request, parameters: ["chainId", "fees", "gas", "type"] } as never)) as Awaited<ReturnType<typeof fillBeforeQueue>>;
+  const { chainId, type, gas, gasPrice, maxFeePerGas, maxPriorityFeePerGas } = filled;
   return type === "legacy" || type === "eip2930" ? { chainId, type, gas, gasPrice } : { chainId, type, gas, maxFeePerGas, maxPriorityFeePerGas };
 }
 
@@ -79,28 +80,30 @@ export function createSelfHostedFacilitator({
       const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } }, fees: { baseFeeMultiplier: BASE_FEE_MULTIPLIER } });
       const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: viemHttp(chain.rpcUrl) }).extend(publicActions);
       const sender = new SerialSender(client, account.address);
+      /**
+       * One transaction of the gas account: filled before it joins the account's queue, signed and
+       * sent inside it with the next nonce.
+       */
+      const submit = async (request: { to: Address; data?: Hex; value?: bigint }) => {
+        const filled = await fillBeforeQueue(client, request);
+        return sender.send((nonce) => client.sendTransaction({ ...request, ...filled, nonce } as Parameters<typeof client.sendTransaction>[0]));
+      };
       // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
       // methods are exactly what @x402/evm's docs pass here, with every transaction (the transfer,
       // an ERC-6492 wallet deployment) submitted through the account's queue.
-      type WriteArgs = Parameters<typeof client.writeContract>[0];
-      type SendArgs = Parameters<typeof client.sendTransaction>[0];
       const signer = toFacilitatorEvmSigner({
         ...client,
         address: account.address,
         // What @x402/evm passes: the token's transferWithAuthorization and, maybe, a data suffix.
-        writeContract: async (args: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; dataSuffix?: Hex }) => {
+        writeContract: (args: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; dataSuffix?: Hex }) => {
           const { abi, address, functionName, args: callArgs, dataSuffix } = args;
           const data = encodeFunctionData({ abi, functionName, args: callArgs });
-          const filled = await fillBeforeQueue(client, { to: address, data: dataSuffix ? concat([data, dataSuffix]) : data }).catch((error: unknown) => {
-            // The same error writeContract throws (a revert decoded with the ABI), which @x402/evm reads.
+          return submit({ to: address, data: dataSuffix ? concat([data, dataSuffix]) : data }).catch((error: unknown) => {
+            // The error viem's writeContract throws (a revert decoded with the ABI), which @x402/evm reads.
             throw getContractError(error as BaseError, { abi, address, args: callArgs, functionName, sender: account.address });
           });
-          return sender.send((nonce) => client.writeContract({ ...args, ...filled, nonce } as WriteArgs));
         },
-        sendTransaction: async (args: SendArgs) => {
-          const filled = await fillBeforeQueue(client, args as { to: Address; data?: Hex; value?: bigint });
-          return sender.send((nonce) => client.sendTransaction({ ...args, ...filled, nonce } as SendArgs));
-        },
+        sendTransaction: (args: { to: Address; data: Hex }) => submit(args),
         // A receipt that does not come within receiptTimeoutMs: the settlement is reported failed
         // (Tollgate then asks the chain), and the next nonce is read from the chain again, in case
         // the transaction left the pool unmined.
@@ -151,11 +154,10 @@ export class InProcessFacilitatorClient implements FacilitatorClient {
   private withTimeout<T>(operation: string, call: Promise<T>): Promise<T> {
     const { timeoutMs } = this.options;
     if (!timeoutMs) return call;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FacilitatorTimeoutError(operation, timeoutMs)), timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
+    return untilAborted(call, signal).catch((error: unknown) => {
+      throw signal.aborted ? new FacilitatorTimeoutError(operation, timeoutMs) : error;
     });
-    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
   }
 
   async getSupported(): Promise<SupportedResponse> {

@@ -565,7 +565,7 @@ async function finishFromChain(
   return errorResponse(
     new TollgateError("settlement_pending", "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource."),
     `${paid.request.method} ${paid.target.href}`,
-    { ...PAYMENT_CORS_HEADERS, "retry-after": "5" },
+    PAYMENT_CORS_HEADERS, // errorResponse adds Retry-After to every 503
   );
 }
 

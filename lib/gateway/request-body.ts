@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+import { untilAborted } from "@/lib/abort";
 import { TollgateError } from "@/lib/errors";
 
 /**
@@ -28,15 +29,4 @@ export async function readRequestBody(request: Request): Promise<ArrayBuffer | n
     throw new TollgateError("bad_request", `The request body has ${body.byteLength} bytes where its Content-Length says ${declared}; nothing was charged`);
   }
   return body;
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (at once if it has already). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }

@@ -267,6 +267,17 @@ type MessageSearch =
   | { state: "exhausted" };
 
 /**
+ * A transaction that getSignaturesForAddress listed, read with getTransaction.
+ * @throws the RPC's error, or an Error when the RPC does not serve it (a load-balanced RPC's node
+ *   behind the one that listed it).
+ */
+async function listedTransaction(rpc: ReturnType<typeof createSolanaRpc>, signature: Signature) {
+  const found = await rpc.getTransaction(signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+  if (!found) throw new Error(`transaction ${signature} is listed but the RPC did not serve it yet`);
+  return found;
+}
+
+/**
  * Looks for the transaction whose message hashes to `messageHash` among `account`'s signatures,
  * newest first, page by page (getSignaturesForAddress, then getTransaction of each), down to
  * `notBefore` (unix seconds) or `max` signatures read, from a node that has seen `minContextSlot`.
@@ -284,10 +295,8 @@ async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: str
         reachedStart = true;
         break;
       }
-      const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
-      // Listed but not served (a load-balanced RPC's node behind the one that listed it): no
-      // proof of absence, so the search gives no answer rather than pass it over.
-      if (!found) throw new Error(`transaction ${entry.signature} is listed but the RPC did not serve it yet`);
+      // Listed but not served throws: no proof of absence, so the search gives no answer rather than pass it over.
+      const found = await listedTransaction(rpc, entry.signature);
       const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
       if (transactionMessageHash(transaction) !== messageHash) continue;
       return { state: "found", signature: entry.signature, slot: BigInt(found.slot), err: found.meta?.err ?? null };
@@ -379,10 +388,9 @@ export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: st
     for await (const entry of signaturesSince(rpc, pubkey, afterSlot, pageSize)) {
       // The cursor's own slot is scanned again: a slot seen part-way is never skipped (storing is idempotent).
       if (entry.err) continue;
-      const found = await rpc.getTransaction(entry.signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
-      // Listed but not served (a load-balanced RPC's node behind the one that listed it): the scan
-      // stops here and is run again, rather than moving its cursor past a transfer it never read.
-      if (!found) throw new Error(`transaction ${entry.signature} is listed but the RPC did not serve it yet`);
+      // Listed but not served throws: the scan stops here and is run again, rather than moving its
+      // cursor past a transfer it never read.
+      const found = await listedTransaction(rpc, entry.signature);
       if (found.meta?.err) continue;
       const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]));
       const message = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes);

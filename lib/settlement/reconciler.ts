@@ -284,8 +284,8 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
         );
         for (const log of logs) {
           if (!log.transactionHash || log.logIndex === null || !log.args.from || log.args.value === undefined) continue;
-          if (await isOrphanStored(db, { network: target.network, transaction: log.transactionHash, logIndex: log.logIndex })) continue;
           if (await isTransferAccountedFor(db, { ...target, transaction: log.transactionHash, from: log.args.from, amount: log.args.value })) continue;
+          if (await isOrphanStored(db, { network: target.network, transaction: log.transactionHash, logIndex: log.logIndex })) continue;
           if (await correctedEvmPayment(db, client, target, log.transactionHash, { dryRun, decisions })) continue;
           found++;
           decisions.push(`orphan: ${log.args.value} of ${target.asset} from ${log.args.from} to ${target.payTo} in ${log.transactionHash}`);
@@ -401,8 +401,8 @@ async function scanSvmOrphans(db: PrismaClient, { dryRun, decisions }: { dryRun:
       let highest = cursor;
       for (const t of transfers) {
         if (highest === null || t.slot > highest) highest = t.slot;
-        if (await isOrphanStored(db, { network: target.network, transaction: t.signature, logIndex: t.instruction })) continue;
         if (await isSvmTransferAccountedFor(db, { network: target.network, signature: t.signature, messageHash: t.messageHash })) continue;
+        if (await isOrphanStored(db, { network: target.network, transaction: t.signature, logIndex: t.instruction })) continue;
         const misrecorded = await findMisrecordedPayment(db, { network: target.network, asset: target.mint, transaction: t.signature, identity: { kind: "svm", messageHash: t.messageHash } });
         if (misrecorded) {
           await correctTransaction(db, misrecorded, t.signature, { dryRun, decisions });
