@@ -15,14 +15,13 @@
  * The gas account sends one transaction at a time (a nonce gap otherwise), so what runs inside
  * that queue bounds a burst: the fewer round trips in it, the higher the ratio.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { PaymentPayload } from "@x402/core/types";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { testKey } from "@/scripts/devnet/chain";
 import { startDevnet } from "@/scripts/devnet/index";
 import { freePort } from "@/tests/support/ports";
+import { startRpcProxy } from "@/tests/support/rpc-proxy";
 
 const RPC_MS = Number(process.env.BENCH_RPC_MS ?? 25);
 const N = Number(process.env.BENCH_SETTLEMENTS ?? 20);
@@ -33,23 +32,13 @@ const BLOCK_S = Number(process.env.BENCH_BLOCK_S ?? 0);
 
 const devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
 const calls = new Map<string, number>();
-const proxy = http.createServer(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks).toString("utf8");
-  const parsed = JSON.parse(body) as { method: string } | { method: string }[];
-  for (const call of Array.isArray(parsed) ? parsed : [parsed]) calls.set(call.method, (calls.get(call.method) ?? 0) + 1);
+// viem sends every call on its own (no batches), so each is held and counted here.
+const proxy = await startRpcProxy(devnet.config.rpcUrl, async (call) => {
+  calls.set(call.method, (calls.get(call.method) ?? 0) + 1);
   await new Promise((resolve) => setTimeout(resolve, RPC_MS));
-  if (NO_FILL && !Array.isArray(parsed) && parsed.method === "eth_fillTransaction") {
-    res.writeHead(200, { "content-type": "application/json" });
-    return res.end(JSON.stringify({ jsonrpc: "2.0", id: (parsed as { id?: unknown }).id, error: { code: -32601, message: "the method eth_fillTransaction does not exist/is not available" } }));
-  }
-  const upstream = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
-  res.writeHead(upstream.status, { "content-type": "application/json" });
-  res.end(await upstream.text());
+  if (NO_FILL && call.method === "eth_fillTransaction") return { error: { code: -32601, message: "the method eth_fillTransaction does not exist/is not available" } };
 });
-await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-const rpcUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+const rpcUrl = proxy.url;
 
 const requirements = devnetRequirements(devnet.config);
 const payments = (n: number): Promise<PaymentPayload[]> => Promise.all(Array.from({ length: n }, (_, i) => signDevnetPayment(devnet.config, i % 5, requirements)));
@@ -78,7 +67,6 @@ try {
   const burst = await run("burst", true);
   console.log(`burst / sequential: ${(burst / sequential).toFixed(2)}×`);
 } finally {
-  proxy.closeAllConnections();
   proxy.close();
   await devnet.stop();
 }

@@ -349,16 +349,12 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     // node asked for signatures has not seen the payment land yet. The check must not call the
     // landed payment "never landed": the lagging node refuses a search below the slot the first
     // one answered at, so the answer is "unknown", asked again later.
-    const lagging = await startRpcProxy(svm().rpcUrl, async (call) => {
-      if (call.method === "isBlockhashValid") {
-        const real = (await (await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).json()) as { result: { context: unknown } };
-        return { result: { context: real.result.context, value: false } };
-      }
+    const lagging = await startRpcProxy(svm().rpcUrl, async (call, node) => {
+      if (call.method === "isBlockhashValid") return { result: { context: ((await node()) as { context: unknown }).context, value: false } };
       if (call.method === "getSignaturesForAddress") {
         const config = call.params[1] as { minContextSlot?: unknown } | undefined;
         if (config?.minContextSlot !== undefined) return { error: { code: -32016, message: "Minimum context slot has not been reached" } };
-        const real = (await (await fetch(svm().rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).json()) as { result: { signature: string }[] };
-        return { result: real.result.filter((entry) => entry.signature !== transaction) };
+        return { result: ((await node()) as { signature: string }[]).filter((entry) => entry.signature !== transaction) };
       }
     });
     try {

@@ -11,26 +11,31 @@ export type RpcAnswer = { result: unknown } | { error: { code: number; message: 
  * A JSON-RPC proxy in front of a local node (anvil, the local SVM), for tests that need what a
  * hosted provider does and no local node does on cue: refusing chosen calls, capping a range,
  * serving from a node that lags. `intercept` sees each single call (batches pass through); it
- * answers it itself by returning an RpcAnswer, or returns nothing to pass it on (with any change
- * it made to `call.params`).
+ * answers it itself by returning an RpcAnswer (`node()` gives the node's own result for the
+ * call, to change), or returns nothing to pass it on (with any change it made to `call.params`).
  *
  * @returns the proxy's URL and a close function.
  */
-export async function startRpcProxy(target: string, intercept: (call: RpcCall) => Promise<RpcAnswer | undefined> | RpcAnswer | undefined): Promise<{ url: string; close: () => void }> {
+export async function startRpcProxy(
+  target: string,
+  intercept: (call: RpcCall, node: () => Promise<unknown>) => Promise<RpcAnswer | undefined> | RpcAnswer | undefined,
+): Promise<{ url: string; close: () => void }> {
+  const post = (body: string) => fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body = Buffer.concat(chunks).toString("utf8");
     const parsed = JSON.parse(body) as RpcCall | RpcCall[];
     if (!Array.isArray(parsed)) {
-      const answer = await intercept(parsed);
+      const node = async () => ((await (await post(JSON.stringify(parsed))).json()) as { result: unknown }).result;
+      const answer = await intercept(parsed, node);
       if (answer) {
         res.writeHead(200, { "content-type": "application/json" });
         return res.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, ...answer }));
       }
       body = JSON.stringify(parsed);
     }
-    const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const upstream = await post(body);
     res.writeHead(upstream.status, { "content-type": "application/json" });
     res.end(await upstream.text());
   });
