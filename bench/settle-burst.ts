@@ -43,7 +43,7 @@ const rpcUrl = proxy.url;
 const requirements = devnetRequirements(devnet.config);
 const payments = (n: number): Promise<PaymentPayload[]> => Promise.all(Array.from({ length: n }, (_, i) => signDevnetPayment(devnet.config, i % 5, requirements)));
 // anvil's account 6: a gas account no other part of the devnet uses. Receipts polled as in production.
-const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements.network, chainId: devnet.config.chainId, rpcUrl }] });
+const facilitator = createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements.network, chainId: devnet.config.chainId, rpcUrls: [rpcUrl] }] });
 
 async function run(label: string, concurrent: boolean): Promise<number> {
   const batch = await payments(N);

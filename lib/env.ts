@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { rpcUrlsSchema } from "@/lib/chains/rpc-urls";
 import { WEBHOOK_EVENT_TYPES, webhookSecret, webhookUrlProblem } from "@/lib/webhooks/schema";
 
 /** The local facilitator `npm run dev` starts (scripts/devnet). Default outside production only. */
@@ -105,7 +106,8 @@ const envSchema = z
       z.record(
         z.string().regex(/^\d+$/),
         z.object({
-          rpcUrl: z.url().optional(),
+          /** One URL, or a list tried in order (lib/chains/rpc.ts). */
+          rpcUrl: rpcUrlsSchema.optional(),
           name: z.string().min(1).optional(),
           /** Token addresses the route editor offers on this chain, besides @x402/evm's defaults. */
           tokens: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/)).optional(),
@@ -116,7 +118,7 @@ const envSchema = z
      * Solana JSON-RPC per network, by CAIP-2 id: {"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp": "https://…"}.
      * Tollgate reads settlements there when their outcome is in doubt. No public endpoint is assumed.
      */
-    SOLANA_RPC_URLS: jsonVariable(z.record(z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, "must be a Solana CAIP-2 id"), z.url())).optional(),
+    SOLANA_RPC_URLS: jsonVariable(z.record(z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, "must be a Solana CAIP-2 id"), rpcUrlsSchema)).optional(),
     /** Who may sign in to the dashboard: comma-separated EVM (0x…) and Solana (base58) addresses. */
     ADMIN_ADDRESSES: z
       .string()
@@ -238,7 +240,8 @@ const envSchema = z
       routeRefreshMs: e.ROUTE_REFRESH_MS,
       supportedRefreshMs: e.SUPPORTED_REFRESH_MS,
       authSecret: e.AUTH_SECRET,
-      evmChains: e.EVM_CHAINS ?? {},
+      /** EVM_CHAINS by chain id, each RPC setting as the list of endpoints tried in order. */
+      evmChains: Object.fromEntries(Object.entries(e.EVM_CHAINS ?? {}).map(([id, { rpcUrl, ...chain }]) => [id, { ...chain, rpcUrls: rpcUrl }])),
       solanaRpcUrls: e.SOLANA_RPC_URLS ?? {},
       walletConnect: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID ? { projectId: e.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID, relayUrl: e.WALLETCONNECT_RELAY_URL } : undefined,
       walletHelp: { faucetUrl: e.WALLET_FAUCET_URL, onrampUrl: e.WALLET_ONRAMP_URL },

@@ -3,7 +3,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { defineChain, type Chain } from "viem";
-import { createConfig, http, WagmiProvider, type Config, type CreateConnectorFn } from "wagmi";
+import { createConfig, fallback, http, WagmiProvider, type Config, type CreateConnectorFn } from "wagmi";
 import { coinbaseWallet, walletConnect as walletConnectConnector } from "wagmi/connectors";
 import type { EvmChainInfo } from "@/lib/chains/evm";
 import type { WalletConnectSettings } from "./types";
@@ -22,7 +22,7 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnect?: 
       id: c.id,
       name: c.name,
       nativeCurrency: c.nativeCurrency,
-      rpcUrls: { default: { http: [c.rpcUrl] } },
+      rpcUrls: { default: { http: [...c.rpcUrls] } },
       blockExplorers: c.explorerUrl ? { default: { name: "Explorer", url: c.explorerUrl } } : undefined,
       testnet: c.testnet,
     }),
@@ -45,7 +45,8 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnect?: 
     connectors,
     multiInjectedProviderDiscovery: true,
     ssr: true,
-    transports: Object.fromEntries(chains.map((c) => [c.id, http(c.rpcUrls.default.http[0])])),
+    // Balance reads go to the chain's endpoints in order (EVM_CHAINS lists fallbacks).
+    transports: Object.fromEntries(chains.map((c) => [c.id, c.rpcUrls.default.http.length > 1 ? fallback(c.rpcUrls.default.http.map((url) => http(url))) : http(c.rpcUrls.default.http[0])])),
   });
 }
 

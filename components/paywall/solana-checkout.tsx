@@ -1,11 +1,13 @@
 "use client";
 
-import { address, createSolanaRpc } from "@solana/kit";
+import { address } from "@solana/kit";
 import { useWallet } from "@solana/wallet-adapter-react";
 import { VersionedTransaction } from "@solana/web3.js";
 import type { PaymentRequired } from "@x402/core/types";
 import { useCallback, useEffect, useState } from "react";
 import { SolanaWalletList, SolanaWalletProvider } from "@/components/solana-wallets";
+import { solanaRpc } from "@/lib/chains/rpc";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { formatAmount, shortAddress } from "@/lib/paywall/format";
 import type { PaywallOption } from "@/lib/paywall/options";
 import { signSvmPaymentHeaders } from "@/lib/paywall/sign-svm";
@@ -17,14 +19,15 @@ const button =
   "w-full rounded-lg px-4 py-3 text-base font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-amber-600 disabled:cursor-not-allowed disabled:opacity-60";
 
 /**
- * The visitor's balance of the option's mint (atomic units), read from the configured RPC over
- * every token account the wallet owns for it; undefined while loading, null when unreadable.
+ * The visitor's balance of the option's mint (atomic units), read from the configured RPC (its
+ * endpoints in order) over every token account the wallet owns for it; undefined while loading,
+ * null when unreadable.
  */
-function useMintBalance(rpcUrl: string, mint: string, owner: string | null): { balance: bigint | null | undefined; refresh: () => void } {
+function useMintBalance(rpcUrls: RpcUrls, mint: string, owner: string | null): { balance: bigint | null | undefined; refresh: () => void } {
   const [balance, setBalance] = useState<bigint | null | undefined>(undefined);
   const refresh = useCallback(() => {
     if (!owner) return;
-    createSolanaRpc(rpcUrl)
+    solanaRpc(rpcUrls)
       .getTokenAccountsByOwner(address(owner), { mint: address(mint) }, { encoding: "jsonParsed" })
       .send()
       .then(({ value }) => {
@@ -36,7 +39,8 @@ function useMintBalance(rpcUrl: string, mint: string, owner: string | null): { b
         setBalance(sum);
       })
       .catch(() => setBalance(null));
-  }, [rpcUrl, mint, owner]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the endpoints by value, not by array identity
+  }, [rpcUrls.join(" "), mint, owner]);
   useEffect(() => {
     setBalance(undefined);
     refresh();
@@ -44,10 +48,10 @@ function useMintBalance(rpcUrl: string, mint: string, owner: string | null): { b
   return { balance, refresh };
 }
 
-function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption; paymentRequired: PaymentRequired; rpcUrl: string }) {
+function SolanaPay({ option, paymentRequired, rpcUrls }: { option: PaywallOption; paymentRequired: PaymentRequired; rpcUrls: RpcUrls }) {
   const { connected, publicKey, disconnect, wallet, signTransaction } = useWallet();
   const owner = publicKey?.toBase58() ?? null;
-  const { balance, refresh } = useMintBalance(rpcUrl, option.requirement.asset, owner);
+  const { balance, refresh } = useMintBalance(rpcUrls, option.requirement.asset, owner);
   const flow = usePaymentFlow(() => refresh(), option);
   const { stage, problem, setProblem } = flow;
   const price = BigInt(option.requirement.amount);
@@ -79,7 +83,7 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
           // wallet-adapter signs web3.js objects: the bytes cross as a VersionedTransaction.
           signTransactionBytes: async (bytes) => (await signTransaction(VersionedTransaction.deserialize(bytes))).serialize(),
         },
-        rpcUrl,
+        rpcUrls,
       ),
     );
   }
@@ -133,10 +137,10 @@ function SolanaPay({ option, paymentRequired, rpcUrl }: { option: PaywallOption;
  * chosen, so EVM visitors never download it.
  */
 export default function SolanaCheckout({ option, paymentRequired }: { option: PaywallOption; paymentRequired: PaymentRequired }) {
-  if (!option.rpcUrl) return null; // describeOptions marks such options unsupported
+  if (!option.rpcUrls) return null; // describeOptions marks such options unsupported
   return (
-    <SolanaWalletProvider endpoint={option.rpcUrl}>
-      <SolanaPay option={option} paymentRequired={paymentRequired} rpcUrl={option.rpcUrl} />
+    <SolanaWalletProvider endpoint={option.rpcUrls[0]}>
+      <SolanaPay option={option} paymentRequired={paymentRequired} rpcUrls={option.rpcUrls} />
     </SolanaWalletProvider>
   );
 }

@@ -1,7 +1,8 @@
 import "server-only";
-import { createPublicClient, http, verifyMessage, type Hex } from "viem";
+import { createPublicClient, verifyMessage, type Hex } from "viem";
 import { parseSiweMessage, validateSiweMessage, verifySiweMessage } from "viem/siwe";
 import { resolveEvmChain } from "@/lib/chains/evm";
+import { evmTransport } from "@/lib/chains/rpc";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { TollgateError } from "@/lib/errors";
 import { isMerchantAddress } from "./admins";
@@ -50,7 +51,7 @@ export async function verifySignIn(
       let ok = await verifyMessage({ address: fields.address, message: request.message, signature }).catch(() => false);
       const chain = !ok && fields.chainId ? resolveEvmChain(fields.chainId) : undefined;
       if (chain) {
-        const client = createPublicClient({ transport: http(chain.rpcUrl, { timeout: 5_000, retryCount: 0 }) });
+        const client = createPublicClient({ transport: evmTransport(chain.rpcUrls, { timeout: 5_000, retryCount: 0 }) });
         ok = await verifySiweMessage(client, { message: request.message, signature, domain, time: now }).catch(() => false);
       }
       if (ok) address = fields.address;

@@ -1,9 +1,11 @@
 import "server-only";
 import { getStablecoinSymbol, SOLANA_DEVNET_CAIP2, SOLANA_MAINNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
-import { address, createSolanaRpc } from "@solana/kit";
+import { address } from "@solana/kit";
 import { env } from "@/lib/env";
 import { shortAddress } from "@/lib/paywall/format";
 import { readTokenMetadata, resolveEvmChain, type EvmChainInfo } from "./evm";
+import { solanaRpc } from "./rpc";
+import type { RpcUrls } from "./rpc-urls";
 
 const SOLANA_NAMES: Record<string, string> = {
   [SOLANA_MAINNET_CAIP2]: "Solana",
@@ -19,8 +21,8 @@ export type NetworkAsset = {
   networkName: string;
   /** Symbol and decimals: EVM as the token reports them; Solana decimals from the mint account. Null when unknown. */
   token: { symbol: string; decimals: number } | null;
-  /** Solana only: the JSON-RPC the browser reads balances and blockhashes from (SOLANA_RPC_URLS). */
-  rpcUrl?: string;
+  /** Solana only: the JSON-RPC endpoints the browser reads balances and blockhashes from, in order (SOLANA_RPC_URLS). */
+  rpcUrls?: RpcUrls;
 };
 
 const mintDecimals = new Map<string, Promise<number | null>>();
@@ -29,11 +31,11 @@ const mintDecimals = new Map<string, Promise<number | null>>();
  * A Solana mint's decimals, read from the mint account over JSON-RPC (jsonParsed), cached per
  * process; a failed read is retried on the next call. Null when it cannot be read within 3 s.
  */
-export function readMintDecimals(rpcUrl: string, mint: string): Promise<number | null> {
-  const key = `${rpcUrl}|${mint}`;
+export function readMintDecimals(rpcUrls: RpcUrls, mint: string): Promise<number | null> {
+  const key = `${rpcUrls.join(" ")}|${mint}`;
   let entry = mintDecimals.get(key);
   if (!entry) {
-    entry = createSolanaRpc(rpcUrl)
+    entry = solanaRpc(rpcUrls)
       .getAccountInfo(address(mint), { encoding: "jsonParsed" })
       .send({ abortSignal: AbortSignal.timeout(3_000) })
       .then(({ value }) => {
@@ -67,10 +69,10 @@ export async function describeNetworkAsset(network: string, asset: string): Prom
   const chain = evmChainOf(network);
   if (chain) return { family: "evm", chain, networkName: chain.name, token: await readTokenMetadata(chain, asset) };
   if (network.startsWith("solana:")) {
-    const rpcUrl = env().solanaRpcUrls[network];
-    const decimals = rpcUrl ? await readMintDecimals(rpcUrl, asset) : null;
+    const rpcUrls = env().solanaRpcUrls[network];
+    const decimals = rpcUrls ? await readMintDecimals(rpcUrls, asset) : null;
     const symbol = getStablecoinSymbol(asset) ?? (decimals !== null ? shortAddress(asset) : null);
-    return { family: "solana", networkName: networkName(network), rpcUrl, token: symbol && decimals !== null ? { symbol, decimals } : null };
+    return { family: "solana", networkName: networkName(network), rpcUrls, token: symbol && decimals !== null ? { symbol, decimals } : null };
   }
   return { family: "unsupported", networkName: network, token: null };
 }

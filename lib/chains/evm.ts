@@ -1,13 +1,16 @@
 import "server-only";
-import { createPublicClient, erc20Abi, http, type Address, type Chain } from "viem";
+import { createPublicClient, erc20Abi, type Address, type Chain } from "viem";
 import * as viemChains from "viem/chains";
 import { env } from "@/lib/env";
+import { evmTransport } from "./rpc";
+import type { RpcUrls } from "./rpc-urls";
 
 /** What the browser needs to talk to an EVM chain: a plain, serializable chain description. */
 export type EvmChainInfo = {
   id: number;
   name: string;
-  rpcUrl: string;
+  /** The chain's JSON-RPC endpoints, tried in order (EVM_CHAINS, else viem's public one). */
+  rpcUrls: RpcUrls;
   nativeCurrency: { name: string; symbol: string; decimals: number };
   explorerUrl?: string;
   testnet: boolean;
@@ -29,14 +32,15 @@ const KNOWN: Map<number, Chain> = new Map(
 export function resolveEvmChain(chainId: number): EvmChainInfo | undefined {
   const known = KNOWN.get(chainId);
   const override = env().evmChains[String(chainId)];
-  const rpcUrl = override?.rpcUrl ?? known?.rpcUrls.default.http[0];
-  if (!rpcUrl) return undefined;
+  const publicRpc = known?.rpcUrls.default.http[0];
+  const rpcUrls: RpcUrls | undefined = override?.rpcUrls ?? (publicRpc ? [publicRpc] : undefined);
+  if (!rpcUrls) return undefined;
   return {
     id: chainId,
     name: override?.name ?? known?.name ?? `Chain ${chainId}`,
-    rpcUrl,
+    rpcUrls,
     nativeCurrency: known?.nativeCurrency ?? { name: "Ether", symbol: "ETH", decimals: 18 },
-    explorerUrl: override?.rpcUrl ? undefined : known?.blockExplorers?.default.url,
+    explorerUrl: override?.rpcUrls ? undefined : known?.blockExplorers?.default.url,
     testnet: known?.testnet ?? Boolean(override),
   };
 }
@@ -57,7 +61,7 @@ export function readTokenMetadata(chain: EvmChainInfo, asset: string): Promise<T
   const key = `${chain.id}:${asset.toLowerCase()}`;
   let entry = cache.get(key);
   if (!entry) {
-    const client = createPublicClient({ transport: http(chain.rpcUrl, { timeout: 3_000, retryCount: 0 }) });
+    const client = createPublicClient({ transport: evmTransport(chain.rpcUrls, { timeout: 3_000, retryCount: 0 }) });
     const address = asset as Address;
     entry = Promise.all([
       client.readContract({ address, abi: erc20Abi, functionName: "symbol" }),

@@ -1,11 +1,12 @@
 import "server-only";
 import { DEFAULT_ASSETS } from "@x402/evm";
 import { getStablecoinSymbol, getUsdcAddress } from "@x402/svm";
-import { createPublicClient, erc20Abi, http, parseAbi, type Address } from "viem";
-import { address as solanaAddress, createSolanaRpc } from "@solana/kit";
+import { createPublicClient, erc20Abi, parseAbi, type Address } from "viem";
+import { address as solanaAddress } from "@solana/kit";
 import { env } from "@/lib/env";
 import { readMintDecimals } from "./assets";
 import { readTokenMetadata, resolveEvmChain } from "./evm";
+import { evmTransport, solanaRpc } from "./rpc";
 
 /** A token a route can be priced in: enough to convert prices and to build `extra`. */
 export type TokenInfo = {
@@ -67,8 +68,8 @@ export async function describeToken(network: string, address: string): Promise<T
   if (namespace === "solana") {
     // Any SPL mint: decimals from the mint account (SOLANA_RPC_URLS), the symbol of a stablecoin
     // @x402/svm knows, else the short mint address.
-    const rpcUrl = env().solanaRpcUrls[network];
-    const decimals = rpcUrl ? await readMintDecimals(rpcUrl, address) : null;
+    const rpcUrls = env().solanaRpcUrls[network];
+    const decimals = rpcUrls ? await readMintDecimals(rpcUrls, address) : null;
     if (decimals === null) return null;
     return { network, address, symbol: getStablecoinSymbol(address) ?? `${address.slice(0, 4)}…${address.slice(-4)}`, decimals };
   }
@@ -79,7 +80,7 @@ export async function describeToken(network: string, address: string): Promise<T
   if (!chain) return null;
   const meta = await readTokenMetadata(chain, address);
   if (!meta) return null;
-  const client = createPublicClient({ transport: http(chain.rpcUrl, { timeout: 3_000, retryCount: 0 }) });
+  const client = createPublicClient({ transport: evmTransport(chain.rpcUrls, { timeout: 3_000, retryCount: 0 }) });
   const token = address as Address;
   try {
     const name = await client.readContract({ address: token, abi: erc20Abi, functionName: "name" });
@@ -100,10 +101,10 @@ export async function describeToken(network: string, address: string): Promise<T
  * @returns null when it cannot be told (no RPC for the network, or the RPC did not answer in 3 s).
  */
 export async function hasTokenAccount(network: string, owner: string, mint: string): Promise<boolean | null> {
-  const rpcUrl = env().solanaRpcUrls[network];
-  if (!rpcUrl) return null;
+  const rpcUrls = env().solanaRpcUrls[network];
+  if (!rpcUrls) return null;
   try {
-    const { value } = await createSolanaRpc(rpcUrl)
+    const { value } = await solanaRpc(rpcUrls)
       .getTokenAccountsByOwner(solanaAddress(owner), { mint: solanaAddress(mint) }, { encoding: "base64" })
       .send({ abortSignal: AbortSignal.timeout(3_000) });
     return value.length > 0;

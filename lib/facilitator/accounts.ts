@@ -1,7 +1,8 @@
 import "server-only";
-import { address as solanaAddress, createSolanaRpc } from "@solana/kit";
-import { createPublicClient, formatEther, http } from "viem";
+import { address as solanaAddress } from "@solana/kit";
+import { createPublicClient, formatEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
 import { env } from "@/lib/env";
 import { feePayerSigner } from "./self-hosted";
 
@@ -32,8 +33,8 @@ export async function loadFacilitatorAccounts(): Promise<FacilitatorAccount[]> {
   if (keys.evmPrivateKey) {
     const address = privateKeyToAccount(keys.evmPrivateKey).address;
     for (const [chainId, chain] of Object.entries(evmChains)) {
-      if (!chain.rpcUrl) continue;
-      const client = createPublicClient({ transport: http(chain.rpcUrl, { timeout: 3_000, retryCount: 0 }) });
+      if (!chain.rpcUrls) continue;
+      const client = createPublicClient({ transport: evmTransport(chain.rpcUrls, { timeout: 3_000, retryCount: 0 }) });
       accounts.push(
         client.getBalance({ address }).then(
           (wei) => ({ network: `eip155:${chainId}`, address, balance: `${formatEther(wei)} (native)`, low: wei < LOW_EVM_BALANCE_WEI }),
@@ -44,9 +45,9 @@ export async function loadFacilitatorAccounts(): Promise<FacilitatorAccount[]> {
   }
   if (keys.svmPrivateKey) {
     const signer = await feePayerSigner(keys.svmPrivateKey);
-    for (const [network, rpcUrl] of Object.entries(solanaRpcUrls)) {
+    for (const [network, rpcUrls] of Object.entries(solanaRpcUrls)) {
       accounts.push(
-        createSolanaRpc(rpcUrl)
+        solanaRpc(rpcUrls)
           .getBalance(solanaAddress(signer.address))
           .send({ abortSignal: AbortSignal.timeout(3_000) })
           .then(

@@ -3,12 +3,14 @@ import { x402Facilitator } from "@x402/core/facilitator";
 import { FacilitatorTimeoutError, type Network, type PaymentPayload, type PaymentRequirements, type SettleResponse, type SupportedResponse, type VerifyResponse } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import { toFacilitatorSvmSigner } from "@x402/svm";
+import { toFacilitatorSvmSigner, type FacilitatorRpcClient } from "@x402/svm";
 import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from "@solana/kit";
-import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, getContractError, http as viemHttp, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
+import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, getContractError, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { untilAborted } from "@/lib/abort";
+import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { SerialSender } from "./serial-sender";
 
 /** The fee cap of the gas account's transactions, as a multiple of the latest block's base fee. */
@@ -39,8 +41,8 @@ async function fillBeforeQueue(
   return type === "legacy" || type === "eip2930" ? { chainId, type, gas, gasPrice } : { chainId, type, gas, maxFeePerGas, maxPriorityFeePerGas };
 }
 
-/** One EVM chain a self-hosted facilitator settles on: its CAIP-2 network and an RPC URL. */
-export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrl: string; name?: string };
+/** One EVM chain a self-hosted facilitator settles on: its CAIP-2 network and its RPC endpoints, tried in order. */
+export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrls: RpcUrls; name?: string };
 
 /**
  * The real facilitator code (@x402/core x402Facilitator with @x402/evm's exact scheme, v2 and v1,
@@ -52,7 +54,9 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrl: st
  *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s, for up to `receiptTimeoutMs`
  *   (default 120 s; after that the settle fails and the next nonce is read from the chain);
  *   fees capped at twice the latest base fee; one process per gas key;
- * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrl` per network.
+ * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrls` per network.
+ * Each network's endpoints are tried in order, per call (lib/chains/rpc.ts): a send the first
+ * endpoint failed goes to the next, the same signed transaction (one nonce, one signature).
  *
  * @throws Error when a chain has no RPC URL.
  */
@@ -65,7 +69,7 @@ export function createSelfHostedFacilitator({
 }: {
   evmPrivateKey?: Hex;
   evmChains?: SelfHostedEvmChain[];
-  svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }[];
+  svm?: { network: Network; feePayer: KeyPairSigner; rpcUrls: RpcUrls }[];
   receiptPollingMs?: number;
   receiptTimeoutMs?: number;
 }): x402Facilitator {
@@ -77,8 +81,8 @@ export function createSelfHostedFacilitator({
       // and most wallets use 2×): a transaction whose cap a rising base fee overtakes waits
       // unmined, and every later one of the gas account waits behind its nonce. Only the base
       // fee actually charged is paid.
-      const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chain.rpcUrl] } }, fees: { baseFeeMultiplier: BASE_FEE_MULTIPLIER } });
-      const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: viemHttp(chain.rpcUrl) }).extend(publicActions);
+      const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [...chain.rpcUrls] } }, fees: { baseFeeMultiplier: BASE_FEE_MULTIPLIER } });
+      const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: evmTransport(chain.rpcUrls) }).extend(publicActions);
       const sender = new SerialSender(client, account.address);
       /**
        * One transaction of the gas account: filled before it joins the account's queue, signed and
@@ -117,8 +121,9 @@ export function createSelfHostedFacilitator({
     }
   }
   for (const s of svm) {
-    // @x402/svm's own facilitator signer, pointed at this network's RPC.
-    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(s.feePayer, { defaultRpcUrl: s.rpcUrl }), networks: s.network });
+    // @x402/svm's own facilitator signer, given this network's RPC (its type brands the cluster; ours is any).
+    const rpc = solanaRpc(s.rpcUrls) as unknown as FacilitatorRpcClient;
+    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(s.feePayer, { [s.network]: rpc }), networks: s.network });
   }
   return facilitator;
 }

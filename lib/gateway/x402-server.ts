@@ -74,8 +74,8 @@ async function createServices(): Promise<X402Services> {
   const feePayer = keys.svmPrivateKey ? await feePayerSigner(keys.svmPrivateKey) : null;
   const local = createSelfHostedFacilitator({
     evmPrivateKey: keys.evmPrivateKey,
-    evmChains: Object.entries(evmChains).flatMap(([chainId, c]) => (c.rpcUrl ? [{ network: `eip155:${chainId}` as Network, chainId: Number(chainId), rpcUrl: c.rpcUrl, name: c.name }] : [])),
-    svm: feePayer ? Object.entries(solanaRpcUrls).map(([network, rpcUrl]) => ({ network: network as Network, feePayer, rpcUrl })) : [],
+    evmChains: Object.entries(evmChains).flatMap(([chainId, c]) => (c.rpcUrls ? [{ network: `eip155:${chainId}` as Network, chainId: Number(chainId), rpcUrls: c.rpcUrls, name: c.name }] : [])),
+    svm: feePayer ? Object.entries(solanaRpcUrls).map(([network, rpcUrls]) => ({ network: network as Network, feePayer, rpcUrls })) : [],
   });
   return createX402Services(new InProcessFacilitatorClient(local, { timeoutMs: facilitator.timeoutMs }), fallbackFacilitator);
 }

@@ -62,8 +62,8 @@ export function transactionUrl(network: string, transaction: string | null): str
   }
   if (namespace === "solana") {
     // A network read through a loopback RPC is a local SVM under a public id: no public explorer has it.
-    const rpc = env().solanaRpcUrls[network];
-    if (rpc && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(rpc).hostname)) return null;
+    const rpcUrls = env().solanaRpcUrls[network];
+    if (rpcUrls && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(rpcUrls[0]).hostname)) return null;
     const cluster = network === SOLANA_DEVNET_CAIP2 ? "?cluster=devnet" : network === SOLANA_TESTNET_CAIP2 ? "?cluster=testnet" : "";
     return `https://explorer.solana.com/tx/${transaction}${cluster}`;
   }

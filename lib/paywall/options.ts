@@ -3,6 +3,7 @@ import type { PaymentRequirements } from "@x402/core/types";
 import { SOLANA_DEVNET_CAIP2, SOLANA_TESTNET_CAIP2 } from "@x402/svm";
 import { describeNetworkAsset } from "@/lib/chains/assets";
 import type { EvmChainInfo } from "@/lib/chains/evm";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { transactionUrl } from "@/lib/payments/display";
 import { dollarEquivalent, formatAmount, shortAddress } from "./format";
 
@@ -14,8 +15,8 @@ export type PaywallOption = {
   family: "evm" | "solana" | "unsupported";
   /** EVM only: the chain to connect, read balances from and sign for. */
   chain?: EvmChainInfo;
-  /** Solana only: the JSON-RPC to read balances and blockhashes from (SOLANA_RPC_URLS). */
-  rpcUrl?: string;
+  /** Solana only: the JSON-RPC endpoints to read balances and blockhashes from, in order (SOLANA_RPC_URLS). */
+  rpcUrls?: RpcUrls;
   /** Token symbol and decimals, as the token reports them; null when unknown. */
   token: { symbol: string; decimals: number } | null;
   networkName: string;
@@ -42,13 +43,13 @@ export async function describeOptions(accepts: PaymentRequirements[]): Promise<P
   return Promise.all(
     accepts.map(async (requirement, index): Promise<PaywallOption> => {
       const described = await describeNetworkAsset(requirement.network, requirement.asset);
-      const { chain, networkName, token, rpcUrl } = described;
+      const { chain, networkName, token, rpcUrls } = described;
       // A Solana option is payable in the browser only through an RPC the merchant configured.
-      const family = described.family === "solana" && !rpcUrl ? "unsupported" : described.family;
+      const family = described.family === "solana" && !rpcUrls ? "unsupported" : described.family;
       const price = token
         ? `${formatAmount(requirement.amount, token.decimals)} ${token.symbol}`
         : `${requirement.amount} atomic units of ${shortAddress(requirement.asset)}`;
-      return { index, requirement, family, chain, rpcUrl, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token), explorerTxUrl: transactionUrl(requirement.network, "{transaction}"), testnet: isTestnet(requirement.network, chain) };
+      return { index, requirement, family, chain, rpcUrls, token, networkName, price, label: `${price} on ${networkName}`, approx: dollarEquivalent(requirement.amount, token), explorerTxUrl: transactionUrl(requirement.network, "{transaction}"), testnet: isTestnet(requirement.network, chain) };
     }),
   );
 }

@@ -2,6 +2,7 @@ import { getTransactionDecoder, getTransactionEncoder, type Address, type Transa
 import { x402Client, x402HTTPClient } from "@x402/core/client";
 import type { PaymentRequired, PaymentRequirements } from "@x402/core/types";
 import { ExactSvmScheme } from "@x402/svm/exact/client";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 
 /**
  * What a Solana browser wallet provides through wallet-adapter: its address and a signTransaction
@@ -13,11 +14,15 @@ export type BrowserSolanaWallet = {
   signTransactionBytes: (bytes: Uint8Array) => Promise<Uint8Array>;
 };
 
-/** The wallet as a @solana/kit TransactionPartialSigner: the wallet signs, the kit transaction keeps its signature. */
-function toPartialSigner(wallet: BrowserSolanaWallet): TransactionPartialSigner {
+/**
+ * The wallet as a @solana/kit TransactionPartialSigner: the wallet signs, the kit transaction
+ * keeps its signature. `asked` is called before the wallet is.
+ */
+function toPartialSigner(wallet: BrowserSolanaWallet, asked: () => void): TransactionPartialSigner {
   return {
     address: wallet.address,
     async signTransactions(transactions) {
+      asked();
       const encoder = getTransactionEncoder();
       const decoder = getTransactionDecoder();
       return Promise.all(
@@ -38,18 +43,30 @@ function toPartialSigner(wallet: BrowserSolanaWallet): TransactionPartialSigner 
  * payer; the wallet only signs) and returns the request headers that carry it
  * (`PAYMENT-SIGNATURE`). Spend controls are off: the person approves the amount in the wallet.
  *
- * @param rpcUrl the network's JSON-RPC (mint account, latest blockhash).
- * @throws whatever the wallet throws (a declined signature: WalletSignTransactionError).
+ * @param rpcUrls the network's JSON-RPC endpoints (mint account, latest blockhash), in order: one
+ *   that fails before the wallet is asked to sign (down, rate-limited) gives way to the next; once
+ *   the wallet was asked, its answer is final (a declined signature is never asked again).
+ * @throws whatever the wallet throws (a declined signature: WalletSignTransactionError), or the
+ *   last endpoint's error.
  */
 export async function signSvmPaymentHeaders(
   paymentRequired: PaymentRequired,
   requirement: PaymentRequirements,
   wallet: BrowserSolanaWallet,
-  rpcUrl: string,
+  rpcUrls: RpcUrls,
 ): Promise<Record<string, string>> {
-  const client = new x402Client();
-  client.register(requirement.network, new ExactSvmScheme(toPartialSigner(wallet), { rpcUrl }));
-  client.setSpendControls(false);
-  const payload = await client.createPaymentPayload({ ...paymentRequired, accepts: [requirement] });
-  return new x402HTTPClient(client).encodePaymentSignatureHeader(payload);
+  let walletAsked = false;
+  const signer = toPartialSigner(wallet, () => (walletAsked = true));
+  for (const [i, rpcUrl] of rpcUrls.entries()) {
+    const client = new x402Client();
+    client.register(requirement.network, new ExactSvmScheme(signer, { rpcUrl }));
+    client.setSpendControls(false);
+    try {
+      const payload = await client.createPaymentPayload({ ...paymentRequired, accepts: [requirement] });
+      return new x402HTTPClient(client).encodePaymentSignatureHeader(payload);
+    } catch (error) {
+      if (walletAsked || i === rpcUrls.length - 1) throw error;
+    }
+  }
+  throw new Error("no RPC endpoint"); // unreachable: RpcUrls holds at least one
 }

@@ -1,4 +1,5 @@
 import { HttpRequestError, RpcError } from "viem";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 
 /** Blocks in one eth_getLogs call to begin with: what most public RPCs accept. */
 export const MAX_LOG_WINDOW = 2_000n;
@@ -27,7 +28,7 @@ function refusedByNode(error: unknown): boolean {
 /**
  * Reads one window of logs in [range.from, range.to] with `read` (one or more eth_getLogs calls
  * over the same blocks), as many blocks as the RPC accepts: the window starts at the size that
- * last worked for `rpcUrl` (MAX_LOG_WINDOW blocks, or a smaller one found in the last
+ * last worked for `rpcUrls` (MAX_LOG_WINDOW blocks, or a smaller one found in the last
  * LOG_WINDOW_MEMORY_MS) and, when the RPC refuses it (hosted providers cap a call's range, e.g.
  * at 10, 500 or 2,000 blocks, each with its own error), is halved and read again, down to one
  * block. The window lies at the start of the range
@@ -39,14 +40,15 @@ function refusedByNode(error: unknown): boolean {
  *   refused even a one-block window.
  */
 export async function readLogWindow<T>(
-  rpcUrl: string,
+  rpcUrls: RpcUrls,
   range: { from: bigint; to: bigint },
   direction: "forward" | "backward",
   read: (fromBlock: bigint, toBlock: bigint) => Promise<T>,
 ): Promise<{ result: T; fromBlock: bigint; toBlock: bigint }> {
-  const remembered = windows.get(rpcUrl);
-  if (remembered && Date.now() - remembered.since > LOG_WINDOW_MEMORY_MS) windows.delete(rpcUrl);
-  let size = windows.get(rpcUrl)?.size ?? MAX_LOG_WINDOW;
+  const key = rpcUrls.join(" ");
+  const remembered = windows.get(key);
+  if (remembered && Date.now() - remembered.since > LOG_WINDOW_MEMORY_MS) windows.delete(key);
+  let size = windows.get(key)?.size ?? MAX_LOG_WINDOW;
   let shrunk = false;
   for (;;) {
     const fromBlock = direction === "forward" ? range.from : range.to - size + 1n > range.from ? range.to - size + 1n : range.from;
@@ -55,7 +57,7 @@ export async function readLogWindow<T>(
       const result = await read(fromBlock, toBlock);
       // Kept only once a smaller window worked: a refusal that no size cures (e.g. a block past
       // the node's head) leaves the window as it was.
-      if (shrunk) windows.set(rpcUrl, { size, since: Date.now() });
+      if (shrunk) windows.set(key, { size, since: Date.now() });
       return { result, fromBlock, toBlock };
     } catch (error) {
       const span = toBlock - fromBlock + 1n;

@@ -1,9 +1,11 @@
-import { address as solanaAddress, blockhash as solanaBlockhash, createSolanaRpc, getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder, type Signature } from "@solana/kit";
+import { address as solanaAddress, blockhash as solanaBlockhash, getBase64Encoder, getCompiledTransactionMessageDecoder, getTransactionDecoder, type Rpc, type Signature, type SolanaRpcApi } from "@solana/kit";
 import { getTransferCheckedInstructionDataDecoder, TOKEN_PROGRAM_ADDRESS, TRANSFER_CHECKED_DISCRIMINATOR } from "@solana-program/token";
 import { eip3009ABI } from "@x402/evm";
 import { decodeTransactionFromPayload, getTokenPayerFromTransaction, transactionMessageHash } from "@x402/svm";
-import { createPublicClient, http, parseAbiItem, parseEventLogs, TransactionReceiptNotFoundError, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { createPublicClient, parseAbiItem, parseEventLogs, TransactionReceiptNotFoundError, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { z } from "zod";
+import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { readLogWindow } from "./log-window";
 
 /**
@@ -109,11 +111,12 @@ const SEARCH_MARGIN_SECONDS = 600n;
 const MAX_SEARCH_BLOCKS = 200_000n;
 
 const clients = new Map<string, PublicClient>();
-function clientFor(rpcUrl: string): PublicClient {
-  let client = clients.get(rpcUrl);
+function clientFor(rpcUrls: RpcUrls): PublicClient {
+  const key = rpcUrls.join(" ");
+  let client = clients.get(key);
   if (!client) {
-    client = createPublicClient({ transport: http(rpcUrl, { timeout: 5_000, retryCount: 1 }) });
-    clients.set(rpcUrl, client);
+    client = createPublicClient({ transport: evmTransport(rpcUrls, { timeout: 5_000, retryCount: 1 }) });
+    clients.set(key, client);
   }
   return client;
 }
@@ -121,7 +124,7 @@ function clientFor(rpcUrl: string): PublicClient {
 /**
  * Asks the chain whether a payment settled.
  *
- * @param rpcUrl JSON-RPC of the payment's network.
+ * @param rpcUrls the payment's network's JSON-RPC endpoints, tried in order (lib/chains/rpc.ts).
  * @param expected what the payment pays: `asset` (the token contract, EIP-3009), `payTo`, and
  *   `amount` in atomic units (the PaymentRequirements'). A Solana payment is found by its signed
  *   message, which fixes all three.
@@ -136,14 +139,14 @@ function clientFor(rpcUrl: string): PublicClient {
  *   token account have more transactions since the payment than the search reads. Never throws.
  */
 export async function checkOnchain(
-  rpcUrl: string,
+  rpcUrls: RpcUrls,
   expected: { asset: string; payTo: string; amount: bigint },
   ref: OnchainRef,
   createdAt: Date,
   { svmSignaturesMax = SVM_SIGNATURES_MAX }: { svmSignaturesMax?: number } = {},
 ): Promise<OnchainOutcome> {
-  if (ref.kind === "svm") return checkSvm(rpcUrl, expected, ref, createdAt, svmSignaturesMax);
-  const client = clientFor(rpcUrl);
+  if (ref.kind === "svm") return checkSvm(rpcUrls, expected, ref, createdAt, svmSignaturesMax);
+  const client = clientFor(rpcUrls);
   const token = expected.asset as Address;
   const from = ref.from as Address;
   const nonce = ref.nonce as Hex;
@@ -161,7 +164,7 @@ export async function checkOnchain(
     let to = latest.number;
     const lowest = latest.number > MAX_SEARCH_BLOCKS ? latest.number - MAX_SEARCH_BLOCKS : 0n;
     while (to >= lowest) {
-      const window = await readLogWindow(rpcUrl, { from: lowest, to }, "backward", (fromBlock, toBlock) =>
+      const window = await readLogWindow(rpcUrls, { from: lowest, to }, "backward", (fromBlock, toBlock) =>
         Promise.all([
           client.getLogs({ address: token, event: AUTHORIZATION_USED, args: { authorizer: from, nonce }, fromBlock, toBlock }),
           client.getLogs({ address: token, event: AUTHORIZATION_CANCELED, args: { authorizer: from, nonce }, fromBlock, toBlock }),
@@ -231,15 +234,15 @@ function transfersAfter(logs: Log[], usedLogIndex: number, { token, from, payTo,
  * @returns "unknown" when the RPC did not answer; false also when the transaction does not exist
  *   (the caller then asks checkOnchain where, if anywhere, the payment went). Never throws.
  */
-export async function carriesPayment(rpcUrl: string, expected: { asset: string; payTo: string; amount: bigint }, ref: OnchainRef, transaction: string): Promise<boolean | "unknown"> {
+export async function carriesPayment(rpcUrls: RpcUrls, expected: { asset: string; payTo: string; amount: bigint }, ref: OnchainRef, transaction: string): Promise<boolean | "unknown"> {
   try {
     if (ref.kind === "svm") {
-      const found = await createSolanaRpc(rpcUrl).getTransaction(transaction as Signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
+      const found = await solanaRpc(rpcUrls).getTransaction(transaction as Signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
       if (!found || found.meta?.err) return false;
       return transactionMessageHash(getTransactionDecoder().decode(getBase64Encoder().encode(found.transaction[0]))) === ref.messageHash;
     }
     if (!bytes32.safeParse(transaction).success) return false;
-    const receipt = await clientFor(rpcUrl)
+    const receipt = await clientFor(rpcUrls)
       .getTransactionReceipt({ hash: transaction as Hex })
       .catch((error: unknown) => (error instanceof TransactionReceiptNotFoundError ? null : Promise.reject(error)));
     if (!receipt || receipt.status !== "success") return false;
@@ -271,7 +274,7 @@ type MessageSearch =
  * @throws the RPC's error, or an Error when the RPC does not serve it (a load-balanced RPC's node
  *   behind the one that listed it).
  */
-async function listedTransaction(rpc: ReturnType<typeof createSolanaRpc>, signature: Signature) {
+async function listedTransaction(rpc: Rpc<SolanaRpcApi>, signature: Signature) {
   const found = await rpc.getTransaction(signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }).send();
   if (!found) throw new Error(`transaction ${signature} is listed but the RPC did not serve it yet`);
   return found;
@@ -284,7 +287,7 @@ async function listedTransaction(rpc: ReturnType<typeof createSolanaRpc>, signat
  * @throws the RPC's error (a node behind `minContextSlot` refuses), or an Error when a listed
  *   transaction is not served.
  */
-async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: string, messageHash: string, notBefore: number, max: number, minContextSlot: bigint): Promise<MessageSearch> {
+async function findMessage(rpc: Rpc<SolanaRpcApi>, account: string, messageHash: string, notBefore: number, max: number, minContextSlot: bigint): Promise<MessageSearch> {
   let before: Signature | undefined;
   let read = 0;
   for (;;) {
@@ -308,8 +311,8 @@ async function findMessage(rpc: ReturnType<typeof createSolanaRpc>, account: str
   }
 }
 
-async function checkSvm(rpcUrl: string, expected: { asset: string; payTo: string }, ref: Extract<OnchainRef, { kind: "svm" }>, createdAt: Date, max: number): Promise<OnchainOutcome> {
-  const rpc = createSolanaRpc(rpcUrl);
+async function checkSvm(rpcUrls: RpcUrls, expected: { asset: string; payTo: string }, ref: Extract<OnchainRef, { kind: "svm" }>, createdAt: Date, max: number): Promise<OnchainOutcome> {
+  const rpc = solanaRpc(rpcUrls);
   const notBefore = Math.floor(createdAt.getTime() / 1000) - Number(SEARCH_MARGIN_SECONDS);
   try {
     // Whether the payment's blockhash can still land, asked first: the searches below then read
@@ -353,7 +356,7 @@ const SCAN_PAGE = 1_000;
  * `account`'s signatures, newest first, paged back to slot `afterSlot` (inclusive); with no
  * cursor yet (the first scan), the latest page only.
  */
-async function* signaturesSince(rpc: ReturnType<typeof createSolanaRpc>, account: Parameters<ReturnType<typeof createSolanaRpc>["getSignaturesForAddress"]>[0], afterSlot: bigint | null, pageSize: number) {
+async function* signaturesSince(rpc: Rpc<SolanaRpcApi>, account: Parameters<Rpc<SolanaRpcApi>["getSignaturesForAddress"]>[0], afterSlot: bigint | null, pageSize: number) {
   let before: Signature | undefined;
   for (;;) {
     const page = await rpc.getSignaturesForAddress(account, { limit: pageSize, ...(before ? { before } : {}) }).send();
@@ -379,8 +382,8 @@ export type SvmTransfer = { signature: string; slot: bigint; from: string; amoun
  * @throws the RPC's error, or an Error when a listed transaction is not served (the reconciler
  *   logs it and retries next pass).
  */
-export async function findSvmTransfersTo(rpcUrl: string, mint: string, payTo: string, afterSlot: bigint | null, { pageSize = SCAN_PAGE } = {}): Promise<SvmTransfer[]> {
-  const rpc = createSolanaRpc(rpcUrl);
+export async function findSvmTransfersTo(rpcUrls: RpcUrls, mint: string, payTo: string, afterSlot: bigint | null, { pageSize = SCAN_PAGE } = {}): Promise<SvmTransfer[]> {
+  const rpc = solanaRpc(rpcUrls);
   const { value: accounts } = await rpc.getTokenAccountsByOwner(solanaAddress(payTo), { mint: solanaAddress(mint) }, { encoding: "base64" }).send();
   const transfers: SvmTransfer[] = [];
   const dataDecoder = getTransferCheckedInstructionDataDecoder();

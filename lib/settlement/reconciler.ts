@@ -1,4 +1,5 @@
-import { createPublicClient, getAddress, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, getAddress, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import { evmTransport } from "@/lib/chains/rpc";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_WINDOW_MS, loadOpenPayments, loadSettledToAudit } from "@/lib/payments/data";
 import { pruneNonces } from "@/lib/access/siwx";
@@ -8,7 +9,7 @@ import { pruneWebhookEvents, WEBHOOK_LOG_RETENTION_MS } from "@/lib/webhooks/mut
 import { SETTLEMENT_DISPROVED } from "@/lib/payments/failure";
 import { readStoredSettlement } from "@/lib/x402/stored-settlement";
 import { collectServedPayment } from "./collect";
-import { confirmOnChain, rpcUrlFor } from "./confirm";
+import { confirmOnChain, rpcUrlsFor } from "./confirm";
 import { AUTHORIZATION_USED, carriesPayment, findSvmTransfersTo, onchainRefSchema, TRANSFER } from "./onchain";
 import { replayJournal } from "./journal";
 import { readLogWindow } from "./log-window";
@@ -181,13 +182,13 @@ async function auditSettled(db: PrismaClient, summary: ReconcileSummary, { now, 
   for (const row of rows) {
     if (!row.transaction || unreachable.has(row.network)) continue;
     const ref = onchainRefSchema.safeParse(row.onchainRef);
-    const rpcUrl = rpcUrlFor(row.network);
-    if (!ref.success || !rpcUrl) {
+    const rpcUrls = rpcUrlsFor(row.network);
+    if (!ref.success || !rpcUrls) {
       // No way to ask (a reference of another kind, no RPC URL for the network): asked again later.
       if (!summary.dryRun) await touchAudited(db, row.id);
       continue;
     }
-    const carried = await carriesPayment(rpcUrl, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction);
+    const carried = await carriesPayment(rpcUrls, { asset: row.asset, payTo: row.payTo, amount: BigInt(row.amount.toFixed(0)) }, ref.data, row.transaction);
     if (carried === true) {
       summary.confirmed++;
       if (!summary.dryRun) await recordConfirmed(db, row.id, row.transaction);
@@ -266,20 +267,20 @@ async function scanOrphanTransfers(db: PrismaClient, { dryRun, initialScanBlocks
   }
   let found = await scanSvmOrphans(db, { dryRun, decisions });
   for (const [key, target] of targets) {
-    const rpcUrl = rpcUrlFor(target.network);
-    if (!rpcUrl) {
+    const rpcUrls = rpcUrlsFor(target.network);
+    if (!rpcUrls) {
       decisions.push(`scan ${key}: no RPC URL, skipped`);
       continue;
     }
     try {
-      const client = createPublicClient({ transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) });
+      const client = createPublicClient({ transport: evmTransport(rpcUrls, { timeout: 10_000, retryCount: 1 }) });
       const latest = await client.getBlockNumber();
       const cursor = await loadScanCursor(db, key);
       // Each pass reads the last RESCAN_BLOCKS before the cursor again: logs an RPC had not served
       // yet (a load-balanced provider's node behind the one that named the head) or a reorg replaced.
       let from = cursor !== null ? (cursor + 1n > RESCAN_BLOCKS ? cursor + 1n - RESCAN_BLOCKS : 0n) : latest > initialScanBlocks ? latest - initialScanBlocks : 0n;
       while (from <= latest) {
-        const { result: logs, toBlock: to } = await readLogWindow(rpcUrl, { from, to: latest }, "forward", (fromBlock, toBlock) =>
+        const { result: logs, toBlock: to } = await readLogWindow(rpcUrls, { from, to: latest }, "forward", (fromBlock, toBlock) =>
           client.getLogs({ address: target.asset, event: TRANSFER, args: { to: target.payTo }, fromBlock, toBlock }),
         );
         for (const log of logs) {
@@ -390,14 +391,14 @@ async function scanSvmOrphans(db: PrismaClient, { dryRun, decisions }: { dryRun:
   }
   let found = 0;
   for (const [key, target] of targets) {
-    const rpcUrl = rpcUrlFor(target.network);
-    if (!rpcUrl) {
+    const rpcUrls = rpcUrlsFor(target.network);
+    if (!rpcUrls) {
       decisions.push(`scan ${key}: no RPC URL (SOLANA_RPC_URLS), skipped`);
       continue;
     }
     try {
       const cursor = await loadScanCursor(db, key);
-      const transfers = await findSvmTransfersTo(rpcUrl, target.mint, target.payTo, cursor);
+      const transfers = await findSvmTransfersTo(rpcUrls, target.mint, target.payTo, cursor);
       let highest = cursor;
       for (const t of transfers) {
         if (highest === null || t.slot > highest) highest = t.slot;

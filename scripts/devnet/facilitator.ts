@@ -5,6 +5,7 @@ import type { Network } from "@x402/core/types";
 import type { KeyPairSigner } from "@solana/kit";
 import type { Chain, Hex } from "viem";
 import { z } from "zod";
+import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 
 /** How often the facilitator polls for a settlement's receipt on the local chain, in ms (anvil mines at once). */
@@ -15,10 +16,10 @@ const RECEIPT_POLLING_MS = 50;
  * the real @x402/core + @x402/evm + @x402/svm code, nonce-managed, receipts polled at the
  * chain's pace) with the local chain's gas account and, when given, the local SVM's fee payer.
  */
-export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex, svm?: { network: Network; feePayer: KeyPairSigner; rpcUrl: string }): x402Facilitator {
+export function createLocalFacilitator(chain: Chain, network: Network, signerKey: Hex, svm?: { network: Network; feePayer: KeyPairSigner; rpcUrls: RpcUrls }): x402Facilitator {
   return createSelfHostedFacilitator({
     evmPrivateKey: signerKey,
-    evmChains: [{ network, chainId: chain.id, rpcUrl: chain.rpcUrls.default.http[0]!, name: chain.name }],
+    evmChains: [{ network, chainId: chain.id, rpcUrls: [chain.rpcUrls.default.http[0]!], name: chain.name }],
     svm: svm ? [svm] : [],
     receiptPollingMs: RECEIPT_POLLING_MS,
   });

@@ -41,7 +41,7 @@ export async function startDevnet({
     const assets = DEVNET_TOKENS.map((spec, i) => ({ address: tokens[i]!, symbol: spec.symbol, decimals: 6, name: spec.name, version: spec.version }));
     const facilitatorKey = testKey(ACCOUNTS.facilitator);
     const server = await startFacilitatorServer(
-      createLocalFacilitator(chain, network, facilitatorKey, { network: svm.devnet.network as `${string}:${string}`, feePayer: svm.feePayer, rpcUrl: svm.devnet.rpcUrl }),
+      createLocalFacilitator(chain, network, facilitatorKey, { network: svm.devnet.network as `${string}:${string}`, feePayer: svm.feePayer, rpcUrls: [svm.devnet.rpcUrl] }),
       facilitatorPort,
     );
     const config: DevnetFile = {

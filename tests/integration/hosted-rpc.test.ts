@@ -46,7 +46,7 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
   const payment = (buyer: number, maxTimeoutSeconds?: number): Promise<PaymentPayload> => signDevnetPayment(devnet.config, buyer, requirements(maxTimeoutSeconds));
   /** Settles straight on anvil (past the proxy), with the real facilitator code. */
   const settleOnAnvil = (p: PaymentPayload, maxTimeoutSeconds?: number) =>
-    createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements().network, chainId: devnet.config.chainId, rpcUrl: devnet.config.rpcUrl }], receiptPollingMs: 50 }).settle(p, requirements(maxTimeoutSeconds));
+    createSelfHostedFacilitator({ evmPrivateKey: testKey(6), evmChains: [{ network: requirements().network, chainId: devnet.config.chainId, rpcUrls: [devnet.config.rpcUrl] }], receiptPollingMs: 50 }).settle(p, requirements(maxTimeoutSeconds));
 
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
@@ -86,11 +86,11 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
     settledTransaction = settled.transaction;
     await mine(4 * MAX_RANGE);
     const ref = onchainRefOf(requirements().network, paid.payload)!;
-    expect(await checkOnchain(rpcUrl, expected(), ref, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
+    expect(await checkOnchain([rpcUrl], expected(), ref, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
     expect(getLogs.refused).toBeGreaterThan(0);
     // The window that worked is kept: asking again is refused no more.
     const refused = getLogs.refused;
-    expect(await checkOnchain(rpcUrl, expected(), ref, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
+    expect(await checkOnchain([rpcUrl], expected(), ref, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
     expect(getLogs.refused).toBe(refused);
   });
 
@@ -152,7 +152,7 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
     // "latest" calls reach a node that has not seen the settlement's block; the latest block comes from one that has.
     staleCallsAt = beforeSettling;
     try {
-      expect(await checkOnchain(rpcUrl, expected(), onchainRefOf(requirements().network, paid.payload)!, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
+      expect(await checkOnchain([rpcUrl], expected(), onchainRefOf(requirements().network, paid.payload)!, createdAt)).toMatchObject({ state: "settled", transaction: settled.transaction });
     } finally {
       staleCallsAt = null;
     }

@@ -44,7 +44,7 @@ describe("the self-hosted facilitator's gas account", () => {
   /** A payment of 0.01 test USDC to the merchant by buyer `i % 5`, signed by the official client. */
   const payment = (i: number): Promise<PaymentPayload> => signDevnetPayment(devnet.config, i % 5, requirements());
 
-  const facilitator = () => createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50 });
+  const facilitator = () => createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50 });
 
   /** The gas account has nothing waiting: its pending nonce is its mined one, and anvil's pool is empty. */
   async function expectNothingQueued() {
@@ -158,7 +158,7 @@ describe("the self-hosted facilitator's gas account", () => {
 
   it("a transaction the node drops from its pool unmined leaves no nonce gap: that settlement fails, the next one lands", { timeout: 60_000 }, async () => {
     // Receipts waited for 5 s here (120 s by default), so the dropped one's wait ends within the test.
-    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrl: proxyUrl }], receiptPollingMs: 50, receiptTimeoutMs: 5_000 });
+    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50, receiptTimeoutMs: 5_000 });
     expect(await f.settle(await payment(7), requirements())).toMatchObject({ success: true });
     const merchantBefore = await merchantBalance();
     await chain.request({ method: "evm_setAutomine", params: [false] } as never);

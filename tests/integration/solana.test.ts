@@ -314,10 +314,10 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     expect(res.status).toBe(200);
     const { transaction } = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
     const expected = { asset: svm().mint.address, payTo: svm().payTo, amount: 10_000n };
-    expect(await carriesPayment(svm().rpcUrl, expected, refOf(headers), transaction)).toBe(true);
+    expect(await carriesPayment([svm().rpcUrl], expected, refOf(headers), transaction)).toBe(true);
     // A signature no transaction has, and a landed transaction that is another payment's.
-    expect(await carriesPayment(svm().rpcUrl, expected, refOf(headers), getBase58Decoder().decode(new Uint8Array(64).fill(9)))).toBe(false);
-    expect(await carriesPayment(svm().rpcUrl, expected, refOf(await signPayment("/api/demo/quote", 3)), transaction)).toBe(false);
+    expect(await carriesPayment([svm().rpcUrl], expected, refOf(headers), getBase58Decoder().decode(new Uint8Array(64).fill(9)))).toBe(false);
+    expect(await carriesPayment([svm().rpcUrl], expected, refOf(await signPayment("/api/demo/quote", 3)), transaction)).toBe(false);
 
     // Asked where the payment went (checkOnchain, as for a disproved or open row), the chain check
     // pages through the payer's signatures: 210 later transactions of the payer (1..210 units to
@@ -336,15 +336,15 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
       await rpc.sendTransaction(getBase64EncodedWireTransaction(await signTransactionMessageWithSigners(message)), { encoding: "base64" }).send();
     }
     expect((await rpc.getSignaturesForAddress(payer.address, { limit: 1000 }).send()).length).toBeGreaterThan(210);
-    expect(await checkOnchain(svm().rpcUrl, expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "settled", transaction });
+    expect(await checkOnchain([svm().rpcUrl], expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "settled", transaction });
     // A payer busier than the search reads (here: more than 200 transactions since): the merchant's
     // token account is searched instead. It finds the payment that landed, and reads to the start for
     // one that never did (signed, not sent): not landed yet, not "unknown".
     const busy = { svmSignaturesMax: 200 };
-    expect(await checkOnchain(svm().rpcUrl, expected, refOf(headers), new Date(Date.now() - 60_000), busy)).toMatchObject({ state: "settled", transaction });
+    expect(await checkOnchain([svm().rpcUrl], expected, refOf(headers), new Date(Date.now() - 60_000), busy)).toMatchObject({ state: "settled", transaction });
     const unsent = refOf(await signPayment("/api/demo/quote", 3));
-    expect(await checkOnchain(svm().rpcUrl, expected, unsent, new Date(Date.now() - 60_000), busy)).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
-    expect(await checkOnchain(svm().rpcUrl, expected, unsent, new Date(Date.now() - 60_000))).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
+    expect(await checkOnchain([svm().rpcUrl], expected, unsent, new Date(Date.now() - 60_000), busy)).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
+    expect(await checkOnchain([svm().rpcUrl], expected, unsent, new Date(Date.now() - 60_000))).toEqual({ state: "not_settled", final: false, reason: "transaction_not_landed_yet" });
     // A load-balanced RPC: the node asked about the blockhash is past its last valid height, the
     // node asked for signatures has not seen the payment land yet. The check must not call the
     // landed payment "never landed": the lagging node refuses a search below the slot the first
@@ -358,7 +358,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
       }
     });
     try {
-      expect(await checkOnchain(lagging.url, expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "unknown" });
+      expect(await checkOnchain([lagging.url], expected, refOf(headers), new Date(Date.now() - 60_000))).toMatchObject({ state: "unknown" });
     } finally {
       lagging.close();
     }
@@ -398,7 +398,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
         expect(row.transaction).not.toBe(forged);
         const expected = { asset: svm().mint.address, payTo: svm().payTo, amount: 10_000n };
         const payload = decodePaymentSignatureHeader(headers["PAYMENT-SIGNATURE"]!);
-        expect(await carriesPayment(svm().rpcUrl, expected, onchainRefOf(svm().network, payload.payload)!, row.transaction!)).toBe(true);
+        expect(await carriesPayment([svm().rpcUrl], expected, onchainRefOf(svm().network, payload.payload)!, row.transaction!)).toBe(true);
       }
       // Presented again, it buys nothing more: served once, charged once.
       const again = await fetch(url("/api/demo/quote"), { headers });
@@ -480,13 +480,13 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     // page of 1,000 finds (every transfer to the merchant so far, this one included); with no
     // cursor yet, the latest page only.
     const mint = svm().mint.address;
-    const all = await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, 0n);
+    const all = await findSvmTransfersTo([svm().rpcUrl], mint, svm().payTo, 0n);
     expect(all.length).toBeGreaterThan(10);
     expect(all.map((t) => t.signature)).toContain(signature);
-    expect(await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, 0n, { pageSize: 2 })).toEqual(all);
+    expect(await findSvmTransfersTo([svm().rpcUrl], mint, svm().payTo, 0n, { pageSize: 2 })).toEqual(all);
     const since = all[4]!.slot;
-    expect(await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, since, { pageSize: 2 })).toEqual(all.filter((t) => t.slot >= since));
-    const firstScan = await findSvmTransfersTo(svm().rpcUrl, mint, svm().payTo, null, { pageSize: 2 });
+    expect(await findSvmTransfersTo([svm().rpcUrl], mint, svm().payTo, since, { pageSize: 2 })).toEqual(all.filter((t) => t.slot >= since));
+    const firstScan = await findSvmTransfersTo([svm().rpcUrl], mint, svm().payTo, null, { pageSize: 2 });
     expect(firstScan).toEqual(all.slice(0, firstScan.length));
     expect(new Set(firstScan.map((t) => t.signature)).size).toBeLessThanOrEqual(2);
     // An RPC that lists the transfer's signature but does not serve its transaction yet (a
@@ -494,7 +494,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     // than moving its cursor past a transfer it never read.
     const lagging = await startRpcProxy(svm().rpcUrl, (call) => (call.method === "getTransaction" && call.params[0] === signature ? { result: null } : undefined));
     try {
-      await expect(findSvmTransfersTo(lagging.url, mint, svm().payTo, 0n)).rejects.toThrow(/listed but the RPC did not serve it yet/);
+      await expect(findSvmTransfersTo([lagging.url], mint, svm().payTo, 0n)).rejects.toThrow(/listed but the RPC did not serve it yet/);
     } finally {
       lagging.close();
     }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { NextConfig } from "next";
 import { parseDatabaseUrl } from "@/lib/database/target";
@@ -118,6 +119,45 @@ describe("env", () => {
     vi.resetModules();
     vi.stubEnv("FACILITATOR_HEADERS", "Bearer k");
     await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_HEADERS/);
+  });
+
+  it("takes one RPC URL or a list tried in order per network (EVM_CHAINS' rpcUrl, SOLANA_RPC_URLS), and rejects empty, repeated or malformed lists", async () => {
+    const solana = "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp";
+    const chains = async (evm: unknown, svm: unknown) => {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+      vi.stubEnv("EVM_CHAINS", JSON.stringify({ 8453: { rpcUrl: evm, name: "Base" } }));
+      vi.stubEnv("SOLANA_RPC_URLS", JSON.stringify({ [solana]: svm }));
+      const e = (await import("@/lib/env")).env();
+      return { evm: e.evmChains["8453"]?.rpcUrls, svm: e.solanaRpcUrls[solana] };
+    };
+    expect(await chains("https://a.example", "https://s.example")).toEqual({ evm: ["https://a.example"], svm: ["https://s.example"] });
+    expect(await chains(["https://a.example", "https://b.example"], ["https://s.example", "https://t.example"])).toEqual({
+      evm: ["https://a.example", "https://b.example"],
+      svm: ["https://s.example", "https://t.example"],
+    });
+    for (const bad of [[], ["https://a.example", "https://a.example"], ["not a url"], "", Array.from({ length: 9 }, (_, i) => `https://${i}.example`), [1]]) {
+      await expect(chains(bad, "https://s.example")).rejects.toThrow(/EVM_CHAINS/);
+      await expect(chains("https://a.example", bad)).rejects.toThrow(/SOLANA_RPC_URLS/);
+    }
+  });
+
+  it("reads any JSON as an RPC setting either as 1 to 8 distinct URLs in the given order or not at all (fuzzed)", async () => {
+    const { rpcUrlsSchema, MAX_RPC_URLS } = await import("@/lib/chains/rpc-urls");
+    const url = fc.webUrl();
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), url, fc.array(url, { maxLength: 10 }), fc.array(fc.oneof(url, fc.string()), { maxLength: 4 })), (input) => {
+        const parsed = rpcUrlsSchema.safeParse(input);
+        if (!parsed.success) return;
+        const urls = parsed.data;
+        expect(urls.length).toBeGreaterThanOrEqual(1);
+        expect(urls.length).toBeLessThanOrEqual(MAX_RPC_URLS);
+        expect(new Set(urls).size).toBe(urls.length);
+        expect(urls).toEqual(typeof input === "string" ? [input] : input);
+        for (const u of urls) expect(() => new URL(u)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("offers WalletConnect only with a project id, on a ws:// or wss:// relay when one is set", async () => {

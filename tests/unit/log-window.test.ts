@@ -34,7 +34,7 @@ describe("readLogWindow", () => {
         const seen: [bigint, bigint][] = [];
         let [lo, hi] = [from, to];
         while (lo <= hi) {
-          const w = await readLogWindow(url, { from: lo, to: hi }, forward ? "forward" : "backward", read);
+          const w = await readLogWindow([url], { from: lo, to: hi }, forward ? "forward" : "backward", read);
           expect(w.result).toEqual([w.fromBlock, w.toBlock]);
           expect(w.toBlock - w.fromBlock + 1n).toBeLessThanOrEqual(cap < MAX_LOG_WINDOW ? cap : MAX_LOG_WINDOW);
           seen.push([w.fromBlock, w.toBlock]);
@@ -54,13 +54,13 @@ describe("readLogWindow", () => {
   it("keeps the window that worked for the next call on the same RPC, and only there", async () => {
     const url = freshUrl();
     const asked: [bigint, bigint][] = [];
-    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(500n, asked));
+    await readLogWindow([url], { from: 0n, to: 100_000n }, "forward", cappedRead(500n, asked));
     expect(asked.length).toBeGreaterThan(1);
     asked.length = 0;
-    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(500n, asked));
+    await readLogWindow([url], { from: 0n, to: 100_000n }, "forward", cappedRead(500n, asked));
     expect(asked).toEqual([[0n, 499n]]); // 2,000 halved twice: the first size the RPC took
     asked.length = 0;
-    await readLogWindow(freshUrl(), { from: 0n, to: 100_000n }, "forward", cappedRead(500n, asked));
+    await readLogWindow([freshUrl()], { from: 0n, to: 100_000n }, "forward", cappedRead(500n, asked));
     expect(asked[0]).toEqual([0n, MAX_LOG_WINDOW - 1n]);
   });
 
@@ -72,7 +72,7 @@ describe("readLogWindow", () => {
     ];
     for (const refusal of refusals) {
       let calls = 0;
-      const w = await readLogWindow(freshUrl(), { from: 0n, to: 10_000n }, "backward", async (fromBlock, toBlock) => {
+      const w = await readLogWindow([freshUrl()], { from: 0n, to: 10_000n }, "backward", async (fromBlock, toBlock) => {
         if (++calls === 1) throw refusal;
         return toBlock - fromBlock + 1n;
       });
@@ -89,7 +89,7 @@ describe("readLogWindow", () => {
     for (const failure of failures) {
       let calls = 0;
       await expect(
-        readLogWindow(freshUrl(), { from: 0n, to: 10_000n }, "forward", async () => {
+        readLogWindow([freshUrl()], { from: 0n, to: 10_000n }, "forward", async () => {
           calls++;
           throw failure;
         }),
@@ -101,13 +101,13 @@ describe("readLogWindow", () => {
   it("gives up on a one-block window the RPC still refuses, and does not keep any smaller window for it", async () => {
     const url = freshUrl();
     const asked: [bigint, bigint][] = [];
-    await expect(readLogWindow(url, { from: 7n, to: 5_000n }, "forward", cappedRead(0n, asked))).rejects.toBeInstanceOf(UnknownRpcError);
+    await expect(readLogWindow([url], { from: 7n, to: 5_000n }, "forward", cappedRead(0n, asked))).rejects.toBeInstanceOf(UnknownRpcError);
     expect(asked.at(-1)).toEqual([7n, 7n]);
     expect(asked.length).toBe(11); // 2,000, 1,000, 500, 250, 125, 62, 31, 15, 7, 3, 1
     // The refusal was not about the size (e.g. a block past a lagging node's head): once the
     // RPC answers again, the full window is asked for.
     asked.length = 0;
-    await readLogWindow(url, { from: 7n, to: 5_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
+    await readLogWindow([url], { from: 7n, to: 5_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
     expect(asked).toEqual([[7n, 7n + MAX_LOG_WINDOW - 1n]]);
   });
 
@@ -117,14 +117,14 @@ describe("readLogWindow", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const url = freshUrl();
     const asked: [bigint, bigint][] = [];
-    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(600n, asked));
+    await readLogWindow([url], { from: 0n, to: 100_000n }, "forward", cappedRead(600n, asked));
     asked.length = 0;
     vi.advanceTimersByTime(LOG_WINDOW_MEMORY_MS - 1_000);
-    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
+    await readLogWindow([url], { from: 0n, to: 100_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
     expect(asked).toEqual([[0n, 499n]]);
     asked.length = 0;
     vi.advanceTimersByTime(2_000);
-    await readLogWindow(url, { from: 0n, to: 100_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
+    await readLogWindow([url], { from: 0n, to: 100_000n }, "forward", cappedRead(MAX_LOG_WINDOW, asked));
     expect(asked).toEqual([[0n, MAX_LOG_WINDOW - 1n]]);
   });
 });
