@@ -34,13 +34,17 @@ export async function prepareDatabase(target: DatabaseTarget, devnet: DevnetFile
 /**
  * The app's environment for a devnet: its facilitator, and its chain named and reachable for the
  * paywall (viem would otherwise describe chain 84532 as the real Base Sepolia).
+ *
+ * @param leadingRpcUrls RPC endpoints listed before the devnet's own on both networks, so tried
+ *   first (tests play providers in an outage with them); none by default.
  */
-export function devnetAppEnv(devnet: DevnetFile): Record<string, string> {
+export function devnetAppEnv(devnet: DevnetFile, { leadingRpcUrls = [] }: { leadingRpcUrls?: string[] } = {}): Record<string, string> {
+  const rpc = (own: string) => (leadingRpcUrls.length > 0 ? [...leadingRpcUrls, own] : own);
   return {
     FACILITATOR_URL: devnet.facilitatorUrl,
-    EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: devnet.rpcUrl, name: "Local devnet", tokens: devnet.assets.map((a) => a.address) } }),
+    EVM_CHAINS: JSON.stringify({ [devnet.chainId]: { rpcUrl: rpc(devnet.rpcUrl), name: "Local devnet", tokens: devnet.assets.map((a) => a.address) } }),
     // The local SVM runs under Solana devnet's id: Tollgate reads it through the local RPC.
-    SOLANA_RPC_URLS: JSON.stringify({ [devnet.svm.network]: devnet.svm.rpcUrl }),
+    SOLANA_RPC_URLS: JSON.stringify({ [devnet.svm.network]: rpc(devnet.svm.rpcUrl) }),
     // The devnet's merchant (anvil account 8, and its Solana wallet) may sign in to the dashboard.
     ADMIN_ADDRESSES: `${devnet.payTo},${devnet.svm.payTo}`,
   };

@@ -39,7 +39,7 @@ export function solanaRpc(urls: RpcUrls, { timeoutMs = 10_000 }: { timeoutMs?: n
     for (const transport of transports) {
       const timeout = AbortSignal.timeout(timeoutMs);
       try {
-        return await transport({ ...request, signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout });
+        return await transport({ ...request, signal: request.signal ? eitherSignal(request.signal, timeout) : timeout });
       } catch (error) {
         if (request.signal?.aborted) throw error;
         failure = error;
@@ -48,4 +48,21 @@ export function solanaRpc(urls: RpcUrls, { timeoutMs = 10_000 }: { timeoutMs?: n
     throw failure;
   };
   return createSolanaRpcFromTransport(failover);
+}
+
+/**
+ * A signal that aborts with whichever of `a` and `b` aborts first: AbortSignal.any, or the same
+ * by hand where a browser lacks it (Safari before 17.4; the paywall runs this too).
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([a, b]);
+  const controller = new AbortController();
+  for (const signal of [a, b]) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
 }

@@ -8,6 +8,7 @@ import { startDevnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { assertThrowawayDatabase } from "../support/postgres";
+import { startRpcOutage } from "../support/rpc-proxy";
 
 const E2E_AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";
 
@@ -31,11 +32,15 @@ export default async function globalSetup() {
   await upsertPricedRoute(db.prisma, { kind: "page", method: "GET", pathPattern: "/test-pages/file", description: "A test file", paymentOptions });
   await db.close();
   const serverLog = path.join(tmp, "next-server.log");
+  // Each network's RPC setting lists a provider in an outage first (README "RPC endpoints"): every
+  // chain read, the browser's (balances, the Solana transaction's blockhash) and the server's,
+  // goes on to the devnet's own endpoint.
+  const outage = await startRpcOutage();
   const app = await startNext({
     mode: "start",
     logFile: serverLog,
     port: await freePort(),
-    env: { ...devnetAppEnv(devnet.config), DATABASE_URL: databaseUrl, AUTH_SECRET: E2E_AUTH_SECRET },
+    env: { ...devnetAppEnv(devnet.config, { leadingRpcUrls: [outage.url] }), DATABASE_URL: databaseUrl, AUTH_SECRET: E2E_AUTH_SECRET },
   });
   process.env.E2E_AUTH_SECRET = E2E_AUTH_SECRET;
   process.env.E2E_BASE_URL = app.url;
@@ -43,6 +48,7 @@ export default async function globalSetup() {
   process.env.E2E_DEVNET = JSON.stringify(devnet.config);
   return async () => {
     await app.stop();
+    outage.close();
     await devnet.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   };

@@ -8,16 +8,15 @@
  */
 import type { PaymentPayload } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createPublicClient, createWalletClient, erc20Abi, http as viemHttp, numberToHex, type Address, type Hex, type PublicClient } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { createPublicClient, http as viemHttp, numberToHex, type PublicClient } from "viem";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
-import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { checkOnchain, onchainRefOf } from "@/lib/settlement/onchain";
 import { reconcileOnce } from "@/lib/settlement/reconciler";
 import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
-import { localChain, testKey } from "@/scripts/devnet/chain";
+import { testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { freePort } from "../support/ports";
+import { payMerchantOutsideX402, priceDevnetQuote } from "../support/payments";
 import { usePglite } from "../support/pglite";
 import { startRpcProxy } from "../support/rpc-proxy";
 
@@ -96,17 +95,9 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
 
   it("the reconciler's scan reads every block to the chain's head and flags a transfer no payment explains", { timeout: 120_000 }, async () => {
     const db = database().prisma;
-    await upsertPricedRoute(db, {
-      method: "GET",
-      pathPattern: "/api/demo/quote",
-      description: "A quote",
-      mimeType: "application/json",
-      paymentOptions: [{ network: requirements().network, asset: devnet.config.asset.address, amount: "10000", payTo: devnet.config.payTo, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
-    });
+    await priceDevnetQuote(db, devnet.config);
     // A buyer pays the merchant directly, outside x402, then more blocks come.
-    const buyer = privateKeyToAccount(devnet.config.buyers[1]!.privateKey as Hex);
-    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: buyer, transport: viemHttp(devnet.config.rpcUrl) });
-    const orphan = await wallet.writeContract({ address: devnet.config.asset.address as Address, abi: erc20Abi, functionName: "transfer", args: [devnet.config.payTo as Address, 12_345n] });
+    const orphan = await payMerchantOutsideX402(devnet.config, 1, 12_345n);
     await mine(3 * MAX_RANGE);
     const summary = await reconcileOnce(db, { olderThanMs: 0 });
     expect(summary.decisions.filter((d) => d.startsWith("scan "))).toEqual([]);
@@ -121,11 +112,9 @@ describe("chain reads through a hosted RPC: capped log ranges, lagging nodes", (
 
   it("the scan finds a transfer that an RPC node lagging behind the head did not serve on the pass that moved the cursor past it", { timeout: 120_000 }, async () => {
     const db = database().prisma;
-    const buyer = privateKeyToAccount(devnet.config.buyers[2]!.privateKey as Hex);
-    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: buyer, transport: viemHttp(devnet.config.rpcUrl) });
     lagBlocks = 3;
     try {
-      const late = await wallet.writeContract({ address: devnet.config.asset.address as Address, abi: erc20Abi, functionName: "transfer", args: [devnet.config.payTo as Address, 54_321n] });
+      const late = await payMerchantOutsideX402(devnet.config, 2, 54_321n);
       await mine(1);
       // The pass reads to the head its first node named; the node serving the logs has not seen the transfer's block.
       const blind = await reconcileOnce(db, { olderThanMs: 0 });

@@ -11,43 +11,24 @@ import net, { type AddressInfo } from "node:net";
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402/core/types";
 import { decodePaymentSignatureHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createWalletClient, erc20Abi, http as viemHttp, type Address, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { createPublicClient } from "viem";
 import { address, createKeyPairFromBytes, getBase58Encoder, getTransactionDecoder, getTransactionEncoder, partiallySignTransaction } from "@solana/kit";
+import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 import { signSvmPaymentHeaders } from "@/lib/paywall/sign-svm";
-import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { checkOnchain, findSvmTransfersTo, onchainRefOf } from "@/lib/settlement/onchain";
 import { reconcileOnce } from "@/lib/settlement/reconciler";
 import { devnetRequirements, signDevnetPayment, splBalance } from "@/scripts/agent-client";
-import { localChain, testKey } from "@/scripts/devnet/chain";
+import { testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { svmTestSigner } from "@/scripts/devnet/svm";
 import { freePort } from "../support/ports";
+import { payMerchantOutsideX402, priceDevnetQuote } from "../support/payments";
 import { usePglite } from "../support/pglite";
-import { startRpcProxy } from "../support/rpc-proxy";
+import { startRpcOutage, startRpcProxy } from "../support/rpc-proxy";
 
 const database = usePglite("rpc-fallback");
-
-/** An RPC provider in an outage: every request answered 503 by its gateway, and counted. */
-async function startOutage(): Promise<{ url: string; requests: () => number; close: () => void }> {
-  let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
-    req.resume();
-    res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: () => requests,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
 
 /** An endpoint whose every connection is dropped as soon as it is made (held by this test, so no other process can take its port). */
 async function startDropping(): Promise<{ url: string; close: () => void }> {
@@ -56,9 +37,22 @@ async function startDropping(): Promise<{ url: string; close: () => void }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
+/** An endpoint that takes every request and never answers it. */
+async function startHanging(): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer(() => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 describe("a network's RPC endpoints, tried in order", () => {
   let devnet: Devnet;
-  let outage: Awaited<ReturnType<typeof startOutage>>;
+  let outage: Awaited<ReturnType<typeof startRpcOutage>>;
   let dropping: Awaited<ReturnType<typeof startDropping>>;
   /** The dropping endpoint's URL. */
   let dropped: string;
@@ -102,7 +96,7 @@ describe("a network's RPC endpoints, tried in order", () => {
 
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
-    outage = await startOutage();
+    outage = await startRpcOutage();
     dropping = await startDropping();
     dropped = dropping.url;
   });
@@ -133,16 +127,8 @@ describe("a network's RPC endpoints, tried in order", () => {
     // (env() is read once per process: set before the reconciler's first call.)
     vi.stubEnv("EVM_CHAINS", JSON.stringify({ [devnet.config.chainId]: { rpcUrl: [outage.url, devnet.config.rpcUrl], name: "Local devnet" } }));
     const db = database().prisma;
-    await upsertPricedRoute(db, {
-      method: "GET",
-      pathPattern: "/api/demo/quote",
-      description: "A quote",
-      mimeType: "application/json",
-      paymentOptions: [{ network: evmRequirements().network, asset: devnet.config.asset.address, amount: "10000", payTo: devnet.config.payTo, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
-    });
-    const buyer = privateKeyToAccount(devnet.config.buyers[1]!.privateKey as Hex);
-    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: buyer, transport: viemHttp(devnet.config.rpcUrl) });
-    const direct = await wallet.writeContract({ address: devnet.config.asset.address as Address, abi: erc20Abi, functionName: "transfer", args: [devnet.config.payTo as Address, 12_345n] });
+    await priceDevnetQuote(db, devnet.config);
+    const direct = await payMerchantOutsideX402(devnet.config, 1, 12_345n);
     const summary = await reconcileOnce(db, { olderThanMs: 0 });
     expect(summary.decisions.filter((d) => d.startsWith("scan "))).toEqual([]);
     expect(summary.decisions).toContainEqual(expect.stringContaining(direct));
@@ -190,6 +176,31 @@ describe("a network's RPC endpoints, tried in order", () => {
       expect(secondAsked).toBe(0);
     } finally {
       second.close();
+    }
+  });
+
+  it("an endpoint that never answers costs a call its timeout, then the next one answers; the caller's abort ends the call at once", { timeout: 30_000 }, async () => {
+    const hanging = await startHanging();
+    let svmAsked = 0;
+    const counted = await startRpcProxy(svm().rpcUrl, () => {
+      svmAsked++;
+      return undefined;
+    });
+    try {
+      expect(await solanaRpc([hanging.url, counted.url], { timeoutMs: 300 }).getSlot().send()).toBeGreaterThan(0n);
+      expect(svmAsked).toBe(1);
+      const client = createPublicClient({ transport: evmTransport([hanging.url, devnet.config.rpcUrl], { timeout: 300, retryCount: 0 }) });
+      expect(await client.getChainId()).toBe(devnet.config.chainId);
+      // Aborted by the caller while the first endpoint hangs: the call ends then, not after the
+      // endpoint's 60 s (past this test's own limit), and the next endpoint is not asked.
+      const abort = new AbortController();
+      const call = solanaRpc([hanging.url, counted.url], { timeoutMs: 60_000 }).getSlot().send({ abortSignal: abort.signal });
+      abort.abort(new Error("the caller gave up"));
+      await expect(call).rejects.toThrow();
+      expect(svmAsked).toBe(1);
+    } finally {
+      counted.close();
+      hanging.close();
     }
   });
 });

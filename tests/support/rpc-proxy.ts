@@ -48,3 +48,22 @@ export async function startRpcProxy(
     },
   };
 }
+
+/** An RPC provider in an outage: every request answered 503 by its gateway (no CORS headers: a browser sees a failed fetch), and counted. */
+export async function startRpcOutage(): Promise<{ url: string; requests: () => number; close: () => void }> {
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    req.resume();
+    res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
