@@ -44,8 +44,10 @@ function toPartialSigner(wallet: BrowserSolanaWallet, asked: () => void): Transa
  * (`PAYMENT-SIGNATURE`). Spend controls are off: the person approves the amount in the wallet.
  *
  * @param rpcUrls the network's JSON-RPC endpoints (mint account, latest blockhash), in order: one
- *   that fails before the wallet is asked to sign (down, rate-limited) gives way to the next; once
- *   the wallet was asked, its answer is final (a declined signature is never asked again).
+ *   that fails before the wallet is asked to sign (down, rate-limited, or silent for
+ *   `endpointTimeoutMs`, default 10 s) gives way to the next; once the wallet was asked, its
+ *   answer is final (a declined signature is never asked again). An attempt given up on never
+ *   reaches the wallet, should its endpoint answer later.
  * @throws whatever the wallet throws (a declined signature: WalletSignTransactionError), or the
  *   last endpoint's error.
  */
@@ -54,19 +56,39 @@ export async function signSvmPaymentHeaders(
   requirement: PaymentRequirements,
   wallet: BrowserSolanaWallet,
   rpcUrls: RpcUrls,
+  { endpointTimeoutMs = 10_000 }: { endpointTimeoutMs?: number } = {},
 ): Promise<Record<string, string>> {
   let walletAsked = false;
-  const signer = toPartialSigner(wallet, () => (walletAsked = true));
-  for (const [i, rpcUrl] of rpcUrls.entries()) {
+  let failure: unknown;
+  for (const rpcUrl of rpcUrls) {
+    let givenUp = false;
+    const signer = toPartialSigner(wallet, () => {
+      if (givenUp) throw new Error(`${rpcUrl} answered after another endpoint took over`);
+      walletAsked = true;
+    });
     const client = new x402Client();
     client.register(requirement.network, new ExactSvmScheme(signer, { rpcUrl }));
     client.setSpendControls(false);
+    const attempt = client.createPaymentPayload({ ...paymentRequired, accepts: [requirement] });
+    attempt.catch(() => undefined); // an attempt given up on settles unobserved
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // (@x402/svm's client scheme takes a URL, not an RPC: the bound sits around the attempt.)
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (walletAsked) return; // the wallet's answer is awaited for as long as the person takes
+        givenUp = true;
+        reject(new Error(`${rpcUrl} did not answer within ${endpointTimeoutMs} ms`));
+      }, endpointTimeoutMs);
+    });
     try {
-      const payload = await client.createPaymentPayload({ ...paymentRequired, accepts: [requirement] });
+      const payload = await Promise.race([attempt, silent]);
       return new x402HTTPClient(client).encodePaymentSignatureHeader(payload);
     } catch (error) {
-      if (walletAsked || i === rpcUrls.length - 1) throw error;
+      if (walletAsked) throw error;
+      failure = error;
+    } finally {
+      clearTimeout(timer);
     }
   }
-  throw new Error("no RPC endpoint"); // unreachable: RpcUrls holds at least one
+  throw failure;
 }

@@ -191,6 +191,12 @@ describe("a network's RPC endpoints, tried in order", () => {
       expect(svmAsked).toBe(1);
       const client = createPublicClient({ transport: evmTransport([hanging.url, devnet.config.rpcUrl], { timeout: 300, retryCount: 0 }) });
       expect(await client.getChainId()).toBe(devnet.config.chainId);
+      // The paywall's Solana signing gives up on the silent endpoint and builds on the next; the wallet is asked once.
+      const requirements = svmRequirements();
+      const wallet = await browserWallet(2);
+      const headers = await signSvmPaymentHeaders(paymentRequired(requirements), requirements, wallet, [hanging.url, svm().rpcUrl], { endpointTimeoutMs: 300 });
+      expect(wallet.asked).toBe(1);
+      expect(await (await svmFacilitator([svm().rpcUrl])).verify(decodePaymentSignatureHeader(headers["PAYMENT-SIGNATURE"]!), requirements)).toMatchObject({ isValid: true });
       // Aborted by the caller while the first endpoint hangs: the call ends then, not after the
       // endpoint's 60 s (past this test's own limit), and the next endpoint is not asked.
       const abort = new AbortController();
