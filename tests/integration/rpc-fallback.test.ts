@@ -3,8 +3,9 @@
  * the first provider is down, every chain read and send goes to the next. The chains (anvil with
  * the devnet's test USDC, the local SVM with its test mint), the facilitator code (@x402/evm,
  * @x402/svm), the official client schemes and the reconciler are real; the providers that are
- * down are played by a server that drops every connection and by one that answers every call 503,
- * as a provider's gateway does in an outage, since no hosted RPC is reachable from this machine.
+ * down are played by a server that drops every connection, one that answers every call 503 (as a
+ * provider's gateway does in an outage) and one that never answers, since no hosted RPC is
+ * reachable from this machine.
  */
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
