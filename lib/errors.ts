@@ -44,12 +44,15 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export class TollgateError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** For a 503: when to ask again, in seconds, where a party upstream said so (else RETRY_AFTER_SECONDS). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = "TollgateError";
     this.code = code;
     this.status = ERROR_STATUS[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -62,8 +65,8 @@ export type ErrorBody = { error: { code: ErrorCode; message: string } };
 /**
  * The boundary: turns any thrown value into a JSON error response. A TollgateError keeps its code,
  * status and message; anything else is logged with `context` and answered with a generic 500
- * whose body reveals nothing internal. A 503 carries Retry-After (RETRY_AFTER_SECONDS unless
- * `headers` name one).
+ * whose body reveals nothing internal. A 503 carries Retry-After (`headers`' own, else the
+ * error's `retryAfterSeconds`, else RETRY_AFTER_SECONDS).
  */
 export function errorResponse(error: unknown, context: string, headers?: HeadersInit): Response {
   const known = error instanceof TollgateError ? error : null;
@@ -76,6 +79,6 @@ export function errorResponse(error: unknown, context: string, headers?: Headers
   h.set("content-type", "application/json");
   h.set("cache-control", "no-store");
   // A 503 is a "not now": clients (and the paywall) are told when to ask again.
-  if ((known?.status ?? 500) === 503 && !h.has("retry-after")) h.set("retry-after", String(RETRY_AFTER_SECONDS));
+  if ((known?.status ?? 500) === 503 && !h.has("retry-after")) h.set("retry-after", String(known?.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
   return new Response(JSON.stringify(body), { status: known?.status ?? 500, headers: h });
 }

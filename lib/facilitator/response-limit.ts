@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { currentRetryAfterNote, parseRetryAfter, type RetryAfterNote } from "./retry-after";
 
 /**
  * The most a facilitator's answer may hold (bytes): /verify, /settle and /supported answers are a
@@ -62,14 +63,17 @@ async function install(origins: Set<string>): Promise<void> {
   const Decorator = undici.DecoratorHandler as unknown as new (handler: Dispatcher.DispatchHandlers) => ForwardingHandler;
   /**
    * Refuses a compressed answer (the bound counts bytes received, and fetch would inflate them),
-   * and notes where a redirect sends fetch next, so that request is bounded too.
+   * notes where a redirect sends fetch next, so that request is bounded too, and notes a "not
+   * now" answer's Retry-After for the call that asked (lib/facilitator/retry-after.ts).
    */
   class FacilitatorAnswer extends Decorator {
     #abort: ((error: Error) => void) | undefined;
     readonly #url: string;
-    constructor(handler: Dispatcher.DispatchHandlers, url: string) {
+    readonly #note: RetryAfterNote | undefined;
+    constructor(handler: Dispatcher.DispatchHandlers, url: string, note: RetryAfterNote | undefined) {
       super(handler);
       this.#url = url;
+      this.#note = note;
     }
     onConnect(abort: (error?: Error) => void, ...rest: unknown[]): void {
       this.#abort = abort;
@@ -79,6 +83,7 @@ async function install(origins: Set<string>): Promise<void> {
       for (let i = 0; i + 1 < headers.length; i += 2) {
         const name = headers[i]!.toString("latin1").toLowerCase();
         if (name === "location" && statusCode >= 300 && statusCode < 400) redirects.add(headers[i + 1]!.toString("latin1"), this.#url);
+        if (name === "retry-after" && this.#note && (statusCode === 429 || statusCode === 503)) this.#note.seconds = parseRetryAfter(headers[i + 1]!.toString("latin1")) ?? this.#note.seconds;
         const encoding = name === "content-encoding" ? headers[i + 1]!.toString("latin1").trim().toLowerCase() : "";
         if (encoding && encoding !== "identity") {
           this.#abort?.(Object.assign(new Error(`The facilitator sent a ${encoding}-encoded answer to a request for identity`), { code: ENCODED_ANSWER }));
@@ -97,7 +102,7 @@ async function install(origins: Set<string>): Promise<void> {
       const url = urlOf(origin, options.path);
       const redirected = !redirects.empty && redirects.take(url);
       if (!facilitator && !redirected) return other.dispatch(options, handler);
-      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, url) as Dispatcher.DispatchHandlers);
+      return limited.dispatch({ ...options, headers: identityEncoding(options.headers) }, new FacilitatorAnswer(handler, url, currentRetryAfterNote()) as Dispatcher.DispatchHandlers);
     }
   }
   undici.setGlobalDispatcher(new FacilitatorBound());

@@ -41,6 +41,7 @@ import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import { againIfDropped, answerUnreadable, settledByOf } from "@/lib/x402/failover";
+import { notingRetryAfter, type RetryAfterNote } from "@/lib/facilitator/retry-after";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -202,7 +203,9 @@ async function settleAfterHandler(
     (id) => ({ ok: true as const, id }),
     (cause: unknown) => ({ ok: false as const, cause }),
   );
-  const verifying = protocol.verify(selected).then(
+  // A "not now" answer's Retry-After, noted for the 503 that passes it on.
+  const verifyNote: RetryAfterNote = {};
+  const verifying = notingRetryAfter(verifyNote, () => protocol.verify(selected)).then(
     (response) => ({ ok: true as const, response }),
     (error: unknown) => ({ ok: false as const, error }),
   );
@@ -244,7 +247,7 @@ async function settleAfterHandler(
     verified = { isValid: false, invalidReason: error.invalidReason, invalidMessage: error.invalidMessage, payer: error.payer };
   } else {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
-    throw facilitatorFailure(verification.error, "verify");
+    throw facilitatorFailure(verification.error, "verify", verifyNote.seconds);
   }
   if (!verified.isValid) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
@@ -327,16 +330,17 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
   const { selected, protocol, requirements, resource, extensions } = paid;
   const claimId = row.id;
   let settled: SettleResponse;
+  const settleNote: RetryAfterNote = {};
   try {
-    settled = await protocol.settle(selected);
+    settled = await notingRetryAfter(settleNote, () => protocol.settle(selected));
   } catch (error) {
     if (error instanceof SettleError) {
       settled = { success: false, errorReason: error.errorReason, errorMessage: error.errorMessage, payer: error.payer, transaction: error.transaction, network: error.network };
     } else {
       // The settle request may have reached the facilitator (timeout, dropped connection, an
       // error answer): the money may have moved. The chain decides, within a bounded wait.
-      const failure = facilitatorFailure(error, "settle");
-      return settledPerChain(db, row, paid, kept, payer, `${failure.code}: ${failure.message}`, failure.cause);
+      const failure = facilitatorFailure(error, "settle", settleNote.seconds);
+      return settledPerChain(db, row, paid, kept, payer, `${failure.code}: ${failure.message}`, failure.cause, failure.retryAfterSeconds);
     }
   }
   if (settled.success && !isTransactionRef(selected.network, settled.transaction)) {
@@ -381,11 +385,11 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
  * A settle call that ended without a usable verdict: the row becomes `unknown`, the chain is asked
  * for up to SETTLEMENT_CHECK_MS, and the buyer answered from what it says (finishFromChain).
  */
-async function settledPerChain(db: PrismaClient, row: CheckablePayment & { id: string }, paid: PaidContext, kept: KeptResponse | null, payer: string | null, reason: string, cause?: unknown): Promise<Response> {
+async function settledPerChain(db: PrismaClient, row: CheckablePayment & { id: string }, paid: PaidContext, kept: KeptResponse | null, payer: string | null, reason: string, cause?: unknown, retryAfterSeconds?: number): Promise<Response> {
   console.error(`[tollgate] settle of payment ${row.id}: outcome unknown (${reason}); asking the chain`, cause ?? "");
   await bookkeeping(recordUnknown(db, row.id, reason), `mark payment ${row.id} unknown`);
   const outcome = await confirmOnChain(row, env().settlementCheckMs);
-  return finishFromChain(db, row.id, outcome, paid, { kept, payer });
+  return finishFromChain(db, row.id, outcome, paid, { kept, payer, retryAfterSeconds });
 }
 
 /** What the rest of the money path needs about one paid request. */
@@ -543,7 +547,13 @@ async function finishFromChain(
   id: string,
   outcome: OnchainOutcome | { state: "settled"; transaction: string },
   paid: PaidContext,
-  { kept, payer, facilitator = null, proof = "chain" }: { kept: KeptResponse | null; payer: string | null; facilitator?: string | null; proof?: "chain" | StoredSettlement },
+  {
+    kept,
+    payer,
+    facilitator = null,
+    proof = "chain",
+    retryAfterSeconds,
+  }: { kept: KeptResponse | null; payer: string | null; facilitator?: string | null; proof?: "chain" | StoredSettlement; retryAfterSeconds?: number },
 ): Promise<Response> {
   if (outcome.state === "settled") {
     const settle: SettleResponse = { success: true, transaction: outcome.transaction, network: paid.selected.network as SettleResponse["network"], payer: payer ?? undefined };
@@ -563,7 +573,7 @@ async function finishFromChain(
   }
   await bookkeeping(touchChecked(db, id), `note chain check of ${id}`);
   return errorResponse(
-    new TollgateError("settlement_pending", "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource."),
+    new TollgateError("settlement_pending", "The payment's settlement is not confirmed yet; nothing more will be charged. Send the same payment again shortly to receive the resource.", { retryAfterSeconds }),
     `${paid.request.method} ${paid.target.href}`,
     PAYMENT_CORS_HEADERS, // errorResponse adds Retry-After to every 503
   );
@@ -780,14 +790,15 @@ const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
 /**
  * A facilitator call that threw something other than a verify/settle verdict:
  * - timeout, refused or reset connection, or an HTTP 429, 502, 503 or 504 (rate limited, or its
- *   gateway could not reach it) → `facilitator_unavailable` (503, with Retry-After);
+ *   gateway could not reach it) → `facilitator_unavailable` (503, with Retry-After: the
+ *   facilitator's own, `retryAfterSeconds`, when its 429 or 503 named one; lib/facilitator/retry-after.ts);
  * - an answer that is not a verdict: invalid JSON or data (FacilitatorResponseError), or an HTTP
  *   error status without a verdict body → `facilitator_bad_response` (502). @x402/core reports
  *   the latter as a plain Error "Facilitator <op> failed (<status>): …"; the status goes to the
  *   log with the cause, never to the client; an answer over FACILITATOR_MAX_RESPONSE_BYTES or
  *   compressed (lib/facilitator/response-limit.ts), or bytes that are not HTTP, too.
  */
-function facilitatorFailure(error: unknown, operation: string): TollgateError {
+function facilitatorFailure(error: unknown, operation: string, retryAfterSeconds?: number): TollgateError {
   if (error instanceof TollgateError) return error;
   if (error instanceof FacilitatorTimeoutError) {
     return new TollgateError("facilitator_unavailable", `The payment facilitator did not answer ${operation} in time`, { cause: error });
@@ -798,7 +809,7 @@ function facilitatorFailure(error: unknown, operation: string): TollgateError {
   const status = error instanceof Error ? /^Facilitator (?:verify|settle) failed \((\d{3})\)/.exec(error.message)?.[1] : undefined;
   if (status && UNAVAILABLE_STATUSES.has(Number(status))) {
     // Busy (a rate limit) or its gateway could not reach it: no verdict yet, try again shortly.
-    return new TollgateError("facilitator_unavailable", `The payment facilitator is busy or unavailable for ${operation}; try again shortly`, { cause: error });
+    return new TollgateError("facilitator_unavailable", `The payment facilitator is busy or unavailable for ${operation}; try again shortly`, { cause: error, retryAfterSeconds });
   }
   if (status || answerUnreadable(error)) {
     return new TollgateError("facilitator_bad_response", `The payment facilitator gave an invalid ${operation} answer`, { cause: error });

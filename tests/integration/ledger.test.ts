@@ -240,11 +240,13 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     const payer = buyer(4).address;
     const before = await balance(payer);
     const headers = await signQuote(4);
-    // The facilitator answers 503 without ever submitting the authorization.
-    switchboard.interceptNextSettle(async () => ({ kind: "answer", status: 503, text: "Service Unavailable" }));
+    // The facilitator answers 503 without ever submitting the authorization, and says when to come back.
+    switchboard.interceptNextSettle(async () => ({ kind: "answer", status: 503, text: "Service Unavailable", headers: { "retry-after": "45" } }));
     const first = await fetch(url("/api/demo/quote"), { headers });
     expect(first.status).toBe(503);
     expect((await first.json()).error.code).toBe("settlement_pending");
+    // The buyer is told the facilitator's wait, not Tollgate's default.
+    expect(first.headers.get("retry-after")).toBe("45");
     expect(await rowOf(payer)).toMatchObject({ status: "unknown", transaction: null });
     expect(await balance(payer)).toBe(before);
 

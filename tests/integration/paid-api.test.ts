@@ -484,7 +484,7 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
       const res = await fetch(url("/api/demo/quote"), { headers });
       // Every 503 says when to come back.
       if (res.status === 503) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-      return { status: res.status, error: (await res.json()).error as { code: string; message: string } };
+      return { status: res.status, error: (await res.json()).error as { code: string; message: string }, retryAfter: res.headers.get("retry-after") };
     };
     const badResponse = { status: 502, error: { code: "facilitator_bad_response" } };
     try {
@@ -505,11 +505,12 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
       // Or bytes that are not HTTP at all: the facilitator's port answered, badly.
       expect(await under("not-http")).toMatchObject(badResponse);
       // An HTTP error from the facilitator is its fault, reported as such (502), not as an outage.
-      expect(await under("http-error")).toEqual({ status: 502, error: { code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) } });
+      expect(await under("http-error")).toEqual({ status: 502, error: { code: "facilitator_bad_response", message: expect.not.stringMatching(/500|internal/) }, retryAfter: null });
       // A facilitator that is busy (rate limit) or behind an overloaded load balancer is
       // unavailable for now, not broken: 503 with Retry-After, nothing charged.
-      expect(await under("rate-limited")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" } });
-      expect(await under("overloaded")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" } });
+      // The rate limit's own Retry-After (30 s) is passed on; the gateway's 503 names none: the default.
+      expect(await under("rate-limited")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" }, retryAfter: "30" });
+      expect(await under("overloaded")).toMatchObject({ status: 503, error: { code: "facilitator_unavailable" }, retryAfter: "5" });
     } finally {
       switchboard.setMode("pass");
     }

@@ -9,7 +9,7 @@ const GZIPPED_MIB = zlib.gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 })
 export type SwitchboardMode = "pass" | "down" | "garbage" | "http-error" | "rate-limited" | "overloaded" | "stale-verify" | "endless" | "bomb" | "fat-headers" | "redirect-endless" | "not-http";
 
 /** What to send back for an intercepted /settle: the facilitator's answer, or a fault. */
-export type SettleAnswer = { kind: "answer"; status: number; text: string } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
+export type SettleAnswer = { kind: "answer"; status: number; text: string; headers?: Record<string, string> } | { kind: "reset" } | { kind: "garbage" } | { kind: "hold" } | { kind: "endless" };
 
 /**
  * Decides the fate of one /settle: may run code first, may `forward()` it to the real facilitator
@@ -137,7 +137,7 @@ export async function startSwitchboard(target: string) {
         res.writeHead(200, { "content-type": "text/html" });
         return res.end("<html>Bad gateway</html>");
       }
-      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       return res.end(answer.text);
     }
     if (req.url === "/settle" && beforeSettle) {

@@ -1,7 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FACILITATOR_MAX_RESPONSE_BYTES, limitFacilitatorResponses } from "@/lib/facilitator/response-limit";
+import { MAX_RETRY_AFTER_SECONDS, notingRetryAfter, parseRetryAfter, type RetryAfterNote } from "@/lib/facilitator/retry-after";
 import { answerUnreadable } from "@/lib/x402/failover";
 
 /** Serves `handle` on 127.0.0.1 (a port of its own: an origin of its own). */
@@ -47,6 +49,11 @@ describe("limitFacilitatorResponses", () => {
       if (req.url === "/big") return big(res, FOUR_MIB);
       if (req.url === "/not-http") return void req.socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
       if (req.url === "/reset") return void req.socket.destroy();
+      const busy = /^\/busy\/(429|503|500)\/(.+)$/.exec(req.url ?? "");
+      if (busy) {
+        res.writeHead(Number(busy[1]), { "retry-after": decodeURIComponent(busy[2]!) });
+        return res.end("busy");
+      }
       if (req.url === "/same-origin") {
         res.writeHead(302, { location: "/big" });
         return res.end();
@@ -97,5 +104,47 @@ describe("limitFacilitatorResponses", () => {
     const body = await fetch(`${elsewhere.url}/big-direct`, { headers: { "accept-encoding": "gzip" } }).then((r) => r.arrayBuffer());
     expect(body.byteLength).toBe(FOUR_MIB + 2);
     expect(acceptEncoding["/big-direct"]).toBe("gzip");
+  });
+
+  it("notes a facilitator's Retry-After on a 429 or 503 for the call that asked, each call its own", async () => {
+    const ask = async (path: string) => {
+      const note: RetryAfterNote = {};
+      await notingRetryAfter(note, async () => (await fetch(`${facilitator.url}${path}`)).text());
+      return note.seconds;
+    };
+    const [rateLimited, unavailable] = await Promise.all([ask("/busy/429/42"), ask("/busy/503/7")]);
+    expect([rateLimited, unavailable]).toEqual([42, 7]);
+    // Cut to the most passed on; an HTTP-date counts from now; other statuses and nonsense say nothing.
+    expect(await ask("/busy/429/86400")).toBe(MAX_RETRY_AFTER_SECONDS);
+    expect(await ask(`/busy/503/${encodeURIComponent(new Date(Date.now() + 120_000).toUTCString())}`)).toBeGreaterThanOrEqual(119);
+    expect(await ask("/busy/500/30")).toBeUndefined();
+    expect(await ask("/busy/429/soon")).toBeUndefined();
+    // Outside a noting call nothing is kept (and nothing fails).
+    expect(await (await fetch(`${facilitator.url}/busy/429/42`)).text()).toBe("busy");
+  });
+});
+
+describe("parseRetryAfter", () => {
+  it("reads delay-seconds and HTTP-dates (RFC 9110 §10.2.3), within 1 s and MAX_RETRY_AFTER_SECONDS", () => {
+    const now = Date.parse("Fri, 04 Dec 2026 18:00:00 GMT");
+    expect(parseRetryAfter("30", now)).toBe(30);
+    expect(parseRetryAfter(" 0 ", now)).toBe(1);
+    expect(parseRetryAfter("Fri, 04 Dec 2026 18:01:00 GMT", now)).toBe(60);
+    expect(parseRetryAfter("Fri, 04 Dec 2026 17:00:00 GMT", now)).toBe(1);
+    expect(parseRetryAfter("999999999999", now)).toBe(MAX_RETRY_AFTER_SECONDS);
+    for (const bad of ["", "-5", "1.5", "30s", "tomorrow", "2026-12-04T18:01:00Z", "Fri, 04 Dec 2026 18:01:00", "1e3"]) expect(parseRetryAfter(bad, now)).toBeUndefined();
+  });
+
+  it("never throws, and answers whole seconds in range or nothing, for any text (fuzzed)", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.nat().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())), (value) => {
+        const seconds = parseRetryAfter(value);
+        if (seconds === undefined) return;
+        expect(Number.isInteger(seconds)).toBe(true);
+        expect(seconds).toBeGreaterThanOrEqual(1);
+        expect(seconds).toBeLessThanOrEqual(MAX_RETRY_AFTER_SECONDS);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
