@@ -7,8 +7,6 @@
  * provider's gateway does in an outage) and one that never answers, since no hosted RPC is
  * reachable from this machine.
  */
-import http from "node:http";
-import net, { type AddressInfo } from "node:net";
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402/core/types";
 import { decodePaymentSignatureHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -27,34 +25,14 @@ import { svmTestSigner } from "@/scripts/devnet/svm";
 import { freePort } from "../support/ports";
 import { payMerchantOutsideX402, priceDevnetQuote } from "../support/payments";
 import { usePglite } from "../support/pglite";
-import { startRpcOutage, startRpcProxy } from "../support/rpc-proxy";
+import { startRpcDropping, startRpcOutage, startRpcProxy, startRpcSilent } from "../support/rpc-proxy";
 
 const database = usePglite("rpc-fallback");
-
-/** An endpoint whose every connection is dropped as soon as it is made (held by this test, so no other process can take its port). */
-async function startDropping(): Promise<{ url: string; close: () => void }> {
-  const server = net.createServer((socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-}
-
-/** An endpoint that takes every request and never answers it. */
-async function startHanging(): Promise<{ url: string; close: () => void }> {
-  const server = http.createServer(() => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
 
 describe("a network's RPC endpoints, tried in order", () => {
   let devnet: Devnet;
   let outage: Awaited<ReturnType<typeof startRpcOutage>>;
-  let dropping: Awaited<ReturnType<typeof startDropping>>;
+  let dropping: Awaited<ReturnType<typeof startRpcDropping>>;
   /** The dropping endpoint's URL. */
   let dropped: string;
 
@@ -98,7 +76,7 @@ describe("a network's RPC endpoints, tried in order", () => {
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     outage = await startRpcOutage();
-    dropping = await startDropping();
+    dropping = await startRpcDropping();
     dropped = dropping.url;
   });
 
@@ -181,7 +159,7 @@ describe("a network's RPC endpoints, tried in order", () => {
   });
 
   it("an endpoint that never answers costs a call its timeout, then the next one answers; the caller's abort ends the call at once", { timeout: 30_000 }, async () => {
-    const hanging = await startHanging();
+    const hanging = await startRpcSilent();
     let svmAsked = 0;
     const counted = await startRpcProxy(svm().rpcUrl, () => {
       svmAsked++;

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 
 /** One JSON-RPC call as the proxy received it; `params` may be changed before it is passed on. */
 export type RpcCall = { jsonrpc: "2.0"; id: number | string; method: string; params: unknown[] };
@@ -39,14 +39,7 @@ export async function startRpcProxy(
     res.writeHead(upstream.status, { "content-type": "application/json" });
     res.end(await upstream.text());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+  return listening(server);
 }
 
 /** An RPC provider in an outage: every request answered 503 by its gateway (no CORS headers: a browser sees a failed fetch), and counted. */
@@ -57,12 +50,34 @@ export async function startRpcOutage(): Promise<{ url: string; requests: () => n
     req.resume();
     res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable");
   });
+  return { ...(await listening(server)), requests: () => requests };
+}
+
+/** An RPC endpoint that takes every request and never answers it. */
+export function startRpcSilent(): Promise<{ url: string; close: () => void }> {
+  return listening(http.createServer(() => {}));
+}
+
+/** An RPC endpoint whose every connection is dropped as soon as it is made. */
+export function startRpcDropping(): Promise<{ url: string; close: () => void }> {
+  return listening(net.createServer((socket) => socket.destroy()));
+}
+
+/**
+ * `server` listening on a port of its own on 127.0.0.1 (held until closed, so no other process
+ * takes it), as an http:// URL, and a close that also ends its open connections.
+ */
+async function listening(server: http.Server | net.Server): Promise<{ url: string; close: () => void }> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: () => requests,
     close: () => {
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       server.close();
     },
   };
