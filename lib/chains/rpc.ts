@@ -1,5 +1,6 @@
 import { createDefaultRpcTransport, createSolanaRpcFromTransport, type Rpc, type RpcTransport, type SolanaRpcApi } from "@solana/kit";
 import { fallback, http, type HttpTransportConfig, type Transport } from "viem";
+import { eitherSignal } from "@/lib/abort";
 import type { RpcUrls } from "./rpc-urls";
 
 /**
@@ -48,21 +49,4 @@ export function solanaRpc(urls: RpcUrls, { timeoutMs = 10_000 }: { timeoutMs?: n
     throw failure;
   };
   return createSolanaRpcFromTransport(failover);
-}
-
-/**
- * A signal that aborts with whichever of `a` and `b` aborts first: AbortSignal.any, or the same
- * by hand where a browser lacks it (Safari before 17.4; the paywall runs this too).
- */
-function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (typeof AbortSignal.any === "function") return AbortSignal.any([a, b]);
-  const controller = new AbortController();
-  for (const signal of [a, b]) {
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
 }
