@@ -3,9 +3,10 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { defineChain, type Chain } from "viem";
-import { createConfig, fallback, http, WagmiProvider, type Config, type CreateConnectorFn } from "wagmi";
+import { createConfig, WagmiProvider, type Config, type CreateConnectorFn } from "wagmi";
 import { coinbaseWallet, walletConnect as walletConnectConnector } from "wagmi/connectors";
 import type { EvmChainInfo } from "@/lib/chains/evm";
+import { evmTransport } from "@/lib/chains/rpc";
 import type { WalletConnectSettings } from "./types";
 
 /** Who asks the wallet to connect: the store's name and logo (a path is made absolute on this origin). */
@@ -45,8 +46,8 @@ export function createPaywallConfig(chainInfos: EvmChainInfo[], walletConnect?: 
     connectors,
     multiInjectedProviderDiscovery: true,
     ssr: true,
-    // Balance reads go to the chain's endpoints in order (EVM_CHAINS lists fallbacks).
-    transports: Object.fromEntries(chains.map((c) => [c.id, c.rpcUrls.default.http.length > 1 ? fallback(c.rpcUrls.default.http.map((url) => http(url))) : http(c.rpcUrls.default.http[0])])),
+    // Balance reads go to the chain's endpoints in order (EVM_CHAINS lists fallbacks), as the server's do.
+    transports: Object.fromEntries(chainInfos.map((c) => [c.id, evmTransport(c.rpcUrls)])),
   });
 }
 
