@@ -133,6 +133,9 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("Fri, 04 Dec 2026 17:00:00 GMT", now)).toBe(1);
     expect(parseRetryAfter("999999999999", now)).toBe(MAX_RETRY_AFTER_SECONDS);
     for (const bad of ["", "-5", "1.5", "30s", "tomorrow", "2026-12-04T18:01:00Z", "Fri, 04 Dec 2026 18:01:00", "1e3"]) expect(parseRetryAfter(bad, now)).toBeUndefined();
+    // Spellings a hostile facilitator might choose: other number forms, non-ASCII digits, too many digits, a second header folded in.
+    for (const bad of ["0x1e", "Infinity", "NaN", "+30", "٣٠", "1234567890123", "30\r\nX-Injected: 1", "30, 60", "Fri, 04 Dec 2026 18:01:00 GMT extra"]) expect(parseRetryAfter(bad, now)).toBeUndefined();
+    expect(parseRetryAfter("0030", now)).toBe(30);
   });
 
   it("never throws, and answers whole seconds in range or nothing, for any text (fuzzed)", () => {
