@@ -2,6 +2,8 @@ import { getTransactionDecoder, getTransactionEncoder, type Address, type Transa
 import { x402Client, x402HTTPClient } from "@x402/core/client";
 import type { PaymentRequired, PaymentRequirements } from "@x402/core/types";
 import { ExactSvmScheme } from "@x402/svm/exact/client";
+import { isSvmEndpointFailure } from "@/lib/chains/rpc";
+import { noteRpcAnswer, noteRpcFailure, rpcOrder } from "@/lib/chains/rpc-health";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
 
 /**
@@ -43,8 +45,8 @@ function toPartialSigner(wallet: BrowserSolanaWallet, asked: () => void): Transa
  * payer; the wallet only signs) and returns the request headers that carry it
  * (`PAYMENT-SIGNATURE`). Spend controls are off: the person approves the amount in the wallet.
  *
- * @param rpcUrls the network's JSON-RPC endpoints (mint account, latest blockhash), in order: one
- *   that fails before the wallet is asked to sign (down, rate-limited, or silent for
+ * @param rpcUrls the network's JSON-RPC endpoints (mint account, latest blockhash), in order (one
+ *   that failed lately last, see rpc-health.ts): one that fails before the wallet is asked to sign (down, rate-limited, or silent for
  *   `endpointTimeoutMs`, default 10 s) gives way to the next; once the wallet was asked, its
  *   answer is final (a declined signature is never asked again). An attempt given up on never
  *   reaches the wallet, should its endpoint answer later.
@@ -60,7 +62,7 @@ export async function signSvmPaymentHeaders(
 ): Promise<Record<string, string>> {
   let walletAsked = false;
   let failure: unknown;
-  for (const rpcUrl of rpcUrls) {
+  for (const rpcUrl of rpcOrder(rpcUrls)) {
     let givenUp = false;
     const signer = toPartialSigner(wallet, () => {
       if (givenUp) throw new Error(`${rpcUrl} answered after another endpoint took over`);
@@ -82,9 +84,11 @@ export async function signSvmPaymentHeaders(
     });
     try {
       const payload = await Promise.race([attempt, silent]);
+      noteRpcAnswer(rpcUrl);
       return new x402HTTPClient(client).encodePaymentSignatureHeader(payload);
     } catch (error) {
       if (walletAsked) throw error;
+      if (givenUp || isSvmEndpointFailure(error)) noteRpcFailure(rpcUrl);
       failure = error;
     } finally {
       clearTimeout(timer);

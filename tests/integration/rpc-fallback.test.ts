@@ -9,10 +9,11 @@
  */
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402/core/types";
 import { decodePaymentSignatureHeader } from "@x402/core/http";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPublicClient } from "viem";
 import { address, createKeyPairFromBytes, getBase58Encoder, getTransactionDecoder, getTransactionEncoder, partiallySignTransaction } from "@solana/kit";
 import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
+import { forgetRpcHealth, RPC_REST_MS, rpcOrder } from "@/lib/chains/rpc-health";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { createSelfHostedFacilitator } from "@/lib/facilitator/self-hosted";
 import { signSvmPaymentHeaders } from "@/lib/paywall/sign-svm";
@@ -29,7 +30,7 @@ import { startRpcDropping, startRpcOutage, startRpcProxy, startRpcSilent } from 
 
 const database = usePglite("rpc-fallback");
 
-describe("a network's RPC endpoints, tried in order", () => {
+describe("a network's RPC endpoints, tried in order (one that failed lately last)", () => {
   let devnet: Devnet;
   let outage: Awaited<ReturnType<typeof startRpcOutage>>;
   let dropping: Awaited<ReturnType<typeof startRpcDropping>>;
@@ -79,6 +80,9 @@ describe("a network's RPC endpoints, tried in order", () => {
     dropping = await startRpcDropping();
     dropped = dropping.url;
   });
+
+  // Each test starts from the listed order: what an earlier one saw fail is forgotten.
+  beforeEach(() => forgetRpcHealth());
 
   afterAll(async () => {
     vi.unstubAllEnvs();
@@ -170,22 +174,106 @@ describe("a network's RPC endpoints, tried in order", () => {
       expect(svmAsked).toBe(1);
       const client = createPublicClient({ transport: evmTransport([hanging.url, devnet.config.rpcUrl], { timeout: 300, retryCount: 0 }) });
       expect(await client.getChainId()).toBe(devnet.config.chainId);
-      // The paywall's Solana signing gives up on the silent endpoint and builds on the next; the wallet is asked once.
+      // The paywall's Solana signing gives up on the silent endpoint and builds on the next; the
+      // wallet is asked once. (Forgotten first: the calls above left the silent endpoint resting.)
+      forgetRpcHealth();
       const requirements = svmRequirements();
       const wallet = await browserWallet(2);
       const headers = await signSvmPaymentHeaders(paymentRequired(requirements), requirements, wallet, [hanging.url, svm().rpcUrl], { endpointTimeoutMs: 300 });
       expect(wallet.asked).toBe(1);
       expect(await (await svmFacilitator([svm().rpcUrl])).verify(decodePaymentSignatureHeader(headers["PAYMENT-SIGNATURE"]!), requirements)).toMatchObject({ isValid: true });
       // Aborted by the caller while the first endpoint hangs: the call ends then, not after the
-      // endpoint's 60 s (past this test's own limit), and the next endpoint is not asked.
+      // endpoint's 60 s (past this test's own limit), and the next endpoint is not asked. The
+      // caller's abort says nothing about the endpoint: it keeps its place.
+      forgetRpcHealth();
       const abort = new AbortController();
       const call = solanaRpc([hanging.url, counted.url], { timeoutMs: 60_000 }).getSlot().send({ abortSignal: abort.signal });
       abort.abort(new Error("the caller gave up"));
       await expect(call).rejects.toThrow();
       expect(svmAsked).toBe(1);
+      expect(rpcOrder([hanging.url, counted.url])).toEqual([hanging.url, counted.url]);
     } finally {
       counted.close();
       hanging.close();
+    }
+  });
+
+  it("an endpoint that failed is asked after the others for a while, so only the first call pays its timeout; then it is asked first again", { timeout: 60_000 }, async () => {
+    const hanging = await startRpcSilent();
+    let svmAsked = 0;
+    const counted = await startRpcProxy(svm().rpcUrl, () => {
+      svmAsked++;
+      return undefined;
+    });
+    try {
+      // Solana: the first call waits out the silent endpoint; the next ones go straight to the one that answers.
+      const rpc = solanaRpc([hanging.url, counted.url], { timeoutMs: 300 });
+      for (let i = 0; i < 3; i++) expect(await rpc.getSlot().send()).toBeGreaterThan(0n);
+      expect(hanging.requests()).toBe(1);
+      expect(svmAsked).toBe(3);
+      // The rest is process-wide: a new client (each chain check builds its own) and the paywall's signing skip it too.
+      expect(await solanaRpc([hanging.url, counted.url], { timeoutMs: 300 }).getSlot().send()).toBeGreaterThan(0n);
+      const requirements = svmRequirements();
+      const wallet = await browserWallet(3);
+      await signSvmPaymentHeaders(paymentRequired(requirements), requirements, wallet, [hanging.url, svm().rpcUrl], { endpointTimeoutMs: 300 });
+      expect(wallet.asked).toBe(1);
+      expect(hanging.requests()).toBe(1);
+
+      // EVM, an endpoint in an outage (503): asked once, then after the one that answers.
+      const client = () => createPublicClient({ transport: evmTransport([outage.url, devnet.config.rpcUrl], { timeout: 300, retryCount: 0 }) });
+      const before = outage.requests();
+      for (let i = 0; i < 3; i++) expect(await client().getChainId()).toBe(devnet.config.chainId);
+      expect(outage.requests()).toBe(before + 1);
+      // Both resting: both are still asked, in the listed order; nothing is dropped.
+      await expect(createPublicClient({ transport: evmTransport([dropped, outage.url], { retryCount: 0 }) }).getChainId()).rejects.toThrow();
+      expect(outage.requests()).toBe(before + 2);
+
+      // Past the rest, the listed order again: the first endpoint is asked first (and, still
+      // silent or down, rests again).
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + RPC_REST_MS + 1 });
+      try {
+        expect(rpcOrder([hanging.url, counted.url])).toEqual([hanging.url, counted.url]);
+        expect(await rpc.getSlot().send()).toBeGreaterThan(0n);
+        expect(hanging.requests()).toBe(2);
+        const seen = outage.requests();
+        expect(await client().getChainId()).toBe(devnet.config.chainId);
+        expect(outage.requests()).toBe(seen + 1);
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      counted.close();
+      hanging.close();
+    }
+  });
+
+  it("a node's JSON-RPC error is an answer: the endpoint keeps its place", { timeout: 30_000 }, async () => {
+    let evmAsked = 0;
+    const refusing = await startRpcProxy(devnet.config.rpcUrl, (call) => {
+      if (call.method !== "eth_chainId") return undefined;
+      evmAsked++;
+      return { error: { code: -32005, message: "request limit reached for this method" } };
+    });
+    let svmAsked = 0;
+    const lagging = await startRpcProxy(svm().rpcUrl, (call) => {
+      if (call.method !== "getSlot") return undefined;
+      svmAsked++;
+      return { error: { code: -32016, message: "Minimum context slot has not been reached" } };
+    });
+    try {
+      // EVM: viem asks the next endpoint after a JSON-RPC error, but the first keeps its place.
+      const client = createPublicClient({ transport: evmTransport([refusing.url, devnet.config.rpcUrl], { retryCount: 0 }) });
+      for (let i = 0; i < 2; i++) expect(await client.getChainId()).toBe(devnet.config.chainId);
+      expect(evmAsked).toBe(2);
+      expect(rpcOrder([refusing.url, devnet.config.rpcUrl])[0]).toBe(refusing.url);
+      // Solana: the node's error is the answer, asked of no other endpoint, and the node keeps its place.
+      const rpc = solanaRpc([lagging.url, svm().rpcUrl]);
+      for (let i = 0; i < 2; i++) await expect(rpc.getSlot().send()).rejects.toThrow();
+      expect(svmAsked).toBe(2);
+      expect(rpcOrder([lagging.url, svm().rpcUrl])[0]).toBe(lagging.url);
+    } finally {
+      refusing.close();
+      lagging.close();
     }
   });
 });

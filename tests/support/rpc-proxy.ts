@@ -53,9 +53,13 @@ export async function startRpcOutage(): Promise<{ url: string; requests: () => n
   return { ...(await listening(server)), requests: () => requests };
 }
 
-/** An RPC endpoint that takes every request and never answers it. */
-export function startRpcSilent(): Promise<{ url: string; close: () => void }> {
-  return listening(http.createServer(() => {}));
+/** An RPC endpoint that takes every request and never answers it, and counts them. */
+export async function startRpcSilent(): Promise<{ url: string; requests: () => number; close: () => void }> {
+  let requests = 0;
+  const server = http.createServer(() => {
+    requests++;
+  });
+  return { ...(await listening(server)), requests: () => requests };
 }
 
 /** An RPC endpoint whose every connection is dropped as soon as it is made. */
