@@ -11,10 +11,17 @@ export type RpcUrls = readonly [string, ...string[]];
 export const MAX_RPC_URLS = 8;
 
 /**
- * An RPC setting as EVM_CHAINS' `rpcUrl` and SOLANA_RPC_URLS' values take it: one URL, or a
- * list tried in order (1 to MAX_RPC_URLS, no repeats); either way an RpcUrls.
+ * One JSON-RPC endpoint: an http:// or https:// URL, the only kind viem's `http` transport and
+ * @solana/kit's transport can call (anything else, `ws:`, `file:`, `javascript:`, would be
+ * accepted at boot and fail on every call, and these URLs also reach the paywall's page).
+ */
+const rpcUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+
+/**
+ * An RPC setting as EVM_CHAINS' `rpcUrl` and SOLANA_RPC_URLS' values take it: one http(s) URL,
+ * or a list tried in order (1 to MAX_RPC_URLS, no repeats); either way an RpcUrls.
  */
 export const rpcUrlsSchema = z
-  .union([z.url(), z.array(z.url()).min(1).max(MAX_RPC_URLS)])
+  .union([rpcUrl, z.array(rpcUrl).min(1).max(MAX_RPC_URLS)])
   .transform((v) => (typeof v === "string" ? [v] : v) as unknown as RpcUrls)
   .refine((urls) => new Set(urls).size === urls.length, "lists a URL twice");

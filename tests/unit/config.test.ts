@@ -121,7 +121,7 @@ describe("env", () => {
     await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_HEADERS/);
   });
 
-  it("takes one RPC URL or a list tried in order per network (EVM_CHAINS' rpcUrl, SOLANA_RPC_URLS), and rejects empty, repeated or malformed lists", async () => {
+  it("takes one RPC URL or a list tried in order per network (EVM_CHAINS' rpcUrl, SOLANA_RPC_URLS), and rejects empty, repeated or malformed lists and any scheme but http(s)", async () => {
     const solana = "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp";
     const chains = async (evm: unknown, svm: unknown) => {
       vi.unstubAllEnvs();
@@ -136,15 +136,16 @@ describe("env", () => {
       evm: ["https://a.example", "https://b.example"],
       svm: ["https://s.example", "https://t.example"],
     });
-    for (const bad of [[], ["https://a.example", "https://a.example"], ["not a url"], "", Array.from({ length: 9 }, (_, i) => `https://${i}.example`), [1]]) {
+    const schemes = ["ws://a.example", "wss://a.example", "file:///etc/passwd", "javascript:alert(1)", "ftp://a.example", "data:text/plain,x"];
+    for (const bad of [[], ["https://a.example", "https://a.example"], ["not a url"], "", Array.from({ length: 9 }, (_, i) => `https://${i}.example`), [1], ...schemes, ["https://a.example", ...schemes]]) {
       await expect(chains(bad, "https://s.example")).rejects.toThrow(/EVM_CHAINS/);
       await expect(chains("https://a.example", bad)).rejects.toThrow(/SOLANA_RPC_URLS/);
     }
   });
 
-  it("reads any JSON as an RPC setting either as 1 to 8 distinct URLs in the given order or not at all (fuzzed)", async () => {
+  it("reads any JSON as an RPC setting either as 1 to 8 distinct http(s) URLs in the given order or not at all (fuzzed)", async () => {
     const { rpcUrlsSchema, MAX_RPC_URLS } = await import("@/lib/chains/rpc-urls");
-    const url = fc.webUrl();
+    const url = fc.oneof(fc.webUrl(), fc.webUrl().map((u) => u.replace(/^https?/, "ws")), fc.constantFrom("file:///x", "javascript:alert(1)", "ftp://a.example/"));
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), url, fc.array(url, { maxLength: 10 }), fc.array(fc.oneof(url, fc.string()), { maxLength: 4 })), (input) => {
         const parsed = rpcUrlsSchema.safeParse(input);
@@ -154,7 +155,7 @@ describe("env", () => {
         expect(urls.length).toBeLessThanOrEqual(MAX_RPC_URLS);
         expect(new Set(urls).size).toBe(urls.length);
         expect(urls).toEqual(typeof input === "string" ? [input] : input);
-        for (const u of urls) expect(() => new URL(u)).not.toThrow();
+        for (const u of urls) expect(["http:", "https:"]).toContain(new URL(u).protocol);
       }),
       { numRuns: 500 },
     );
