@@ -12,6 +12,7 @@ import { untilAborted } from "@/lib/abort";
 import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { SerialSender } from "./serial-sender";
+import { awaitReceiptSpeedingUp, type SendFees, type SpeedUpClient } from "./speed-up";
 
 /** The fee cap of the gas account's transactions, as a multiple of the latest block's base fee. */
 const BASE_FEE_MULTIPLIER = 2;
@@ -21,6 +22,39 @@ const RECEIPT_TIMEOUT_MS = 120_000;
 
 /** How often a settlement's receipt is polled, in ms (viem's default is 4 s; blocks come faster). */
 const RECEIPT_POLLING_MS = 250;
+
+/**
+ * How long a settlement may stay unmined, while blocks come without it, before it is sent again
+ * with raised fees (ms), and how many times: a base fee that rose past the fee cap would otherwise
+ * hold it, and every later settlement of the gas account behind its nonce, until it fell again.
+ */
+const SPEED_UP_AFTER_MS = 30_000;
+const MAX_SPEED_UPS = 3;
+
+/**
+ * The most sends remembered until their receipt is asked for, and re-sent hashes until their
+ * settle reports (a re-sent ERC-6492 deployment is never asked for); the oldest go first.
+ */
+const MAX_MINED_AS = 1_000;
+
+/**
+ * @x402/core's facilitator, reporting in a SettleResponse the transaction that was mined:
+ * @x402/evm reports the hash it sent, and a settlement sped up (awaitReceiptSpeedingUp) is
+ * mined under a re-send's hash. `minedAs` maps the one to the other.
+ */
+class MinedHashFacilitator extends x402Facilitator {
+  constructor(private readonly minedAs: Map<string, string>) {
+    super();
+  }
+
+  override async settle(paymentPayload: PaymentPayload, paymentRequirements: PaymentRequirements): Promise<SettleResponse> {
+    const response = await super.settle(paymentPayload, paymentRequirements);
+    const mined = response.transaction ? this.minedAs.get(response.transaction) : undefined;
+    if (mined === undefined) return response;
+    this.minedAs.delete(response.transaction);
+    return { ...response, transaction: mined };
+  }
+}
 
 /**
  * What of a transaction does not depend on its nonce (chain id, type, fees, gas), read from the
@@ -53,7 +87,10 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrls: R
  *   collide, "nonce too low", or wait behind a nonce gap), receipts polled every
  *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s, for up to `receiptTimeoutMs`
  *   (default 120 s; after that the settle fails and the next nonce is read from the chain);
- *   fees capped at twice the latest base fee; one process per gas key;
+ *   fees capped at twice the latest base fee; a transaction still unmined after
+ *   `speedUpAfterMs` (default 30 s) while blocks come without it is sent again, same nonce, with
+ *   fees raised, up to `maxSpeedUps` (3) times, and the SettleResponse names whichever send was
+ *   mined (lib/facilitator/speed-up.ts); one process per gas key;
  * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrls` per network.
  * Each network's endpoints are tried in order, per call (lib/chains/rpc.ts): a send the first
  * endpoint failed goes to the next, the same signed transaction (one nonce, one signature).
@@ -66,14 +103,19 @@ export function createSelfHostedFacilitator({
   svm = [],
   receiptPollingMs = RECEIPT_POLLING_MS,
   receiptTimeoutMs = RECEIPT_TIMEOUT_MS,
+  speedUpAfterMs = SPEED_UP_AFTER_MS,
+  maxSpeedUps = MAX_SPEED_UPS,
 }: {
   evmPrivateKey?: Hex;
   evmChains?: SelfHostedEvmChain[];
   svm?: { network: Network; feePayer: KeyPairSigner; rpcUrls: RpcUrls }[];
   receiptPollingMs?: number;
   receiptTimeoutMs?: number;
+  speedUpAfterMs?: number;
+  maxSpeedUps?: number;
 }): x402Facilitator {
-  const facilitator = new x402Facilitator();
+  const minedAs = new Map<string, string>();
+  const facilitator = new MinedHashFacilitator(minedAs);
   if (evmPrivateKey) {
     const account = privateKeyToAccount(evmPrivateKey);
     for (const chain of evmChains) {
@@ -88,9 +130,23 @@ export function createSelfHostedFacilitator({
        * One transaction of the gas account: filled before it joins the account's queue, signed and
        * sent inside it with the next nonce.
        */
+      const send = (request: { to: Address; data?: Hex; value?: bigint }, filled: Awaited<ReturnType<typeof fillBeforeQueue>>, nonce: number) =>
+        client.sendTransaction({ ...request, ...filled, nonce } as Parameters<typeof client.sendTransaction>[0]);
+      /** What each transaction awaiting its receipt was sent with, to send it again faster (awaitReceiptSpeedingUp). */
+      const sent = new Map<Hex, { resend: (fees: SendFees) => Promise<Hex>; fees: SendFees; blockBefore: bigint }>();
       const submit = async (request: { to: Address; data?: Hex; value?: bigint }) => {
-        const filled = await fillBeforeQueue(client, request);
-        return sender.send((nonce) => client.sendTransaction({ ...request, ...filled, nonce } as Parameters<typeof client.sendTransaction>[0]));
+        // The latest block number before the send (viem caches it for a polling interval, so a
+        // burst asks once): a block past it that comes without the transaction says it is stuck.
+        const [filled, blockBefore] = await Promise.all([fillBeforeQueue(client, request), client.getBlockNumber()]);
+        let sentNonce = -1;
+        const hash = await sender.send((nonce) => {
+          sentNonce = nonce;
+          return send(request, filled, nonce);
+        });
+        const fees: SendFees = filled.gasPrice !== undefined ? { gasPrice: filled.gasPrice } : { maxFeePerGas: filled.maxFeePerGas!, maxPriorityFeePerGas: filled.maxPriorityFeePerGas! };
+        if (sent.size >= MAX_MINED_AS) sent.delete(sent.keys().next().value!);
+        sent.set(hash, { fees, blockBefore, resend: (raised) => send(request, { ...filled, ...raised }, sentNonce) });
+        return hash;
       };
       // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
       // methods are exactly what @x402/evm's docs pass here, with every transaction (the transfer,
@@ -108,14 +164,32 @@ export function createSelfHostedFacilitator({
           });
         },
         sendTransaction: (args: { to: Address; data: Hex }) => submit(args),
+        // A transaction stuck behind a risen base fee is sent again with raised fees (same nonce).
         // A receipt that does not come within receiptTimeoutMs: the settlement is reported failed
         // (Tollgate then asks the chain), and the next nonce is read from the chain again, in case
         // the transaction left the pool unmined.
-        waitForTransactionReceipt: (args: { hash: Hex; timeout?: number }) =>
-          client.waitForTransactionReceipt(args).catch((error: unknown) => {
-            sender.resync();
-            throw error;
-          }),
+        waitForTransactionReceipt: ({ hash, timeout }: { hash: Hex; timeout?: number }) => {
+          const resending = sent.get(hash);
+          sent.delete(hash);
+          return awaitReceiptSpeedingUp(client as unknown as SpeedUpClient, { hash, fees: resending?.fees, blockBefore: resending?.blockBefore }, resending?.resend ?? (() => Promise.reject(new Error("not sent here"))), {
+            timeoutMs: timeout ?? receiptTimeoutMs,
+            speedUpAfterMs,
+            maxSpeedUps,
+            pollingMs: receiptPollingMs,
+          }).then(
+            (receipt) => {
+              if (receipt.transactionHash !== hash) {
+                if (minedAs.size >= MAX_MINED_AS) minedAs.delete(minedAs.keys().next().value!);
+                minedAs.set(hash, receipt.transactionHash);
+              }
+              return receipt;
+            },
+            (error: unknown) => {
+              sender.resync();
+              throw error;
+            },
+          );
+        },
       } as unknown as Parameters<typeof toFacilitatorEvmSigner>[0], { confirmationTimeoutMs: receiptTimeoutMs });
       registerExactEvmScheme(facilitator, { signer, networks: chain.network });
     }

@@ -181,6 +181,49 @@ describe("the self-hosted facilitator's gas account", () => {
     await expectNothingQueued();
   });
 
+  it("a settlement stuck under a base fee that rose past its fee cap is sent again with raised fees: the re-send is mined, the SettleResponse names it, the transfer happens once", { timeout: 60_000 }, async () => {
+    // Re-sent after 200 ms unmined (30 s by default), once a block came without it.
+    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50, speedUpAfterMs: 200 });
+    expect(await f.settle(await payment(11), requirements())).toMatchObject({ success: true });
+    const merchantBefore = await merchantBalance();
+    type Pooled = { hash: Hex; maxFeePerGas: Hex };
+    const pooled = async () => {
+      const pool = (await chain.request({ method: "txpool_content" } as never)) as { pending: Record<string, Record<string, Pooled>> };
+      return Object.values(pool.pending).flatMap((byNonce) => Object.values(byNonce));
+    };
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    let original: Pooled;
+    let resent: Pooled;
+    try {
+      const settling = f.settle(await payment(12), requirements());
+      await expect.poll(async () => (await pooled()).length, { timeout: 30_000 }).toBe(1);
+      [original] = (await pooled()) as [Pooled];
+      // The base fee jumps past the transaction's fee cap: the next block is mined without it
+      // (geth keeps such a transaction pending; anvil drops it from its pool: either way it is stuck).
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(BigInt(original.maxFeePerGas) + 1n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      expect((await chain.getBlock({ blockTag: "latest" })).transactions).toHaveLength(0);
+      // The facilitator sends it again, same nonce, with a fee cap that follows the new base fee.
+      await expect.poll(async () => (await pooled()).filter((t) => t.hash !== original.hash).length, { timeout: 30_000 }).toBe(1);
+      [resent] = (await pooled()) as [Pooled];
+      expect(BigInt(resent.maxFeePerGas)).toBeGreaterThan(2n * BigInt(original.maxFeePerGas));
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      const settled = await settling;
+      expect(settled).toMatchObject({ success: true, transaction: resent.hash });
+    } finally {
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(1_000_000_000n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+    }
+    expect((await chain.getTransactionReceipt({ hash: resent.hash })).status).toBe("success");
+    await expect(chain.getTransactionReceipt({ hash: original.hash })).rejects.toThrow();
+    expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
+    await expectNothingQueued();
+    // The gas account goes on with the next nonce.
+    expect(await f.settle(await payment(13), requirements())).toMatchObject({ success: true });
+    await expectNothingQueued();
+  });
+
   it("run in Tollgate's process, a settle past FACILITATOR_TIMEOUT_MS ends the call as a timeout, as over HTTP", { timeout: 60_000 }, async () => {
     const client = new InProcessFacilitatorClient(facilitator(), { timeoutMs: 1_000 });
     await chain.request({ method: "evm_setAutomine", params: [false] } as never);

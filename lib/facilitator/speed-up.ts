@@ -1,0 +1,127 @@
+import type { Hex, TransactionReceipt } from "viem";
+
+/**
+ * A fee raised for a re-send: +12.5% and 1 wei (geth's pool takes a replacement only at +10% on
+ * both fee fields; anvil's and most others' at any increase).
+ */
+const raised = (fee: bigint) => fee + fee / 8n + 1n;
+
+/** The fees of one send: EIP-1559 fields, or a legacy gas price (wei). */
+export type SendFees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
+
+/** What waiting and speeding up need of the gas account's client (viem's wallet client with public actions). */
+export type SpeedUpClient = {
+  getBlock(): Promise<{ number: bigint | null; baseFeePerGas: bigint | null }>;
+  getGasPrice(): Promise<bigint>;
+  waitForTransactionReceipt(args: { hash: Hex; signal?: AbortSignal; timeout?: number; checkReplacement?: boolean }): Promise<TransactionReceipt>;
+};
+
+/** How a stuck transaction is sped up; times in ms. */
+export type SpeedUpOptions = {
+  /** How long the receipt is waited for in all, across re-sends (ms). */
+  timeoutMs: number;
+  /** How long a send may stay unmined, while blocks come without it, before it is sent again with raised fees (ms). */
+  speedUpAfterMs: number;
+  /** How many times it is sent again, at most. */
+  maxSpeedUps: number;
+  /** How often the chain is looked at (ms). */
+  pollingMs: number;
+};
+
+/**
+ * Waits for the receipt of the gas account's transaction `sent` and, when it is stuck, speeds it
+ * up: a transaction still unmined `speedUpAfterMs` after it was sent, while at least one block
+ * came without it (a block past `sent.blockBefore`, the latest block number read before it was sent) (so a halted chain or a lagging node is not taken for a low fee), is sent
+ * again by `resend` (same nonce, recipient, data, value and gas limit) with raised fees: each fee
+ * +12.5%, and a fee cap of at least twice the latest base fee plus the tip (the rule the first
+ * send was filled by); a legacy gas price at least the node's current one. Up to `maxSpeedUps`
+ * times. This also brings back a transaction the node dropped from its pool (a full pool, a
+ * restart, or anvil, which evicts one whose fee cap fell below the base fee). Whichever send is
+ * mined first ends the wait with its receipt; the one nonce means only one of them can be (so a
+ * settlement's transferWithAuthorization runs once), and the others' waits are stopped. A re-send
+ * the node refuses (the earlier one was mined meanwhile: "nonce too low") changes nothing.
+ *
+ * Each send's receipt is awaited with viem's waitForTransactionReceipt (without its replacement
+ * detection: the sends are known here).
+ *
+ * @param resend sends the transaction again with the given fees and resolves with its hash.
+ * @returns the mined send's receipt (`transactionHash` is that send's, which may not be `sent.hash`).
+ * @throws viem's WaitForTransactionReceiptTimeoutError when none is mined within `timeoutMs`, or
+ *   the error the last open wait ended with.
+ */
+export function awaitReceiptSpeedingUp(
+  client: SpeedUpClient,
+  sent: { hash: Hex; fees?: SendFees; blockBefore?: bigint },
+  resend: (fees: SendFees) => Promise<Hex>,
+  options: SpeedUpOptions,
+): Promise<TransactionReceipt> {
+  const { timeoutMs, speedUpAfterMs, maxSpeedUps, pollingMs } = options;
+  const done = new AbortController();
+  const deadline = Date.now() + timeoutMs;
+  return new Promise<TransactionReceipt>((resolve, reject) => {
+    let open = 0;
+    const finish = (end: () => void) => {
+      if (done.signal.aborted) return;
+      done.abort();
+      end();
+    };
+    const watch = (hash: Hex) => {
+      open++;
+      client.waitForTransactionReceipt({ hash, checkReplacement: false, signal: done.signal, timeout: Math.max(1, deadline - Date.now()) }).then(
+        (receipt) => finish(() => resolve(receipt)),
+        (error: unknown) => {
+          if (--open === 0) finish(() => reject(error));
+        },
+      );
+    };
+    watch(sent.hash);
+    if (sent.fees && sent.blockBefore !== undefined && maxSpeedUps > 0) void speedUps(client, sent.fees, sent.blockBefore, resend, { speedUpAfterMs, maxSpeedUps, pollingMs }, done.signal, watch);
+  });
+}
+
+/** The re-sends while `signal` is not aborted; each one sent is handed to `watch`. Never rejects. */
+async function speedUps(
+  client: SpeedUpClient,
+  fees: SendFees,
+  blockBefore: bigint,
+  resend: (fees: SendFees) => Promise<Hex>,
+  { speedUpAfterMs, maxSpeedUps, pollingMs }: Omit<SpeedUpOptions, "timeoutMs">,
+  signal: AbortSignal,
+  watch: (hash: Hex) => void,
+): Promise<void> {
+  let sentAt = Date.now();
+  let blockAtSend = blockBefore;
+  let count = 0;
+  while (count < maxSpeedUps) {
+    await new Promise((wake) => setTimeout(wake, pollingMs));
+    if (signal.aborted) return;
+    try {
+      const block = await client.getBlock();
+      if (Date.now() - sentAt < speedUpAfterMs || block.number === null || block.number <= blockAtSend) continue;
+      const next = raisedFees(fees, "gasPrice" in fees ? { gasPrice: await client.getGasPrice() } : { baseFeePerGas: block.baseFeePerGas });
+      if (signal.aborted) return;
+      count++;
+      const hash = await resend(next);
+      fees = next;
+      sentAt = Date.now();
+      blockAtSend = block.number;
+      watch(hash);
+    } catch {
+      // An RPC error, or the node refused the re-send (the earlier send was mined meanwhile):
+      // the waits go on, and so does this, up to maxSpeedUps sends.
+    }
+  }
+}
+
+/**
+ * The fees of a re-send (wei): each fee +12.5% and 1 wei, which geth's pool (+10% on both fields)
+ * and others take as a replacement. EIP-1559: a fee cap of at least twice `baseFeePerGas` (the
+ * latest block's) plus the tip, so that it follows a base fee that rose; legacy: a gas price of
+ * at least the node's current `gasPrice`.
+ */
+export function raisedFees(fees: SendFees, { baseFeePerGas, gasPrice }: { baseFeePerGas?: bigint | null; gasPrice?: bigint }): SendFees {
+  const max = (a: bigint, b: bigint) => (a > b ? a : b);
+  if ("gasPrice" in fees) return { gasPrice: max(raised(fees.gasPrice), gasPrice ?? 0n) };
+  const maxPriorityFeePerGas = raised(fees.maxPriorityFeePerGas);
+  return { maxFeePerGas: max(raised(fees.maxFeePerGas), (baseFeePerGas ?? 0n) * 2n + maxPriorityFeePerGas), maxPriorityFeePerGas };
+}
