@@ -72,6 +72,24 @@ describe("a network's RPC endpoints, tried in order (one that failed lately last
     };
     return wallet;
   }
+  /** An endpoint that never answers, and the local SVM behind a proxy that counts the calls it passes on. */
+  async function silentThenCounted() {
+    const hanging = await startRpcSilent();
+    let asked = 0;
+    const counted = await startRpcProxy(svm().rpcUrl, () => {
+      asked++;
+      return undefined;
+    });
+    return {
+      hanging,
+      counted,
+      svmAsked: () => asked,
+      close: () => {
+        counted.close();
+        hanging.close();
+      },
+    };
+  }
   const svmFacilitator = async (rpcUrls: RpcUrls) => createSelfHostedFacilitator({ svm: [{ network: svmRequirements().network, feePayer: (await svmTestSigner("fee-payer")).signer, rpcUrls }] });
 
   beforeAll(async () => {
@@ -163,15 +181,10 @@ describe("a network's RPC endpoints, tried in order (one that failed lately last
   });
 
   it("an endpoint that never answers costs a call its timeout, then the next one answers; the caller's abort ends the call at once", { timeout: 30_000 }, async () => {
-    const hanging = await startRpcSilent();
-    let svmAsked = 0;
-    const counted = await startRpcProxy(svm().rpcUrl, () => {
-      svmAsked++;
-      return undefined;
-    });
+    const { hanging, counted, svmAsked, close } = await silentThenCounted();
     try {
       expect(await solanaRpc([hanging.url, counted.url], { timeoutMs: 300 }).getSlot().send()).toBeGreaterThan(0n);
-      expect(svmAsked).toBe(1);
+      expect(svmAsked()).toBe(1);
       const client = createPublicClient({ transport: evmTransport([hanging.url, devnet.config.rpcUrl], { timeout: 300, retryCount: 0 }) });
       expect(await client.getChainId()).toBe(devnet.config.chainId);
       // The paywall's Solana signing gives up on the silent endpoint and builds on the next; the
@@ -190,27 +203,21 @@ describe("a network's RPC endpoints, tried in order (one that failed lately last
       const call = solanaRpc([hanging.url, counted.url], { timeoutMs: 60_000 }).getSlot().send({ abortSignal: abort.signal });
       abort.abort(new Error("the caller gave up"));
       await expect(call).rejects.toThrow();
-      expect(svmAsked).toBe(1);
+      expect(svmAsked()).toBe(1);
       expect(rpcOrder([hanging.url, counted.url])).toEqual([hanging.url, counted.url]);
     } finally {
-      counted.close();
-      hanging.close();
+      close();
     }
   });
 
   it("an endpoint that failed is asked after the others for a while, so only the first call pays its timeout; then it is asked first again", { timeout: 60_000 }, async () => {
-    const hanging = await startRpcSilent();
-    let svmAsked = 0;
-    const counted = await startRpcProxy(svm().rpcUrl, () => {
-      svmAsked++;
-      return undefined;
-    });
+    const { hanging, counted, svmAsked, close } = await silentThenCounted();
     try {
       // Solana: the first call waits out the silent endpoint; the next ones go straight to the one that answers.
       const rpc = solanaRpc([hanging.url, counted.url], { timeoutMs: 300 });
       for (let i = 0; i < 3; i++) expect(await rpc.getSlot().send()).toBeGreaterThan(0n);
       expect(hanging.requests()).toBe(1);
-      expect(svmAsked).toBe(3);
+      expect(svmAsked()).toBe(3);
       // The rest is process-wide: a new client (each chain check builds its own) and the paywall's signing skip it too.
       expect(await solanaRpc([hanging.url, counted.url], { timeoutMs: 300 }).getSlot().send()).toBeGreaterThan(0n);
       const requirements = svmRequirements();
@@ -242,8 +249,7 @@ describe("a network's RPC endpoints, tried in order (one that failed lately last
         vi.useRealTimers();
       }
     } finally {
-      counted.close();
-      hanging.close();
+      close();
     }
   });
 
