@@ -31,11 +31,11 @@ export type SpeedUpOptions = {
 /**
  * Waits for the receipt of the gas account's transaction `sent` and, when it is stuck, speeds it
  * up: a transaction still unmined `speedUpAfterMs` after it was sent, while at least one block
- * came without it (a block past `sent.blockBefore`, the latest block number read before it was sent) (so a halted chain or a lagging node is not taken for a low fee), is sent
- * again by `resend` (same nonce, recipient, data, value and gas limit) with raised fees: each fee
- * +12.5%, and a fee cap of at least twice the latest base fee plus the tip (the rule the first
- * send was filled by); a legacy gas price at least the node's current one. Up to `maxSpeedUps`
- * times. This also brings back a transaction the node dropped from its pool (a full pool, a
+ * came without it (a block past `sent.blockBefore`, the latest block number read before it was
+ * sent; so a halted chain or a lagging node is not taken for a low fee), is sent again by
+ * `resend` (same nonce, recipient, data, value and gas limit) with raisedFees: each fee +12.5%,
+ * and a fee cap of at least twice the latest base fee plus the tip (the rule the first send was
+ * filled by); a legacy gas price at least the node's current one. Up to `maxSpeedUps` times. This also brings back a transaction the node dropped from its pool (a full pool, a
  * restart, or anvil, which evicts one whose fee cap fell below the base fee). Whichever send is
  * mined first ends the wait with its receipt; the one nonce means only one of them can be (so a
  * settlement's transferWithAuthorization runs once), and the others' waits are stopped. A re-send
