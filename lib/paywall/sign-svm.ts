@@ -46,8 +46,9 @@ function toPartialSigner(wallet: BrowserSolanaWallet, asked: () => void): Transa
  * (`PAYMENT-SIGNATURE`). Spend controls are off: the person approves the amount in the wallet.
  *
  * @param rpcUrls the network's JSON-RPC endpoints (mint account, latest blockhash), in order (one
- *   that failed lately last, see rpc-health.ts): one that fails before the wallet is asked to sign (down, rate-limited, or silent for
- *   `endpointTimeoutMs`, default 10 s) gives way to the next; once the wallet was asked, its
+ *   that failed lately last, see rpc-health.ts): one that fails before the wallet is asked to
+ *   sign (down, rate-limited, or silent for `endpointTimeoutMs`, default 10 s) gives way to the
+ *   next, and rests; once the wallet was asked, its
  *   answer is final (a declined signature is never asked again). An attempt given up on never
  *   reaches the wallet, should its endpoint answer later.
  * @throws whatever the wallet throws (a declined signature: WalletSignTransactionError), or the
