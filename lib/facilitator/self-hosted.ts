@@ -6,7 +6,7 @@ import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
 import { toFacilitatorSvmSigner, type FacilitatorRpcClient } from "@x402/svm";
 import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from "@solana/kit";
-import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, getContractError, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
+import { concat, createWalletClient, type Abi, defineChain, encodeFunctionData, formatGwei, getContractError, publicActions, type Address, type BaseError, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { untilAborted } from "@/lib/abort";
 import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
@@ -145,7 +145,16 @@ export function createSelfHostedFacilitator({
         });
         const fees: SendFees = filled.gasPrice !== undefined ? { gasPrice: filled.gasPrice } : { maxFeePerGas: filled.maxFeePerGas!, maxPriorityFeePerGas: filled.maxPriorityFeePerGas! };
         if (sent.size >= MAX_MINED_AS) sent.delete(sent.keys().next().value!);
-        sent.set(hash, { fees, blockBefore, resend: (raised) => send(request, { ...filled, ...raised }, sentNonce) });
+        sent.set(hash, {
+          fees,
+          blockBefore,
+          resend: async (raised) => {
+            const again = await send(request, { ...filled, ...raised }, sentNonce);
+            const fee = "gasPrice" in raised ? `gas price ${formatGwei(raised.gasPrice)} gwei` : `fee cap ${formatGwei(raised.maxFeePerGas)} gwei, tip ${formatGwei(raised.maxPriorityFeePerGas)} gwei`;
+            console.warn(`[tollgate] gas account ${account.address} on ${chain.network}: transaction ${hash} (nonce ${sentNonce}) unmined while blocks came; sent again as ${again} (${fee})`);
+            return again;
+          },
+        });
         return hash;
       };
       // viem's overloaded verifyTypedData type is narrower than the signer interface's; the runtime
