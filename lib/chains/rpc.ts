@@ -91,12 +91,13 @@ export function solanaRpc(urls: RpcUrls, { timeoutMs = 10_000 }: { timeoutMs?: n
 /**
  * Whether an error from a Solana RPC call says the endpoint failed rather than answered: an HTTP
  * 408/429/5xx (kit's transport error), a fetch that failed (TypeError: refused, dropped, DNS,
- * CORS in a browser) or one that timed out or was aborted. Anything else (a JSON-RPC error, a
- * simulation failure, an account that does not exist) is the node's answer.
+ * CORS in a browser), a body that is not JSON (SyntaxError: a captive portal's or a gateway's
+ * page) or one that timed out or was aborted. Anything else (a JSON-RPC error, a simulation
+ * failure, an account that does not exist) is the node's answer.
  */
 export function isSvmEndpointFailure(error: unknown): boolean {
   if (isSolanaError(error, SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR)) return endpointStatus(error.context.statusCode);
-  if (error instanceof TypeError) return true;
+  if (error instanceof TypeError || error instanceof SyntaxError) return true;
   const name = (error as { name?: unknown } | null)?.name;
   return name === "TimeoutError" || name === "AbortError";
 }

@@ -26,7 +26,7 @@ import { svmTestSigner } from "@/scripts/devnet/svm";
 import { freePort } from "../support/ports";
 import { payMerchantOutsideX402, priceDevnetQuote } from "../support/payments";
 import { usePglite } from "../support/pglite";
-import { startRpcDropping, startRpcOutage, startRpcProxy, startRpcSilent } from "../support/rpc-proxy";
+import { startRpcDropping, startRpcGarbage, startRpcOutage, startRpcProxy, startRpcSilent } from "../support/rpc-proxy";
 
 const database = usePglite("rpc-fallback");
 
@@ -250,6 +250,26 @@ describe("a network's RPC endpoints, tried in order (one that failed lately last
       }
     } finally {
       close();
+    }
+  });
+
+  it("an endpoint that answers 200 with a page that is not JSON is passed over, and rests, on both networks", { timeout: 30_000 }, async () => {
+    const garbage = await startRpcGarbage();
+    try {
+      for (let i = 0; i < 2; i++) expect(await solanaRpc([garbage.url, svm().rpcUrl]).getSlot().send()).toBeGreaterThan(0n);
+      expect(garbage.requests()).toBe(1);
+      forgetRpcHealth();
+      for (let i = 0; i < 2; i++) expect(await createPublicClient({ transport: evmTransport([garbage.url, devnet.config.rpcUrl], { retryCount: 0 }) }).getChainId()).toBe(devnet.config.chainId);
+      expect(garbage.requests()).toBe(2);
+      // The paywall's signing passes it over too (forgotten first, so that it is asked).
+      forgetRpcHealth();
+      const requirements = svmRequirements();
+      const wallet = await browserWallet(4);
+      await signSvmPaymentHeaders(paymentRequired(requirements), requirements, wallet, [garbage.url, svm().rpcUrl]);
+      expect(wallet.asked).toBe(1);
+      expect(rpcOrder([garbage.url, svm().rpcUrl])).toEqual([svm().rpcUrl, garbage.url]);
+    } finally {
+      garbage.close();
     }
   });
 

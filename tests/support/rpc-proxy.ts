@@ -53,6 +53,17 @@ export async function startRpcOutage(): Promise<{ url: string; requests: () => n
   return { ...(await listening(server)), requests: () => requests };
 }
 
+/** An RPC endpoint that answers every request 200 with a page that is not JSON (a gateway's or a captive portal's), and counts them. */
+export async function startRpcGarbage(): Promise<{ url: string; requests: () => number; close: () => void }> {
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    req.resume();
+    res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Welcome to the network</body></html>");
+  });
+  return { ...(await listening(server)), requests: () => requests };
+}
+
 /** An RPC endpoint that takes every request and never answers it, and counts them. */
 export async function startRpcSilent(): Promise<{ url: string; requests: () => number; close: () => void }> {
   let requests = 0;

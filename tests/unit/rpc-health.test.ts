@@ -74,9 +74,10 @@ describe("rpcOrder", () => {
 describe("isSvmEndpointFailure: the endpoint failed, or the node answered", () => {
   const http = (statusCode: number) => new SolanaError(SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR, { headers: new Headers(), message: "", statusCode });
 
-  it("counts an outage, a rate limit, a timeout and a failed fetch as the endpoint's", () => {
+  it("counts an outage, a rate limit, a timeout, a failed fetch and a body that is not JSON as the endpoint's", () => {
     for (const status of [408, 429, 500, 502, 503, 504]) expect(isSvmEndpointFailure(http(status))).toBe(true);
     expect(isSvmEndpointFailure(new TypeError("fetch failed"))).toBe(true);
+    expect(isSvmEndpointFailure(new SyntaxError("Unexpected token '<', \"<html><bod\"... is not valid JSON"))).toBe(true);
     expect(isSvmEndpointFailure(new DOMException("The operation was aborted due to timeout", "TimeoutError"))).toBe(true);
     expect(isSvmEndpointFailure(new DOMException("This operation was aborted", "AbortError"))).toBe(true);
   });
