@@ -12,7 +12,7 @@ import { untilAborted } from "@/lib/abort";
 import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
 import { SerialSender } from "./serial-sender";
-import { awaitReceiptSpeedingUp, type SendFees, type SpeedUpClient } from "./speed-up";
+import { awaitReceiptSpeedingUp, type Resendable, type SendFees, type SpeedUpClient } from "./speed-up";
 
 /** The fee cap of the gas account's transactions, as a multiple of the latest block's base fee. */
 const BASE_FEE_MULTIPLIER = 2;
@@ -36,6 +36,12 @@ const MAX_SPEED_UPS = 3;
  * settle reports (a re-sent ERC-6492 deployment is never asked for); the oldest go first.
  */
 const MAX_MINED_AS = 1_000;
+
+/** `map.set(key, value)`, first dropping the oldest entry when it holds MAX_MINED_AS. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= MAX_MINED_AS) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 /**
  * @x402/core's facilitator, reporting in a SettleResponse the transaction that was mined:
@@ -126,26 +132,21 @@ export function createSelfHostedFacilitator({
       const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [...chain.rpcUrls] } }, fees: { baseFeeMultiplier: BASE_FEE_MULTIPLIER } });
       const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: evmTransport(chain.rpcUrls) }).extend(publicActions);
       const sender = new SerialSender(client, account.address);
+      const send = (request: { to: Address; data?: Hex; value?: bigint }, filled: Awaited<ReturnType<typeof fillBeforeQueue>>, nonce: number) =>
+        client.sendTransaction({ ...request, ...filled, nonce } as Parameters<typeof client.sendTransaction>[0]);
+      /** What each transaction awaiting its receipt was sent with, to send it again faster (awaitReceiptSpeedingUp). */
+      const sent = new Map<Hex, Resendable>();
       /**
        * One transaction of the gas account: filled before it joins the account's queue, signed and
        * sent inside it with the next nonce.
        */
-      const send = (request: { to: Address; data?: Hex; value?: bigint }, filled: Awaited<ReturnType<typeof fillBeforeQueue>>, nonce: number) =>
-        client.sendTransaction({ ...request, ...filled, nonce } as Parameters<typeof client.sendTransaction>[0]);
-      /** What each transaction awaiting its receipt was sent with, to send it again faster (awaitReceiptSpeedingUp). */
-      const sent = new Map<Hex, { resend: (fees: SendFees) => Promise<Hex>; fees: SendFees; blockBefore: bigint }>();
       const submit = async (request: { to: Address; data?: Hex; value?: bigint }) => {
         // The latest block number before the send (viem caches it for a polling interval, so a
         // burst asks once): a block past it that comes without the transaction says it is stuck.
         const [filled, blockBefore] = await Promise.all([fillBeforeQueue(client, request), client.getBlockNumber()]);
-        let sentNonce = -1;
-        const hash = await sender.send((nonce) => {
-          sentNonce = nonce;
-          return send(request, filled, nonce);
-        });
+        const { hash, nonce: sentNonce } = await sender.send(async (nonce) => ({ hash: await send(request, filled, nonce), nonce }));
         const fees: SendFees = filled.gasPrice !== undefined ? { gasPrice: filled.gasPrice } : { maxFeePerGas: filled.maxFeePerGas!, maxPriorityFeePerGas: filled.maxPriorityFeePerGas! };
-        if (sent.size >= MAX_MINED_AS) sent.delete(sent.keys().next().value!);
-        sent.set(hash, {
+        remember(sent, hash, {
           fees,
           blockBefore,
           resend: async (raised) => {
@@ -178,19 +179,16 @@ export function createSelfHostedFacilitator({
         // (Tollgate then asks the chain), and the next nonce is read from the chain again, in case
         // the transaction left the pool unmined.
         waitForTransactionReceipt: ({ hash, timeout }: { hash: Hex; timeout?: number }) => {
-          const resending = sent.get(hash);
+          const resendable = sent.get(hash);
           sent.delete(hash);
-          return awaitReceiptSpeedingUp(client as unknown as SpeedUpClient, { hash, fees: resending?.fees, blockBefore: resending?.blockBefore }, resending?.resend ?? (() => Promise.reject(new Error("not sent here"))), {
+          return awaitReceiptSpeedingUp(client as unknown as SpeedUpClient, hash, resendable, {
             timeoutMs: timeout ?? receiptTimeoutMs,
             speedUpAfterMs,
             maxSpeedUps,
             pollingMs: receiptPollingMs,
           }).then(
             (receipt) => {
-              if (receipt.transactionHash !== hash) {
-                if (minedAs.size >= MAX_MINED_AS) minedAs.delete(minedAs.keys().next().value!);
-                minedAs.set(hash, receipt.transactionHash);
-              }
+              if (receipt.transactionHash !== hash) remember(minedAs, hash, receipt.transactionHash);
               return receipt;
             },
             (error: unknown) => {

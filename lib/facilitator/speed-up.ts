@@ -9,6 +9,13 @@ const raised = (fee: bigint) => fee + fee / 8n + 1n;
 /** The fees of one send: EIP-1559 fields, or a legacy gas price (wei). */
 export type SendFees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
 
+/**
+ * How a sent transaction can be sent again: the fees it went out with, the latest block number
+ * read before it was sent, and a function that sends it again with other fees (same nonce,
+ * recipient, data, value and gas limit) and resolves with the new hash.
+ */
+export type Resendable = { fees: SendFees; blockBefore: bigint; resend: (fees: SendFees) => Promise<Hex> };
+
 /** What waiting and speeding up need of the gas account's client (viem's wallet client with public actions). */
 export type SpeedUpClient = {
   getBlock(): Promise<{ number: bigint | null; baseFeePerGas: bigint | null }>;
@@ -29,11 +36,11 @@ export type SpeedUpOptions = {
 };
 
 /**
- * Waits for the receipt of the gas account's transaction `sent` and, when it is stuck, speeds it
- * up: a transaction still unmined `speedUpAfterMs` after it was sent, while at least one block
- * came without it (a block past `sent.blockBefore`, the latest block number read before it was
- * sent; so a halted chain or a lagging node is not taken for a low fee), is sent again by
- * `resend` (same nonce, recipient, data, value and gas limit) with raisedFees: each fee +12.5%,
+ * Waits for the receipt of the gas account's transaction `hash` and, when it is stuck and
+ * `resendable` is given, speeds it up: a transaction still unmined `speedUpAfterMs` after it was
+ * sent, while at least one block came without it (a block past `resendable.blockBefore`; so a
+ * halted chain or a lagging node is not taken for a low fee), is sent again by
+ * `resendable.resend` with raisedFees: each fee +12.5%,
  * and a fee cap of at least twice the latest base fee plus the tip (the rule the first send was
  * filled by); a legacy gas price at least the node's current one. Up to `maxSpeedUps` times. This also brings back a transaction the node dropped from its pool (a full pool, a
  * restart, or anvil, which evicts one whose fee cap fell below the base fee). Whichever send is
@@ -44,15 +51,14 @@ export type SpeedUpOptions = {
  * Each send's receipt is awaited with viem's waitForTransactionReceipt (without its replacement
  * detection: the sends are known here).
  *
- * @param resend sends the transaction again with the given fees and resolves with its hash.
- * @returns the mined send's receipt (`transactionHash` is that send's, which may not be `sent.hash`).
+ * @returns the mined send's receipt (`transactionHash` is that send's, which may not be `hash`).
  * @throws viem's WaitForTransactionReceiptTimeoutError when none is mined within `timeoutMs`, or
  *   the error the last open wait ended with.
  */
 export function awaitReceiptSpeedingUp(
   client: SpeedUpClient,
-  sent: { hash: Hex; fees?: SendFees; blockBefore?: bigint },
-  resend: (fees: SendFees) => Promise<Hex>,
+  hash: Hex,
+  resendable: Resendable | undefined,
   options: SpeedUpOptions,
 ): Promise<TransactionReceipt> {
   const { timeoutMs, speedUpAfterMs, maxSpeedUps, pollingMs } = options;
@@ -65,26 +71,24 @@ export function awaitReceiptSpeedingUp(
       done.abort();
       end();
     };
-    const watch = (hash: Hex) => {
+    const watch = (sent: Hex) => {
       open++;
-      client.waitForTransactionReceipt({ hash, checkReplacement: false, signal: done.signal, timeout: Math.max(1, deadline - Date.now()) }).then(
+      client.waitForTransactionReceipt({ hash: sent, checkReplacement: false, signal: done.signal, timeout: Math.max(1, deadline - Date.now()) }).then(
         (receipt) => finish(() => resolve(receipt)),
         (error: unknown) => {
           if (--open === 0) finish(() => reject(error));
         },
       );
     };
-    watch(sent.hash);
-    if (sent.fees && sent.blockBefore !== undefined && maxSpeedUps > 0) void speedUps(client, sent.fees, sent.blockBefore, resend, { speedUpAfterMs, maxSpeedUps, pollingMs }, done.signal, watch);
+    watch(hash);
+    if (resendable && maxSpeedUps > 0) void speedUps(client, resendable, { speedUpAfterMs, maxSpeedUps, pollingMs }, done.signal, watch);
   });
 }
 
 /** The re-sends while `signal` is not aborted; each one sent is handed to `watch`. Never rejects. */
 async function speedUps(
   client: SpeedUpClient,
-  fees: SendFees,
-  blockBefore: bigint,
-  resend: (fees: SendFees) => Promise<Hex>,
+  { fees, blockBefore, resend }: Resendable,
   { speedUpAfterMs, maxSpeedUps, pollingMs }: Omit<SpeedUpOptions, "timeoutMs">,
   signal: AbortSignal,
   watch: (hash: Hex) => void,
