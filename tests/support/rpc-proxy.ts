@@ -43,32 +43,31 @@ export async function startRpcProxy(
 }
 
 /** An RPC provider in an outage: every request answered 503 by its gateway (no CORS headers: a browser sees a failed fetch), and counted. */
-export async function startRpcOutage(): Promise<{ url: string; requests: () => number; close: () => void }> {
-  let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
-    req.resume();
-    res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable");
-  });
-  return { ...(await listening(server)), requests: () => requests };
+export function startRpcOutage(): Promise<CountedEndpoint> {
+  return countingEndpoint((res) => res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable"));
 }
 
 /** An RPC endpoint that answers every request 200 with a page that is not JSON (a gateway's or a captive portal's), and counts them. */
-export async function startRpcGarbage(): Promise<{ url: string; requests: () => number; close: () => void }> {
-  let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
-    req.resume();
-    res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Welcome to the network</body></html>");
-  });
-  return { ...(await listening(server)), requests: () => requests };
+export function startRpcGarbage(): Promise<CountedEndpoint> {
+  return countingEndpoint((res) => res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Welcome to the network</body></html>"));
 }
 
 /** An RPC endpoint that takes every request and never answers it, and counts them. */
-export async function startRpcSilent(): Promise<{ url: string; requests: () => number; close: () => void }> {
+export function startRpcSilent(): Promise<CountedEndpoint> {
+  return countingEndpoint(null);
+}
+
+/** A test endpoint's URL, how many requests it took, and a close function. */
+type CountedEndpoint = { url: string; requests: () => number; close: () => void };
+
+/** An HTTP endpoint that counts the requests it takes and answers each with `answer` (none: never answers). */
+async function countingEndpoint(answer: ((res: http.ServerResponse) => void) | null): Promise<CountedEndpoint> {
   let requests = 0;
-  const server = http.createServer(() => {
+  const server = http.createServer((req, res) => {
     requests++;
+    if (!answer) return;
+    req.resume();
+    answer(res);
   });
   return { ...(await listening(server)), requests: () => requests };
 }
