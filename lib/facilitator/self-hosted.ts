@@ -11,7 +11,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { untilAborted } from "@/lib/abort";
 import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
-import { SerialSender } from "./serial-sender";
+import { memoryNonceStore, SerialSender, type NonceStore } from "./serial-sender";
 import { awaitReceiptSpeedingUp, type Resendable, type SendFees, type SpeedUpClient } from "./speed-up";
 
 /** The fee cap of the gas account's transactions, as a multiple of the latest block's base fee. */
@@ -96,7 +96,9 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrls: R
  *   fees capped at twice the latest base fee; a transaction still unmined after
  *   `speedUpAfterMs` (default 30 s) while blocks come without it is sent again, same nonce, with
  *   fees raised, up to `maxSpeedUps` (3) times, and the SettleResponse names whichever send was
- *   mined (lib/facilitator/speed-up.ts); one process per gas key;
+ *   mined (lib/facilitator/speed-up.ts). The next nonce lives in `nonceStore(network, address)`:
+ *   this process's memory by default, or a store shared by every instance with the same key
+ *   (databaseNonceStore, on PostgreSQL), each send holding it, so the instances take turns;
  * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrls` per network.
  * Each network's endpoints are tried in order, per call (lib/chains/rpc.ts): a send the first
  * endpoint failed goes to the next, the same signed transaction (one nonce, one signature).
@@ -111,6 +113,7 @@ export function createSelfHostedFacilitator({
   receiptTimeoutMs = RECEIPT_TIMEOUT_MS,
   speedUpAfterMs = SPEED_UP_AFTER_MS,
   maxSpeedUps = MAX_SPEED_UPS,
+  nonceStore = () => memoryNonceStore(),
 }: {
   evmPrivateKey?: Hex;
   evmChains?: SelfHostedEvmChain[];
@@ -119,6 +122,7 @@ export function createSelfHostedFacilitator({
   receiptTimeoutMs?: number;
   speedUpAfterMs?: number;
   maxSpeedUps?: number;
+  nonceStore?: (network: Network, address: Address) => NonceStore;
 }): x402Facilitator {
   const minedAs = new Map<string, string>();
   const facilitator = new MinedHashFacilitator(minedAs);
@@ -131,7 +135,7 @@ export function createSelfHostedFacilitator({
       // fee actually charged is paid.
       const viemChain: Chain = defineChain({ id: chain.chainId, name: chain.name ?? `Chain ${chain.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [...chain.rpcUrls] } }, fees: { baseFeeMultiplier: BASE_FEE_MULTIPLIER } });
       const client = createWalletClient({ chain: viemChain, account, pollingInterval: receiptPollingMs, transport: evmTransport(chain.rpcUrls) }).extend(publicActions);
-      const sender = new SerialSender(client, account.address);
+      const sender = new SerialSender(client, account.address, nonceStore(chain.network, account.address));
       const send = (request: { to: Address; data?: Hex; value?: bigint }, filled: Awaited<ReturnType<typeof fillBeforeQueue>>, nonce: number) =>
         client.sendTransaction({ ...request, ...filled, nonce } as Parameters<typeof client.sendTransaction>[0]);
       /** What each transaction awaiting its receipt was sent with, to send it again faster (awaitReceiptSpeedingUp). */

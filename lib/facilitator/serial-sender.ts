@@ -14,6 +14,47 @@ function isNonceTaken(error: unknown): boolean {
 }
 
 /**
+ * Where one gas account's next nonce on one chain is kept between sends, and what keeps two
+ * senders of that account from sending at the same time.
+ *
+ * `memoryNonceStore` serves one process (its SerialSender already sends one at a time);
+ * `databaseNonceStore` (lib/facilitator/nonce-store.ts) serves every instance on one PostgreSQL.
+ */
+export interface NonceStore {
+  /**
+   * Runs `use` while no other holder of this account's nonce runs (in this process, and on every
+   * instance sharing the store), with the stored next nonce (`undefined` when unknown). When
+   * `use` resolves, its `next` is stored; when it throws, the stored nonce is forgotten (the next
+   * holder reads the chain) and the error is rethrown.
+   *
+   * @returns what `use` resolved with as `result`.
+   * @throws what `use` threw; a database store also throws when its database cannot be reached
+   *   (then `use` never ran and nothing was sent).
+   */
+  hold<T>(use: (next: number | undefined) => Promise<{ result: T; next: number }>): Promise<T>;
+}
+
+/**
+ * The next nonce kept in this process's memory. Holders are not queued here: the SerialSender
+ * that owns the store runs one at a time.
+ */
+export function memoryNonceStore(): NonceStore {
+  let next: number | undefined;
+  return {
+    async hold(use) {
+      try {
+        const held = await use(next);
+        next = held.next;
+        return held.result;
+      } catch (error) {
+        next = undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/**
  * Sends one account's transactions on one chain one at a time, each with the account's next
  * nonce, so that concurrent settlements can never leave a nonce gap.
  *
@@ -26,17 +67,22 @@ function isNonceTaken(error: unknown): boolean {
  * else of this account is in flight: a send the node refused leaves no hole, and one it accepted
  * before the error (a timeout) is counted.
  *
- * A nonce another process with the same key has taken (mined: `nonce too low`; in the pool:
- * `replacement transaction underpriced`) is retried once with the chain's pending count. Only the
- * submission is queued: receipts are awaited outside it.
+ * With a shared NonceStore (several instances with one key on one PostgreSQL), each send also
+ * holds the store's lock, so the instances take turns and each starts from the nonce the last
+ * one left. A nonce someone else took anyway (a process not sharing the store, a wallet with the
+ * same key: mined, `nonce too low`; in the pool, `replacement transaction underpriced`) is
+ * retried once with the chain's pending count. Only the submission is queued: receipts are
+ * awaited outside it.
  */
 export class SerialSender {
   private tail: Promise<unknown> = Promise.resolve();
-  private next: number | undefined;
+  /** Set by resync(): the next send reads the chain's count whatever the store holds. */
+  private stale = false;
 
   constructor(
     private readonly client: NonceSource,
     private readonly address: Address,
+    private readonly store: NonceStore = memoryNonceStore(),
   ) {}
 
   /**
@@ -45,7 +91,8 @@ export class SerialSender {
    * @param send submits one transaction with the given nonce and resolves once the node took it
    *   (e.g. viem's `writeContract` with `nonce`), with its result (the transaction hash).
    * @returns what `send` resolved with.
-   * @throws what `send` threw (after one retry when the node said the nonce was taken).
+   * @throws what `send` threw (after one retry when the node said the nonce was taken), or the
+   *   store's error when a shared store cannot be reached (then nothing was sent).
    */
   send<T>(send: (nonce: number) => Promise<T>): Promise<T> {
     const run = this.tail.then(() => this.submit(send, true));
@@ -54,22 +101,24 @@ export class SerialSender {
   }
 
   /**
-   * Forgets the cached next nonce: the next send reads the chain's pending count. For when a sent
+   * Forgets the next nonce: the next send reads the chain's pending count. For when a sent
    * transaction may have left the node's pool unmined (evicted, dropped by a restart), which
    * would otherwise leave a gap that every later transaction waits behind.
    */
   resync(): void {
-    this.next = undefined;
+    this.stale = true;
   }
 
   private async submit<T>(send: (nonce: number) => Promise<T>, retry: boolean): Promise<T> {
-    const nonce = this.next ?? (await this.client.getTransactionCount({ address: this.address, blockTag: "pending" }));
     try {
-      const result = await send(nonce);
-      this.next = nonce + 1;
-      return result;
+      return await this.store.hold(async (stored) => {
+        // A retry never trusts the stored nonce: the node just said it was taken.
+        const known = this.stale || !retry ? undefined : stored;
+        const nonce = known ?? (await this.client.getTransactionCount({ address: this.address, blockTag: "pending" }));
+        this.stale = false;
+        return { result: await send(nonce), next: nonce + 1 };
+      });
     } catch (error) {
-      this.next = undefined;
       if (retry && isNonceTaken(error)) return this.submit(send, false);
       throw error;
     }

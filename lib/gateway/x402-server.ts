@@ -2,6 +2,9 @@ import { env } from "@/lib/env";
 import { TollgateError } from "@/lib/errors";
 import { createX402Services, type X402Services } from "@/lib/x402/resource-server";
 import { limitFacilitatorResponses } from "@/lib/facilitator/response-limit";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { getDb } from "@/lib/db";
+import { databaseNonceStore } from "@/lib/facilitator/nonce-store";
 import { createSelfHostedFacilitator, feePayerSigner, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
 import type { Network } from "@x402/core/types";
 
@@ -68,7 +71,7 @@ async function refresh(old: State): Promise<void> {
  * settles on every chain in EVM_CHAINS and every network in SOLANA_RPC_URLS; plus the fallback.
  */
 async function createServices(): Promise<X402Services> {
-  const { selfHostedFacilitator: keys, facilitator, fallbackFacilitator, evmChains, solanaRpcUrls } = env();
+  const { selfHostedFacilitator: keys, facilitator, fallbackFacilitator, evmChains, solanaRpcUrls, databaseUrl } = env();
   await limitFacilitatorResponses([...(keys ? [] : [facilitator.url]), ...(fallbackFacilitator ? [fallbackFacilitator.url] : [])]);
   if (!keys) return createX402Services(facilitator, fallbackFacilitator);
   const feePayer = keys.svmPrivateKey ? await feePayerSigner(keys.svmPrivateKey) : null;
@@ -76,6 +79,9 @@ async function createServices(): Promise<X402Services> {
     evmPrivateKey: keys.evmPrivateKey,
     evmChains: Object.entries(evmChains).flatMap(([chainId, c]) => (c.rpcUrls ? [{ network: `eip155:${chainId}` as Network, chainId: Number(chainId), rpcUrls: c.rpcUrls, name: c.name }] : [])),
     svm: feePayer ? Object.entries(solanaRpcUrls).map(([network, rpcUrls]) => ({ network: network as Network, feePayer, rpcUrls })) : [],
+    // On PostgreSQL several instances may share the gas key: its next nonce is kept in the
+    // database, each send holding its row. PGlite is one process (it holds a lock on its data).
+    nonceStore: parseDatabaseUrl(databaseUrl).kind === "postgres" ? (network, address) => databaseNonceStore(getDb, network, address) : undefined,
   });
   return createX402Services(new InProcessFacilitatorClient(local, { timeoutMs: facilitator.timeoutMs }), fallbackFacilitator);
 }

@@ -104,6 +104,9 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
     // The settlement transaction was sent by Tollgate's own gas account.
     const tx = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionByHash", params: [row!.transaction] }) }).then((r) => r.json());
     expect(tx.result.from.toLowerCase()).toBe(privateKeyToAccount(gasKey).address.toLowerCase());
+    // On PostgreSQL the gas account's next nonce is kept in the database, for every instance.
+    const nonce = await db.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: privateKeyToAccount(gasKey).address } } });
+    expect(nonce?.next).toBe(Number.parseInt(tx.result.nonce, 16) + 1);
   });
 
   it("shows its gas account's balance on the dashboard, and warns when it runs low", async () => {

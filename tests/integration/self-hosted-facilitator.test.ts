@@ -13,7 +13,13 @@ import { createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/f
 import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
+import type { x402Facilitator } from "@x402/core/facilitator";
+import { openDatabase, type Database } from "@/lib/database/client";
+import { applyMigrations } from "@/lib/database/migrations";
+import { parseDatabaseUrl } from "@/lib/database/target";
+import { databaseNonceStore } from "@/lib/facilitator/nonce-store";
 import { freePort } from "../support/ports";
+import { findPostgresBin, startTestDatabase } from "../support/postgres";
 import { startRpcProxy } from "../support/rpc-proxy";
 
 /** anvil's account 6: funded with ether, used by no other part of the devnet. */
@@ -223,6 +229,53 @@ describe("the self-hosted facilitator's gas account", () => {
     expect(await f.settle(await payment(13), requirements())).toMatchObject({ success: true });
     await expectNothingQueued();
   });
+
+  // Two Tollgate instances on one PostgreSQL with the same FACILITATOR_EVM_PRIVATE_KEY: each has its
+  // own queue, and without the shared nonce they race for the gas account's nonces.
+  it.skipIf(!findPostgresBin() && process.env.CI !== "true")(
+    "two instances with one gas key on one PostgreSQL take turns: a burst split over both settles every payment once, and a nonce someone else took is skipped",
+    { timeout: 180_000 },
+    async () => {
+      const postgres = await startTestDatabase("PostgreSQL", "gas-nonce");
+      const instances: Database[] = [];
+      try {
+        await applyMigrations(parseDatabaseUrl(postgres.url));
+        for (let i = 0; i < 2; i++) instances.push(await openDatabase(parseDatabaseUrl(postgres.url)));
+        const [a, b] = instances.map(({ prisma }) =>
+          createSelfHostedFacilitator({
+            evmPrivateKey: GAS_KEY,
+            evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }],
+            receiptPollingMs: 50,
+            nonceStore: (network, address) => databaseNonceStore(() => Promise.resolve(prisma), network, address),
+          }),
+        ) as [x402Facilitator, x402Facilitator];
+        const stored = async () => (await instances[0]!.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: gasAccount } } }))?.next;
+
+        const merchantBefore = await merchantBalance();
+        const payments = await Promise.all(Array.from({ length: 30 }, (_, i) => payment(20 + i)));
+        const results = await Promise.all(payments.map((p, i) => (i % 2 ? a : b).settle(p, requirements())));
+        expect(results.filter((r) => !r.success)).toEqual([]);
+        expect(new Set(results.map((r) => r.transaction)).size).toBe(30);
+        for (const r of results) expect((await chain.getTransactionReceipt({ hash: r.transaction as Hex })).status).toBe("success");
+        await expectNothingQueued();
+        expect(await merchantBalance()).toBe(merchantBefore + 30n * 10_000n);
+        expect(await stored()).toBe(await chain.getTransactionCount({ address: gasAccount }));
+
+        // A wallet with the same key, outside Tollgate, spends the stored next nonce: the next send
+        // is refused ("nonce too low"), forgets it, and goes again with the chain's count.
+        const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: privateKeyToAccount(GAS_KEY), transport: viemHttp(devnet.config.rpcUrl) });
+        await chain.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: gasAccount, value: 1n }) });
+        expect(await a.settle(await payment(50), requirements())).toMatchObject({ success: true });
+        expect(await b.settle(await payment(51), requirements())).toMatchObject({ success: true });
+        await expectNothingQueued();
+        expect(await stored()).toBe(await chain.getTransactionCount({ address: gasAccount }));
+        expect(await merchantBalance()).toBe(merchantBefore + 32n * 10_000n);
+      } finally {
+        for (const db of instances) await db.close();
+        await postgres.stop();
+      }
+    },
+  );
 
   it("run in Tollgate's process, a settle past FACILITATOR_TIMEOUT_MS ends the call as a timeout, as over HTTP", { timeout: 60_000 }, async () => {
     const client = new InProcessFacilitatorClient(facilitator(), { timeoutMs: 1_000 });
