@@ -135,7 +135,10 @@ const envSchema = z
     SETTLEMENT_CHECK_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     /** How long a payment-identifier retry gets the recorded response again, in hours. */
     PAYMENT_IDENTIFIER_TTL_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
-    /** Largest response body kept for payment-identifier retries, in bytes (larger ones are served once). */
+    /**
+     * Largest response body kept for payment-identifier retries, in bytes (larger ones are served
+     * once; on a streamed route they stream).
+     */
     PAYMENT_IDENTIFIER_MAX_BYTES: z.coerce.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024),
     /** Where settled records go while the database is unreachable (append-only, fsync'd). */
     SETTLEMENT_JOURNAL_PATH: z.string().min(1).default(".data/settlement-journal.jsonl"),
@@ -147,9 +150,10 @@ const envSchema = z
     MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_REQUEST_BODY_BYTES),
     /**
      * Largest response a paid request waits for whole before settling, in bytes (pages,
-     * settle-after-complete routes, payment-identifier payments: their body is held in memory and
-     * kept in the database until delivered); larger → 502 response_too_large, nothing charged.
-     * A streamed API route's body is not held and has no such bound.
+     * settle-after-complete routes: their body is held in memory and kept in the database until
+     * delivered); larger → 502 response_too_large, nothing charged. A streamed API route's body
+     * is not held and has no such bound (a payment-identifier payment's there is held only up to
+     * PAYMENT_IDENTIFIER_MAX_BYTES, or this when lower, then streams).
      */
     MAX_BUFFERED_RESPONSE_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
     /**

@@ -46,6 +46,7 @@ import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
+import { bufferUpTo } from "@/lib/streams";
 import { SERVED_METHODS } from "./methods";
 import { noticePage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
@@ -255,19 +256,21 @@ async function settleAfterHandler(
     return paymentRequired(extensions, requirements, resource, "payment_invalid", `Payment invalid: ${reason}`);
   }
   // API routes stream by default: settled once the handler's status and headers are in, its body
-  // then piped as produced. Pages, settle-after-complete routes and payment-identifier payments
-  // (whose response is kept for retries) wait for the whole body.
-  const streaming = route.kind === "api" && !route.settleAfterComplete && !identifier;
+  // then piped as produced. Pages and settle-after-complete routes wait for the whole body. A
+  // payment-identifier payment on a streamed route waits for it only while it could be kept for
+  // retries (openKeepable).
+  const streamed = route.kind === "api" && !route.settleAfterComplete;
   let upstream: { response: Response; body: ArrayBuffer | null };
   try {
-    const run = async () => (streaming ? { response: await openUpstream(request, target, body), body: null } : await callUpstream(request, target, body));
+    const run = async () =>
+      !streamed ? await callUpstream(request, target, body) : identifier ? await openKeepable(request, target, body) : { response: await openUpstream(request, target, body), body: null };
     // A GET or HEAD whose loopback connection was closed under it, before any answer, is sent
     // again (RFC 9110 §9.2.2: idempotent); any other method is not, as its handler may have run.
     upstream = request.method === "GET" || request.method === "HEAD" ? await againIfDropped(run) : await run();
   } catch (cause) {
     await bookkeeping(releasePayment(db, claimId), `release claim ${claimId}`);
     if (cause instanceof ResponseTooLarge) {
-      // A page, a settle-after-complete route or a payment-identifier payment is held whole before settling.
+      // A page or a settle-after-complete route is held whole before settling.
       console.warn(`[tollgate] ${target.path} answered more than MAX_BUFFERED_RESPONSE_BYTES (${cause.limit}) to a paid request that must hold it whole before settling; payment ${claimId} not settled`);
       throw new TollgateError("response_too_large", `The resource is larger than this server holds before charging (${cause.limit} bytes); nothing was charged`, { cause });
     }
@@ -436,8 +439,28 @@ function keepFor(paid: PaidContext, kept: KeptResponse): Date | "undelivered" | 
  * otherwise undefined (dropped once delivered).
  */
 function keepUntilFor(paid: PaidContext, kept: KeptResponse): Date | undefined {
-  if (!paid.identifier || kept.body.byteLength > env().paymentIdentifierMaxBytes) return undefined;
+  if (!paid.identifier || kept.streamed || kept.body.byteLength > env().paymentIdentifierMaxBytes) return undefined;
   return identifierKeepUntil();
+}
+
+/**
+ * Runs the handler of a streamed route for a payment-identifier payment: its body is held whole,
+ * to be kept for the id's retries, when it ends within PAYMENT_IDENTIFIER_MAX_BYTES (and
+ * MAX_BUFFERED_RESPONSE_BYTES, should that be set lower) and UPSTREAM_TIMEOUT_MS (the headers'
+ * wait included). A longer or slower one could not be kept
+ * anyway: it streams like any other payment's on the route (settled on its headers, piped as
+ * produced, delivered once; its retries get 402 payment_already_used), where holding it whole
+ * would cost its size in memory and refuse one past MAX_BUFFERED_RESPONSE_BYTES.
+ *
+ * @returns `body` when held whole; else null, with `response` reading from where this stopped.
+ * @throws what openUpstream throws, or the handler stream's error while the start was read.
+ */
+async function openKeepable(request: Request, target: PricedPath, body: ArrayBuffer | null): Promise<{ response: Response; body: ArrayBuffer | null }> {
+  const deadline = AbortSignal.timeout(env().upstreamTimeoutMs);
+  const response = await openUpstream(request, target, body);
+  const read = await bufferUpTo(response.body, Math.min(env().paymentIdentifierMaxBytes, env().maxBufferedResponseBytes), deadline);
+  if ("whole" in read) return { response, body: read.whole.buffer };
+  return { response: keepingSource(new Response(read.stream, { status: response.status, statusText: response.statusText, headers: response.headers }), response), body: null };
 }
 
 /** The end of a payment-identifier response's retry window, starting now (PAYMENT_IDENTIFIER_TTL_HOURS). */

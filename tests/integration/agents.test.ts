@@ -187,6 +187,34 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(await balance(payer)).toBe(before - 10_000n);
     });
 
+    it("a response longer than PAYMENT_IDENTIFIER_MAX_BYTES streams, even past MAX_BUFFERED_RESPONSE_BYTES: delivered whole, charged once; its retries get payment_already_used", { timeout: 120_000 }, async () => {
+      const payer = buyer(4).address;
+      const before = await balance(payer);
+      // Exactly PAYMENT_IDENTIFIER_MAX_BYTES (1 MiB) is held whole and kept: the retry gets it again.
+      const id = generatePaymentId();
+      const fits = await signPayment("/api/demo/download?mib=1", 4, id);
+      const first = await fetch(url("/api/demo/download?mib=1"), { headers: fits });
+      expect(first.status).toBe(200);
+      expect((await first.arrayBuffer()).byteLength).toBe(1024 * 1024);
+      const again = await fetch(url("/api/demo/download?mib=1"), { headers: fits });
+      expect(again.status).toBe(200);
+      expect((await again.arrayBuffer()).byteLength).toBe(1024 * 1024);
+      const settledAs = (r: Response) => decodePaymentResponseHeader(r.headers.get("payment-response")!).transaction;
+      expect(settledAs(again)).toBe(settledAs(first));
+      expect(await balance(payer)).toBe(before - 1_000n);
+      // 65 MiB, past the 64 MiB a paid request may hold whole (this was refused 502 response_too_large).
+      const large = await signPayment("/api/demo/download?mib=65", 4, generatePaymentId());
+      const streamed = await fetch(url("/api/demo/download?mib=65"), { headers: large });
+      expect(streamed.status).toBe(200);
+      expect(decodePaymentResponseHeader(streamed.headers.get("payment-response")!)).toMatchObject({ success: true, payer });
+      expect((await streamed.arrayBuffer()).byteLength).toBe(65 * 1024 * 1024);
+      expect(await balance(payer)).toBe(before - 2_000n);
+      const retry = await fetch(url("/api/demo/download?mib=65"), { headers: large });
+      expect(retry.status).toBe(402);
+      expect((await retry.json()).code).toBe("payment_already_used");
+      expect(await balance(payer)).toBe(before - 2_000n);
+    });
+
     it("without an id, the same payment twice is served once (the ordinary rule)", async () => {
       const headers = await signPayment("/api/demo/quote", 4);
       expect((await fetch(url("/api/demo/quote"), { headers })).status).toBe(200);
