@@ -19,7 +19,7 @@ import { applyMigrations } from "@/lib/database/migrations";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { databaseNonceStore } from "@/lib/facilitator/nonce-store";
 import { freePort } from "../support/ports";
-import { findPostgresBin, startTestDatabase } from "../support/postgres";
+import { findPostgresBin, startPostgres, startTestDatabase } from "../support/postgres";
 import { startRpcProxy } from "../support/rpc-proxy";
 
 /** anvil's account 6: funded with ether, used by no other part of the devnet. */
@@ -272,6 +272,42 @@ describe("the self-hosted facilitator's gas account", () => {
         expect(await merchantBalance()).toBe(merchantBefore + 32n * 10_000n);
       } finally {
         for (const db of instances) await db.close();
+        await postgres.stop();
+      }
+    },
+  );
+
+  it.skipIf(!findPostgresBin() && process.env.CI !== "true")(
+    "with its nonce in PostgreSQL, a settlement while the database is down sends nothing and fails; once it is back the next one lands with no nonce gap",
+    { timeout: 120_000 },
+    async () => {
+      const postgres = await startPostgres(findPostgresBin()!);
+      let db: Database | undefined;
+      try {
+        await applyMigrations(parseDatabaseUrl(postgres.url));
+        db = await openDatabase(parseDatabaseUrl(postgres.url));
+        const { prisma } = db;
+        const f = createSelfHostedFacilitator({
+          evmPrivateKey: GAS_KEY,
+          evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }],
+          receiptPollingMs: 50,
+          nonceStore: (network, address) => databaseNonceStore(() => Promise.resolve(prisma), network, address),
+        });
+        expect(await f.settle(await payment(60), requirements())).toMatchObject({ success: true });
+        const merchantBefore = await merchantBalance();
+        const sentBefore = await chain.getTransactionCount({ address: gasAccount, blockTag: "pending" });
+        postgres.halt();
+        const [down] = await Promise.allSettled([f.settle(await payment(61), requirements())]);
+        expect(down.status === "fulfilled" && down.value.success).toBe(false);
+        // Nothing was sent: the nonce was never taken.
+        expect(await chain.getTransactionCount({ address: gasAccount, blockTag: "pending" })).toBe(sentBefore);
+        expect(await merchantBalance()).toBe(merchantBefore);
+        postgres.resume();
+        expect(await f.settle(await payment(62), requirements())).toMatchObject({ success: true });
+        expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
+        await expectNothingQueued();
+      } finally {
+        await db?.close();
         await postgres.stop();
       }
     },
