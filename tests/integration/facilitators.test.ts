@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { balanceOf, testKey } from "@/scripts/devnet/chain";
+import { startNext } from "@/scripts/stack";
+import { freePort } from "../support/ports";
 import { findPostgresBin } from "../support/postgres";
 import { sessionCookie } from "../support/session";
 import { startPostgresStack, type Stack } from "../support/stack";
@@ -107,6 +109,29 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
     // On PostgreSQL the gas account's next nonce is kept in the database, for every instance.
     const nonce = await db.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: privateKeyToAccount(gasKey).address } } });
     expect(nonce?.next).toBe(Number.parseInt(tx.result.nonce, 16) + 1);
+  });
+
+  it("a second instance with the same gas key: concurrent payments spread over both are each served and charged once, the gas account's nonces taken in turn", { timeout: 180_000 }, async () => {
+    const { devnet, db, buyer, balance } = stack;
+    const gas = privateKeyToAccount(gasKey).address;
+    const port = await freePort();
+    // One deployment: the second instance answers to the first one's public origin.
+    const second = await startNext({ mode: "start", port, env: { ...stack.env, PUBLIC_URL: stack.app.url, PUBLIC_ORIGINS: `http://127.0.0.1:${port}` } });
+    try {
+      const merchantBefore = await balance(devnet.config.payTo);
+      const buyersBefore = await Promise.all([0, 1, 2, 3, 4].map((i) => balance(buyer(i).address)));
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => stack.pay(i % 5, i % 2 ? second.url : stack.app.url).then((r) => r.status)));
+      expect(answers).toEqual(Array(20).fill(200));
+      expect(await balance(devnet.config.payTo)).toBe(merchantBefore + 20n * 10_000n);
+      for (const i of [0, 1, 2, 3, 4]) expect(await balance(buyer(i).address)).toBe(buyersBefore[i]! - 4n * 10_000n);
+      const rpc = (method: string, params: unknown[]) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) }).then(async (r) => (await r.json()).result);
+      const mined = Number.parseInt(await rpc("eth_getTransactionCount", [gas, "latest"]), 16);
+      expect(Number.parseInt(await rpc("eth_getTransactionCount", [gas, "pending"]), 16)).toBe(mined);
+      const nonce = await db.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: gas } } });
+      expect(nonce?.next).toBe(mined);
+    } finally {
+      await second.stop();
+    }
   });
 
   it("shows its gas account's balance on the dashboard, and warns when it runs low", async () => {
