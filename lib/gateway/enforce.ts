@@ -447,10 +447,10 @@ function keepUntilFor(paid: PaidContext, kept: KeptResponse): Date | undefined {
  * Runs the handler of a streamed route for a payment-identifier payment: its body is held whole,
  * to be kept for the id's retries, when it ends within PAYMENT_IDENTIFIER_MAX_BYTES (and
  * MAX_BUFFERED_RESPONSE_BYTES, should that be set lower) and UPSTREAM_TIMEOUT_MS (the headers'
- * wait included). A longer or slower one could not be kept
- * anyway: it streams like any other payment's on the route (settled on its headers, piped as
- * produced, delivered once; its retries get 402 payment_already_used), where holding it whole
- * would cost its size in memory and refuse one past MAX_BUFFERED_RESPONSE_BYTES.
+ * wait included). A longer or slower one could not be kept anyway: it streams like any other
+ * payment's on the route (settled on its headers, piped as produced, delivered once; its retries
+ * get 402 payment_already_used), where holding it whole would cost its size in memory and refuse
+ * one past MAX_BUFFERED_RESPONSE_BYTES.
  *
  * @returns `body` when held whole; else null, with `response` reading from where this stopped.
  * @throws what openUpstream throws, or the handler stream's error while the start was read.
