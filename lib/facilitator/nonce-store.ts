@@ -16,8 +16,9 @@ const HOLD_TIMEOUT_MS = 120_000;
 /**
  * The next nonce of one gas account on one network, kept in the `GasNonce` row on PostgreSQL so
  * that every Tollgate instance with the same FACILITATOR_EVM_PRIVATE_KEY takes turns: a send holds
- * the row (`SELECT … FOR UPDATE` in a transaction) from reading the nonce to the node's answer, and
- * stores the next one before letting go. Another instance's send waits on the row meanwhile.
+ * the row's lock (taken by an upsert, in a transaction) from reading the nonce to the node's
+ * answer, and stores the next one before letting go. Another instance's send waits on the row
+ * meanwhile.
  *
  * On failure the row is set to null (the next holder reads the chain's pending count), in the same
  * transaction. If the database goes away after the node took a transaction, the row keeps the
@@ -36,8 +37,12 @@ export function databaseNonceStore(db: () => Promise<PrismaClient>, network: str
       const prisma = await db();
       const outcome = await prisma.$transaction(
         async (tx) => {
-          await tx.$executeRaw`INSERT INTO "GasNonce" ("network", "address", "next", "updatedAt") VALUES (${network}, ${address}, NULL, now()) ON CONFLICT DO NOTHING`;
-          const [row] = await tx.$queryRaw<{ next: number | null }[]>`SELECT "next" FROM "GasNonce" WHERE "network" = ${network} AND "address" = ${address} FOR UPDATE`;
+          // One statement creates the row on first use or locks the existing one (an upsert's
+          // DO UPDATE takes the row lock as SELECT … FOR UPDATE would) and reads its next nonce.
+          const [row] = await tx.$queryRaw<{ next: number | null }[]>`
+            INSERT INTO "GasNonce" ("network", "address", "next", "updatedAt") VALUES (${network}, ${address}, NULL, now())
+            ON CONFLICT ("network", "address") DO UPDATE SET "updatedAt" = "GasNonce"."updatedAt"
+            RETURNING "next"`;
           const where = { network_address: { network, address } };
           let held: Awaited<ReturnType<typeof use>>;
           try {
