@@ -5,7 +5,7 @@
  * (tests/support/rpc-proxy.ts) that can refuse chosen calls (the fault a busy or flaky RPC
  * provider gives), since anvil itself never refuses.
  */
-import { FacilitatorTimeoutError, type PaymentPayload } from "@x402/core/types";
+import { FacilitatorTimeoutError, type Network, type PaymentPayload } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http as viemHttp, numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -50,7 +50,11 @@ describe("the self-hosted facilitator's gas account", () => {
   /** A payment of 0.01 test USDC to the merchant by buyer `i % 5`, signed by the official client. */
   const payment = (i: number): Promise<PaymentPayload> => signDevnetPayment(devnet.config, i % 5, requirements());
 
-  const facilitator = () => createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50 });
+  /** The facilitator under test, on the gas account, through the proxy; `options` override the rest. */
+  const facilitator = (options: Partial<Parameters<typeof createSelfHostedFacilitator>[0]> = {}) =>
+    createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50, ...options });
+  /** Options that keep the gas account's next nonce in `prisma`'s database, as an instance on PostgreSQL does. */
+  const nonceIn = (prisma: Database["prisma"]) => ({ nonceStore: (network: Network, address: Address) => databaseNonceStore(() => Promise.resolve(prisma), network, address) });
 
   /** The gas account has nothing waiting: its pending nonce is its mined one, and anvil's pool is empty. */
   async function expectNothingQueued() {
@@ -164,7 +168,7 @@ describe("the self-hosted facilitator's gas account", () => {
 
   it("a transaction the node drops from its pool unmined leaves no nonce gap: that settlement fails, the next one lands", { timeout: 60_000 }, async () => {
     // Receipts waited for 5 s here (120 s by default), so the dropped one's wait ends within the test.
-    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50, receiptTimeoutMs: 5_000 });
+    const f = facilitator({ receiptTimeoutMs: 5_000 });
     expect(await f.settle(await payment(7), requirements())).toMatchObject({ success: true });
     const merchantBefore = await merchantBalance();
     await chain.request({ method: "evm_setAutomine", params: [false] } as never);
@@ -189,7 +193,7 @@ describe("the self-hosted facilitator's gas account", () => {
 
   it("a settlement stuck under a base fee that rose past its fee cap is sent again with raised fees: the re-send is mined, the SettleResponse names it, the transfer happens once", { timeout: 60_000 }, async () => {
     // Re-sent after 200 ms unmined (30 s by default), once a block came without it.
-    const f = createSelfHostedFacilitator({ evmPrivateKey: GAS_KEY, evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }], receiptPollingMs: 50, speedUpAfterMs: 200 });
+    const f = facilitator({ speedUpAfterMs: 200 });
     expect(await f.settle(await payment(11), requirements())).toMatchObject({ success: true });
     const merchantBefore = await merchantBalance();
     type Pooled = { hash: Hex; maxFeePerGas: Hex };
@@ -241,14 +245,7 @@ describe("the self-hosted facilitator's gas account", () => {
       try {
         await applyMigrations(parseDatabaseUrl(postgres.url));
         for (let i = 0; i < 2; i++) instances.push(await openDatabase(parseDatabaseUrl(postgres.url)));
-        const [a, b] = instances.map(({ prisma }) =>
-          createSelfHostedFacilitator({
-            evmPrivateKey: GAS_KEY,
-            evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }],
-            receiptPollingMs: 50,
-            nonceStore: (network, address) => databaseNonceStore(() => Promise.resolve(prisma), network, address),
-          }),
-        ) as [x402Facilitator, x402Facilitator];
+        const [a, b] = instances.map(({ prisma }) => facilitator(nonceIn(prisma))) as [x402Facilitator, x402Facilitator];
         const stored = async () => (await instances[0]!.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: gasAccount } } }))?.next;
 
         const merchantBefore = await merchantBalance();
@@ -286,13 +283,7 @@ describe("the self-hosted facilitator's gas account", () => {
       try {
         await applyMigrations(parseDatabaseUrl(postgres.url));
         db = await openDatabase(parseDatabaseUrl(postgres.url));
-        const { prisma } = db;
-        const f = createSelfHostedFacilitator({
-          evmPrivateKey: GAS_KEY,
-          evmChains: [{ network: devnet.config.network as `${string}:${string}`, chainId: devnet.config.chainId, rpcUrls: [proxyUrl] }],
-          receiptPollingMs: 50,
-          nonceStore: (network, address) => databaseNonceStore(() => Promise.resolve(prisma), network, address),
-        });
+        const f = facilitator(nonceIn(db.prisma));
         expect(await f.settle(await payment(60), requirements())).toMatchObject({ success: true });
         const merchantBefore = await merchantBalance();
         const sentBefore = await chain.getTransactionCount({ address: gasAccount, blockTag: "pending" });
