@@ -46,14 +46,13 @@ import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
-import { bufferUpTo } from "@/lib/streams";
 import { SERVED_METHODS } from "./methods";
 import { noticePage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { renderFailureError, streamedRenderFailure } from "./render-outcome";
 import { readRequestBody } from "./request-body";
-import { callUpstream, openUpstream, PAYWALL_HEADER, PAYWALL_PATH, ResponseTooLarge, upstreamHeaders } from "./upstream";
+import { callUpstream, keepingSource, openUpstream, openUpstreamUpTo, PAYWALL_HEADER, PAYWALL_PATH, ResponseTooLarge, upstreamHeaders } from "./upstream";
 import { getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -258,12 +257,17 @@ async function settleAfterHandler(
   // API routes stream by default: settled once the handler's status and headers are in, its body
   // then piped as produced. Pages and settle-after-complete routes wait for the whole body. A
   // payment-identifier payment on a streamed route waits for it only while it could be kept for
-  // retries (openKeepable).
+  // retries: up to PAYMENT_IDENTIFIER_MAX_BYTES (or MAX_BUFFERED_RESPONSE_BYTES, when lower).
   const streamed = route.kind === "api" && !route.settleAfterComplete;
+  const keepable = Math.min(env().paymentIdentifierMaxBytes, env().maxBufferedResponseBytes);
   let upstream: { response: Response; body: ArrayBuffer | null };
   try {
     const run = async () =>
-      !streamed ? await callUpstream(request, target, body) : identifier ? await openKeepable(request, target, body) : { response: await openUpstream(request, target, body), body: null };
+      !streamed
+        ? await callUpstream(request, target, body)
+        : identifier
+          ? await openUpstreamUpTo(request, target, body, keepable)
+          : { response: await openUpstream(request, target, body), body: null };
     // A GET or HEAD whose loopback connection was closed under it, before any answer, is sent
     // again (RFC 9110 §9.2.2: idempotent); any other method is not, as its handler may have run.
     upstream = request.method === "GET" || request.method === "HEAD" ? await againIfDropped(run) : await run();
@@ -441,26 +445,6 @@ function keepFor(paid: PaidContext, kept: KeptResponse): Date | "undelivered" | 
 function keepUntilFor(paid: PaidContext, kept: KeptResponse): Date | undefined {
   if (!paid.identifier || kept.streamed || kept.body.byteLength > env().paymentIdentifierMaxBytes) return undefined;
   return identifierKeepUntil();
-}
-
-/**
- * Runs the handler of a streamed route for a payment-identifier payment: its body is held whole,
- * to be kept for the id's retries, when it ends within PAYMENT_IDENTIFIER_MAX_BYTES (and
- * MAX_BUFFERED_RESPONSE_BYTES, should that be set lower) and UPSTREAM_TIMEOUT_MS (the headers'
- * wait included). A longer or slower one could not be kept anyway: it streams like any other
- * payment's on the route (settled on its headers, piped as produced, delivered once; its retries
- * get 402 payment_already_used), where holding it whole would cost its size in memory and refuse
- * one past MAX_BUFFERED_RESPONSE_BYTES.
- *
- * @returns `body` when held whole; else null, with `response` reading from where this stopped.
- * @throws what openUpstream throws, or the handler stream's error while the start was read.
- */
-async function openKeepable(request: Request, target: PricedPath, body: ArrayBuffer | null): Promise<{ response: Response; body: ArrayBuffer | null }> {
-  const deadline = AbortSignal.timeout(env().upstreamTimeoutMs);
-  const response = await openUpstream(request, target, body);
-  const read = await bufferUpTo(response.body, Math.min(env().paymentIdentifierMaxBytes, env().maxBufferedResponseBytes), deadline);
-  if ("whole" in read) return { response, body: read.whole.buffer };
-  return { response: keepingSource(new Response(read.stream, { status: response.status, statusText: response.statusText, headers: response.headers }), response), body: null };
 }
 
 /** The end of a payment-identifier response's retry window, starting now (PAYMENT_IDENTIFIER_TTL_HOURS). */
@@ -708,18 +692,6 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
     headers.append("set-cookie", grantCookie(path, token, paid.route.accessWindowSeconds, env().secureCookies));
   }
   return keepingSource(new Response(body, { status: response.status, headers }), source);
-}
-
-const KEEP_SOURCE = Symbol("tollgate.upstream-response");
-
-/**
- * Returns `out`, which pipes the body of the fetch Response `source`, holding `source` for as long
- * as `out` lives: undici cancels the body of a garbage-collected fetch Response, so a body handed
- * on without its Response may be cut before it is read (see PaidContext.live).
- */
-function keepingSource(out: Response, source: Response | null): Response {
-  if (source) Object.defineProperty(out, KEEP_SOURCE, { value: source });
-  return out;
 }
 
 /**

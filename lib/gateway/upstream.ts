@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { signingKey } from "@/lib/access/secret";
 import { env } from "@/lib/env";
 import { publicOriginOf } from "@/lib/public-origin";
-import { readPrefix } from "@/lib/streams";
+import { bufferUpTo, readPrefix } from "@/lib/streams";
 
 /**
  * Next's proxy cannot see the status of the page or route it lets through (NextResponse.next()
@@ -138,6 +138,44 @@ export async function openUpstream(request: Request, target: { path: string; hre
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Like `openUpstream`, but holds the body whole when it ends within `limit` bytes and
+ * UPSTREAM_TIMEOUT_MS (the headers' wait included); past either, the body streams from where the
+ * read stopped, none of it lost or repeated. For a payment-identifier payment on a streamed route:
+ * a body that could be kept for the id's retries is held to be kept, a longer or slower one
+ * streams like any other payment's (holding it whole would cost its size in memory).
+ *
+ * @param limit in bytes: the most held whole.
+ * @returns `body` when held whole; else null, with `response` reading the handler's stream from
+ *   where this stopped (cancelling it cancels the handler's stream).
+ * @throws what openUpstream throws, or the handler stream's error while the start was read.
+ */
+export async function openUpstreamUpTo(
+  request: Request,
+  target: { path: string; href: string },
+  body: ArrayBuffer | null,
+  limit: number,
+): Promise<{ response: Response; body: ArrayBuffer | null }> {
+  const deadline = AbortSignal.timeout(env().upstreamTimeoutMs);
+  const response = await openUpstream(request, target, body);
+  const read = await bufferUpTo(response.body, limit, deadline);
+  if ("whole" in read) return { response, body: read.whole.buffer };
+  const rest = new Response(read.stream, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return { response: keepingSource(rest, response), body: null };
+}
+
+const KEEP_SOURCE = Symbol("tollgate.upstream-response");
+
+/**
+ * Returns `out`, which pipes the body of the fetch Response `source`, holding `source` for as long
+ * as `out` lives: undici cancels the body of a garbage-collected fetch Response, so a body handed
+ * on without its Response may be cut before it is read.
+ */
+export function keepingSource(out: Response, source: Response | null): Response {
+  if (source) Object.defineProperty(out, KEEP_SOURCE, { value: source });
+  return out;
 }
 
 async function fetchUpstream(
