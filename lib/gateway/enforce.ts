@@ -257,7 +257,8 @@ async function settleAfterHandler(
   // API routes stream by default: settled once the handler's status and headers are in, its body
   // then piped as produced. Pages and settle-after-complete routes wait for the whole body. A
   // payment-identifier payment on a streamed route waits for it only while it could be kept for
-  // retries: up to PAYMENT_IDENTIFIER_MAX_BYTES (or MAX_BUFFERED_RESPONSE_BYTES, when lower).
+  // retries: up to PAYMENT_IDENTIFIER_MAX_BYTES (or MAX_BUFFERED_RESPONSE_BYTES, when lower), and
+  // never for server-sent events.
   const streamed = route.kind === "api" && !route.settleAfterComplete;
   const keepable = Math.min(env().paymentIdentifierMaxBytes, env().maxBufferedResponseBytes);
   let upstream: { response: Response; body: ArrayBuffer | null };

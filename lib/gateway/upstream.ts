@@ -113,7 +113,7 @@ export async function callUpstream(
   const response = await fetchUpstream(request, target, body, extraHeaders, signal);
   const limit = env().maxBufferedResponseBytes;
   // (A declared length counts only for a body fetch does not decode: an encoded one grows.)
-  if (!response.headers.has("content-encoding") && Number(response.headers.get("content-length")) > limit) {
+  if (declaredLength(response.headers) > limit) {
     response.body?.cancel().catch(() => {});
     throw new ResponseTooLarge(limit);
   }
@@ -146,6 +146,9 @@ export async function openUpstream(request: Request, target: { path: string; hre
  * read stopped, none of it lost or repeated. For a payment-identifier payment on a streamed route:
  * a body that could be kept for the id's retries is held to be kept, a longer or slower one
  * streams like any other payment's (holding it whole would cost its size in memory).
+ * A body that says at its headers it will not be held streams at once, none of it read here:
+ * server-sent events (text/event-stream: events are worth their moment, and a feed may never
+ * end) and a declared Content-Length over `limit` (on a body fetch does not decode).
  *
  * @param limit in bytes: the most held whole.
  * @returns `body` when held whole; else null, with `response` reading the handler's stream from
@@ -160,10 +163,21 @@ export async function openUpstreamUpTo(
 ): Promise<{ response: Response; body: ArrayBuffer | null }> {
   const deadline = AbortSignal.timeout(env().upstreamTimeoutMs);
   const response = await openUpstream(request, target, body);
+  if (isEventStream(response.headers) || declaredLength(response.headers) > limit) return { response, body: null };
   const read = await bufferUpTo(response.body, limit, deadline);
   if ("whole" in read) return { response, body: read.whole.buffer };
   const rest = new Response(read.stream, { status: response.status, statusText: response.statusText, headers: response.headers });
   return { response: keepingSource(rest, response), body: null };
+}
+
+/** Whether a response is server-sent events (its media type text/event-stream, any case, any parameters). */
+function isEventStream(headers: Headers): boolean {
+  return (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "text/event-stream";
+}
+
+/** The body's declared length in bytes, when fetch hands it on as sent (not encoded); else NaN. */
+function declaredLength(headers: Headers): number {
+  return headers.has("content-encoding") ? Number.NaN : Number(headers.get("content-length") ?? Number.NaN);
 }
 
 const KEEP_SOURCE = Symbol("tollgate.upstream-response");

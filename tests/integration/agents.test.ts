@@ -340,6 +340,29 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(events.at(-1)).toContain("event: end");
     });
 
+    it("streams server-sent events live for a payment with a payment-identifier id too (an event stream is not held to be kept); its retry gets payment_already_used", async () => {
+      const payer = buyer(2).address;
+      const before = await balance(payer);
+      const headers = await signPayment("/api/demo/stream?events=20", 2, generatePaymentId());
+      const res = await fetch(url("/api/demo/stream?events=20"), { headers });
+      expect(res.status).toBe(200);
+      expect(decodePaymentResponseHeader(res.headers.get("payment-response")!).success).toBe(true);
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      // 20 events, one every 400 ms: held whole (as before), the first read would hold them all.
+      const first = decoder.decode((await reader.read()).value);
+      expect(first).toContain("id: 1\n");
+      expect(first).not.toContain("event: end");
+      let rest = "";
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
+      expect((first + rest).split("\n\n").filter((e) => e.includes("event: tick"))).toHaveLength(20);
+      expect(await balance(payer)).toBe(before - 20_000n);
+      const retry = await fetch(url("/api/demo/stream?events=20"), { headers });
+      expect(retry.status).toBe(402);
+      expect((await retry.json()).code).toBe("payment_already_used");
+      expect(await balance(payer)).toBe(before - 20_000n);
+    });
+
     it("charges nothing for a stream whose handler refuses the request", async () => {
       const payer = buyer(3).address;
       const before = await balance(payer);
