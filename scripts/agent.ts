@@ -4,7 +4,8 @@
  * Pays an x402-priced URL with the official client (@x402/fetch; --v1: x402-fetch) and a demo
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
- * response body, the decoded PAYMENT-RESPONSE and the buyer's balance before and after.
+ * response body (server-sent events as they arrive), the decoded PAYMENT-RESPONSE and the buyer's
+ * balance before and after.
  *
  * `--siwx` (EVM): on a route that sells access, pays once, then calls again signing in with
  * sign-in-with-x (@x402/extensions' wrapFetchWithSIWx), and prints whether the second call was free.
@@ -119,16 +120,27 @@ const response = await pay(url, {
   headers: values.data !== undefined ? { "content-type": "application/json" } : undefined,
   body: values.data,
 });
-const text = await response.text();
-const after = await balance();
-
 console.log(`${method} ${url} → ${response.status} ${response.statusText}`);
 console.log("\nbody:");
-try {
-  console.log(JSON.stringify(JSON.parse(text), null, 2));
-} catch {
-  console.log(text);
+let text = "";
+if (/^text\/event-stream\b/i.test(response.headers.get("content-type") ?? "") && response.body) {
+  // Server-sent events are printed as they arrive, as an agent consuming them would see them.
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    const part = decoder.decode(chunk.value, { stream: true });
+    text += part;
+    process.stdout.write(part);
+  }
+} else {
+  text = await response.text();
+  try {
+    console.log(JSON.stringify(JSON.parse(text), null, 2));
+  } catch {
+    console.log(text);
+  }
 }
+const after = await balance();
 const header = response.headers.get("PAYMENT-RESPONSE") ?? response.headers.get("X-PAYMENT-RESPONSE");
 console.log("\npayment response:");
 if (header) {

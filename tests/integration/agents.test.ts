@@ -5,6 +5,10 @@
  * (@x402/core's x402Client with @x402/evm), extensions by @x402/extensions; balances are read
  * from the chain and rows from the database.
  */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { Validator } from "@seriousme/openapi-schema-validator";
@@ -20,6 +24,7 @@ import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
+import { writeDevnetFile } from "@/scripts/devnet/config";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
@@ -563,6 +568,64 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(burst.filter((s) => s !== 200 && s !== 402)).toEqual([]);
       const rows = await db.prisma.quotaUsage.findMany({ where: { identity: { in: ["ip:198.51.100.7", "ip:198.51.100.8"] } } });
       expect(rows.map((r) => r.used).sort()).toEqual([3, 3]);
+    });
+  });
+  describe.runIf(name === "PGlite")("npm run agent (README's commands)", () => {
+    /**
+     * Runs `scripts/agent.ts` (what `npm run agent --` runs) with `args` against this devnet, its
+     * file written where DEVNET_FILE says; `onOutput` sees stdout as it grows.
+     */
+    async function runAgent(args: string[], onOutput?: (out: string) => void): Promise<{ code: number | null; out: string }> {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-agent-"));
+      writeDevnetFile(devnet.config, path.join(dir, "devnet.json"));
+      try {
+        const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/agent.ts", ...args], { env: { ...process.env, DEVNET_FILE: path.join(dir, "devnet.json") }, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString("utf8");
+          onOutput?.(out);
+        });
+        child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        if (code !== 0) console.error(err);
+        return { code, out };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    it("pays a priced API and prints the answer, the settlement and the buyer's balance", { timeout: 120_000 }, async () => {
+      const before = await balance(buyer(0).address);
+      const { code, out } = await runAgent([url("/api/demo/quote")]);
+      expect(code).toBe(0);
+      expect(out).toContain(`GET ${url("/api/demo/quote")} → 200`);
+      expect(out).toMatch(/success {6}true/);
+      expect(out).toMatch(/transaction {2}0x[0-9a-f]{64}/);
+      expect(out).toContain("(-0.01 USDC)");
+      expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    });
+
+    it("--payment-id: the same payment presented again gets the same answer and no charge", { timeout: 120_000 }, async () => {
+      const before = await balance(buyer(0).address);
+      const { code, out } = await runAgent([url("/api/demo/quote"), "--payment-id"]);
+      expect(code).toBe(0);
+      expect(out).toMatch(/retry of the same payment → 200/);
+      expect(out).toMatch(/same response body {8}yes/);
+      expect(out).toMatch(/charged again {13}no/);
+      expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    });
+
+    it("prints server-sent events as they arrive", { timeout: 120_000 }, async () => {
+      // 20 events, one every 400 ms: when the first is printed, the stream has not ended.
+      let endedAtFirst: boolean | undefined;
+      const { code, out } = await runAgent([url("/api/demo/stream?events=20")], (sofar) => {
+        if (endedAtFirst === undefined && sofar.includes("id: 1\n")) endedAtFirst = sofar.includes("event: end");
+      });
+      expect(code).toBe(0);
+      expect(endedAtFirst).toBe(false);
+      expect(out.split("\n\n").filter((e) => e.includes("event: tick"))).toHaveLength(20);
+      expect(out).toContain("(-0.02 USDC)");
     });
   });
 });
