@@ -126,10 +126,10 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           Description (shown to buyers)
           <input className={field} value={form.description} onChange={(e) => set("description", e.target.value)} />
         </label>
-        <label className={label}>
+        <label className={`${label} md:col-span-2`}>
           MIME type (what the route returns)
           <select
-            className={field}
+            className={`${field} block md:max-w-md`}
             value={MIME_TYPES.includes(form.mimeType) && !mimeOther ? form.mimeType : "other"}
             onChange={(e) => {
               setMimeOther(e.target.value === "other");
@@ -144,7 +144,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
             <option value="other">Other…</option>
           </select>
           {(mimeOther || !MIME_TYPES.includes(form.mimeType)) && (
-            <input className={`${field} font-mono`} aria-label="Other MIME type" value={form.mimeType} onChange={(e) => set("mimeType", e.target.value)} placeholder="application/vnd.example+json" />
+            <input className={`${field} font-mono block md:max-w-md`} aria-label="Other MIME type" value={form.mimeType} onChange={(e) => set("mimeType", e.target.value)} placeholder="application/vnd.example+json" />
           )}
         </label>
         {form.kind === "api" && (
@@ -171,13 +171,13 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           </div>
         )}
         {(form.kind === "page" || form.siwxAccess) && (
-          <label className={label}>
+          <label className={`${label} md:col-span-2`}>
             Access after payment (hours)
-            <input className={field} type="number" min={0.1} step="any" value={form.accessWindowHours} onChange={(e) => set("accessWindowHours", Number(e.target.value))} />
+            <input className={`${field} block md:max-w-xs`} type="number" min={0.1} step="any" value={form.accessWindowHours} onChange={(e) => set("accessWindowHours", Number(e.target.value))} />
           </label>
         )}
         {form.kind === "api" && (
-          <label className={label}>
+          <label className={`${label} md:col-span-2`}>
             Idempotent retries (payment-identifier)
             <select className={field} value={form.paymentIdentifier ?? "optional"} onChange={(e) => set("paymentIdentifier", e.target.value as "off" | "optional" | "required")}>
               <option value="optional">Offered: a retry with the same id gets the same response, charged once</option>
@@ -187,7 +187,7 @@ export function RouteEditor({ id, initial, networks }: { id: string | null; init
           </label>
         )}
         {form.kind === "api" && (
-          <label className={label}>
+          <label className={`${label} md:col-span-2`}>
             Delivery
             <select className={field} value={form.settleAfterComplete ? "complete" : "stream"} onChange={(e) => set("settleAfterComplete", e.target.value === "complete")}>
               <option value="stream">Stream: charge once the response starts successfully, then stream it (SSE, downloads)</option>

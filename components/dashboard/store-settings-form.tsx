@@ -64,7 +64,7 @@ export function StoreSettingsForm({ initial }: { initial: Form }) {
       {error("supportUrl")}
       <label className={label}>
         Default access window for new pages (hours)
-        <input className={`${field} max-w-32`} type="number" min={0.02} step="any" value={form.defaultAccessWindowHours} onChange={(e) => set("defaultAccessWindowHours", e.target.valueAsNumber)} aria-invalid={Boolean(errors.defaultAccessWindowHours)} />
+        <input className={`${field} block max-w-32`} type="number" min={0.02} step="any" value={form.defaultAccessWindowHours} onChange={(e) => set("defaultAccessWindowHours", e.target.valueAsNumber)} aria-invalid={Boolean(errors.defaultAccessWindowHours)} />
       </label>
       {error("defaultAccessWindowHours")}
       <div className="flex items-center gap-3">
