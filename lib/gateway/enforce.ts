@@ -42,12 +42,13 @@ import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-hea
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import { againIfDropped, answerUnreadable, settledByOf } from "@/lib/x402/failover";
 import { notingRetryAfter, type RetryAfterNote } from "@/lib/facilitator/retry-after";
+import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { SERVED_METHODS } from "./methods";
-import { noticePage } from "./notice-page";
+import { noticePage, paidApiPage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
 import type { RouteSnapshot } from "./route-cache";
 import { renderFailureError, streamedRenderFailure } from "./render-outcome";
@@ -139,6 +140,7 @@ export async function enforcePayment(
       if (refusal) return paymentRequired(extensions, requirements, resource, refusal.code, refusal.message);
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
       if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, requirements, resource, message);
+      if (isBrowserNavigation(request)) return await paidApiPaymentRequired(request, target, extensions, requirements, resource, message);
       return paymentRequired(extensions, requirements, resource, "payment_required", message);
     }
     // HEAD gets GET's headers without its content: a payment sent with it would buy nothing, so it
@@ -715,6 +717,38 @@ function cookieValue(header: string | null, name: string): string | undefined {
 /** Browsers navigating ask for HTML; agents and scripts do not, and get the plain x402 402. */
 function wantsHtml(request: Request): boolean {
   return (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/**
+ * A browser opening an address (typed, a link, a bookmark): it asks for HTML for a document
+ * (Fetch Metadata, `Sec-Fetch-Dest: document`, which scripts in a browser cannot set). A script's
+ * fetch, an agent or curl is none of these and gets the plain x402 402. Only what the 402 body
+ * looks like depends on it.
+ */
+function isBrowserNavigation(request: Request): boolean {
+  return request.headers.get("sec-fetch-dest") === "document" && wantsHtml(request);
+}
+
+/**
+ * The 402 of a priced API route for a browser that opened its address: a page a person can read
+ * (`paidApiPage`: the route, its prices in words, how a program pays) instead of the v1 JSON body,
+ * with the same PAYMENT-REQUIRED header, so a client that reads headers can still pay.
+ */
+async function paidApiPaymentRequired(
+  request: Request,
+  target: PricedPath,
+  extensions: Record<string, unknown> | undefined,
+  requirements: PaymentRequirements[],
+  resource: ResourceInfo,
+  message: string,
+): Promise<Response> {
+  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions });
+  const assets = await describeAssets(requirements.map((r) => ({ network: r.network, asset: r.asset })));
+  const prices = requirements.map((r) => {
+    const display = assets.get(assetKey(r.network, r.asset));
+    return `${formatAssetAmount(r.amount, display)} on ${display?.networkName ?? r.network}`;
+  });
+  return htmlPaymentRequired(paidApiPage({ method: request.method, path: target.path, description: resource.description ?? "", prices }), header);
 }
 
 /**

@@ -348,6 +348,22 @@ test("works on a phone-sized screen and by keyboard", async ({ page, baseUrl, de
   await expect(paywall.payButton()).toHaveText("Pay 0.01 EURC");
 });
 
+test("a visitor who opens a priced API's address reads what it is and what a call costs; the same address fetched by a script gets the x402 JSON", async ({ page, baseUrl }) => {
+  const res = await page.goto(`${baseUrl}/api/demo/quote`);
+  expect(res?.status()).toBe(402);
+  expect(res?.headers()["payment-required"]).toBeTruthy();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("GET /api/demo/quote");
+  await expect(page.getByText("A quotation of the minute")).toBeVisible();
+  await expect(page.getByText("Each call costs 0.01 USDC on Local devnet or 0.01 USDC on Solana Devnet.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Priced APIs, for agents" })).toHaveAttribute("href", "/llms.txt");
+  // A script on the page fetching the same address gets the JSON 402 an x402 client reads.
+  const scripted = await page.evaluate(async () => {
+    const r = await fetch("/api/demo/quote", { headers: { accept: "text/html, application/json" } });
+    return { status: r.status, type: r.headers.get("content-type"), code: (await r.json()).code };
+  });
+  expect(scripted).toEqual({ status: 402, type: "application/json", code: "payment_required" });
+});
+
 test("agents without Accept: text/html get the plain x402 402 and can pay it", async ({ request, baseUrl, devnet, balance }) => {
   const res = await request.get(`${baseUrl}${DEEP_DIVE}`, { headers: { accept: "application/json" } });
   expect(res.status()).toBe(402);

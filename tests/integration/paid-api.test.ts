@@ -614,6 +614,32 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     }
   }
 
+  it.runIf(name === "PostgreSQL")("answers a browser opening a priced API's address with a readable 402 page (the request's path and the merchant's text escaped, PAYMENT-REQUIRED kept); scripts and agents get the JSON 402", async () => {
+    await withPricedRoute({ kind: "api", pathPattern: "/api/hostile/:name", description: `Quotes <img src=x onerror="alert(1)"> & 'more'` }, url("/api/hostile/probe"), async () => {
+      const navigation = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "sec-fetch-dest": "document", "sec-fetch-mode": "navigate" };
+      const page = await fetch(url("/api/hostile/%3Cscript%3Ealert(1)%3C%22%27"), { headers: navigation });
+      expect(page.status).toBe(402);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+      const required = decodePaymentRequiredHeader(page.headers.get("payment-required")!);
+      expect(required.accepts[0]).toMatchObject({ amount: "10000", payTo: merchant, asset });
+      const html = await page.text();
+      expect(html).toContain("Each call costs 0.01 USDC on ");
+      expect(html).toContain("Quotes &#60;img src=x onerror=&#34;alert(1)&#34;&#62; &#38; &#39;more&#39;");
+      expect(html).toMatch(/<h1[^>]*>GET \/api\/hostile\/[^<]*&#60;script&#62;/);
+      // Nothing of the request or of the merchant's text became markup.
+      expect(html).not.toMatch(/<script|<img|onerror="/i);
+      // Anything but a browser's navigation gets the JSON 402: a script in a browser (its fetch is
+      // Sec-Fetch-Dest: empty), an agent asking for HTML, an agent asking for nothing.
+      for (const headers of [{ accept: "text/html", "sec-fetch-dest": "empty" }, { accept: "text/html" }, {}] as Record<string, string>[]) {
+        const res = await fetch(url("/api/hostile/probe"), { headers });
+        expect(res.status).toBe(402);
+        expect(res.headers.get("content-type")).toBe("application/json");
+        expect((await res.json()).code).toBe("payment_required");
+      }
+    });
+  });
+
   it.runIf(name === "PostgreSQL")("v1: a route offering EURC first and USDC second on one chain takes the x402-fetch client's USDC payment", async () => {
     const eurc = devnet.config.assets[1]!;
     const paymentOptions = [
