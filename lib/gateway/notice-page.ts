@@ -12,8 +12,8 @@ export function noticePage({ title, text, link }: { title: string; text: string;
  * The 402 page a browser gets when it opens a priced API route's address: what the route is (its
  * method, path and description), what each call costs, and that a program pays for it with an
  * x402 client; nothing is charged for looking. Styled inline like `noticePage`. Every argument is
- * escaped: the path and the description are the merchant's text, the path as the browser asked
- * for it.
+ * escaped: the description is the merchant's text, and the path is the request's (a pattern's
+ * `:name` segment matches anything).
  *
  * @param prices each payment option in words ("0.01 USDC on Base Sepolia"), in `accepts` order.
  */

@@ -146,9 +146,9 @@ export async function openUpstream(request: Request, target: { path: string; hre
  * read stopped, none of it lost or repeated. For a payment-identifier payment on a streamed route:
  * a body that could be kept for the id's retries is held to be kept, a longer or slower one
  * streams like any other payment's (holding it whole would cost its size in memory).
- * A body that says at its headers it will not be held streams at once, none of it read here:
- * server-sent events (text/event-stream: events are worth their moment, and a feed may never
- * end) and a declared Content-Length over `limit` (on a body fetch does not decode).
+ * Two bodies stream at once, none of them read here, as their headers already show they will not
+ * be kept: server-sent events (text/event-stream: events are worth their moment, and a feed may
+ * never end) and a declared Content-Length over `limit` (on a body fetch does not decode).
  *
  * @param limit in bytes: the most held whole.
  * @returns `body` when held whole; else null, with `response` reading the handler's stream from
