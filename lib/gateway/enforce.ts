@@ -42,7 +42,7 @@ import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-hea
 import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import { againIfDropped, answerUnreadable, settledByOf } from "@/lib/x402/failover";
 import { notingRetryAfter, type RetryAfterNote } from "@/lib/facilitator/retry-after";
-import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
+import { describeAssets, priceInWords } from "@/lib/payments/display";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
@@ -743,11 +743,8 @@ async function paidApiPaymentRequired(
   message: string,
 ): Promise<Response> {
   const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions });
-  const assets = await describeAssets(requirements.map((r) => ({ network: r.network, asset: r.asset })));
-  const prices = requirements.map((r) => {
-    const display = assets.get(assetKey(r.network, r.asset));
-    return `${formatAssetAmount(r.amount, display)} on ${display?.networkName ?? r.network}`;
-  });
+  const assets = await describeAssets(requirements);
+  const prices = requirements.map((r) => priceInWords(r, assets));
   return htmlPaymentRequired(paidApiPage({ method: request.method, path: target.path, description: resource.description ?? "", prices }), header);
 }
 

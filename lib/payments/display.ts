@@ -47,9 +47,18 @@ export async function describeRoutePrices(routes: { id: string; paymentOptions: 
   return new Map(
     routes.map((r) => [
       r.id,
-      r.paymentOptions.map((o) => `${formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} on ${assets.get(assetKey(o.network, o.asset))?.networkName ?? o.network}`),
+      r.paymentOptions.map((o) => priceInWords(o, assets)),
     ]),
   );
+}
+
+/**
+ * One payment option as buyers read it ("0.02 USDC on Base Sepolia"): its amount (atomic units)
+ * in token units, with `assets` from describeAssets; atomic units and the network id when unknown.
+ */
+export function priceInWords(option: { network: string; asset: string; amount: string }, assets: Map<string, AssetDisplay>): string {
+  const display = assets.get(assetKey(option.network, option.asset));
+  return `${formatAssetAmount(option.amount, display)} on ${display?.networkName ?? option.network}`;
 }
 
 /** A block-explorer link for a transaction, where the network has a public explorer. */
