@@ -63,11 +63,16 @@ export default async function RoutesPage() {
                 )}
               </td>
               <td className="px-3 py-2">
-                {r.paymentOptions.map((o) => (
-                  <div key={o.id}>
-                    {formatAssetAmount(o.amount, assets.get(assetKey(o.network, o.asset)))} <span className="text-xs text-stone-600">on {assets.get(assetKey(o.network, o.asset))?.networkName}</span>
-                  </div>
-                ))}
+                {/* One option a line: the amount whole, its network under it (a phone's column is narrow; on wider screens it stays on one line). */}
+                {r.paymentOptions.map((o) => {
+                  const asset = assets.get(assetKey(o.network, o.asset));
+                  return (
+                    <div key={o.id} className="[&:not(:first-child)]:mt-1">
+                      <span className="whitespace-nowrap">{formatAssetAmount(o.amount, asset)}</span>{" "}
+                      <span className="block text-xs text-stone-600 md:whitespace-nowrap">on {asset?.networkName}</span>
+                    </div>
+                  );
+                })}
               </td>
               <td className="hidden px-3 py-2 sm:table-cell">{r._count.payments.toLocaleString("en-US")}</td>
               <td className="hidden px-3 py-2 md:table-cell" data-testid="route-state">
@@ -75,8 +80,11 @@ export default async function RoutesPage() {
                   {r.state}
                 </span>
               </td>
+              {/* Wide enough for the three buttons on one line; an error message wraps under them. */}
               <td className="hidden px-3 py-2 md:table-cell">
-                <RouteRowActions id={r.id} state={r.state} label={label} />
+                <div className="min-w-[13rem]">
+                  <RouteRowActions id={r.id} state={r.state} label={label} />
+                </div>
               </td>
             </tr>
           );
