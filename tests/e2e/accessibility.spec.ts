@@ -34,6 +34,10 @@ test("every dashboard page", async ({ page, baseUrl, request, signInMerchant }) 
     const res = await page.goto(`${baseUrl}${path}`);
     expect(res?.status(), path).toBe(200);
     await expectAccessible(page, path);
+    // The navigation marks the section this page belongs to, and only it.
+    const section = { payments: "Payments", routes: "Routes", webhooks: "Webhooks", settings: "Settings" }[path.split("/")[2] ?? ""] ?? "Revenue";
+    const nav = page.getByRole("navigation", { name: "Dashboard" });
+    await expect(nav.locator('[aria-current="page"]'), path).toHaveText([section]);
   }
 });
 
@@ -46,4 +50,9 @@ test("every dashboard page fits a phone: priority columns, no sideways scrolling
     await expectFitsPhone(page, path);
     await page.screenshot({ path: testInfo.outputPath(`phone-${path.slice(1).replaceAll("/", "-")}.png`), fullPage: true });
   }
+  // The smallest phones still in use (320 px): the navigation wraps rather than running off the side.
+  await page.setViewportSize({ width: 320, height: PHONE.height });
+  await page.goto(`${baseUrl}/dashboard/payments`);
+  await expectFitsPhone(page, "/dashboard/payments at 320 px");
+  await page.screenshot({ path: testInfo.outputPath("phone-320-dashboard-payments.png"), fullPage: true });
 });

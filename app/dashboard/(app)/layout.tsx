@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DashboardNav } from "@/components/dashboard/dashboard-nav";
 import { signOutAction } from "@/lib/auth/actions";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { shortAddress } from "@/lib/paywall/format";
@@ -22,13 +22,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       <header className="border-b border-stone-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="font-bold">Tollgate</span>
-          <nav className="flex gap-4 text-sm" aria-label="Dashboard">
-            {NAV.map((n) => (
-              <Link key={n.href} href={n.href} className="text-stone-700 hover:text-stone-950 hover:underline">
-                {n.label}
-              </Link>
-            ))}
-          </nav>
+          <DashboardNav sections={NAV} root="/dashboard" />
           <form action={signOutAction} className="ml-auto flex items-center gap-3 text-sm text-stone-600">
             <span className="font-mono" data-testid="merchant-address">{shortAddress(merchant.address)}</span>
             <button type="submit" className="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100">
