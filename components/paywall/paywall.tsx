@@ -77,10 +77,10 @@ export function Paywall({ paymentRequired, options, accessWindowSeconds, walletC
               // eslint-disable-next-line @next/next/no-img-element -- any URL the merchant set; no image optimizer config needed
               <img src={store.logoUrl} alt="" width={32} height={32} className="h-8 w-8 rounded object-contain" />
             )}
-            <p className="text-sm text-stone-700">
+            <p className="min-w-0 break-words text-sm text-stone-700">
               Sold by <span className="font-semibold text-stone-900">{store.name}</span>
             </p>
-            <a href="/" className="ml-auto text-sm text-stone-700 underline hover:text-stone-950">
+            <a href="/" className="ml-auto whitespace-nowrap text-sm text-stone-700 underline hover:text-stone-950">
               ← Back<span className="sr-only"> to {store.name}</span>
             </a>
           </div>

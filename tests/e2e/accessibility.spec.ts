@@ -15,6 +15,15 @@ test("public pages: home, sign-in, 404", async ({ page, baseUrl }) => {
   }
 });
 
+test("public pages fit the smallest phones (320 px): home, a paywall with two options, receipts, a paid API's page", async ({ page, baseUrl }) => {
+  await page.setViewportSize({ width: 320, height: PHONE.height });
+  for (const path of ["/", "/articles/field-notes", "/receipts", "/api/demo/quote"]) {
+    const res = await page.goto(`${baseUrl}${path}`);
+    expect(res?.status(), path).toBe(path.startsWith("/api/") || path.startsWith("/articles/field") ? 402 : 200);
+    await expectFitsPhone(page, `${path} at 320 px`);
+  }
+});
+
 /** Every dashboard page's path, with one route and one payment (when the seed has them) opened. */
 async function dashboardPages(request: APIRequestContext, baseUrl: string, cookie: string): Promise<string[]> {
   const linked = async (list: string, kind: string) => {
