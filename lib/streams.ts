@@ -91,3 +91,15 @@ function concatBytes(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer
   }
   return out;
 }
+
+/**
+ * Media types whose records are read as they arrive: server-sent events (WHATWG HTML §9.2),
+ * JSON text sequences (RFC 7464), and newline-delimited JSON and JSON Lines under the names
+ * servers send them with (neither has one registered name).
+ */
+const LIVE_FEED_TYPES = new Set(["text/event-stream", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines", "application/json-seq"]);
+
+/** Whether a response is a live feed: its media type in {@link LIVE_FEED_TYPES}, any case, any parameters. */
+export function isLiveFeed(headers: Headers): boolean {
+  return LIVE_FEED_TYPES.has((headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase());
+}

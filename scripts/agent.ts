@@ -4,8 +4,8 @@
  * Pays an x402-priced URL with the official client (@x402/fetch; --v1: x402-fetch) and a demo
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
- * response body (server-sent events as they arrive), the decoded PAYMENT-RESPONSE and the buyer's
- * balance before and after.
+ * response body (a live feed, server-sent events or NDJSON, as it arrives), the decoded
+ * PAYMENT-RESPONSE and the buyer's balance before and after.
  *
  * `--siwx` (EVM): on a route that sells access, pays once, then calls again signing in with
  * sign-in-with-x (@x402/extensions' wrapFetchWithSIWx), and prints whether the second call was free.
@@ -20,6 +20,7 @@ import { generatePaymentId } from "@x402/extensions/payment-identifier";
 import { wrapFetchWithSIWx } from "@x402/extensions/sign-in-with-x";
 import { formatUnits, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { isLiveFeed } from "@/lib/streams";
 import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, splBalance } from "./agent-client";
 import { balanceOf } from "./devnet/chain";
 import { readDevnetFile } from "./devnet/config";
@@ -123,8 +124,8 @@ const response = await pay(url, {
 console.log(`${method} ${url} → ${response.status} ${response.statusText}`);
 console.log("\nbody:");
 let text = "";
-if (/^text\/event-stream\b/i.test(response.headers.get("content-type") ?? "") && response.body) {
-  // Server-sent events are printed as they arrive, as an agent consuming them would see them.
+if (isLiveFeed(response.headers) && response.body) {
+  // A live feed (server-sent events, NDJSON…) is printed as it arrives, as an agent consuming it would see it.
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {

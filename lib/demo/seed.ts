@@ -99,7 +99,15 @@ export async function seedDemoRoutes(db: PrismaClient, target: DemoPaymentTarget
     pathPattern: "/api/demo/stream",
     description: "A short market tape as server-sent events, streamed as produced",
     mimeType: "text/event-stream",
-    discovery: { inputExample: { events: "5" }, inputSchema: { properties: { events: { type: "string", pattern: "^[0-9]+$", description: "how many events, 1-20 (default 5)" } } } },
+    discovery: {
+      inputExample: { events: "5" },
+      inputSchema: {
+        properties: {
+          events: { type: "string", pattern: "^[0-9]+$", description: "how many events, 1-20 (default 5)" },
+          format: { type: "string", enum: ["sse", "ndjson"], description: "sse (default): server-sent events; ndjson: one JSON object a line (application/x-ndjson)" },
+        },
+      },
+    },
     paymentOptions: [option(DEMO_PRICES.stream)],
   });
   await upsertPricedRoute(db, {

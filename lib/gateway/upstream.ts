@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { signingKey } from "@/lib/access/secret";
 import { env } from "@/lib/env";
 import { publicOriginOf } from "@/lib/public-origin";
-import { bufferUpTo, readPrefix } from "@/lib/streams";
+import { bufferUpTo, isLiveFeed, readPrefix } from "@/lib/streams";
 
 /**
  * Next's proxy cannot see the status of the page or route it lets through (NextResponse.next()
@@ -147,8 +147,9 @@ export async function openUpstream(request: Request, target: { path: string; hre
  * a body that could be kept for the id's retries is held to be kept, a longer or slower one
  * streams like any other payment's (holding it whole would cost its size in memory).
  * Two bodies stream at once, none of them read here, as their headers already show they will not
- * be kept: server-sent events (text/event-stream: events are worth their moment, and a feed may
- * never end) and a declared Content-Length over `limit` (on a body fetch does not decode).
+ * be kept: a live feed (server-sent events or a JSON-lines stream, see {@link isLiveFeed}: each
+ * record is worth its moment, and a feed may never end) and a declared Content-Length over
+ * `limit` (on a body fetch does not decode).
  *
  * @param limit in bytes: the most held whole.
  * @returns `body` when held whole; else null, with `response` reading the handler's stream from
@@ -163,16 +164,11 @@ export async function openUpstreamUpTo(
 ): Promise<{ response: Response; body: ArrayBuffer | null }> {
   const deadline = AbortSignal.timeout(env().upstreamTimeoutMs);
   const response = await openUpstream(request, target, body);
-  if (isEventStream(response.headers) || declaredLength(response.headers) > limit) return { response, body: null };
+  if (isLiveFeed(response.headers) || declaredLength(response.headers) > limit) return { response, body: null };
   const read = await bufferUpTo(response.body, limit, deadline);
   if ("whole" in read) return { response, body: read.whole.buffer };
   const rest = new Response(read.stream, { status: response.status, statusText: response.statusText, headers: response.headers });
   return { response: keepingSource(rest, response), body: null };
-}
-
-/** Whether a response is server-sent events (its media type text/event-stream, any case, any parameters). */
-function isEventStream(headers: Headers): boolean {
-  return (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "text/event-stream";
 }
 
 /** The body's declared length in bytes, when fetch hands it on as sent (not encoded); else NaN. */

@@ -345,24 +345,30 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(events.at(-1)).toContain("event: end");
     });
 
-    it("streams server-sent events live for a payment with a payment-identifier id too (an event stream is not held to be kept); its retry gets payment_already_used", async () => {
+    it.each([
+      { format: "server-sent events", query: "", isTick: (r: string) => r.includes("event: tick"), isEnd: (r: string) => r.includes("event: end"), separator: "\n\n", type: "text/event-stream" },
+      { format: "NDJSON", query: "&format=ndjson", isTick: (r: string) => r.includes('"symbol"'), isEnd: (r: string) => r.includes('"end":true'), separator: "\n", type: "application/x-ndjson" },
+    ])("streams $format live for a payment with a payment-identifier id too (a live feed is not held to be kept); its retry gets payment_already_used", async ({ query, isTick, isEnd, separator, type }) => {
       const payer = buyer(2).address;
       const before = await balance(payer);
-      const headers = await signPayment("/api/demo/stream?events=20", 2, generatePaymentId());
-      const res = await fetch(url("/api/demo/stream?events=20"), { headers });
+      const path = `/api/demo/stream?events=20${query}`;
+      const headers = await signPayment(path, 2, generatePaymentId());
+      const res = await fetch(url(path), { headers });
       expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain(type);
       expect(decodePaymentResponseHeader(res.headers.get("payment-response")!).success).toBe(true);
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
-      // 20 events, one every 400 ms: held whole (as before), the first read would hold them all.
+      // 20 ticks, one every 400 ms: held whole (as before), the first read would hold them all.
       const first = decoder.decode((await reader.read()).value);
-      expect(first).toContain("id: 1\n");
-      expect(first).not.toContain("event: end");
+      expect(first.split(separator).filter(isTick).length).toBeGreaterThan(0);
+      expect(isEnd(first)).toBe(false);
       let rest = "";
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
-      expect((first + rest).split("\n\n").filter((e) => e.includes("event: tick"))).toHaveLength(20);
+      expect((first + rest).split(separator).filter(isTick)).toHaveLength(20);
+      expect(isEnd(rest)).toBe(true);
       expect(await balance(payer)).toBe(before - 20_000n);
-      const retry = await fetch(url("/api/demo/stream?events=20"), { headers });
+      const retry = await fetch(url(path), { headers });
       expect(retry.status).toBe(402);
       expect((await retry.json()).code).toBe("payment_already_used");
       expect(await balance(payer)).toBe(before - 20_000n);
@@ -616,15 +622,19 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(await balance(buyer(0).address)).toBe(before - 10_000n);
     });
 
-    it("prints server-sent events as they arrive", { timeout: 120_000 }, async () => {
-      // 20 events, one every 400 ms: when the first is printed, the stream has not ended.
+    it.each([
+      { format: "server-sent events", query: "", first: "id: 1\n", end: "event: end", ticks: (out: string) => out.split("\n\n").filter((e) => e.includes("event: tick")) },
+      { format: "NDJSON", query: "&format=ndjson", first: '{"n":1,', end: '{"end":true}', ticks: (out: string) => out.split("\n").filter((l) => l.startsWith('{"n":')) },
+    ])("prints $format as they arrive", { timeout: 120_000 }, async ({ query, first, end, ticks }) => {
+      // 20 ticks, one every 400 ms: when the first is printed, the stream has not ended.
       let endedAtFirst: boolean | undefined;
-      const { code, out } = await runAgent([url("/api/demo/stream?events=20")], (sofar) => {
-        if (endedAtFirst === undefined && sofar.includes("id: 1\n")) endedAtFirst = sofar.includes("event: end");
+      const { code, out } = await runAgent([url(`/api/demo/stream?events=20${query}`)], (sofar) => {
+        if (endedAtFirst === undefined && sofar.includes(first)) endedAtFirst = sofar.includes(end);
       });
       expect(code).toBe(0);
       expect(endedAtFirst).toBe(false);
-      expect(out.split("\n\n").filter((e) => e.includes("event: tick"))).toHaveLength(20);
+      expect(ticks(out)).toHaveLength(20);
+      expect(out).toContain(end);
       expect(out).toContain("(-0.02 USDC)");
     });
   });

@@ -28,14 +28,19 @@ beforeAll(async () => {
     res.on("close", () => {
       if (!res.writableFinished) closedEarly.push(url.pathname + url.search);
     });
-    if (url.pathname === "/gzip") {
+    if (url.pathname === "/trickle") {
+      // A feed that sent its first record and waits for the next (until the client goes away).
+      res.writeHead(200, { "content-type": url.searchParams.get("type")! });
+      res.write(bytes(0, 512));
+    } else if (url.pathname === "/gzip") {
       const encoded = zlib.gzipSync(bytes(0, n));
       res.writeHead(200, { "content-type": "application/octet-stream", "content-encoding": "gzip", "content-length": String(encoded.byteLength) });
       res.end(encoded);
     } else {
       // Written as the client reads: with its length declared, or chunked without one (n < 0:
       // without end, until the client goes away).
-      res.writeHead(200, url.pathname === "/declared" ? { "content-type": "application/octet-stream", "content-length": String(n) } : { "content-type": "text/html; charset=utf-8" });
+      // (`type`: the media type to answer with.)
+      res.writeHead(200, url.pathname === "/declared" ? { "content-type": "application/octet-stream", "content-length": String(n) } : { "content-type": url.searchParams.get("type") ?? "text/html; charset=utf-8" });
       let sent = 0;
       const write = () => {
         while (n < 0 || sent < n) {
@@ -61,7 +66,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const { callUpstream, ResponseTooLarge } = await import("@/lib/gateway/upstream");
+const { callUpstream, openUpstreamUpTo, ResponseTooLarge } = await import("@/lib/gateway/upstream");
 
 /** callUpstream for `pathAndQuery`, as a paid GET from a buyer would make it. */
 function call(pathAndQuery: string) {
@@ -101,5 +106,32 @@ describe("callUpstream holds at most MAX_BUFFERED_RESPONSE_BYTES", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("openUpstreamUpTo (a payment-identifier payment on a streamed route)", () => {
+  const open = (pathAndQuery: string) => {
+    const url = new URL(pathAndQuery, "http://127.0.0.1:3000");
+    return openUpstreamUpTo(new Request(url, { headers: { accept: "*/*" } }), { path: url.pathname, href: url.pathname }, null, LIMIT);
+  };
+
+  it("streams a live feed at once, however its media type is spelled: server-sent events, NDJSON, JSON Lines, JSON text sequences", async () => {
+    // Each answer sends 512 bytes and waits: held to be kept, it would hold until UPSTREAM_TIMEOUT_MS (60 s).
+    for (const type of ["text/event-stream", "Text/Event-Stream; charset=utf-8", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines; charset=utf-8", "application/json-seq"]) {
+      const path = `/trickle?type=${encodeURIComponent(type)}`;
+      const { response, body } = await open(path);
+      expect(body, type).toBeNull();
+      const reader = response.body!.getReader();
+      expect((await reader.read()).value!.subarray(0, 512), type).toEqual(bytes(0, 512));
+      await reader.cancel();
+      await vi.waitFor(() => expect(closedEarly).toContain(path), { timeout: 30_000 });
+    }
+  });
+
+  it("holds a body of any other type whole when it ends within the limit, to be kept for the id's retries", async () => {
+    for (const type of ["application/json", "text/plain", "application/x-ndjson-like", "text/event-streams"]) {
+      const { body } = await open(`/chunked?n=1000&chunk=100&type=${encodeURIComponent(type)}`);
+      expect(new Uint8Array(body!), type).toEqual(bytes(0, 1000));
+    }
   });
 });
