@@ -11,7 +11,7 @@ import { compilePathPattern, validatePathPattern } from "@/lib/x402/route-patter
 type OptionState = RouteForm["options"][number] & { custom: boolean };
 
 /** The MIME types the editor offers by name; anything else is "Other…". */
-const MIME_TYPES = ["application/json", "text/html", "text/plain", "text/event-stream", "text/csv", "text/markdown", "application/octet-stream", "application/pdf", "image/png", "image/jpeg"];
+const MIME_TYPES = ["application/json", "text/html", "text/plain", "text/event-stream", "application/x-ndjson", "text/csv", "text/markdown", "application/octet-stream", "application/pdf", "image/png", "image/jpeg"];
 
 const field = "mt-1 w-full rounded border border-stone-300 bg-white px-2 py-1.5 text-sm";
 const label = "block text-xs font-medium text-stone-600";
