@@ -10,7 +10,7 @@ export type DashboardSection = { href: string; label: string };
  * Whether `pathname` is in `section`: its root or a page under it (`/dashboard/routes/new` is in
  * Routes). The revenue page, `/dashboard`, is the root of every other section, so it only owns itself.
  */
-export function inSection(pathname: string, section: DashboardSection, root: string): boolean {
+function inSection(pathname: string, section: DashboardSection, root: string): boolean {
   if (section.href === root) return pathname === root;
   return pathname === section.href || pathname.startsWith(`${section.href}/`);
 }

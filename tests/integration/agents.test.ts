@@ -378,9 +378,11 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
     it("charges nothing for a stream whose handler refuses the request", async () => {
       const payer = buyer(3).address;
       const before = await balance(payer);
-      const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url("/api/demo/stream?events=99"));
-      expect(res.status).toBe(400);
-      expect(res.headers.get("payment-response")).toBeNull();
+      for (const query of ["events=99", "format=xml", "format=__proto__"]) {
+        const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url(`/api/demo/stream?${query}`));
+        expect(res.status, query).toBe(400);
+        expect(res.headers.get("payment-response"), query).toBeNull();
+      }
       expect(await balance(payer)).toBe(before);
     });
   });

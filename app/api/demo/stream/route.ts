@@ -3,6 +3,12 @@ export const dynamic = "force-dynamic";
 /** Pause between events, in ms: long enough to watch them arrive one by one. */
 const INTERVAL_MS = 400;
 
+/** Each format's media type and framing: of tick `n` (its JSON), and of the end. */
+const FORMATS = {
+  sse: { contentType: "text/event-stream; charset=utf-8", tick: (n: number, json: string) => `id: ${n}\nevent: tick\ndata: ${json}\n\n`, end: "event: end\ndata: {}\n\n" },
+  ndjson: { contentType: "application/x-ndjson", tick: (_n: number, json: string) => `${json}\n`, end: `${JSON.stringify({ end: true })}\n` },
+} as const;
+
 // GET /api/demo/stream?events=N[&format=ndjson] — a short market tape (1–20 ticks, default 5),
 // one every 400 ms, as server-sent events or, with format=ndjson, as newline-delimited JSON (one
 // tick a line, then {"end":true}); priced in the seeded demo (0.02 USDC). Tollgate settles once
@@ -14,10 +20,10 @@ export function GET(request: Request) {
     return Response.json({ error: { code: "bad_request", message: "events must be a whole number from 1 to 20" } }, { status: 400 });
   }
   const format = params.get("format") ?? "sse";
-  if (format !== "sse" && format !== "ndjson") {
+  if (!Object.hasOwn(FORMATS, format)) {
     return Response.json({ error: { code: "bad_request", message: "format must be sse or ndjson" } }, { status: 400 });
   }
-  const ndjson = format === "ndjson";
+  const { contentType, tick: frameTick, end } = FORMATS[format as keyof typeof FORMATS];
   const encoder = new TextEncoder();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let price = 100;
@@ -27,10 +33,9 @@ export function GET(request: Request) {
       const next = () => {
         n += 1;
         price = Math.round(price * (1 + (Math.sin(n * 1.7) * 0.02)) * 100) / 100;
-        const tick = JSON.stringify({ n, of: requested, symbol: "X402", price, at: new Date().toISOString() });
-        controller.enqueue(encoder.encode(ndjson ? `${tick}\n` : `id: ${n}\nevent: tick\ndata: ${tick}\n\n`));
+        controller.enqueue(encoder.encode(frameTick(n, JSON.stringify({ n, of: requested, symbol: "X402", price, at: new Date().toISOString() }))));
         if (n >= requested) {
-          controller.enqueue(encoder.encode(ndjson ? `${JSON.stringify({ end: true })}\n` : "event: end\ndata: {}\n\n"));
+          controller.enqueue(encoder.encode(end));
           controller.close();
         } else {
           timer = setTimeout(next, INTERVAL_MS);
@@ -42,6 +47,5 @@ export function GET(request: Request) {
       clearTimeout(timer);
     },
   });
-  const contentType = ndjson ? "application/x-ndjson" : "text/event-stream; charset=utf-8";
   return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store", "x-accel-buffering": "no" } });
 }
