@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bufferUpTo, readPrefix } from "@/lib/streams";
+import { bufferUpTo, isLiveFeed, readPrefix } from "@/lib/streams";
 
 const chunks = (...parts: string[]) =>
   new ReadableStream<Uint8Array>({
@@ -115,5 +115,41 @@ describe("bufferUpTo", () => {
   it("throws the stream's error while holding it", async () => {
     const failing = new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error("reset")) });
     await expect(bufferUpTo(failing, 10)).rejects.toThrow("reset");
+  });
+});
+
+describe("isLiveFeed", () => {
+  const LIVE = ["text/event-stream", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines", "application/x-jsonlines", "application/json-seq"];
+  /** `s` with each letter's case chosen at random. */
+  const anyCase = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((up) => [...s].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(""));
+  const space = fc.constantFrom("", " ", "\t", "  ");
+  const params = fc.array(fc.tuple(fc.stringMatching(/^[a-z-]{1,8}$/), fc.stringMatching(/^[a-zA-Z0-9"=-]{0,12}$/)), { maxLength: 3 }).map((ps) => ps.map(([k, v]) => `; ${k}=${v}`).join(""));
+
+  it("knows every live-feed type in any case, padding and parameters", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...LIVE).chain(anyCase), space, space, params, (type, before, after, rest) => {
+        expect(isLiveFeed(new Headers({ "content-type": `${before}${type}${after}${rest}` }))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("calls nothing else a live feed: another type, a live one with something added or cut, no type, any header value", () => {
+    const near = fc.constantFrom(...LIVE).chain((t) => fc.oneof(fc.constant(`${t}x`), fc.constant(`x${t}`), fc.constant(t.slice(0, -1)), fc.constant(t.replace("/", "/x-")), fc.constant(`${t}+json`)).filter((n) => !LIVE.includes(n)));
+    const other = fc.oneof(near, fc.constantFrom("application/json", "text/plain", "text/html", "application/octet-stream", ""), fc.string({ maxLength: 60 }).filter((s) => !LIVE.includes(s.split(";")[0]!.trim().toLowerCase())));
+    fc.assert(
+      fc.property(other, params, (type, rest) => {
+        const value = `${type}${rest}`;
+        let headers: Headers;
+        try {
+          headers = new Headers({ "content-type": value });
+        } catch {
+          return; // not a header value fetch would carry
+        }
+        expect(isLiveFeed(headers), value).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+    expect(isLiveFeed(new Headers())).toBe(false);
   });
 });
