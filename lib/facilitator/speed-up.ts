@@ -1,4 +1,4 @@
-import type { Hex, TransactionReceipt } from "viem";
+import { TransactionReceiptNotFoundError, type Hex, type TransactionReceipt } from "viem";
 
 /**
  * A fee raised for a re-send: +12.5% and 1 wei (geth's pool takes a replacement only at +10% on
@@ -20,6 +20,8 @@ export type Resendable = { fees: SendFees; blockBefore: bigint; resend: (fees: S
 export type SpeedUpClient = {
   getBlock(): Promise<{ number: bigint | null; baseFeePerGas: bigint | null }>;
   getGasPrice(): Promise<bigint>;
+  /** Throws viem's TransactionReceiptNotFoundError while `hash` is unmined. */
+  getTransactionReceipt(args: { hash: Hex }): Promise<TransactionReceipt>;
   waitForTransactionReceipt(args: { hash: Hex; signal?: AbortSignal; timeout?: number; checkReplacement?: boolean }): Promise<TransactionReceipt>;
 };
 
@@ -39,8 +41,9 @@ export type SpeedUpOptions = {
  * Waits for the receipt of the gas account's transaction `hash` and, when it is stuck and
  * `resendable` is given, speeds it up: a transaction still unmined `speedUpAfterMs` after it was
  * sent, while at least one block came without it (a block past `resendable.blockBefore`; so a
- * halted chain or a lagging node is not taken for a low fee), is sent again by
- * `resendable.resend` with raisedFees: each fee +12.5%,
+ * halted chain or a lagging node is not taken for a low fee) and the chain has a receipt for none
+ * of its sends (so a send mined while its receipt poll lags, on a busy machine, is not sent
+ * again), is sent again by `resendable.resend` with raisedFees: each fee +12.5%,
  * and a fee cap of at least twice the latest base fee plus the tip (the rule the first send was
  * filled by); a legacy gas price at least the node's current one. Up to `maxSpeedUps` times. This also brings back a transaction the node dropped from its pool (a full pool, a
  * restart, or anvil, which evicts one whose fee cap fell below the base fee). Whichever send is
@@ -81,13 +84,14 @@ export function awaitReceiptSpeedingUp(
       );
     };
     watch(hash);
-    if (resendable && maxSpeedUps > 0) void speedUps(client, resendable, { speedUpAfterMs, maxSpeedUps, pollingMs }, done.signal, watch);
+    if (resendable && maxSpeedUps > 0) void speedUps(client, hash, resendable, { speedUpAfterMs, maxSpeedUps, pollingMs }, done.signal, watch);
   });
 }
 
-/** The re-sends while `signal` is not aborted; each one sent is handed to `watch`. Never rejects. */
+/** The re-sends of `hash` while `signal` is not aborted; each one sent is handed to `watch`. Never rejects. */
 async function speedUps(
   client: SpeedUpClient,
+  hash: Hex,
   { fees, blockBefore, resend }: Resendable,
   { speedUpAfterMs, maxSpeedUps, pollingMs }: Omit<SpeedUpOptions, "timeoutMs">,
   signal: AbortSignal,
@@ -95,6 +99,8 @@ async function speedUps(
 ): Promise<void> {
   let sentAt = Date.now();
   let blockAtSend = blockBefore;
+  /** Every send so far: only one of them can be mined (one nonce). */
+  const sends = [hash];
   let count = 0;
   while (count < maxSpeedUps) {
     await new Promise((wake) => setTimeout(wake, pollingMs));
@@ -102,19 +108,40 @@ async function speedUps(
     try {
       const block = await client.getBlock();
       if (Date.now() - sentAt < speedUpAfterMs || block.number === null || block.number <= blockAtSend) continue;
+      // A send already mined (its wait has not seen it yet): its receipt ends the wait, and a
+      // re-send would only reach a node's pool as a stale transaction (anvil keeps one that
+      // arrives while the block with the first is being built).
+      if (await anyMined(client, sends)) return;
       const next = raisedFees(fees, "gasPrice" in fees ? { gasPrice: await client.getGasPrice() } : { baseFeePerGas: block.baseFeePerGas });
       if (signal.aborted) return;
       count++;
-      const hash = await resend(next);
+      const resent = await resend(next);
+      sends.push(resent);
       fees = next;
       sentAt = Date.now();
       blockAtSend = block.number;
-      watch(hash);
+      watch(resent);
     } catch {
       // An RPC error, or the node refused the re-send (the earlier send was mined meanwhile):
-      // the waits go on, and so does this, up to maxSpeedUps sends.
+      // the waits go on, and so does this, up to maxSpeedUps re-sends.
     }
   }
+}
+
+/**
+ * Whether the chain has a receipt for one of `hashes`. Throws an RPC error other than viem's
+ * TransactionReceiptNotFoundError (so that an unknown answer sends nothing).
+ */
+async function anyMined(client: SpeedUpClient, hashes: Hex[]): Promise<boolean> {
+  for (const hash of hashes) {
+    try {
+      await client.getTransactionReceipt({ hash });
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+    }
+  }
+  return false;
 }
 
 /**

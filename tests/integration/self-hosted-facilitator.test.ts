@@ -6,8 +6,8 @@
  * provider gives), since anvil itself never refuses.
  */
 import { FacilitatorTimeoutError, type Network, type PaymentPayload } from "@x402/core/types";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http as viemHttp, numberToHex, type Address, type Hex, type PublicClient } from "viem";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createPublicClient, createWalletClient, http as viemHttp, numberToHex, publicActions, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
 import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
@@ -18,6 +18,7 @@ import { openDatabase, type Database } from "@/lib/database/client";
 import { applyMigrations } from "@/lib/database/migrations";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { databaseNonceStore } from "@/lib/facilitator/nonce-store";
+import { awaitReceiptSpeedingUp, type SendFees, type SpeedUpClient } from "@/lib/facilitator/speed-up";
 import { freePort } from "../support/ports";
 import { findPostgresBin, startPostgres, startTestDatabase } from "../support/postgres";
 import { startRpcProxy } from "../support/rpc-proxy";
@@ -232,6 +233,39 @@ describe("the self-hosted facilitator's gas account", () => {
     // The gas account goes on with the next nonce.
     expect(await f.settle(await payment(13), requirements())).toMatchObject({ success: true });
     await expectNothingQueued();
+  });
+
+  it("a send already mined is not sent again while its receipt wait lags behind (a busy machine's poll)", { timeout: 60_000 }, async () => {
+    const account = privateKeyToAccount(testKey(7));
+    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account, pollingInterval: 50, transport: viemHttp(devnet.config.rpcUrl) }).extend(publicActions);
+    const blockBefore = await wallet.getBlockNumber({ cacheTime: 0 });
+    const nonce = await wallet.getTransactionCount({ address: account.address });
+    const fees = { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n };
+    const hash = await wallet.sendTransaction({ to: account.address, value: 1n, gas: 21_000n, nonce, ...fees });
+    // automine: the next block holds it; a block past blockBefore has come, and so has its receipt.
+    await expect.poll(() => wallet.getTransactionReceipt({ hash }).then((r) => r.status, () => "unmined"), { timeout: 30_000 }).toBe("success");
+    let resends = 0;
+    let receiptReads = 0;
+    // The real client, but its receipt wait held back until the speed-up has either sent again or
+    // asked the chain for the receipt itself. A test double: a poll that lags on a busy machine is
+    // what makes this happen, and no real part lags on demand.
+    const lagging: SpeedUpClient = {
+      getBlock: () => wallet.getBlock(),
+      getGasPrice: () => wallet.getGasPrice(),
+      getTransactionReceipt: (args) => (receiptReads++, wallet.getTransactionReceipt(args)),
+      waitForTransactionReceipt: async (args) => {
+        await vi.waitFor(() => expect(receiptReads + resends).toBeGreaterThan(0), { timeout: 30_000, interval: 20 });
+        return wallet.waitForTransactionReceipt(args);
+      },
+    };
+    const resend = async (raised: SendFees) => {
+      resends++;
+      return wallet.sendTransaction({ to: account.address, value: 1n, gas: 21_000n, nonce, ...raised } as Parameters<typeof wallet.sendTransaction>[0]);
+    };
+    const receipt = await awaitReceiptSpeedingUp(lagging, hash, { fees, blockBefore, resend }, { timeoutMs: 30_000, speedUpAfterMs: 0, maxSpeedUps: 3, pollingMs: 20 });
+    expect(receipt.transactionHash).toBe(hash);
+    expect(resends).toBe(0);
+    expect(await chain.request({ method: "txpool_status" } as never)).toEqual({ pending: "0x0", queued: "0x0" });
   });
 
   // Two Tollgate instances on one PostgreSQL with the same FACILITATOR_EVM_PRIVATE_KEY: each has its
