@@ -268,6 +268,46 @@ describe("the self-hosted facilitator's gas account", () => {
     expect(await chain.request({ method: "txpool_status" } as never)).toEqual({ pending: "0x0", queued: "0x0" });
   });
 
+  // The facilitator fills EIP-1559 fees wherever the chain has a base fee (anvil does), so a
+  // legacy send, which chains without EIP-1559 get, is sped up here directly.
+  it("a legacy-gas send stuck under a base fee that rose past its gas price is sent again at the node's gas price or more, and mined once", { timeout: 60_000 }, async () => {
+    const account = privateKeyToAccount(testKey(7));
+    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account, pollingInterval: 50, transport: viemHttp(devnet.config.rpcUrl) }).extend(publicActions);
+    const legacy = (nonce: number, gasPrice: bigint) => wallet.sendTransaction({ to: account.address, value: 1n, gas: 21_000n, nonce, gasPrice, type: "legacy" } as Parameters<typeof wallet.sendTransaction>[0]);
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    try {
+      const blockBefore = await wallet.getBlockNumber({ cacheTime: 0 });
+      const nonce = await wallet.getTransactionCount({ address: account.address });
+      const gasPrice = (await wallet.getBlock()).baseFeePerGas! * 2n;
+      const hash = await legacy(nonce, gasPrice);
+      // Twice its gas price: the block after, at seven eighths of that, still does not take it.
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(gasPrice * 2n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      expect((await chain.getBlock({ blockTag: "latest" })).transactions).toHaveLength(0);
+      const resent: { hash: Hex; gasPrice: bigint }[] = [];
+      const resend = async (raised: SendFees) => {
+        if (!("gasPrice" in raised)) throw new Error("a legacy send is sent again as legacy");
+        const again = await legacy(nonce, raised.gasPrice);
+        resent.push({ hash: again, gasPrice: raised.gasPrice });
+        return again;
+      };
+      const waiting = awaitReceiptSpeedingUp(wallet, hash, { fees: { gasPrice }, blockBefore, resend }, { timeoutMs: 30_000, speedUpAfterMs: 0, maxSpeedUps: 1, pollingMs: 20 });
+      await expect.poll(() => resent.length, { timeout: 30_000 }).toBe(1);
+      // Not just +12.5%: the node's own gas price, which covers the risen base fee.
+      expect(resent[0]!.gasPrice).toBeGreaterThan(gasPrice + gasPrice / 8n + 1n);
+      expect(resent[0]!.gasPrice).toBeGreaterThanOrEqual((await chain.getBlock({ blockTag: "latest" })).baseFeePerGas! * 7n / 8n);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      const receipt = await waiting;
+      expect(receipt).toMatchObject({ transactionHash: resent[0]!.hash, status: "success" });
+      await expect(chain.getTransactionReceipt({ hash })).rejects.toThrow();
+    } finally {
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(1_000_000_000n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+    }
+    expect(await chain.request({ method: "txpool_status" } as never)).toEqual({ pending: "0x0", queued: "0x0" });
+  });
+
   // Two Tollgate instances on one PostgreSQL with the same FACILITATOR_EVM_PRIVATE_KEY: each has its
   // own queue, and without the shared nonce they race for the gas account's nonces.
   it.skipIf(!findPostgresBin() && process.env.CI !== "true")(
