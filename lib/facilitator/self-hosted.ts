@@ -32,6 +32,18 @@ const SPEED_UP_AFTER_MS = 30_000;
 const MAX_SPEED_UPS = 3;
 
 /**
+ * When a settlement run in this process is sped up, given the time its settle call is allowed
+ * (`settleTimeoutMs`, FACILITATOR_TIMEOUT_MS; ms): halfway through it, so that a re-send mined
+ * still answers the buyer inline rather than with 503 `settlement_pending`; at most 30 s, at least
+ * 1 s. (A block must also have come without the settlement: lib/facilitator/speed-up.ts.)
+ *
+ * @returns ms.
+ */
+export function speedUpAfterFor(settleTimeoutMs: number): number {
+  return Math.max(1_000, Math.min(SPEED_UP_AFTER_MS, Math.floor(settleTimeoutMs / 2)));
+}
+
+/**
  * The most sends remembered until their receipt is asked for, and re-sent hashes until their
  * settle reports (a re-sent ERC-6492 deployment is never asked for); the oldest go first.
  */
@@ -94,7 +106,7 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrls: R
  *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s, for up to `receiptTimeoutMs`
  *   (default 120 s; after that the settle fails and the next nonce is read from the chain);
  *   fees capped at twice the latest base fee; a transaction still unmined after
- *   `speedUpAfterMs` (default 30 s) while blocks come without it is sent again, same nonce, with
+ *   `speedUpAfterMs` (default 30 s; the app passes speedUpAfterFor(FACILITATOR_TIMEOUT_MS)) while blocks come without it is sent again, same nonce, with
  *   fees raised, up to `maxSpeedUps` (3) times, and the SettleResponse names whichever send was
  *   mined (lib/facilitator/speed-up.ts). The next nonce lives in `nonceStore(network, address)`:
  *   this process's memory by default, or a store shared by every instance with the same key

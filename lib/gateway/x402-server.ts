@@ -5,7 +5,7 @@ import { limitFacilitatorResponses } from "@/lib/facilitator/response-limit";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { getDb } from "@/lib/db";
 import { databaseNonceStore } from "@/lib/facilitator/nonce-store";
-import { createSelfHostedFacilitator, feePayerSigner, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
+import { createSelfHostedFacilitator, feePayerSigner, InProcessFacilitatorClient, speedUpAfterFor } from "@/lib/facilitator/self-hosted";
 import type { Network } from "@x402/core/types";
 
 /** After a failed /supported call, requests fail fast for this long before trying again (ms). */
@@ -82,6 +82,8 @@ async function createServices(): Promise<X402Services> {
     // On PostgreSQL several instances may share the gas key: its next nonce is kept in the
     // database, each send holding its row. PGlite is one process (it holds a lock on its data).
     nonceStore: parseDatabaseUrl(databaseUrl).kind === "postgres" ? (network, address) => databaseNonceStore(getDb, network, address) : undefined,
+    // A stuck settlement is sent again while the buyer still waits for it.
+    speedUpAfterMs: speedUpAfterFor(facilitator.timeoutMs),
   });
   return createX402Services(new InProcessFacilitatorClient(local, { timeoutMs: facilitator.timeoutMs }), fallbackFacilitator);
 }

@@ -111,6 +111,40 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
     expect(nonce?.next).toBe(Number.parseInt(tx.result.nonce, 16) + 1);
   });
 
+  it("a settlement stuck under a base fee that rose past its fee cap is sent again while the buyer waits: the buyer gets the content, the row names the re-send", { timeout: 120_000 }, async () => {
+    const { devnet, db, balance } = stack;
+    const gas = privateKeyToAccount(gasKey).address.toLowerCase();
+    const rpc = (method: string, params: unknown[] = []) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) }).then(async (r) => (await r.json()).result);
+    type Pooled = { hash: string; maxFeePerGas: string };
+    const pooled = async (): Promise<Pooled[]> => {
+      const pool = (await rpc("txpool_content")) as { pending: Record<string, Record<string, Pooled>> };
+      return Object.entries(pool.pending).flatMap(([from, byNonce]) => (from.toLowerCase() === gas ? Object.values(byNonce) : []));
+    };
+    const merchantBefore = await balance(devnet.config.payTo);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const paying = stack.pay(1);
+      await expect.poll(async () => (await pooled()).length, { timeout: 60_000 }).toBe(1);
+      const [original] = await pooled();
+      // The next block's base fee passes the settlement's fee cap: it comes without it.
+      await rpc("anvil_setNextBlockBaseFeePerGas", [`0x${(BigInt(original!.maxFeePerGas) + 1n).toString(16)}`]);
+      await rpc("evm_mine");
+      // Halfway through FACILITATOR_TIMEOUT_MS (20 s here), not after it: sent again, same nonce.
+      await expect.poll(async () => (await pooled()).filter((t) => t.hash !== original!.hash).length, { timeout: 60_000 }).toBe(1);
+      const [resent] = await pooled();
+      await rpc("evm_mine");
+      const response = await paying;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toHaveProperty("text");
+      expect(await balance(devnet.config.payTo)).toBe(merchantBefore + 10_000n);
+      expect(await db.prisma.payment.findFirst({ where: { transaction: resent!.hash } })).toMatchObject({ status: "settled" });
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+      await rpc("anvil_setNextBlockBaseFeePerGas", ["0x3b9aca00"]);
+      await rpc("evm_mine");
+    }
+  });
+
   it("a second instance with the same gas key: concurrent payments spread over both are each served and charged once, the gas account's nonces taken in turn", { timeout: 180_000 }, async () => {
     const { devnet, db, buyer, balance } = stack;
     const gas = privateKeyToAccount(gasKey).address;
