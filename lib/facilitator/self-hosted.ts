@@ -106,8 +106,8 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrls: R
  *   `receiptPollingMs` (default 250 ms) instead of viem's 4 s, for up to `receiptTimeoutMs`
  *   (default 120 s; after that the settle fails and the next nonce is read from the chain);
  *   fees capped at twice the latest base fee; a transaction still unmined after
- *   `speedUpAfterMs` (default 30 s; the app passes speedUpAfterFor(FACILITATOR_TIMEOUT_MS)) while blocks come without it is sent again, same nonce, with
- *   fees raised, up to `maxSpeedUps` (3) times, and the SettleResponse names whichever send was
+ *   `speedUpAfterMs` (default 30 s; the app passes speedUpAfterFor(FACILITATOR_TIMEOUT_MS))
+ *   while blocks come without it is sent again, same nonce, with fees raised, up to `maxSpeedUps` (3) times, and the SettleResponse names whichever send was
  *   mined (lib/facilitator/speed-up.ts). The next nonce lives in `nonceStore(network, address)`:
  *   this process's memory by default, or a store shared by every instance with the same key
  *   (databaseNonceStore, on PostgreSQL), each send holding it, so the instances take turns;

@@ -1,10 +1,12 @@
 /**
- * The fees a stuck settlement is sent again with (lib/facilitator/speed-up.ts). The re-send
- * itself, on anvil with a base fee that rose past the first send's cap, is in
- * tests/integration/self-hosted-facilitator.test.ts.
+ * The fees a stuck settlement is sent again with (lib/facilitator/speed-up.ts), and when the app
+ * sends it again (speedUpAfterFor). The re-sends themselves, on anvil with a base fee that rose
+ * past the first send's cap (EIP-1559 and legacy), are in
+ * tests/integration/self-hosted-facilitator.test.ts; through the app, in facilitators.test.ts.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { speedUpAfterFor } from "@/lib/facilitator/self-hosted";
 import { raisedFees } from "@/lib/facilitator/speed-up";
 
 const wei = fc.bigInt({ min: 0n, max: 10n ** 24n });
@@ -46,5 +48,21 @@ describe("raisedFees", () => {
     expect(raisedFees({ maxFeePerGas: 8_000n, maxPriorityFeePerGas: 800n }, { baseFeePerGas: 1_000n })).toEqual({ maxFeePerGas: 9_001n, maxPriorityFeePerGas: 901n });
     expect(raisedFees({ maxFeePerGas: 8_000n, maxPriorityFeePerGas: 800n }, { baseFeePerGas: 10_000n })).toEqual({ maxFeePerGas: 20_901n, maxPriorityFeePerGas: 901n });
     expect(raisedFees({ gasPrice: 8_000n }, { gasPrice: 100n })).toEqual({ gasPrice: 9_001n });
+  });
+});
+
+describe("speedUpAfterFor", () => {
+  it("speeds up within the settle call's time (half of it), between 1 s and 30 s, later for a longer timeout", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 10_000_000 }), (a, b) => {
+        const after = speedUpAfterFor(a);
+        expect(after).toBeGreaterThanOrEqual(1_000);
+        expect(after).toBeLessThanOrEqual(30_000);
+        if (a >= 2_000) expect(after).toBeLessThanOrEqual(a / 2);
+        if (a <= b) expect(after).toBeLessThanOrEqual(speedUpAfterFor(b));
+      }),
+      { numRuns: 500 },
+    );
+    expect(speedUpAfterFor(20_000)).toBe(10_000);
   });
 });
