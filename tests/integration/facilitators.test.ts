@@ -85,6 +85,9 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
   let stack: Stack;
   // An anvil account of its own (it holds ETH for gas), not the devnet facilitator's.
   const gasKey = testKey(6);
+  /** One JSON-RPC call to the devnet's anvil; its `result`. */
+  const rpc = (method: string, params: unknown[] = []) =>
+    fetch(stack.devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) }).then(async (r) => (await r.json()).result);
 
   beforeAll(async () => {
     // No FACILITATOR_URL: the app verifies and settles itself on every chain in EVM_CHAINS.
@@ -104,17 +107,16 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
     const row = await db.prisma.payment.findFirst({ where: { payer: { equals: buyer(0).address, mode: "insensitive" } } });
     expect(row).toMatchObject({ status: "settled" });
     // The settlement transaction was sent by Tollgate's own gas account.
-    const tx = await fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionByHash", params: [row!.transaction] }) }).then((r) => r.json());
-    expect(tx.result.from.toLowerCase()).toBe(privateKeyToAccount(gasKey).address.toLowerCase());
+    const tx = await rpc("eth_getTransactionByHash", [row!.transaction]);
+    expect(tx.from.toLowerCase()).toBe(privateKeyToAccount(gasKey).address.toLowerCase());
     // On PostgreSQL the gas account's next nonce is kept in the database, for every instance.
     const nonce = await db.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: privateKeyToAccount(gasKey).address } } });
-    expect(nonce?.next).toBe(Number.parseInt(tx.result.nonce, 16) + 1);
+    expect(nonce?.next).toBe(Number.parseInt(tx.nonce, 16) + 1);
   });
 
   it("a settlement stuck under a base fee that rose past its fee cap is sent again while the buyer waits: the buyer gets the content, the row names the re-send", { timeout: 120_000 }, async () => {
     const { devnet, db, balance } = stack;
     const gas = privateKeyToAccount(gasKey).address.toLowerCase();
-    const rpc = (method: string, params: unknown[] = []) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) }).then(async (r) => (await r.json()).result);
     type Pooled = { hash: string; maxFeePerGas: string };
     const pooled = async (): Promise<Pooled[]> => {
       const pool = (await rpc("txpool_content")) as { pending: Record<string, Record<string, Pooled>> };
@@ -158,7 +160,6 @@ describe.skipIf(!pgBin)("a self-hosted facilitator settles with no third party (
       expect(answers).toEqual(Array(20).fill(200));
       expect(await balance(devnet.config.payTo)).toBe(merchantBefore + 20n * 10_000n);
       for (const i of [0, 1, 2, 3, 4]) expect(await balance(buyer(i).address)).toBe(buyersBefore[i]! - 4n * 10_000n);
-      const rpc = (method: string, params: unknown[]) => fetch(devnet.config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) }).then(async (r) => (await r.json()).result);
       const mined = Number.parseInt(await rpc("eth_getTransactionCount", [gas, "latest"]), 16);
       expect(Number.parseInt(await rpc("eth_getTransactionCount", [gas, "pending"]), 16)).toBe(mined);
       const nonce = await db.prisma.gasNonce.findUnique({ where: { network_address: { network: devnet.config.network, address: gas } } });

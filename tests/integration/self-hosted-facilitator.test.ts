@@ -57,6 +57,10 @@ describe("the self-hosted facilitator's gas account", () => {
   /** Options that keep the gas account's next nonce in `prisma`'s database, as an instance on PostgreSQL does. */
   const nonceIn = (prisma: Database["prisma"]) => ({ nonceStore: (network: Network, address: Address) => databaseNonceStore(() => Promise.resolve(prisma), network, address) });
 
+  /** A client of anvil's account 7, which nothing else here uses: for sends sped up directly. */
+  const spareWallet = () =>
+    createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: privateKeyToAccount(testKey(7)), pollingInterval: 50, transport: viemHttp(devnet.config.rpcUrl) }).extend(publicActions);
+
   /** The gas account has nothing waiting: its pending nonce is its mined one, and anvil's pool is empty. */
   async function expectNothingQueued() {
     expect(await chain.getTransactionCount({ address: gasAccount, blockTag: "pending" })).toBe(await chain.getTransactionCount({ address: gasAccount }));
@@ -236,8 +240,8 @@ describe("the self-hosted facilitator's gas account", () => {
   });
 
   it("a send already mined is not sent again while its receipt wait lags behind (a busy machine's poll)", { timeout: 60_000 }, async () => {
-    const account = privateKeyToAccount(testKey(7));
-    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account, pollingInterval: 50, transport: viemHttp(devnet.config.rpcUrl) }).extend(publicActions);
+    const wallet = spareWallet();
+    const { account } = wallet;
     const blockBefore = await wallet.getBlockNumber({ cacheTime: 0 });
     const nonce = await wallet.getTransactionCount({ address: account.address });
     const fees = { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n };
@@ -271,8 +275,8 @@ describe("the self-hosted facilitator's gas account", () => {
   // The facilitator fills EIP-1559 fees wherever the chain has a base fee (anvil does), so a
   // legacy send, which chains without EIP-1559 get, is sped up here directly.
   it("a legacy-gas send stuck under a base fee that rose past its gas price is sent again at the node's gas price or more, and mined once", { timeout: 60_000 }, async () => {
-    const account = privateKeyToAccount(testKey(7));
-    const wallet = createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account, pollingInterval: 50, transport: viemHttp(devnet.config.rpcUrl) }).extend(publicActions);
+    const wallet = spareWallet();
+    const { account } = wallet;
     const legacy = (nonce: number, gasPrice: bigint) => wallet.sendTransaction({ to: account.address, value: 1n, gas: 21_000n, nonce, gasPrice, type: "legacy" } as Parameters<typeof wallet.sendTransaction>[0]);
     await chain.request({ method: "evm_setAutomine", params: [false] } as never);
     try {
