@@ -78,3 +78,53 @@ export function transactionUrl(network: string, transaction: string | null): str
   }
   return null;
 }
+
+/** One line of a revenue figure: an amount of one asset in token units, and its change. */
+export type RevenueLine = { key: string; text: string; change: string | null };
+
+/**
+ * The lines of one revenue figure on the dashboard. `now` and `previous` are settled sums in atomic
+ * units per (network, asset), for a period and the period of the same length before it; `assets`
+ * comes from describeAssets and must cover both. One line per asset settled in either period, so an
+ * asset that sold before and not now reads "0 USDC −100% vs yesterday" rather than vanishing. When
+ * neither period has any, one "0 <symbol>" line per distinct symbol in `pricedIn` (the assets routes
+ * are priced in, also described in `assets`), so a quiet day still says its unit; with no priced
+ * route either, the single line "0".
+ */
+export function revenueLines(
+  now: { network: string; asset: string; amount: { toFixed(d: number): string } }[],
+  previous: { network: string; asset: string; amount: { toFixed(d: number): string } }[],
+  assets: Map<string, AssetDisplay>,
+  against: string,
+  pricedIn: { network: string; asset: string }[] = [],
+): RevenueLine[] {
+  const amountOf = (list: typeof now, key: string) => list.find((a) => assetKey(a.network, a.asset) === key)?.amount.toFixed(0);
+  const keys = [...new Set([...now, ...previous].map((a) => assetKey(a.network, a.asset)))];
+  if (keys.length > 0) {
+    return keys.map((key) => {
+      const amount = amountOf(now, key) ?? "0";
+      return { key, text: formatAssetAmount(amount, assets.get(key)), change: changeInWords(amount, amountOf(previous, key), against) };
+    });
+  }
+  const bySymbol = new Map<string, RevenueLine>();
+  for (const p of pricedIn) {
+    const key = assetKey(p.network, p.asset);
+    const display = assets.get(key);
+    const text = formatAssetAmount("0", display);
+    if (!bySymbol.has(text)) bySymbol.set(text, { key, text, change: null });
+  }
+  return bySymbol.size > 0 ? [...bySymbol.values()] : [{ key: "none", text: "0", change: null }];
+}
+
+/**
+ * "+12% vs yesterday", "new vs yesterday" (nothing before), "−100% vs yesterday" (nothing now), or
+ * null (nothing now and nothing before). Both numbers are in one unit: atomic units of one asset,
+ * or counts; `before` undefined is 0.
+ */
+export function changeInWords(now: string | number, before: string | number | undefined, against: string): string | null {
+  const n = Number(now);
+  const b = before === undefined ? 0 : Number(before);
+  if (b === 0) return n === 0 ? null : `new vs ${against}`;
+  const pct = Math.round(((n - b) / b) * 100);
+  return `${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct)}% vs ${against}`;
+}

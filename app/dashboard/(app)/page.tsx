@@ -3,7 +3,7 @@ import { FacilitatorAccounts } from "@/components/dashboard/facilitator-accounts
 import { RevenueChart, type ChartRow } from "@/components/dashboard/revenue-chart";
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
-import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
+import { assetKey, changeInWords, describeAssets, revenueLines } from "@/lib/payments/display";
 import { loadRevenueSeries, loadRevenueSince, loadUnsettledCounts, type RevenueWindow } from "@/lib/payments/data";
 import { formatAmount } from "@/lib/paywall/format";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
@@ -39,7 +39,8 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
     loadRoutesForDashboard(db),
     loadFacilitatorAccounts(),
   ]);
-  const assets = await describeAssets([...month.amounts, ...prevMonth.amounts, ...yesterday.amounts, ...series]);
+  const pricedIn = routes.flatMap((r) => r.paymentOptions);
+  const assets = await describeAssets([...month.amounts, ...prevMonth.amounts, ...yesterday.amounts, ...prevWeek.amounts, ...series, ...pricedIn]);
   const routeLabel = new Map(routes.map((r) => [r.id, `${r.method} ${r.pathPattern}`]));
 
   // Every day (or Monday-started week, as date_trunc counts them) of the period gets a bar slot,
@@ -67,21 +68,14 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
     chart.series.add(name);
   }
 
-  /** One line per asset, with the change against the previous period of the same length. */
-  const moneyLines = (w: RevenueWindow, previous: RevenueWindow, against: string) =>
-    w.amounts.map((a) => {
-      const key = assetKey(a.network, a.asset);
-      const before = previous.amounts.find((p) => assetKey(p.network, p.asset) === key)?.amount;
-      return { key, text: formatAssetAmount(a.amount, assets.get(key)), change: changeText(a.amount, before, against) };
-    });
   const money = [
-    { label: "Today (UTC)", lines: moneyLines(today, yesterday, "yesterday"), testid: "kpi-today" },
-    { label: "Last 7 days", lines: moneyLines(week, prevWeek, "the 7 days before"), testid: "kpi-7d" },
-    { label: "Last 30 days", lines: moneyLines(month, prevMonth, "the 30 days before"), testid: "kpi-30d" },
+    { label: "Today (UTC)", lines: revenueLines(today.amounts, yesterday.amounts, assets, "yesterday", pricedIn), testid: "kpi-today" },
+    { label: "Last 7 days", lines: revenueLines(week.amounts, prevWeek.amounts, assets, "the 7 days before", pricedIn), testid: "kpi-7d" },
+    { label: "Last 30 days", lines: revenueLines(month.amounts, prevMonth.amounts, assets, "the 30 days before", pricedIn), testid: "kpi-30d" },
   ];
   const counts = [
-    { label: "Payments (30 days)", value: month.count.toLocaleString("en-US"), change: changeText(month.count, prevMonth.count, "the 30 days before"), testid: "kpi-count" },
-    { label: "Unique payers (30 days)", value: month.payers.toLocaleString("en-US"), change: changeText(month.payers, prevMonth.payers, "the 30 days before"), testid: "kpi-payers" },
+    { label: "Payments (30 days)", value: month.count.toLocaleString("en-US"), change: changeInWords(month.count, prevMonth.count, "the 30 days before"), testid: "kpi-count" },
+    { label: "Unique payers (30 days)", value: month.payers.toLocaleString("en-US"), change: changeInWords(month.payers, prevMonth.payers, "the 30 days before"), testid: "kpi-payers" },
     { label: "Failed (30 days)", value: unsettled.failed.toLocaleString("en-US"), change: null, testid: "kpi-failed", href: "/dashboard/payments?status=failed" },
     { label: "Not yet resolved", value: unsettled.open.toLocaleString("en-US"), change: null, testid: "kpi-open", href: "/dashboard/payments?status=unknown" },
   ];
@@ -96,16 +90,12 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
           <div key={k.label} className="rounded-xl border border-stone-200 bg-white p-4">
             <dt className="text-xs font-medium uppercase tracking-wide text-stone-600">{k.label}</dt>
             <dd className="mt-1" data-testid={k.testid}>
-              {k.lines.length === 0 ? (
-                <span className="text-lg font-semibold">0</span>
-              ) : (
-                k.lines.map((l) => (
-                  <div key={l.key}>
-                    <span className="text-lg font-semibold">{l.text}</span>
-                    {l.change && <span className="ml-2 text-xs text-stone-600">{l.change}</span>}
-                  </div>
-                ))
-              )}
+              {k.lines.map((l) => (
+                <div key={l.key}>
+                  <span className="text-lg font-semibold">{l.text}</span>
+                  {l.change && <span className="ml-2 text-xs text-stone-600">{l.change}</span>}
+                </div>
+              ))}
             </dd>
           </div>
         ))}
@@ -162,16 +152,4 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
       </section>
     </main>
   );
-}
-
-/**
- * "+12% vs yesterday", "new vs yesterday" (nothing before), or null (nothing now and before).
- * Amounts are compared in the same unit (atomic units of one asset, or counts).
- */
-function changeText(now: { toString(): string } | number, before: { toString(): string } | number | undefined, against: string): string | null {
-  const n = Number(now.toString());
-  const b = before === undefined ? 0 : Number(before.toString());
-  if (b === 0) return n === 0 ? null : `new vs ${against}`;
-  const pct = Math.round(((n - b) / b) * 100);
-  return `${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct)}% vs ${against}`;
 }
