@@ -11,10 +11,11 @@ export type SendFees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | 
 
 /**
  * How a sent transaction can be sent again: the fees it went out with, the latest block number
- * read before it was sent, and a function that sends it again with other fees (same nonce,
+ * read just before it was sent (undefined when it could not be read: then blocks count from the
+ * first one the speed-up sees), and a function that sends it again with other fees (same nonce,
  * recipient, data, value and gas limit) and resolves with the new hash.
  */
-export type Resendable = { fees: SendFees; blockBefore: bigint; resend: (fees: SendFees) => Promise<Hex> };
+export type Resendable = { fees: SendFees; blockBefore: bigint | undefined; resend: (fees: SendFees) => Promise<Hex> };
 
 /** What waiting and speeding up need of the gas account's client (viem's wallet client with public actions). */
 export type SpeedUpClient = {
@@ -107,7 +108,10 @@ async function speedUps(
     if (signal.aborted) return;
     try {
       const block = await client.getBlock();
-      if (Date.now() - sentAt < speedUpAfterMs || block.number === null || block.number <= blockAtSend) continue;
+      if (block.number === null) continue;
+      // No block number from before the send: count from this one (never early).
+      blockAtSend ??= block.number;
+      if (Date.now() - sentAt < speedUpAfterMs || block.number <= blockAtSend) continue;
       // A send already mined (its wait has not seen it yet): its receipt ends the wait, and a
       // re-send would only reach a node's pool as a stale transaction (anvil keeps one that
       // arrives while the block with the first is being built).

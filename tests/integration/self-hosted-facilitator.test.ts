@@ -9,7 +9,7 @@ import { FacilitatorTimeoutError, type Network, type PaymentPayload } from "@x40
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPublicClient, createWalletClient, http as viemHttp, numberToHex, publicActions, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
+import { BLOCK_NUMBER_CACHE_MS, createSelfHostedFacilitator, InProcessFacilitatorClient } from "@/lib/facilitator/self-hosted";
 import { devnetRequirements, signDevnetPayment } from "@/scripts/agent-client";
 import { balanceOf, localChain, testKey } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
@@ -43,6 +43,15 @@ describe("the self-hosted facilitator's gas account", () => {
   let refused = 0;
   /** While set, eth_fillTransaction is answered "method not found", as by providers that lack it: viem then estimates the fees itself. */
   let noFill = false;
+  /** While set, the next eth_sendRawTransaction is held at the proxy until this settles (then it is cleared). */
+  let sendGate: Promise<void> | undefined;
+  /** Sends held by sendGate so far. */
+  let held = 0;
+  /** While set, every eth_blockNumber is refused, until an eth_sendRawTransaction comes (which clears it). */
+  let refuseBlockNumbersUntilSend = false;
+  let refusedBlockNumbers = 0;
+  /** Calls the proxy passed on, by method. */
+  const seen = new Map<string, number>();
 
   const merchantBalance = () => balanceOf(devnet.config.rpcUrl, devnet.config.asset.address as Address, devnet.config.payTo as Address);
 
@@ -61,16 +70,41 @@ describe("the self-hosted facilitator's gas account", () => {
   const spareWallet = () =>
     createWalletClient({ chain: localChain(devnet.config.chainId, devnet.config.rpcUrl), account: privateKeyToAccount(testKey(7)), pollingInterval: 50, transport: viemHttp(devnet.config.rpcUrl) }).extend(publicActions);
 
+  /**
+   * anvil's pool is empty. Waited for: anvil lists a transaction for a moment after the block that
+   * holds it is visible (5 of 300 sends here, read right after their receipt); a stale one stays.
+   */
+  const expectPoolEmpty = () => expect.poll(() => chain.request({ method: "txpool_status" } as never), { timeout: 10_000 }).toEqual({ pending: "0x0", queued: "0x0" });
+
   /** The gas account has nothing waiting: its pending nonce is its mined one, and anvil's pool is empty. */
   async function expectNothingQueued() {
     expect(await chain.getTransactionCount({ address: gasAccount, blockTag: "pending" })).toBe(await chain.getTransactionCount({ address: gasAccount }));
-    expect(await chain.request({ method: "txpool_status" } as never)).toEqual({ pending: "0x0", queued: "0x0" });
+    await expectPoolEmpty();
   }
+
+  /** The transactions in anvil's pool, of every sender. */
+  type Pooled = { hash: Hex; nonce: Hex; maxFeePerGas: Hex };
+  const pooled = async () => {
+    const pool = (await chain.request({ method: "txpool_content" } as never)) as { pending: Record<string, Record<string, Pooled>> };
+    return Object.values(pool.pending).flatMap((byNonce) => Object.values(byNonce));
+  };
 
   beforeAll(async () => {
     devnet = await startDevnet({ rpcPort: await freePort(), facilitatorPort: 0, svmRpcPort: 0, file: null });
     chain = createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
-    proxy = await startRpcProxy(devnet.config.rpcUrl, (call) => {
+    proxy = await startRpcProxy(devnet.config.rpcUrl, async (call) => {
+      seen.set(call.method, (seen.get(call.method) ?? 0) + 1);
+      if (call.method === "eth_sendRawTransaction") refuseBlockNumbersUntilSend = false;
+      if (refuseBlockNumbersUntilSend && call.method === "eth_blockNumber") {
+        refusedBlockNumbers++;
+        return { error: { code: -32000, message: "refused by the test's RPC proxy" } };
+      }
+      if (sendGate && call.method === "eth_sendRawTransaction") {
+        const gate = sendGate;
+        sendGate = undefined;
+        held++;
+        await gate;
+      }
       if (noFill && call.method === "eth_fillTransaction") return { error: { code: -32601, message: "the method eth_fillTransaction does not exist/is not available" } };
       if (refuseEvery === 0 || !refuseMethods.includes(call.method) || ++calls % refuseEvery !== 0) return;
       refused++;
@@ -182,8 +216,7 @@ describe("the self-hosted facilitator's gas account", () => {
       const settling = f.settle(await payment(8), requirements());
       await expect.poll(() => chain.request({ method: "txpool_status" } as never), { timeout: 30_000 }).toEqual({ pending: "0x1", queued: "0x0" });
       // The node evicts it (a full pool, a restart), as anvil_dropTransaction does.
-      const pool = (await chain.request({ method: "txpool_content" } as never)) as { pending: Record<string, Record<string, { hash: Hex }>> };
-      const [sent] = Object.values(pool.pending).flatMap((byNonce) => Object.values(byNonce));
+      const [sent] = await pooled();
       await chain.request({ method: "anvil_dropTransaction", params: [sent!.hash] } as never);
       [dropped] = await Promise.allSettled([settling]);
     } finally {
@@ -196,16 +229,27 @@ describe("the self-hosted facilitator's gas account", () => {
     await expectNothingQueued();
   });
 
+  it("a settlement whose block-number reads the RPC refuses is still sent, and lands (the read before a send only times a speed-up)", { timeout: 60_000 }, async () => {
+    // A new facilitator has no block number cached: every read before its first send reaches the RPC.
+    const f = facilitator();
+    const merchantBefore = await merchantBalance();
+    refusedBlockNumbers = 0;
+    refuseBlockNumbersUntilSend = true;
+    try {
+      expect(await f.settle(await payment(6), requirements())).toMatchObject({ success: true });
+    } finally {
+      refuseBlockNumbersUntilSend = false;
+    }
+    expect(refusedBlockNumbers).toBeGreaterThan(0);
+    expect(await merchantBalance()).toBe(merchantBefore + 10_000n);
+    await expectNothingQueued();
+  });
+
   it("a settlement stuck under a base fee that rose past its fee cap is sent again with raised fees: the re-send is mined, the SettleResponse names it, the transfer happens once", { timeout: 60_000 }, async () => {
     // Re-sent after 200 ms unmined (30 s by default), once a block came without it.
     const f = facilitator({ speedUpAfterMs: 200 });
     expect(await f.settle(await payment(11), requirements())).toMatchObject({ success: true });
     const merchantBefore = await merchantBalance();
-    type Pooled = { hash: Hex; maxFeePerGas: Hex };
-    const pooled = async () => {
-      const pool = (await chain.request({ method: "txpool_content" } as never)) as { pending: Record<string, Record<string, Pooled>> };
-      return Object.values(pool.pending).flatMap((byNonce) => Object.values(byNonce));
-    };
     await chain.request({ method: "evm_setAutomine", params: [false] } as never);
     let original: Pooled;
     let resent: Pooled;
@@ -269,7 +313,53 @@ describe("the self-hosted facilitator's gas account", () => {
     const receipt = await awaitReceiptSpeedingUp(lagging, hash, { fees, blockBefore, resend }, { timeoutMs: 30_000, speedUpAfterMs: 0, maxSpeedUps: 3, pollingMs: 20 });
     expect(receipt.transactionHash).toBe(hash);
     expect(resends).toBe(0);
-    expect(await chain.request({ method: "txpool_status" } as never)).toEqual({ pending: "0x0", queued: "0x0" });
+    await expectPoolEmpty();
+  });
+
+  it("a settlement that waited its turn while a block was mined is not sent again until a block comes after it was sent", { timeout: 60_000 }, async () => {
+    // Re-sent as soon as a block comes without it: only the block count decides here.
+    const f = facilitator({ speedUpAfterMs: 0 });
+    const merchantBefore = await merchantBalance();
+    const [first, second] = await Promise.all([payment(14), payment(15)]);
+    const count = (method: string) => seen.get(method) ?? 0;
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    let release = () => {};
+    try {
+      // The first settlement's send is held on its way to the node, so the second waits its turn
+      // in the gas account's queue, already filled, while a block is mined.
+      sendGate = new Promise<void>((resolve) => (release = resolve));
+      const fillsBefore = count("eth_fillTransaction");
+      const settlingFirst = f.settle(first, requirements());
+      await expect.poll(() => held, { timeout: 30_000 }).toBe(1);
+      const settlingSecond = f.settle(second, requirements());
+      await expect.poll(() => count("eth_fillTransaction") - fillsBefore, { timeout: 30_000 }).toBe(2);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      // A block number is kept for BLOCK_NUMBER_CACHE_MS: once that has passed, the second send's
+      // turn reads the block just mined, not the one cached before it.
+      await new Promise((resolve) => setTimeout(resolve, BLOCK_NUMBER_CACHE_MS + 100));
+      release();
+      await expect.poll(async () => (await pooled()).length, { timeout: 30_000 }).toBe(2);
+      const [a, b] = (await pooled()).sort((x, y) => Number(BigInt(x.nonce) - BigInt(y.nonce))) as [Pooled, Pooled];
+      // The first send was on its way while that block was mined: it counts, and the first is sent again.
+      await expect.poll(async () => (await pooled()).find((t) => t.nonce === a.nonce)?.hash, { timeout: 30_000 }).not.toBe(a.hash);
+      // Meanwhile the second's speed-up looks at the chain again and again (both poll every 50 ms)
+      // and, with no block since its send, sends nothing.
+      const polls = count("eth_getBlockByNumber");
+      await expect.poll(() => count("eth_getBlockByNumber") - polls, { timeout: 30_000 }).toBeGreaterThanOrEqual(20);
+      expect((await pooled()).find((t) => t.nonce === b.nonce)?.hash).toBe(b.hash);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      const [settledFirst, settledSecond] = await Promise.all([settlingFirst, settlingSecond]);
+      expect(settledFirst).toMatchObject({ success: true });
+      expect(settledFirst.transaction).not.toBe(a.hash);
+      expect(settledSecond).toMatchObject({ success: true, transaction: b.hash });
+    } finally {
+      release();
+      sendGate = undefined;
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+    }
+    expect(await merchantBalance()).toBe(merchantBefore + 20_000n);
+    await expectNothingQueued();
   });
 
   // The facilitator fills EIP-1559 fees wherever the chain has a base fee (anvil does), so a
@@ -309,7 +399,42 @@ describe("the self-hosted facilitator's gas account", () => {
       await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(1_000_000_000n)] } as never);
       await chain.request({ method: "evm_mine", params: [] } as never);
     }
-    expect(await chain.request({ method: "txpool_status" } as never)).toEqual({ pending: "0x0", queued: "0x0" });
+    await expectPoolEmpty();
+  });
+
+  it("a send whose block number before it could not be read counts blocks from the first one the speed-up sees: none sent again before the next block", { timeout: 60_000 }, async () => {
+    const wallet = spareWallet();
+    const { account } = wallet;
+    const send = (nonce: number, fees: SendFees) => wallet.sendTransaction({ to: account.address, value: 1n, gas: 21_000n, nonce, ...fees } as Parameters<typeof wallet.sendTransaction>[0]);
+    await chain.request({ method: "evm_setAutomine", params: [false] } as never);
+    try {
+      const nonce = await wallet.getTransactionCount({ address: account.address });
+      const fees = { maxFeePerGas: (await wallet.getBlock()).baseFeePerGas! * 2n + 1_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n };
+      const hash = await send(nonce, fees);
+      const resent: Hex[] = [];
+      const resend = async (raised: SendFees) => {
+        const again = await send(nonce, raised);
+        resent.push(again);
+        return again;
+      };
+      let polls = 0;
+      const counting: SpeedUpClient = { ...wallet, getBlock: () => (polls++, wallet.getBlock()) };
+      const waiting = awaitReceiptSpeedingUp(counting, hash, { fees, blockBefore: undefined, resend }, { timeoutMs: 30_000, speedUpAfterMs: 0, maxSpeedUps: 1, pollingMs: 20 });
+      // Unread, the block number is not taken as 0 (every block would count): with no block since, nothing is sent again.
+      await expect.poll(() => polls >= 10 || resent.length > 0, { timeout: 30_000 }).toBe(true);
+      expect(resent).toEqual([]);
+      // A block comes without it (the base fee past its fee cap): now it is sent again.
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(fees.maxFeePerGas + 1n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      await expect.poll(() => resent.length, { timeout: 30_000 }).toBe(1);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+      expect(await waiting).toMatchObject({ transactionHash: resent[0], status: "success" });
+    } finally {
+      await chain.request({ method: "evm_setAutomine", params: [true] } as never);
+      await chain.request({ method: "anvil_setNextBlockBaseFeePerGas", params: [numberToHex(1_000_000_000n)] } as never);
+      await chain.request({ method: "evm_mine", params: [] } as never);
+    }
+    await expectPoolEmpty();
   });
 
   // Two Tollgate instances on one PostgreSQL with the same FACILITATOR_EVM_PRIVATE_KEY: each has its
