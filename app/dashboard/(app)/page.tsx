@@ -4,7 +4,7 @@ import { RevenueChart, type ChartRow } from "@/components/dashboard/revenue-char
 import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { assetKey, changeInWords, describeAssets, revenueLines } from "@/lib/payments/display";
-import { loadRevenueSeries, loadRevenueSince, loadUnsettledCounts, type RevenueWindow } from "@/lib/payments/data";
+import { loadRevenueSeries, loadRevenueSince, loadUnsettledCounts } from "@/lib/payments/data";
 import { formatAmount } from "@/lib/paywall/format";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
 import { loadFacilitatorAccounts } from "@/lib/facilitator/accounts";
