@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from "viem";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
-import { OPEN_STATUSES, type PaymentCursor, type PaymentFilter } from "./schema";
+import { OPEN_STATUSES, unsettledFilters, type PaymentCursor, type PaymentFilter } from "./schema";
 
 /** EVM addresses are stored checksummed (as facilitators report them); normalize input to match. */
 function normalizeAddress(value: string): string {
@@ -11,7 +11,7 @@ function normalizeAddress(value: string): string {
 export function paymentWhere(filter: PaymentFilter): Prisma.PaymentWhereInput {
   const and: Prisma.PaymentWhereInput[] = [];
   if (filter.route) and.push({ routeId: filter.route });
-  if (filter.status) and.push({ status: filter.status });
+  if (filter.status) and.push({ status: statusWhere(filter.status) });
   if (filter.network) and.push({ network: filter.network });
   if (filter.asset) and.push({ asset: normalizeAddress(filter.asset) });
   if (filter.payer) and.push({ payer: normalizeAddress(filter.payer) });
@@ -22,6 +22,11 @@ export function paymentWhere(filter: PaymentFilter): Prisma.PaymentWhereInput {
     and.push({ OR: [{ transaction: q }, { transaction: q.toLowerCase() }, { payer: normalizeAddress(q) }] });
   }
   return and.length ? { AND: and } : {};
+}
+
+/** A status filter as a column condition: one state, or (`open`) any of OPEN_STATUSES. */
+function statusWhere(status: NonNullable<PaymentFilter["status"]>) {
+  return status === "open" ? { in: OPEN_STATUSES } : status;
 }
 
 const listSelect = {
@@ -98,7 +103,7 @@ export async function loadPaymentTotals(db: PrismaClient, filter: PaymentFilter)
 function dailyWhere(filter: Pick<PaymentFilter, "route" | "status" | "network" | "asset" | "from" | "to">): Prisma.PaymentDailyTotalWhereInput {
   return {
     ...(filter.route ? { routeId: filter.route } : {}),
-    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.status ? { status: statusWhere(filter.status) } : {}),
     ...(filter.network ? { network: filter.network } : {}),
     ...(filter.asset ? { asset: normalizeAddress(filter.asset) } : {}),
     ...(filter.from || filter.to
@@ -191,14 +196,14 @@ export async function loadRevenueSince(db: PrismaClient, since: Date, until?: Da
 }
 
 /**
- * Payments since the UTC day of `since` that did not settle: `failed` ones, and `open` ones
- * (pending, settling or unknown: not resolved yet). Read from the daily rollups.
+ * The payments that did not settle, counted as the lists unsettledFilters gives (the figures link
+ * to them): `failed` ones created since the UTC day of `since`, and every `open` one (pending,
+ * settling or unknown: not resolved yet), whatever its age. Read from the daily rollups.
  */
 export async function loadUnsettledCounts(db: PrismaClient, since: Date): Promise<{ failed: number; open: number }> {
-  const day = new Date(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`);
-  const rows = await db.paymentDailyTotal.groupBy({ by: ["status"], where: { status: { not: "settled" }, day: { gte: day } }, _sum: { count: true } });
-  const of = (statuses: readonly string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + Number(r._sum.count ?? 0), 0);
-  return { failed: of(["failed"]), open: of(OPEN_STATUSES) };
+  const filters = unsettledFilters(since.toISOString().slice(0, 10));
+  const [failed, open] = await Promise.all([loadPaymentTotals(db, filters.failed), loadPaymentTotals(db, filters.open)]);
+  return { failed: failed.count, open: open.count };
 }
 
 /** One point of a revenue series: a UTC day or ISO week, a series key, atomic amount, count. */

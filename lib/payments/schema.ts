@@ -21,10 +21,11 @@ const day = z.iso.date().refine((d) => d >= "1970-01-01" && d <= "9998-12-31", "
 /**
  * Dashboard payment filters, as they arrive in the URL (all optional, empty = unset).
  * `from`/`to` are UTC calendar days, both inclusive. `q` finds a transaction hash or a payer.
+ * `status` is one state, or `open`: any of OPEN_STATUSES (not resolved yet).
  */
 export const paymentFilterSchema = z.object({
   route: optional(text(64)),
-  status: optional(z.enum(["pending", "settling", "settled", "failed", "unknown"])),
+  status: optional(z.enum(["pending", "settling", "settled", "failed", "unknown", "open"])),
   network: optional(text(64)),
   asset: optional(text(64)),
   payer: optional(text(64)),
@@ -33,6 +34,16 @@ export const paymentFilterSchema = z.object({
   q: optional(z.string().trim().max(128).refine((v) => isStorableText(v))),
 });
 export type PaymentFilter = z.infer<typeof paymentFilterSchema>;
+
+/**
+ * The payment lists behind the dashboard's "Failed (30 days)" and "Not yet resolved" figures:
+ * failed payments created since the UTC day `sinceDay` (YYYY-MM-DD), and every open one (pending,
+ * settling or unknown) whatever its age, as one left open is what needs a look. loadUnsettledCounts
+ * counts exactly these, so that a figure and the list it links to agree.
+ */
+export function unsettledFilters(sinceDay: string): { failed: PaymentFilter; open: PaymentFilter } {
+  return { failed: { status: "failed", from: sinceDay }, open: { status: "open" } };
+}
 
 /** Reads filters from URL search params; invalid values are dropped (the UI then shows them unset). */
 export function parsePaymentFilter(params: Record<string, string | string[] | undefined> | URLSearchParams): PaymentFilter {

@@ -106,6 +106,14 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   await expect(usdcChart).toContainText("USDC · Local devnet");
   await expect(eurcChart).toContainText("EURC · Local devnet");
   await page.screenshot({ path: testInfo.outputPath("dashboard-revenue.png"), fullPage: true });
+  // The Failed and Not yet resolved figures open the lists they count.
+  for (const [testid, status] of [["kpi-failed", "failed"], ["kpi-open", "open"]] as const) {
+    await page.goto(`${baseUrl}/dashboard`);
+    const figure = await page.getByTestId(testid).innerText();
+    await page.getByTestId(testid).click();
+    await expect(page.getByLabel("Status")).toHaveValue(status);
+    await expect(page.getByTestId("payment-totals").locator("strong").first()).toHaveText(figure);
+  }
 
   // Sign out ends the session.
   await page.getByRole("button", { name: "Sign out" }).click();

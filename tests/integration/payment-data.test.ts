@@ -10,9 +10,9 @@ import { applyMigrations } from "@/lib/database/migrations";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { seedDemoRoutes } from "@/lib/demo/seed";
 import { seedPayments } from "@/lib/demo/seed-payments";
-import { iteratePayments, loadPaymentsPage, loadPaymentTotals, loadRevenueSeries, paymentWhere } from "@/lib/payments/data";
+import { iteratePayments, loadPaymentsPage, loadPaymentTotals, loadRevenueSeries, loadUnsettledCounts, paymentWhere } from "@/lib/payments/data";
 import { recordSettlement, releasePayment, reservePayment } from "@/lib/payments/mutations";
-import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentCursor, type PaymentFilter } from "@/lib/payments/schema";
+import { decodeCursor, encodeCursor, OPEN_STATUSES, parsePaymentFilter, unsettledFilters, type PaymentCursor, type PaymentFilter } from "@/lib/payments/schema";
 import { deletePricedRoute } from "@/lib/routes/mutations";
 import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
 
@@ -69,6 +69,8 @@ describe.each(databaseLegs())("payment data on $name", ({ name, skip }) => {
       { asset: "0x2222222222222222222222222222222222222222" },
       { from: day(10), to: day(3) },
       { route: route.id, status: "settled", from: day(20) },
+      { status: "open" },
+      { status: "open", from: day(10) },
     ];
   }
 
@@ -95,6 +97,23 @@ describe.each(databaseLegs())("payment data on $name", ({ name, skip }) => {
     expect(orphans).toBeGreaterThan(0);
     const orphanTotal = await db.prisma.paymentDailyTotal.aggregate({ where: { routeId: "" }, _sum: { count: true } });
     expect(Number(orphanTotal._sum.count)).toBe(orphans);
+  });
+
+  it("the Failed and Not yet resolved figures count the very lists they link to: failed ones of the period, open ones of any age", async () => {
+    const route = await db.prisma.pricedRoute.findFirstOrThrow({ where: { pathPattern: "/api/demo/quote" } });
+    const old = new Date(Date.now() - 45 * 86_400_000);
+    const row = { routeId: route.id, resource: "https://shop.example/api/demo/quote", method: "GET", scheme: "exact", network: "eip155:84532", asset: "0x1111111111111111111111111111111111111111", amount: "10000", payTo: "0x3333333333333333333333333333333333333333", x402Version: 2, createdAt: old, updatedAt: old };
+    // Older than the 30 days: an open payment still needs a look; a failed one is out of the period.
+    for (const status of [...OPEN_STATUSES, "failed"] as const) await db.prisma.payment.create({ data: { ...row, status, paymentKey: `old-${status}` } });
+    const since = new Date(Date.now() - 29 * 86_400_000);
+    const lists = unsettledFilters(since.toISOString().slice(0, 10));
+    const counts = await loadUnsettledCounts(db.prisma, since);
+    expect(counts).toEqual({ failed: (await direct(lists.failed)).count, open: (await direct(lists.open)).count });
+    expect(counts.open).toBe(await db.prisma.payment.count({ where: { status: { in: OPEN_STATUSES } } }));
+    expect(counts.failed).toBe(await db.prisma.payment.count({ where: { status: "failed", createdAt: { gte: new Date(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`) } } }));
+    expect(await db.prisma.payment.count({ where: { ...paymentWhere(lists.open), paymentKey: { startsWith: "old-" } } })).toBe(OPEN_STATUSES.length);
+    // The link's query reads back as the same filter.
+    for (const filter of Object.values(lists)) expect(parsePaymentFilter(new URLSearchParams(filter as Record<string, string>))).toEqual(filter);
   });
 
   it("revenue series from the rollups add up to the settled amounts", async () => {

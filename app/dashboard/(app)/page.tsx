@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { assetKey, changeInWords, describeAssets, revenueLines } from "@/lib/payments/display";
 import { loadRevenueSeries, loadRevenueSince, loadUnsettledCounts } from "@/lib/payments/data";
 import { formatAmount } from "@/lib/paywall/format";
+import { unsettledFilters, type PaymentFilter } from "@/lib/payments/schema";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
 import { loadFacilitatorAccounts } from "@/lib/facilitator/accounts";
 
@@ -73,11 +74,14 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
     { label: "Last 7 days", lines: revenueLines(week.amounts, prevWeek.amounts, assets, "the 7 days before", pricedIn), testid: "kpi-7d" },
     { label: "Last 30 days", lines: revenueLines(month.amounts, prevMonth.amounts, assets, "the 30 days before", pricedIn), testid: "kpi-30d" },
   ];
+  // The figures count exactly the lists they link to.
+  const unsettledLists = unsettledFilters(monthStart.toISOString().slice(0, 10));
+  const paymentsLink = (filter: PaymentFilter) => `/dashboard/payments?${new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === "string"))}`;
   const counts = [
     { label: "Payments (30 days)", value: month.count.toLocaleString("en-US"), change: changeInWords(month.count, prevMonth.count, "the 30 days before"), testid: "kpi-count" },
     { label: "Unique payers (30 days)", value: month.payers.toLocaleString("en-US"), change: changeInWords(month.payers, prevMonth.payers, "the 30 days before"), testid: "kpi-payers" },
-    { label: "Failed (30 days)", value: unsettled.failed.toLocaleString("en-US"), change: null, testid: "kpi-failed", href: "/dashboard/payments?status=failed" },
-    { label: "Not yet resolved", value: unsettled.open.toLocaleString("en-US"), change: null, testid: "kpi-open", href: "/dashboard/payments?status=unknown" },
+    { label: "Failed (30 days)", value: unsettled.failed.toLocaleString("en-US"), change: null, testid: "kpi-failed", href: paymentsLink(unsettledLists.failed) },
+    { label: "Not yet resolved", value: unsettled.open.toLocaleString("en-US"), change: null, testid: "kpi-open", href: paymentsLink(unsettledLists.open) },
   ];
   const link = (over: Record<string, string>) => `/dashboard?${new URLSearchParams({ bucket, split, ...over })}`;
 

@@ -75,6 +75,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
           Status
           <select name="status" defaultValue={filter.status ?? ""} className={input}>
             <option value="">Any status</option>
+            <option value="open">Not yet resolved (pending, settling or unknown)</option>
             <option value="settled">Settled</option>
             <option value="failed">Failed</option>
             <option value="pending">Pending (handler running, or left by a stopped server)</option>
