@@ -22,7 +22,7 @@ export function LedgerHealth({ health }: { health: Health }) {
           "Every payment is settled or failed."
         ) : (
           <>
-            <Link href="/dashboard/payments?status=unknown" className="font-medium text-amber-800 underline">
+            <Link href="/dashboard/payments?status=open" className="font-medium text-amber-800 underline">
               {open} {open === 1 ? "payment" : "payments"} awaiting their outcome
             </Link>{" "}
             ({health.open.unknown ?? 0} unknown, {health.open.settling ?? 0} settling, {health.open.pending ?? 0} in progress). The reconciler settles

@@ -202,7 +202,12 @@ describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL
     // The merchant sees it waiting for its outcome.
     const dashboard = await fetch(url("/dashboard/payments"), { headers: { cookie: await merchantCookie() } });
     expect(dashboard.status).toBe(200);
-    expect(await dashboard.text()).toMatch(/1<!-- --> <!-- -->payment<!-- --> awaiting their outcome|1 payment awaiting their outcome/);
+    const html = await dashboard.text();
+    expect(html).toMatch(/1<!-- --> <!-- -->payment<!-- --> awaiting their outcome|1 payment awaiting their outcome/);
+    // That line opens the open payments: this one among them.
+    expect(html).toContain('href="/dashboard/payments?status=open"');
+    const open = await fetch(url("/dashboard/payments?status=open"), { headers: { cookie: await merchantCookie() } });
+    expect(await open.text()).toContain(`${payer.slice(0, 6)}…${payer.slice(-4)}`);
     const transaction = await held.release();
     expect(await balance(payer)).toBe(before - 10_000n);
 
