@@ -55,6 +55,13 @@ test("a merchant signs in, prices a route, and finds, filters, opens and exports
   expect(paid.status).toBe(200);
   expect((await paid.json()).zones.UTC).toBeTruthy();
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before - 20_000n);
+  // The routes list counts it, and the count opens the route's settled payments.
+  await page.goto(`${baseUrl}/dashboard/routes`);
+  const paidCount = row.getByTestId("route-paid");
+  await expect(paidCount).toHaveText("1");
+  await paidCount.click();
+  await expect(page.getByLabel("Status")).toHaveValue("settled");
+  await expect(page.getByTestId("payment-row")).toHaveCount(1);
 
   // Payments: filter to the route, see the one payment, open it.
   await page.goto(`${baseUrl}/dashboard/payments`);

@@ -74,7 +74,11 @@ export default async function RoutesPage() {
                   );
                 })}
               </td>
-              <td className="hidden px-3 py-2 sm:table-cell">{r._count.payments.toLocaleString("en-US")}</td>
+              <td className="hidden px-3 py-2 sm:table-cell">
+                <Link href={`/dashboard/payments?${new URLSearchParams({ route: r.id, status: "settled" })}`} className="underline decoration-stone-300 hover:decoration-stone-700" aria-label={`${r._count.payments} settled ${r._count.payments === 1 ? "payment" : "payments"}`} data-testid="route-paid">
+                  {r._count.payments.toLocaleString("en-US")}
+                </Link>
+              </td>
               <td className="hidden px-3 py-2 md:table-cell" data-testid="route-state">
                 <span className={STATE_STYLE[r.state]} title={ROUTE_STATE_COPY[r.state].help}>
                   {r.state}
