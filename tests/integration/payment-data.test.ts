@@ -154,7 +154,7 @@ describe.each(databaseLegs())("payment data on $name", ({ name, skip }) => {
     const value = fc.oneof(
       fc.string({ maxLength: 70 }),
       fc.string({ unit: "binary", maxLength: 20 }),
-      fc.constantFrom("0000-01-01", "9999-12-31", "1969-12-31", "1970-01-01", "9998-12-31", "2026-02-30", "\u0000", "0x\u0000", "%00", "settled", "eip155:84532", " 0xABC "),
+      fc.constantFrom("0000-01-01", "9999-12-31", "1969-12-31", "1970-01-01", "9998-12-31", "2026-02-30", "\u0000", "0x\u0000", "%00", "settled", "open", "eip155:84532", " 0xABC "),
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
     );
     await fc.assert(
