@@ -45,13 +45,27 @@ export function unsettledFilters(sinceDay: string): { failed: PaymentFilter; ope
   return { failed: { status: "failed", from: sinceDay }, open: { status: "open" } };
 }
 
+/**
+ * A PaymentFilter as a URL query, the inverse of parsePaymentFilter: `?key=value&…` with unset
+ * keys left out, then `extra` (e.g. a list's `cursor` and `start`), or "" when nothing is set.
+ * Every dashboard link to a payment list (and to its CSV export) is written by this.
+ */
+export function paymentFilterQuery(filter: PaymentFilter, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) if (value) params.set(key, String(value));
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
 /** Reads filters from URL search params; invalid values are dropped (the UI then shows them unset). */
 export function parsePaymentFilter(params: Record<string, string | string[] | undefined> | URLSearchParams): PaymentFilter {
   const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(paymentFilterSchema.shape)) {
     const parsed = schema.safeParse(entries[key]);
-    if (parsed.success && parsed.data !== undefined) out[key] = parsed.data;
+    // A search of spaces only trims to "": unset, as an empty field is.
+    if (parsed.success && parsed.data !== undefined && parsed.data !== "") out[key] = parsed.data;
   }
   return out as PaymentFilter;
 }

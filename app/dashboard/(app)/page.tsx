@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { assetKey, changeInWords, describeAssets, revenueLines } from "@/lib/payments/display";
 import { loadRevenueSeries, loadRevenueSince, loadUnsettledCounts } from "@/lib/payments/data";
 import { formatAmount } from "@/lib/paywall/format";
-import { unsettledFilters, type PaymentFilter } from "@/lib/payments/schema";
+import { paymentFilterQuery, unsettledFilters } from "@/lib/payments/schema";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
 import { loadFacilitatorAccounts } from "@/lib/facilitator/accounts";
 
@@ -41,7 +41,7 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
     loadFacilitatorAccounts(),
   ]);
   const pricedIn = routes.flatMap((r) => r.paymentOptions);
-  const assets = await describeAssets([...month.amounts, ...prevMonth.amounts, ...yesterday.amounts, ...prevWeek.amounts, ...series, ...pricedIn]);
+  const assets = await describeAssets([...month.amounts, ...prevMonth.amounts, ...series, ...pricedIn]);
   const routeLabel = new Map(routes.map((r) => [r.id, `${r.method} ${r.pathPattern}`]));
 
   // Every day (or Monday-started week, as date_trunc counts them) of the period gets a bar slot,
@@ -76,12 +76,11 @@ export default async function RevenuePage({ searchParams }: { searchParams: Sear
   ];
   // The figures count exactly the lists they link to.
   const unsettledLists = unsettledFilters(monthStart.toISOString().slice(0, 10));
-  const paymentsLink = (filter: PaymentFilter) => `/dashboard/payments?${new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === "string"))}`;
   const counts = [
     { label: "Payments (30 days)", value: month.count.toLocaleString("en-US"), change: changeInWords(month.count, prevMonth.count, "the 30 days before"), testid: "kpi-count" },
     { label: "Unique payers (30 days)", value: month.payers.toLocaleString("en-US"), change: changeInWords(month.payers, prevMonth.payers, "the 30 days before"), testid: "kpi-payers" },
-    { label: "Failed (30 days)", value: unsettled.failed.toLocaleString("en-US"), change: null, testid: "kpi-failed", href: paymentsLink(unsettledLists.failed) },
-    { label: "Not yet resolved", value: unsettled.open.toLocaleString("en-US"), change: null, testid: "kpi-open", href: paymentsLink(unsettledLists.open) },
+    { label: "Failed (30 days)", value: unsettled.failed.toLocaleString("en-US"), change: null, testid: "kpi-failed", href: `/dashboard/payments${paymentFilterQuery(unsettledLists.failed)}` },
+    { label: "Not yet resolved", value: unsettled.open.toLocaleString("en-US"), change: null, testid: "kpi-open", href: `/dashboard/payments${paymentFilterQuery(unsettledLists.open)}` },
   ];
   const link = (over: Record<string, string>) => `/dashboard?${new URLSearchParams({ bucket, split, ...over })}`;
 

@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { loadFilterChoices, loadLedgerHealth, loadPaymentsPage, loadPaymentTotals } from "@/lib/payments/data";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { explainFailure } from "@/lib/payments/failure";
-import { decodeCursor, encodeCursor, parsePaymentFilter, type PaymentFilter } from "@/lib/payments/schema";
+import { decodeCursor, encodeCursor, parsePaymentFilter, paymentFilterQuery } from "@/lib/payments/schema";
 import { shortAddress, utcTimestamp } from "@/lib/paywall/format";
 
 export const dynamic = "force-dynamic";
@@ -23,14 +23,6 @@ const STATUS_STYLE: Record<string, string> = {
   settling: "bg-amber-100 text-amber-900",
   unknown: "bg-orange-200 text-orange-950",
 };
-
-function query(filter: PaymentFilter, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, String(v));
-  for (const [k, v] of Object.entries(extra)) params.set(k, v);
-  const s = params.toString();
-  return s ? `?${s}` : "";
-}
 
 export default async function PaymentsPage({ searchParams }: { searchParams: Search }) {
   await requireMerchantPage();
@@ -54,7 +46,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
     <main>
       <div className="flex flex-wrap items-end gap-3">
         <h1 className="mr-auto text-2xl font-bold">Payments</h1>
-        <a href={`/dashboard/payments/export${query(filter)}`} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-medium hover:bg-stone-100" download>
+        <a href={`/dashboard/payments/export${paymentFilterQuery(filter)}`} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-medium hover:bg-stone-100" download>
           Export CSV
         </a>
       </div>
@@ -178,12 +170,12 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Sea
       </DataTable>
       <nav className="mt-4 flex gap-3 text-sm" aria-label="Pages">
         {cursor && (
-          <Link href={`/dashboard/payments${query(filter)}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
+          <Link href={`/dashboard/payments${paymentFilterQuery(filter)}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
             Newest
           </Link>
         )}
         {page.next && (
-          <Link href={`/dashboard/payments${query(filter, { cursor: encodeCursor(page.next), start: String(start + page.rows.length) })}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
+          <Link href={`/dashboard/payments${paymentFilterQuery(filter, { cursor: encodeCursor(page.next), start: String(start + page.rows.length) })}`} className="rounded border border-stone-300 bg-white px-3 py-1.5 hover:bg-stone-100">
             Older payments →
           </Link>
         )}

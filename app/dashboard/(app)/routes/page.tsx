@@ -5,6 +5,7 @@ import { requireMerchantPage } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { loadRoutesForDashboard } from "@/lib/routes/data";
+import { paymentFilterQuery } from "@/lib/payments/schema";
 import { ROUTE_STATE_COPY } from "@/lib/routes/schema";
 
 export const dynamic = "force-dynamic";
@@ -75,7 +76,7 @@ export default async function RoutesPage() {
                 })}
               </td>
               <td className="hidden px-3 py-2 sm:table-cell">
-                <Link href={`/dashboard/payments?${new URLSearchParams({ route: r.id, status: "settled" })}`} className="underline decoration-stone-300 hover:decoration-stone-700" aria-label={`${r._count.payments} settled ${r._count.payments === 1 ? "payment" : "payments"}`} data-testid="route-paid">
+                <Link href={`/dashboard/payments${paymentFilterQuery({ route: r.id, status: "settled" })}`} className="underline decoration-stone-300 hover:decoration-stone-700" aria-label={`${r._count.payments} settled ${r._count.payments === 1 ? "payment" : "payments"}`} data-testid="route-paid">
                   {r._count.payments.toLocaleString("en-US")}
                 </Link>
               </td>
