@@ -65,7 +65,7 @@ export function describeSubmissionFailure(failure: SubmissionFailure): PaywallPr
   const retryable = code === "settlement_failed_retryable";
   if (/insufficient|balance/i.test(reason)) {
     return retryable
-      ? { title: "Insufficient balance", detail: "Your wallet did not hold enough of this token for the price. Nothing was paid. Add funds, then try again: the same payment is sent again, never charged twice.", retry: true, resend: true }
+      ? { title: "Insufficient balance", detail: "Your wallet did not hold enough of this token for the price when the payment was settled. Nothing was paid. Add funds if needed, then try again: the same payment is sent again, never charged twice.", retry: true, resend: true }
       : { title: "Insufficient balance", detail: "Your wallet does not hold enough of this token for the price. Nothing was paid.", retry: true };
   }
   if (/expired|valid_?before|validBefore|valid_?after|too late|deadline/i.test(reason)) {

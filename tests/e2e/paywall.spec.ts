@@ -267,7 +267,7 @@ test("a payment refused while it can still settle is sent again by 'Try again', 
   await paywall.connect();
   await paywall.pay();
   await expect(paywall.alert()).toContainText("Insufficient balance");
-  await expect(paywall.alert()).toContainText("Add funds, then try again: the same payment is sent again");
+  await expect(paywall.alert()).toContainText("Add funds if needed, then try again: the same payment is sent again");
   await paywall.screenshot("paywall-settlement-failed-retryable", testInfo);
   expect(await balance(devnet.asset.address, buyer.address)).toBe(before);
   // A reload keeps the payment: offered again, no second signature.

@@ -53,7 +53,7 @@ describe("paywall messages", () => {
     expect(retryable.pending).toBeFalsy();
     const short = describeSubmissionFailure({ status: 402, code: "settlement_failed_retryable", error: "Settlement failed: invalid_exact_evm_insufficient_balance. Nothing was charged; …" });
     expect(short).toMatchObject({ title: "Insufficient balance", resend: true });
-    expect(short.detail).toMatch(/Add funds, then try again: the same payment is sent again/);
+    expect(short.detail).toMatch(/when the payment was settled\. Nothing was paid\. Add funds if needed, then try again: the same payment is sent again/);
     // A payment that cannot buy anything any more needs a new signature.
     for (const code of ["payment_already_used", "settlement_failed", "payment_invalid"]) expect(describeSubmissionFailure({ status: 402, code, error: "x" }).resend).toBeFalsy();
   });
