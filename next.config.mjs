@@ -5,8 +5,11 @@
 /** @type {import("next").NextConfig} */
 const nextConfig = {
   // Loaded from node_modules at run time: PGlite ships wasm + data files, and nothing may touch the
-  // database while building.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg", "undici"],
+  // database while building. @x402/core: one copy per process. The proxy, the route handlers and
+  // the pages are separate bundles sharing one set of x402 services (lib/gateway/x402-server.ts);
+  // bundled, each had its own VerifyError and SettleError, and a refusal thrown by services another
+  // bundle made was read by the proxy as no verdict at all.
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "pg", "undici", "@x402/core"],
   poweredByHeader: false,
   // `npm test` builds with TOLLGATE_TEST_PAGES=1, which adds the test pages (`*.test-page.tsx`,
   // app/(test-pages)/): pages that fail the ways a merchant's page can, for the integration tests

@@ -40,8 +40,21 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** An error meant for the client: `message` is safe to show; `cause` stays in the logs. */
+/** Marks a TollgateError in every bundle of the app (see TollgateError's Symbol.hasInstance). */
+const TOLLGATE_ERROR = Symbol.for("tollgate.TollgateError");
+
+/**
+ * An error meant for the client: `message` is safe to show; `cause` stays in the logs.
+ *
+ * `instanceof TollgateError` holds for one made by any bundle of this app: Next builds the proxy,
+ * the route handlers and the pages as separate bundles, each with its own copy of this class, and
+ * they share state (the route table, the x402 services) whose code throws these.
+ */
 export class TollgateError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TOLLGATE_ERROR] === true;
+  }
+  readonly [TOLLGATE_ERROR] = true;
   readonly code: ErrorCode;
   readonly status: number;
   /** For a 503: when to ask again, in seconds, where a party upstream said so (else RETRY_AFTER_SECONDS). */
@@ -65,11 +78,12 @@ export type ErrorBody = { error: { code: ErrorCode; message: string } };
 /**
  * The boundary: turns any thrown value into a JSON error response. A TollgateError keeps its code,
  * status and message; anything else is logged with `context` and answered with a generic 500
- * whose body reveals nothing internal. A 503 carries Retry-After (`headers`' own, else the
+ * whose body reveals nothing internal, except the database being out of reach (an outage, not a
+ * bug: `database_unavailable`, 503; see databaseUnreachable). A 503 carries Retry-After (`headers`' own, else the
  * error's `retryAfterSeconds`, else RETRY_AFTER_SECONDS).
  */
 export function errorResponse(error: unknown, context: string, headers?: HeadersInit): Response {
-  const known = error instanceof TollgateError ? error : null;
+  const known = error instanceof TollgateError ? error : databaseUnreachable(error) ? new TollgateError("database_unavailable", "The database is unavailable; try again shortly", { cause: error }) : null;
   if (!known) console.error(`[tollgate] ${context}:`, error);
   else if (known.status >= 500) console.error(`[tollgate] ${context}: ${known.code}: ${known.message}`, known.cause ?? "");
   const body: ErrorBody = known
@@ -81,4 +95,29 @@ export function errorResponse(error: unknown, context: string, headers?: Headers
   // A 503 is a "not now": clients (and the paywall) are told when to ask again.
   if ((known?.status ?? 500) === 503 && !h.has("retry-after")) h.set("retry-after", String(known?.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
   return new Response(JSON.stringify(body), { status: known?.status ?? 500, headers: h });
+}
+
+/**
+ * Prisma's error codes for a database out of reach rather than a query gone wrong: can't reach
+ * (P1001), timed out reaching it or in an operation (P1002, P1008), TLS failure (P1011), connection
+ * closed (P1017), no pooled connection in time (P2024), too many connections (P2037). Driver-adapter
+ * errors reach a model query with these codes (@prisma/client's runtime maps DatabaseNotReachable,
+ * SocketTimeout, ConnectionClosed, TlsConnectionError, TooManyConnections to them); a raw query
+ * reports P2010 with the adapter's kind in `meta.driverAdapterError.cause.kind`.
+ * Source: https://www.prisma.io/docs/orm/reference/error-reference
+ */
+const UNREACHABLE_DATABASE_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", "P2024", "P2037"]);
+const UNREACHABLE_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "SocketTimeout", "ConnectionClosed", "TlsConnectionError", "TooManyConnections"]);
+
+/**
+ * Whether `error` is Prisma saying the database cannot be reached (PrismaClientKnownRequestError's
+ * `code` or, for a raw query, its driver adapter's error kind; PrismaClientInitializationError's
+ * `errorCode`). Read by shape, so this module stays free of the Prisma runtime.
+ */
+export function databaseUnreachable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { name, code, errorCode, meta } = error as { name?: unknown; code?: unknown; errorCode?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+  if (typeof name !== "string" || !name.startsWith("PrismaClient")) return false;
+  if (UNREACHABLE_DATABASE_CODES.has(String(code ?? errorCode))) return true;
+  return UNREACHABLE_ADAPTER_KINDS.has(String(meta?.driverAdapterError?.cause?.kind));
 }

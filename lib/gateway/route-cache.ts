@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+import { TollgateError } from "@/lib/errors";
 import { loadEnforcedRoutes, loadRouteTableRevision } from "@/lib/routes/data";
 import { buildRequirements, type BuiltRequirements, type X402Services } from "@/lib/x402/resource-server";
 import { RouteTable, type PricedRouteConfig } from "@/lib/x402/route-table";
@@ -56,8 +57,13 @@ function makeSnapshot(revision: number, routes: { charging: PricedRouteConfig[];
 
 async function load(): Promise<RouteSnapshot> {
   const db = await getDb();
-  const revision = await loadRouteTableRevision(db);
-  const snapshot = makeSnapshot(revision, await loadEnforcedRoutes(db));
+  let snapshot: RouteSnapshot;
+  try {
+    snapshot = makeSnapshot(await loadRouteTableRevision(db), await loadEnforcedRoutes(db));
+  } catch (cause) {
+    // Opening the client connects to nothing: an unreachable database shows here, as Prisma's own error.
+    throw new TollgateError("database_unavailable", "The priced routes could not be read; try again shortly", { cause });
+  }
   const s = state();
   s.snapshot = snapshot;
   s.checkedAt = Date.now();
