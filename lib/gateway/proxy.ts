@@ -10,6 +10,7 @@ import { refuseBadPagePost } from "./page-post-guard";
 import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
+import { HEALTH_PATHS } from "./health";
 import { getRouteSnapshot } from "./route-cache";
 import { noticePage } from "./notice-page";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_PATH } from "./upstream";
@@ -50,6 +51,8 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   if (!target.ok) return errorResponse(new TollgateError("bad_request", `Malformed path: ${target.reason}`), context);
   // The paywall page exists only behind the loopback call (whatever the spelling).
   if (target.path.toLowerCase() === PAYWALL_PATH) return new NextResponse(null, { status: 404 });
+  // The health checks answer whatever routes are priced or blocked, and without a database.
+  if (HEALTH_PATHS.has(target.path)) return NextResponse.next();
   let snapshot;
   try {
     snapshot = await getRouteSnapshot();

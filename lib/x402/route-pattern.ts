@@ -24,6 +24,12 @@ const SEGMENT = /^[A-Za-z0-9._~!$&'()+,;=@%-]+$/;
 const PARAM = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Paths Tollgate answers itself whatever the routes say: its health checks (lib/gateway/health.ts).
+ * No pattern may name one; a pattern that only matches one (`/:page`) leaves it alone.
+ */
+export const HEALTH_CHECK_PATHS: readonly string[] = ["/healthz", "/readyz"];
+
+/**
  * Lists what is wrong with a path pattern; an empty list means it is valid.
  */
 export function validatePathPattern(pattern: string): string[] {
@@ -45,6 +51,8 @@ export function validatePathPattern(pattern: string): string[] {
     if (decoded === null) problems.push(`segment "${segment}" has malformed percent-encoding`);
     else if (/[/\\]/.test(decoded) || decoded === "." || decoded === "..") problems.push(`segment "${segment}" encodes a slash, backslash or dot segment`);
   }
+  const spelled = `/${segments.map((segment) => decodeSegment(segment) ?? segment).join("/")}`.toLowerCase();
+  if (HEALTH_CHECK_PATHS.includes(spelled)) problems.push(`${spelled} is Tollgate's health check, which is never priced or blocked`);
   return problems;
 }
 

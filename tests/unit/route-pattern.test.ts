@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compilePathPattern, matchesPath, validatePathPattern } from "@/lib/x402/route-pattern";
 
 describe("validatePathPattern", () => {
-  it.each(["/", "/api/demo/quote", "/api/items/:id", "/articles/*", "/a/:b/c/*", "/v1/price.json"])("accepts %s", (p) => {
+  it.each(["/", "/api/demo/quote", "/api/items/:id", "/articles/*", "/a/:b/c/*", "/v1/price.json", "/:page", "/healthz/*", "/api/healthz"])("accepts %s", (p) => {
     expect(validatePathPattern(p)).toEqual([]);
   });
 
@@ -14,6 +14,9 @@ describe("validatePathPattern", () => {
     ["/a?b=1", "query"],
     ["/a/:1x", "not a literal"],
     ["/a/b c", "not a literal"],
+    ["/healthz", "/healthz is Tollgate's health check"],
+    ["/ReadyZ", "/readyz is Tollgate's health check"],
+    ["/%72eadyz", "/readyz is Tollgate's health check"],
   ])("rejects %s", (p, problem) => {
     expect(validatePathPattern(p).join("; ")).toContain(problem);
   });
