@@ -41,7 +41,10 @@ function unavailable(error: unknown): boolean {
   return !(error instanceof VerifyError) && !(error instanceof SettleError);
 }
 
-const settledBy = new WeakMap<object, FacilitatorRole>();
+// One per process, not per module copy: the x402 services that fill it may be made by a route
+// handler's bundle and read from the proxy's (lib/gateway/x402-server.ts keeps them on globalThis).
+const g = globalThis as typeof globalThis & { __tollgateSettledBy?: WeakMap<object, FacilitatorRole> };
+const settledBy = (g.__tollgateSettledBy ??= new WeakMap<object, FacilitatorRole>());
 
 /** Which facilitator produced this SettleResponse (the object a failover client returned), or undefined. */
 export function settledByOf(settle: SettleResponse): FacilitatorRole | undefined {

@@ -41,6 +41,9 @@ describe.skipIf(!pgBin)("a fallback facilitator takes over when the primary is d
         AUTH_SECRET: "integration-facilitators-secret-0123456789",
       };
     });
+    // The x402 services are made by whichever bundle asks first: here a route handler's (/readyz),
+    // not the proxy's that settles with them. Which facilitator settled must still be recorded.
+    expect((await fetch(`${stack.app.url}/readyz`)).status).toBe(200);
   });
 
   afterAll(async () => {
