@@ -725,7 +725,7 @@ function wantsHtml(request: Request): boolean {
  * fetch, an agent or curl is none of these and gets the plain x402 402. Only what the 402 body
  * looks like depends on it.
  */
-function isBrowserNavigation(request: Request): boolean {
+export function isBrowserNavigation(request: Request): boolean {
   return request.headers.get("sec-fetch-dest") === "document" && wantsHtml(request);
 }
 

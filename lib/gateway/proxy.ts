@@ -8,7 +8,7 @@ import { publicOriginOf } from "@/lib/public-origin";
 import { canonicalizePath } from "@/lib/x402/request-path";
 import { refuseBadPagePost } from "./page-post-guard";
 import { ensureBackgroundJobs } from "./background";
-import { enforcePayment, hasPageAccess, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
+import { enforcePayment, hasPageAccess, isBrowserNavigation, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { HEALTH_PATHS } from "./health";
 import { getRouteSnapshot } from "./route-cache";
@@ -57,7 +57,8 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   try {
     snapshot = await getRouteSnapshot();
   } catch (error) {
-    return errorResponse(error, `route table for ${context}`);
+    const refused = errorResponse(error, `route table for ${context}`);
+    return isBrowserNavigation(request) ? unavailablePage(refused) : refused;
   }
   // A preflight is decided for the method it asks about.
   const method = request.method === "OPTIONS" ? (request.headers.get("access-control-request-method") ?? "GET") : request.method;
@@ -161,6 +162,18 @@ function blockedResponse(route: PricedRouteConfig): Response {
   if (route.kind === "api") return errorResponse(new TollgateError("forbidden", "This resource is not available: its owner has blocked it"), `blocked ${route.method} ${route.pathPattern}`);
   const html = noticePage({ title: "Not available", text: "The owner of this site has made this page unavailable. Nothing was charged.", link: { href: "/", label: "Go to the home page" } });
   return new Response(html, { status: 403, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/**
+ * What a person opening a page gets instead of `refused` (the JSON error every client reads) when
+ * nothing can be served: a short page with the same status and Retry-After.
+ */
+function unavailablePage(refused: Response): Response {
+  const html = noticePage({ title: "Briefly unavailable", text: "This site cannot answer just now. Nothing was charged. Please try again in a moment.", link: { href: "", label: "Try again" } });
+  const headers = new Headers({ "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  const retryAfter = refused.headers.get("retry-after");
+  if (retryAfter) headers.set("retry-after", retryAfter);
+  return new Response(html, { status: refused.status, headers });
 }
 
 /** Response header on a request served by sign-in: when the signer's access to the route ends (ISO 8601). */

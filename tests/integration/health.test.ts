@@ -153,6 +153,12 @@ describe.skipIf(!pgBin)("health checks (PostgreSQL)", () => {
         expect(res.status, `${p}: ${(await res.text()).slice(0, 300)}`).toBe(503);
         expect(Number(res.headers.get("retry-after")), p).toBeGreaterThan(0);
       }
+      // A person opening a page gets a page saying so, not JSON.
+      const page = await fetch(`${other.url}/articles/welcome`, { headers: { accept: "text/html", "sec-fetch-dest": "document" } });
+      expect(page.status).toBe(503);
+      expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(await page.text()).toContain("This site cannot answer just now. Nothing was charged.");
       const down = await readiness(other);
       expect(down.status).toBe(503);
       expect(down.body).toEqual({ status: "not_ready", checks: { database: "unavailable", routes: "unavailable", facilitator: "unavailable", journal: "empty" } });
