@@ -6,6 +6,7 @@
  * and being the first to ask the facilitator changes nothing for the payments after it.
  */
 import fs from "node:fs";
+import { chromium } from "@playwright/test";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import type { Address, Hex } from "viem";
@@ -22,6 +23,7 @@ import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
+import { sessionCookie } from "../support/session";
 import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
@@ -138,6 +140,33 @@ describe.skipIf(!pgBin)("health checks (PostgreSQL)", () => {
       postgres.resume();
     }
     await until("the app is ready again", async () => (await readiness(app)).body.status === "ready");
+  });
+
+  it("a merchant's dashboard page says in words that it could not be loaded while the database is down, within its navigation, and loads on 'Try again' once it is back", async () => {
+    const [name, value] = (await sessionCookie(appEnv.AUTH_SECRET!, devnet.config.payTo, app.url)).split(/=(.*)/s) as [string, string];
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
+    postgres.halt();
+    let resumed = false;
+    try {
+      const context = await browser.newContext();
+      await context.addCookies([{ name, value, url: app.url }]);
+      const page = await context.newPage();
+      await page.goto(`${app.url}/dashboard/payments`);
+      const alert = page.getByRole("alert").filter({ hasText: "This page could not be loaded" }); // (Next's route announcer is an alert too)
+      await alert.getByRole("heading", { name: "This page could not be loaded" }).waitFor();
+      expect(await alert.textContent()).toContain("its database is unreachable just now");
+      await page.getByRole("button", { name: "Sign out" }).waitFor();
+      await page.screenshot({ path: path.join("test-results", "integration", "dashboard-database-down.png"), fullPage: true });
+      postgres.resume();
+      resumed = true;
+      await until("the database answers again", async () => (await readiness(app)).body.checks.database === "ok");
+      await alert.getByRole("button", { name: "Try again" }).click();
+      await page.getByRole("heading", { name: "Payments", exact: true }).waitFor();
+      expect(await alert.count()).toBe(0);
+    } finally {
+      if (!resumed) postgres.resume();
+      await browser.close();
+    }
   });
 
   it("an instance started without its database is live and not ready; with the database back but no facilitator it is degraded", async () => {
