@@ -9,8 +9,14 @@ import type { RpcUrls } from "./rpc-urls";
  */
 export const RPC_REST_MS = 30_000;
 
-/** Endpoint URL → until when (epoch ms) it is tried last. Process-wide; in the browser, per page. */
-const resting = new Map<string, number>();
+/**
+ * Endpoint URL → until when (epoch ms) it is tried last. Process-wide (on globalThis: the proxy,
+ * the route handlers, the pages and the background work are separate bundles, each with its own
+ * copy of this module, and an endpoint that failed one of them is as down for the others); in the
+ * browser, per page.
+ */
+const g = globalThis as typeof globalThis & { __tollgateRpcResting?: Map<string, number> };
+const resting = (g.__tollgateRpcResting ??= new Map<string, number>());
 
 /**
  * The order to try `urls` in now: the listed order, except that endpoints which failed within

@@ -46,6 +46,16 @@ describe("rpcOrder", () => {
     expect(rpcOrder([a, b])).toEqual([a, b]);
   });
 
+  it("a failure noted by another copy of the module (another Next bundle) rests the endpoint here too", async () => {
+    vi.resetModules();
+    const other = await import("@/lib/chains/rpc-health");
+    expect(other.noteRpcFailure).not.toBe(noteRpcFailure);
+    other.noteRpcFailure(a);
+    expect(rpcOrder([a, b])).toEqual([b, a]);
+    noteRpcAnswer(a);
+    expect(other.rpcOrder([a, b])).toEqual([a, b]);
+  });
+
   it("a failure noted again starts the rest again", () => {
     noteRpcFailure(a);
     vi.setSystemTime(1_000_000 + RPC_REST_MS - 1);
