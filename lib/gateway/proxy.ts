@@ -26,7 +26,8 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_PATH } fro
  * non-canonical GET/HEAD spelling of a priced path is redirected (308) to the canonical URL. A
  * page let through carries a page-access proof for that path, which the page's own lock checks.
  * If the priced routes cannot be known (the database was never readable), every request fails
- * closed with 503.
+ * closed with 503 (a person opening a page gets a short page saying so). The health checks
+ * (`/healthz`, `/readyz`, lib/gateway/health.ts) pass before any of that: never priced or blocked.
  *
  * A route the merchant blocked answers 403 to every request, before any pricing.
  *
