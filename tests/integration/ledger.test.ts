@@ -20,6 +20,7 @@ import { balanceOf } from "@/scripts/devnet/chain";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
+import { until } from "../support/until";
 import { assertThrowawayDatabase, findPostgresBin, startPostgres, type TestPostgres } from "../support/postgres";
 import { sessionCookie } from "../support/session";
 import { transferWithNonce } from "../support/authorization";
@@ -27,15 +28,6 @@ import { startSwitchboard } from "../support/switchboard";
 
 const pgBin = findPostgresBin();
 if (!pgBin && process.env.CI === "true") throw new Error("CI=true: the ledger tests need PostgreSQL binaries (install postgresql)");
-
-/** Waits until `check` holds, asking every 100 ms; the test's own timeout bounds it. */
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!pgBin)("the ledger matches the chain through faults (PostgreSQL)", () => {
   let devnet: Devnet;
