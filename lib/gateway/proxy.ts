@@ -161,8 +161,7 @@ function isScriptHeadCheck(request: NextRequest): boolean {
  */
 function blockedResponse(route: PricedRouteConfig): Response {
   if (route.kind === "api") return errorResponse(new TollgateError("forbidden", "This resource is not available: its owner has blocked it"), `blocked ${route.method} ${route.pathPattern}`);
-  const html = noticePage({ title: "Not available", text: "The owner of this site has made this page unavailable. Nothing was charged.", link: { href: "/", label: "Go to the home page" } });
-  return new Response(html, { status: 403, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+  return noticeResponse(403, noticePage({ title: "Not available", text: "The owner of this site has made this page unavailable. Nothing was charged.", link: { href: "/", label: "Go to the home page" } }));
 }
 
 /**
@@ -171,10 +170,13 @@ function blockedResponse(route: PricedRouteConfig): Response {
  */
 function unavailablePage(refused: Response): Response {
   const html = noticePage({ title: "Briefly unavailable", text: "This site cannot answer just now. Nothing was charged. Please try again in a moment.", link: { href: "", label: "Try again" } });
-  const headers = new Headers({ "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
   const retryAfter = refused.headers.get("retry-after");
-  if (retryAfter) headers.set("retry-after", retryAfter);
-  return new Response(html, { status: refused.status, headers });
+  return noticeResponse(refused.status, html, retryAfter ? { "retry-after": retryAfter } : {});
+}
+
+/** A notice page (`noticePage`) answered with `status`, never cached, plus `headers`. */
+function noticeResponse(status: number, html: string, headers: Record<string, string> = {}): Response {
+  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers } });
 }
 
 /** Response header on a request served by sign-in: when the signer's access to the route ends (ISO 8601). */

@@ -46,12 +46,14 @@ export function validatePathPattern(pattern: string): string[] {
     }
     problems.push(`segment "${segment}" is not a literal, :param or *`);
   });
+  const decodedPath: string[] = [];
   for (const segment of segments) {
     const decoded = decodeSegment(segment);
+    decodedPath.push(decoded ?? segment);
     if (decoded === null) problems.push(`segment "${segment}" has malformed percent-encoding`);
     else if (/[/\\]/.test(decoded) || decoded === "." || decoded === "..") problems.push(`segment "${segment}" encodes a slash, backslash or dot segment`);
   }
-  const spelled = `/${segments.map((segment) => decodeSegment(segment) ?? segment).join("/")}`.toLowerCase();
+  const spelled = `/${decodedPath.join("/")}`.toLowerCase();
   if (HEALTH_CHECK_PATHS.includes(spelled)) problems.push(`${spelled} is Tollgate's health check, which is never priced or blocked`);
   return problems;
 }
