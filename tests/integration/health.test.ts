@@ -98,6 +98,19 @@ describe.skipIf(!pgBin)("health checks (PostgreSQL)", () => {
     await until("the app charges /anything", async () => (await fetch(`${app.url}/anything`)).status === 402);
     expect((await liveness(app)).status).toBe(200);
     expect((await readiness(app)).body.status).toBe("ready");
+    // Spellings an attacker would pick: only the health paths themselves pass unpriced (their RSC
+    // form too, which Next answers 404: no page there); any detour through them prices (or
+    // refuses) what it leads to.
+    for (const [spelling, expected] of [
+      ["//healthz", "ok"], ["/./healthz", "ok"], ["/x/../healthz", "ok"], ["/%2e/readyz", "ready"],
+      ["/HEALTHZ", 402], ["/healthz.rsc", 404], ["/healthz%3F", 402], ["/healthz/../anything", 402], ["/readyz/%2E%2e/anything", 402],
+      ["/healthz/..%2fanything", 400], ["/healthz%2F..%2Fanything", 400],
+    ] as const) {
+      const res = await fetch(`${app.url}${spelling}`);
+      const text = await res.text();
+      if (typeof expected === "number") expect(res.status, `${spelling}: ${text.slice(0, 200)}`).toBe(expected);
+      else expect([res.status, JSON.parse(text).status], spelling).toEqual([200, expected]);
+    }
     await setPricedRouteState(db.prisma, id, "blocked", "test");
     await until("the app blocks /anything", async () => (await fetch(`${app.url}/anything`)).status === 403);
     expect(await liveness(app)).toEqual({ status: 200, body: { status: "ok" } });

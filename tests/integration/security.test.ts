@@ -82,6 +82,9 @@ const PRICED = [
 const FREE = [
   { segments: ["articles", "welcome"], decoded: [false, true], marker: "Welcome to the reading room" },
   { segments: ["api", "demo", "health"], decoded: [false, false, false], marker: '"status":"ok"' },
+  // Tollgate's health checks, which the proxy passes before pricing (lib/gateway/health.ts).
+  { segments: ["healthz"], decoded: [false], marker: '{"status":"ok"}' },
+  { segments: ["readyz"], decoded: [false], marker: '"checks":{"database":"ok"' },
 ] as const;
 
 /** Routes the second instance's merchant blocked, with text only their content contains. */
@@ -109,7 +112,8 @@ function spell(segment: string, flipCase: boolean): fc.Arbitrary<string> {
  * `encodable` says which segments may be percent-encoded (all by default).
  */
 function spelledPath(segments: readonly string[], exact: boolean, encodable: readonly boolean[] = segments.map(() => true)): fc.Arbitrary<string> {
-  const separator = fc.constantFrom("/", "/", "//", "/./", "/x/../", "/%2e/", "/x/%2E%2e/");
+  // "/healthz/../": a detour through a path the proxy passes unpriced must price what it leads to.
+  const separator = fc.constantFrom("/", "/", "//", "/./", "/x/../", "/%2e/", "/x/%2E%2e/", "/healthz/../", "/readyz/%2e%2E/");
   const suffix = exact ? fc.constant("") : fc.constantFrom("", ";x=1", "%3F", "%23", "%3Fa=1", ".rsc", ".prefetch.rsc", ".segments/_tree.segment.rsc", ".segments/$c$children/__PAGE__.segment.rsc", "%00", "%2F", "%zz", "%C0%AF");
   return fc
     .tuple(fc.tuple(...segments.map((s, i) => (encodable[i] ? spell(s, !exact) : fc.constant(s)))), fc.tuple(...segments.map(() => separator)), suffix, fc.boolean(), fc.constantFrom("", "?a=1", "?_rsc=x1"))
