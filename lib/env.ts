@@ -185,6 +185,15 @@ const envSchema = z
     WALLET_FAUCET_URL: z.url({ protocol: /^https$/ }).default("https://faucet.circle.com"),
     /** The paywall's "New to wallets?" link to buy stablecoins on mainnets (an on-ramp). */
     WALLET_ONRAMP_URL: z.url({ protocol: /^https$/ }).default("https://www.coinbase.com/buy"),
+    /**
+     * Signs x402 offers (in 402s) and receipts (in PAYMENT-RESPONSE) with this secp256k1 key (0x + 64
+     * hex), as specs/extensions/extension-offer-and-receipt.md's EIP-712 format. Unset: none are signed.
+     */
+    OFFER_RECEIPT_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits").optional(),
+    /** How long a signed offer commits to its terms, in seconds; unset: each payment option's maxTimeoutSeconds. */
+    OFFER_VALIDITY_SECONDS: z.coerce.number().int().min(10).max(86_400).optional(),
+    /** "true": receipts name the settlement's transaction (verifiable on chain, but linkable); default privacy-minimal. */
+    RECEIPT_INCLUDES_TRANSACTION: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
     /** WalletConnect relay (ws:// or wss://); default WalletConnect's own. For a self-hosted or regional relay. */
@@ -257,6 +266,10 @@ const envSchema = z
         pollMs: e.WEBHOOK_POLL_MS,
         allowHttp: e.WEBHOOK_ALLOW_HTTP ?? false,
       },
+      /** The offer-receipt extension's signing settings, or null when OFFER_RECEIPT_PRIVATE_KEY is unset. */
+      offerReceipt: e.OFFER_RECEIPT_PRIVATE_KEY
+        ? { privateKey: e.OFFER_RECEIPT_PRIVATE_KEY as `0x${string}`, offerValiditySeconds: e.OFFER_VALIDITY_SECONDS ?? null, includeTransaction: e.RECEIPT_INCLUDES_TRANSACTION ?? false }
+        : null,
       secureCookies: e.NODE_ENV === "production",
       nextOrigin: e.__NEXT_PRIVATE_ORIGIN,
       adminAddresses: e.ADMIN_ADDRESSES ?? [],

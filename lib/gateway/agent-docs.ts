@@ -1,4 +1,5 @@
 import type { PaymentRequirements } from "@x402/core/types";
+import type { OfferReceiptIdentity } from "@/lib/x402/offer-receipt";
 import type { DiscoveredResource } from "./discovery";
 
 /** What the agent documents say about the store: its public origin and name. */
@@ -8,6 +9,8 @@ export type AgentDocsContext = {
   title: string;
   /** A payment option in words, e.g. "0.01 USDC on Base Sepolia"; atomic units when unknown. */
   describePrice: (requirement: PaymentRequirements) => string;
+  /** Who signs offers and receipts (the offer-receipt extension), when a key is set. */
+  offerReceipt?: OfferReceiptIdentity | null;
 };
 
 const QUERY_METHODS = ["get", "delete"] as const;
@@ -145,6 +148,13 @@ export function llmsText(resources: DiscoveredResource[], context: AgentDocsCont
     "(@x402/fetch, @x402/axios, x402-fetch), send it in PAYMENT-SIGNATURE, and get the response with PAYMENT-RESPONSE. You are",
     "charged only if the response succeeds. Where a route takes the payment-identifier extension, a retry with the same id and",
     "payment gets the same response without a second charge.",
+    ...(context.offerReceipt
+      ? [
+          "",
+          `402 answers carry signed offers and PAYMENT-RESPONSE a signed receipt (the offer-receipt extension, EIP-712), signed by`,
+          `${context.offerReceipt.signer} (${context.offerReceipt.kid}).`,
+        ]
+      : []),
     "",
     `- Machine-readable list: ${context.origin}/.well-known/x402`,
     `- OpenAPI 3.1: ${context.origin}/openapi.json`,

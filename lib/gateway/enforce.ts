@@ -46,6 +46,7 @@ import { describeAssets, priceInWords } from "@/lib/payments/display";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
+import { OFFER_RECEIPT_KEY, type OfferReceiptExtension } from "@/lib/x402/offer-receipt";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { SERVED_METHODS } from "./methods";
 import { noticePage, paidApiPage } from "./notice-page";
@@ -54,7 +55,7 @@ import type { RouteSnapshot } from "./route-cache";
 import { renderFailureError, streamedRenderFailure } from "./render-outcome";
 import { readRequestBody } from "./request-body";
 import { callUpstream, keepingSource, openUpstream, openUpstreamUpTo, PAYWALL_HEADER, PAYWALL_PATH, ResponseTooLarge, upstreamHeaders } from "./upstream";
-import { getX402 } from "./x402-server";
+import { getOfferReceiptSigner, getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
 export type PricedPath = { path: string; href: string };
@@ -368,7 +369,7 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
     let response: Response;
     if ((outcome.state === "not_settled" && outcome.final) || (outcome.state === "unknown" && outcome.uncheckable)) {
       await bookkeeping(recordFailed(db, claimId, { reason, transaction: settled.transaction, payer: settled.payer }), `record failed settlement ${claimId}`);
-      response = paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
+      response = await paymentRequired(extensions, requirements, resource, "settlement_failed", `Settlement failed: ${reason}`);
     } else {
       // The chain shows the payment unused but still usable (or cannot be read): a transaction the
       // facilitator sent may still land, and anyone holding the authorization may still submit it.
@@ -378,7 +379,7 @@ async function settleKept(db: PrismaClient, row: CheckablePayment & { id: string
       // would be charged as well should this one land): served if it landed, settled anew if it
       // can be now (e.g. their wallet was topped up).
       await bookkeeping(recordUnknown(db, claimId, `settlement_failed: ${reason}; on chain: ${outcome.reason}`), `mark payment ${claimId} unknown`);
-      response = paymentRequired(extensions, requirements, resource, "settlement_failed_retryable", `Settlement failed: ${reason}. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one`);
+      response = await paymentRequired(extensions, requirements, resource, "settlement_failed_retryable", `Settlement failed: ${reason}. Nothing was charged; this payment can still be settled: send the same payment again instead of signing a new one`);
     }
     response.headers.set(protocol.responseHeader, protocol.encodeResponse(settled));
     return response;
@@ -686,7 +687,9 @@ async function deliver(paid: PaidContext, kept: KeptResponse, settled: SettleRes
   }
   const headers = new Headers(response.headers);
   for (const [k, v] of Object.entries(PAYMENT_CORS_HEADERS)) headers.set(k, v);
-  headers.set(paid.protocol.responseHeader, paid.protocol.encodeResponse(settled));
+  // The offer-receipt extension's signed receipt, when a key is set (§5: only on success, which this is).
+  const receipt = await getOfferReceiptSigner()?.receipt(paid.resource.url, settled);
+  headers.set(paid.protocol.responseHeader, paid.protocol.encodeResponse(receipt ? { ...settled, extensions: { ...settled.extensions, [OFFER_RECEIPT_KEY]: receipt } } : settled));
   headers.set("cache-control", "private, no-store");
   if (paid.route.kind === "page") {
     const { path } = paid.target;
@@ -742,7 +745,8 @@ async function paidApiPaymentRequired(
   resource: ResourceInfo,
   message: string,
 ): Promise<Response> {
-  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions });
+  const offers = await signedOffers(requirements, resource);
+  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions: withOffers(extensions, offers) });
   const assets = await describeAssets(requirements);
   const prices = requirements.map((r) => priceInWords(r, assets));
   return htmlPaymentRequired(paidApiPage({ method: request.method, path: target.path, description: resource.description ?? "", prices }), header);
@@ -847,15 +851,32 @@ function facilitatorFailure(error: unknown, operation: string, retryAfterSeconds
 /**
  * A 402 carrying both protocol versions: PAYMENT-REQUIRED (v2, with the route's declared
  * extensions) and the v1 body `{x402Version: 1, error, accepts}`, plus `code` from Tollgate's
- * error taxonomy.
+ * error taxonomy. With an offer-receipt key, both carry signed offers for `requirements`.
  */
-function paymentRequired(extensions: Record<string, unknown> | undefined, requirements: PaymentRequirements[], resource: ResourceInfo, code: ErrorCode, message: string): Response {
-  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions });
-  const body = { ...paymentRequiredV1(requirements, resource, message), code };
+async function paymentRequired(
+  extensions: Record<string, unknown> | undefined,
+  requirements: PaymentRequirements[],
+  resource: ResourceInfo,
+  code: ErrorCode,
+  message: string,
+): Promise<Response> {
+  const offers = await signedOffers(requirements, resource);
+  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions: withOffers(extensions, offers) });
+  const body = { ...paymentRequiredV1(requirements, resource, message, offers), code };
   return new Response(JSON.stringify(body), {
     status: 402,
     // no-transform: a challenge is small and read by machines; Next would otherwise gzip every one
     // (its body has no Content-Length here), a cost on every paid request's first round trip.
     headers: { ...PAYMENT_CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store, no-transform", "PAYMENT-REQUIRED": header },
   });
+}
+
+/** The offer-receipt extension's signed offers for a 402 (lib/x402/offer-receipt.ts), or undefined without a signing key. */
+function signedOffers(requirements: PaymentRequirements[], resource: ResourceInfo): Promise<OfferReceiptExtension | undefined> {
+  return getOfferReceiptSigner()?.offers(resource.url, requirements) ?? Promise.resolve(undefined);
+}
+
+/** `extensions` plus `offers` under "offer-receipt" (a new object: `extensions` may be a cached declaration). */
+function withOffers(extensions: Record<string, unknown> | undefined, offers: OfferReceiptExtension | undefined): Record<string, unknown> | undefined {
+  return offers ? { ...extensions, [OFFER_RECEIPT_KEY]: offers } : extensions;
 }

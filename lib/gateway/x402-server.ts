@@ -7,6 +7,7 @@ import { getDb } from "@/lib/db";
 import { databaseNonceStore } from "@/lib/facilitator/nonce-store";
 import { createSelfHostedFacilitator, feePayerSigner, InProcessFacilitatorClient, speedUpAfterFor } from "@/lib/facilitator/self-hosted";
 import type { Network } from "@x402/core/types";
+import { createOfferReceiptSigner, type OfferReceiptSigner } from "@/lib/x402/offer-receipt";
 
 /** After a failed /supported call, requests fail fast for this long before trying again (ms). */
 const RETRY_AFTER_FAILURE_MS = 2_000;
@@ -105,4 +106,20 @@ export async function loadSupportedNetworks(): Promise<string[]> {
     supportedCache = { at: Date.now(), networks };
   }
   return supportedCache.networks;
+}
+
+const h = globalThis as typeof globalThis & { __tollgateOfferReceipt?: OfferReceiptSigner | null };
+
+/**
+ * The offer-receipt signer (specs/extensions/extension-offer-and-receipt.md) from
+ * OFFER_RECEIPT_PRIVATE_KEY, one per process (its reused offers are shared by every bundle).
+ *
+ * @returns the signer, or null when the key is unset (402s carry no offers, PAYMENT-RESPONSE no receipt).
+ */
+export function getOfferReceiptSigner(): OfferReceiptSigner | null {
+  if (h.__tollgateOfferReceipt === undefined) {
+    const settings = env().offerReceipt;
+    h.__tollgateOfferReceipt = settings ? createOfferReceiptSigner(settings) : null;
+  }
+  return h.__tollgateOfferReceipt;
 }

@@ -5,6 +5,7 @@ import { authorizationTypes } from "@x402/evm";
 import { isAddress, recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 import { fromV1Network, toV1Network } from "./networks";
+import { OFFER_RECEIPT_KEY } from "./offer-receipt";
 
 /** Response header carrying a v1 settlement response (specs/transports-v1/http.md). */
 export const X_PAYMENT_RESPONSE_HEADER = "X-PAYMENT-RESPONSE";
@@ -32,13 +33,37 @@ export function toV1Requirements(req: PaymentRequirements, resource: ResourceInf
   };
 }
 
-/** The v1 402 body: `{ x402Version: 1, error, accepts }` with every option v1 can express. */
-export function paymentRequiredV1(reqs: PaymentRequirements[], resource: ResourceInfo, error: string): PaymentRequiredV1 {
-  return {
-    x402Version: 1,
-    error,
-    accepts: reqs.map((r) => toV1Requirements(r, resource)).filter((r): r is PaymentRequirementsV1 => r !== undefined),
-  };
+/**
+ * The v1 402 body: `{ x402Version: 1, error, accepts }` with every option v1 can express, and,
+ * when given, the offer-receipt extension's signed offers (specs/extensions/
+ * extension-offer-and-receipt.md §6.2: the same placement in v1), each re-pointed at its
+ * requirement's place in this `accepts` (`acceptIndex` is unsigned); offers for options v1
+ * cannot express are left out.
+ *
+ * @param offerReceipt `extensions["offer-receipt"]` as built for `reqs` (acceptIndex = index in `reqs`).
+ */
+export function paymentRequiredV1(
+  reqs: PaymentRequirements[],
+  resource: ResourceInfo,
+  error: string,
+  offerReceipt?: { info: Record<string, unknown>; schema?: unknown },
+): PaymentRequiredV1 & { extensions?: Record<string, unknown> } {
+  const accepts: PaymentRequirementsV1[] = [];
+  const v1Index = new Map<number, number>();
+  reqs.forEach((r, i) => {
+    const v1 = toV1Requirements(r, resource);
+    if (!v1) return;
+    v1Index.set(i, accepts.length);
+    accepts.push(v1);
+  });
+  const body: PaymentRequiredV1 & { extensions?: Record<string, unknown> } = { x402Version: 1, error, accepts };
+  const offers = Array.isArray(offerReceipt?.info.offers) ? (offerReceipt.info.offers as { acceptIndex?: number }[]) : [];
+  const kept = offers.flatMap((o) => {
+    const index = o.acceptIndex === undefined ? undefined : v1Index.get(o.acceptIndex);
+    return index === undefined ? [] : [{ ...o, acceptIndex: index }];
+  });
+  if (offerReceipt && kept.length > 0) body.extensions = { [OFFER_RECEIPT_KEY]: { ...offerReceipt, info: { ...offerReceipt.info, offers: kept } } };
+  return body;
 }
 
 /** The EIP-3009 authorization and signature of an exact EVM v1 payload, when it has that shape. */

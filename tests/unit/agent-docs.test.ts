@@ -99,5 +99,12 @@ describe("llmsText", () => {
     expect(text).toContain("- GET https://shop.example/articles/deep-dive: Deep dive. 0.01 USDC on eip155:84532.\n");
     expect(text).toContain("https://shop.example/openapi.json");
     expect(text).toContain("https://shop.example/.well-known/x402");
+    expect(text).not.toContain("offer-receipt");
+  });
+
+  it("names who signs offers and receipts when a key is set", () => {
+    const signer = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
+    const text = llmsText([resource({})], { ...context, offerReceipt: { format: "eip712", signer, kid: `did:pkh:eip155:1:${signer}` } });
+    expect(text).toContain(`(the offer-receipt extension, EIP-712), signed by\n${signer} (did:pkh:eip155:1:${signer}).`);
   });
 });

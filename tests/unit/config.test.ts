@@ -176,6 +176,26 @@ describe("env", () => {
       await expect(walletConnect({ NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: "p1", WALLETCONNECT_RELAY_URL: bad })).rejects.toThrow(/WALLETCONNECT_RELAY_URL/);
     }
   });
+
+  it("signs offers and receipts only with OFFER_RECEIPT_PRIVATE_KEY, privacy-minimal unless told, and never echoes a malformed key", async () => {
+    const offerReceipt = async (vars: Record<string, string>) => {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+      for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+      return (await import("@/lib/env")).env().offerReceipt;
+    };
+    const key = `0x${"4b".repeat(32)}`;
+    expect(await offerReceipt({ OFFER_VALIDITY_SECONDS: "600", RECEIPT_INCLUDES_TRANSACTION: "true" })).toBeNull();
+    expect(await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key })).toEqual({ privateKey: key, offerValiditySeconds: null, includeTransaction: false });
+    expect(await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, OFFER_VALIDITY_SECONDS: "600", RECEIPT_INCLUDES_TRANSACTION: "true" })).toEqual({ privateKey: key, offerValiditySeconds: 600, includeTransaction: true });
+    const secret = "4b".repeat(32);
+    const malformed = offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: secret });
+    await expect(malformed).rejects.toThrow(/OFFER_RECEIPT_PRIVATE_KEY: must be 0x followed by 64 hex digits/);
+    await expect(malformed).rejects.not.toThrow(secret);
+    for (const [name, bad] of [["OFFER_VALIDITY_SECONDS", "5"], ["OFFER_VALIDITY_SECONDS", "1.5"], ["RECEIPT_INCLUDES_TRANSACTION", "yes"]]) {
+      await expect(offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, [name!]: bad! })).rejects.toThrow(name);
+    }
+  });
 });
 
 describe("errorResponse", () => {

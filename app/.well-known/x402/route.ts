@@ -1,8 +1,14 @@
 import { errorResponse } from "@/lib/errors";
 import { listPricedResources } from "@/lib/gateway/discovery";
+import { getOfferReceiptSigner } from "@/lib/gateway/x402-server";
 import { publicOriginOf } from "@/lib/public-origin";
 
 export const dynamic = "force-dynamic";
+
+function offerReceiptEntry() {
+  const identity = getOfferReceiptSigner()?.identity;
+  return identity ? { offerReceipt: identity } : {};
+}
 
 // GET /.well-known/x402 — discovery: every priced route and what it accepts; free.
 export async function GET(request: Request) {
@@ -11,7 +17,8 @@ export async function GET(request: Request) {
     const origin = publicOriginOf(request.headers, request.url);
     const resources = await listPricedResources();
     return Response.json(
-      { x402Version: 2, origin, resources },
+      // offerReceipt: the key that signs 402 offers and receipts, for verifiers to compare a recovered signer with.
+      { x402Version: 2, origin, ...offerReceiptEntry(), resources },
       { headers: { "access-control-allow-origin": "*", "cache-control": "public, max-age=10", vary: "Host, X-Forwarded-Host" } },
     );
   } catch (error) {

@@ -1,0 +1,116 @@
+import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
+import {
+  createEIP712OfferReceiptIssuer,
+  createOfferReceiptExtension,
+  OFFER_RECEIPT,
+  type OfferInput,
+  type OfferReceiptIssuer,
+  type SignedOffer,
+  type SignedReceipt,
+} from "@x402/extensions/offer-receipt";
+import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+/** The extension's key in PaymentRequired.extensions and SettleResponse.extensions. */
+export const OFFER_RECEIPT_KEY = OFFER_RECEIPT;
+
+/** How Tollgate signs offers and receipts (the OFFER_RECEIPT_* settings). */
+export type OfferReceiptSettings = {
+  /** The secp256k1 key that signs (0x + 64 hex). */
+  privateKey: Hex;
+  /** How long a signed offer commits to its terms, in seconds; null: each requirement's maxTimeoutSeconds (the library's default). */
+  offerValiditySeconds: number | null;
+  /** Whether receipts name the settlement's transaction (the spec's default is privacy-minimal: no). */
+  includeTransaction: boolean;
+};
+
+/** The extension object as it appears under `extensions["offer-receipt"]`. */
+export type OfferReceiptExtension = { info: Record<string, unknown>; schema?: unknown };
+
+/** Who signs: what a verifier compares a recovered signer with (published at /.well-known/x402). */
+export type OfferReceiptIdentity = {
+  format: "eip712";
+  /** The signer's EVM address, as EIP-712 recovery returns it (checksummed). */
+  signer: string;
+  /** The key's identifier: a did:pkh of the address on chain id 1, the extension's fixed EIP-712 domain chain. */
+  kid: string;
+};
+
+/** Signs the offer-receipt extension's two artifacts (specs/extensions/extension-offer-and-receipt.md). */
+export type OfferReceiptSigner = {
+  identity: OfferReceiptIdentity;
+  /**
+   * Signed offers for a 402 (§4): one per requirement, in the same order, each `acceptIndex`
+   * its position in `requirements`; payload fields copied from the requirement (network in
+   * CAIP-2, amount in atomic units), `resourceUrl` the 402's resource URL, `validUntil` in unix
+   * seconds. An offer signed earlier for the same URL and terms is reused while at least half of
+   * its validity is left (signing costs ~1 ms of CPU per offer).
+   *
+   * @returns `{info: {offers}, schema}`, or undefined when no offer could be signed (logged;
+   *   never throws: a 402 without offers is still a valid 402).
+   */
+  offers(resourceUrl: string, requirements: PaymentRequirements[]): Promise<OfferReceiptExtension | undefined>;
+  /**
+   * A signed receipt for a delivered, settled payment (§5): network (CAIP-2), resourceUrl, payer,
+   * issuedAt (unix seconds, now) and, only when `includeTransaction`, the transaction.
+   *
+   * @returns `{info: {receipt}, schema}`, or undefined when `settled` is not a success or names no
+   *   payer or network, or signing failed (logged; never throws: the buyer paid and gets the content).
+   */
+  receipt(resourceUrl: string, settled: SettleResponse): Promise<OfferReceiptExtension | undefined>;
+};
+
+/** Signed offers kept for reuse, by URL and terms; oldest dropped past this many. */
+const OFFER_CACHE_LIMIT = 1_000;
+
+/**
+ * An EIP-712 signer for the offer-receipt extension, built on @x402/extensions' issuer and its
+ * ResourceServerExtension hooks (the library builds payloads and schemas and signs; Tollgate only
+ * supplies the key, the resource URL and the settled payment). EIP-712 with the domain chain id 1
+ * (§3.2), so one key signs for EVM and Solana payments alike.
+ */
+export function createOfferReceiptSigner(settings: OfferReceiptSettings): OfferReceiptSigner {
+  const account = privateKeyToAccount(settings.privateKey);
+  const identity: OfferReceiptIdentity = { format: "eip712", signer: account.address, kid: `did:pkh:eip155:1:${account.address}` };
+  const issuer = createEIP712OfferReceiptIssuer(identity.kid, (typed) => account.signTypedData(typed as Parameters<typeof account.signTypedData>[0]));
+  const extension = createOfferReceiptExtension(reusingOffers(issuer));
+  const declaration = { includeTxHash: settings.includeTransaction, ...(settings.offerValiditySeconds ? { offerValiditySeconds: settings.offerValiditySeconds } : {}) };
+  return {
+    identity,
+    async offers(resourceUrl, requirements) {
+      if (requirements.length === 0) return undefined;
+      const context = { requirements, paymentRequiredResponse: { x402Version: 2, resource: { url: resourceUrl }, accepts: requirements } };
+      return (await extension.enrichPaymentRequiredResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
+    },
+    async receipt(resourceUrl, settled) {
+      const context = { result: settled, transportContext: { request: { adapter: { getUrl: () => resourceUrl } } } };
+      return (await extension.enrichSettlementResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
+    },
+  };
+}
+
+/**
+ * The issuer with offers reused while fresh: same resource URL and terms (the signed payload
+ * minus `validUntil`) and at least half the validity left. `acceptIndex` is not signed and is set
+ * for each 402.
+ */
+function reusingOffers(issuer: OfferReceiptIssuer): OfferReceiptIssuer {
+  const kept = new Map<string, { offer: SignedOffer; validUntil: number }>();
+  return {
+    ...issuer,
+    async issueOffer(resourceUrl: string, input: OfferInput): Promise<SignedOffer> {
+      const { acceptIndex, offerValiditySeconds, ...terms } = input;
+      const key = JSON.stringify([resourceUrl, terms.scheme, terms.network, terms.asset, terms.payTo, terms.amount, offerValiditySeconds ?? null]);
+      const now = Math.floor(Date.now() / 1000);
+      const hit = kept.get(key);
+      if (hit && offerValiditySeconds !== undefined && (hit.validUntil - now) * 2 >= offerValiditySeconds) return { ...hit.offer, acceptIndex };
+      const offer = await issuer.issueOffer(resourceUrl, input);
+      const validUntil = offer.format === "eip712" ? offer.payload.validUntil : 0;
+      kept.delete(key);
+      kept.set(key, { offer, validUntil });
+      if (kept.size > OFFER_CACHE_LIMIT) kept.delete(kept.keys().next().value!);
+      return offer;
+    },
+    issueReceipt: (resourceUrl: string, payer: string, network: string, transaction?: string): Promise<SignedReceipt> => issuer.issueReceipt(resourceUrl, payer, network, transaction),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The offer-receipt extension (specs/extensions/extension-offer-and-receipt.md) as Tollgate signs
+ * it: every artifact is checked with @x402/extensions' own verifiers and client helpers, the way
+ * an independent agent would check it.
+ */
+import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
+import {
+  decodeSignedOffers,
+  findAcceptsObjectFromSignedOffer,
+  verifyOfferSignatureEIP712,
+  verifyReceiptMatchesOffer,
+  verifyReceiptSignatureEIP712,
+  type EIP712SignedOffer,
+  type EIP712SignedReceipt,
+  type SignedOffer,
+} from "@x402/extensions/offer-receipt";
+import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOfferReceiptSigner, OFFER_RECEIPT_KEY } from "@/lib/x402/offer-receipt";
+import { paymentRequiredV1 } from "@/lib/x402/v1";
+
+const KEY: Hex = `0x${"4b".repeat(32)}`;
+const SIGNER = privateKeyToAccount(KEY).address;
+const URL_ = "https://shop.example/api/report?city=Lisbon";
+const PAYER = "0x857b06519E91e3A54538791bDbb0E22373e36b66";
+
+const requirement = (over: Partial<PaymentRequirements> = {}): PaymentRequirements => ({
+  scheme: "exact",
+  network: "eip155:84532",
+  amount: "10000",
+  asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+  payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+  maxTimeoutSeconds: 60,
+  extra: { name: "USDC", version: "2" },
+  ...over,
+});
+const usdc = requirement();
+const local = requirement({ network: "eip155:31337", amount: "20000" });
+const solana = requirement({ network: "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", asset: "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU", payTo: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin", extra: { feePayer: "2wKupLR9q6wXYppw8Gr2NvWxKBUqm4PPJKkQfoxHDBg4" } });
+
+const offersOf = (extension: { info: Record<string, unknown> } | undefined) => (extension?.info.offers ?? []) as EIP712SignedOffer[];
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("signed offers (§4)", () => {
+  it("signs one EIP-712 offer per requirement, in order, that the library verifies to the configured signer", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    expect(signer.identity).toEqual({ format: "eip712", signer: SIGNER, kid: `did:pkh:eip155:1:${SIGNER}` });
+    const before = Math.floor(Date.now() / 1000);
+    const extension = await signer.offers(URL_, [usdc, local, solana]);
+    const offers = offersOf(extension);
+    expect(offers).toHaveLength(3);
+    for (const [i, offer] of offers.entries()) {
+      const r = [usdc, local, solana][i]!;
+      expect(offer).toMatchObject({ format: "eip712", acceptIndex: i });
+      const { signer: recovered, payload } = await verifyOfferSignatureEIP712(offer);
+      expect(recovered).toBe(SIGNER);
+      expect(payload).toMatchObject({ version: 1, resourceUrl: URL_, scheme: "exact", network: r.network, asset: r.asset, payTo: r.payTo, amount: r.amount });
+      // Unset OFFER_VALIDITY_SECONDS: the option's maxTimeoutSeconds, as the library defaults.
+      expect(payload.validUntil).toBeGreaterThanOrEqual(before + 60);
+      expect(payload.validUntil).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 60);
+    }
+    // A client matches offers to accepts[] by the signed fields (§4.1), with the library's helper.
+    for (const decoded of decodeSignedOffers(offers)) {
+      expect(findAcceptsObjectFromSignedOffer(decoded, [solana, local, usdc])).toBe([usdc, local, solana][decoded.acceptIndex!]);
+    }
+    expect(extension?.schema).toMatchObject({ type: "object", required: ["offers"] });
+  });
+
+  it("commits for OFFER_VALIDITY_SECONDS when set", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: 3_600, includeTransaction: false });
+    const [offer] = offersOf(await signer.offers(URL_, [usdc]));
+    expect(offer!.payload.validUntil - Math.floor(Date.now() / 1000)).toBeGreaterThan(3_590);
+  });
+
+  it("reuses an offer while half its validity is left, signs anew after, and never reuses one for other terms or another URL", async () => {
+    vi.useFakeTimers({ now: new Date("2026-12-06T12:00:00Z"), toFake: ["Date"] });
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: 100, includeTransaction: false });
+    const [first] = offersOf(await signer.offers(URL_, [usdc]));
+    vi.setSystemTime(new Date("2026-12-06T12:00:50Z"));
+    // Same terms at another place in accepts[]: the same signature, the unsigned index moved.
+    const again = offersOf(await signer.offers(URL_, [local, usdc]));
+    expect(again[1]!.signature).toBe(first!.signature);
+    expect(again[1]!.acceptIndex).toBe(1);
+    expect((await verifyOfferSignatureEIP712(again[1]!)).signer).toBe(SIGNER);
+    vi.setSystemTime(new Date("2026-12-06T12:00:51Z"));
+    const [renewed] = offersOf(await signer.offers(URL_, [usdc]));
+    expect(renewed!.signature).not.toBe(first!.signature);
+    expect(renewed!.payload.validUntil).toBe(first!.payload.validUntil + 51);
+    // A new price is a new offer, and an offer names its own URL.
+    const [repriced] = offersOf(await signer.offers(URL_, [{ ...usdc, amount: "10001" }]));
+    expect(repriced!.payload.amount).toBe("10001");
+    const [elsewhere] = offersOf(await signer.offers("https://shop.example/api/other", [usdc]));
+    expect(elsewhere!.payload.resourceUrl).toBe("https://shop.example/api/other");
+    expect((await verifyOfferSignatureEIP712(elsewhere!)).signer).toBe(SIGNER);
+  });
+
+  it("offers nothing for a 402 with no requirements", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    expect(await signer.offers(URL_, [])).toBeUndefined();
+  });
+
+  it("goes into the v1 body re-pointed at v1's accepts[], leaving out options v1 cannot name (§6.2)", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const extension = await signer.offers(URL_, [local, usdc]);
+    const body = paymentRequiredV1([local, usdc], { url: URL_ }, "Payment required", extension);
+    expect(body.accepts.map((a) => a.network)).toEqual(["base-sepolia"]);
+    const offers = offersOf(body.extensions?.[OFFER_RECEIPT_KEY] as { info: Record<string, unknown> });
+    expect(offers).toHaveLength(1);
+    // The signed payload keeps the CAIP-2 network (§4.2); only the unsigned index changed.
+    expect(offers[0]).toMatchObject({ acceptIndex: 0, payload: { network: "eip155:84532", amount: "10000" } });
+    expect((await verifyOfferSignatureEIP712(offers[0]!)).signer).toBe(SIGNER);
+    expect(paymentRequiredV1([local, usdc], { url: URL_ }, "Payment required")).not.toHaveProperty("extensions");
+    expect(paymentRequiredV1([local], { url: URL_ }, "Payment required", await signer.offers(URL_, [local]))).not.toHaveProperty("extensions");
+  });
+});
+
+describe("signed receipts (§5)", () => {
+  const settled: SettleResponse = { success: true, transaction: "0x" + "ab".repeat(32), network: "eip155:84532", payer: PAYER };
+
+  it("signs a privacy-minimal receipt by default: no transaction", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const extension = await signer.receipt(URL_, settled);
+    const receipt = extension?.info.receipt as EIP712SignedReceipt;
+    const { signer: recovered, payload } = await verifyReceiptSignatureEIP712(receipt);
+    expect(recovered).toBe(SIGNER);
+    expect(payload).toMatchObject({ version: 1, network: "eip155:84532", resourceUrl: URL_, payer: PAYER, transaction: "" });
+    expect(Math.abs(payload.issuedAt - Date.now() / 1000)).toBeLessThan(60);
+    // The client helper accepts it against the offer it paid.
+    const [offer] = decodeSignedOffers(offersOf(await signer.offers(URL_, [usdc])) as SignedOffer[]);
+    expect(verifyReceiptMatchesOffer(receipt, offer!, [PAYER])).toBe(true);
+    expect(verifyReceiptMatchesOffer(receipt, offer!, ["0x0000000000000000000000000000000000000001"])).toBe(false);
+  });
+
+  it("names the transaction when RECEIPT_INCLUDES_TRANSACTION is set, and Solana payments get receipts too", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: true });
+    const evm = (await signer.receipt(URL_, settled))?.info.receipt as EIP712SignedReceipt;
+    expect((await verifyReceiptSignatureEIP712(evm)).payload.transaction).toBe(settled.transaction);
+    const sol = (await signer.receipt(URL_, { success: true, transaction: "5".repeat(88), network: solana.network, payer: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" }))?.info.receipt as EIP712SignedReceipt;
+    const verified = await verifyReceiptSignatureEIP712(sol);
+    expect(verified.signer).toBe(SIGNER);
+    expect(verified.payload).toMatchObject({ network: solana.network, payer: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin", transaction: "5".repeat(88) });
+  });
+
+  it("signs no receipt for a failed settlement or one naming no payer", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: true });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect(await signer.receipt(URL_, { ...settled, success: false, errorReason: "insufficient_funds" })).toBeUndefined();
+    expect(await signer.receipt(URL_, { ...settled, payer: undefined })).toBeUndefined();
+    warn.mockRestore();
+  });
+
+  it("a receipt edited after signing no longer recovers the signer", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const receipt = (await signer.receipt(URL_, settled))?.info.receipt as EIP712SignedReceipt;
+    const forged = { ...receipt, payload: { ...receipt.payload, resourceUrl: "https://shop.example/api/premium" } };
+    expect((await verifyReceiptSignatureEIP712(forged)).signer).not.toBe(SIGNER);
+  });
+});
