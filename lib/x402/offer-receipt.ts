@@ -10,6 +10,7 @@ import {
 } from "@x402/extensions/offer-receipt";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { fromV1Network } from "./networks";
 
 /** The extension's key in PaymentRequired.extensions and SettleResponse.extensions. */
 export const OFFER_RECEIPT_KEY = OFFER_RECEIPT;
@@ -51,7 +52,8 @@ export type OfferReceiptSigner = {
    */
   offers(resourceUrl: string, requirements: PaymentRequirements[]): Promise<OfferReceiptExtension | undefined>;
   /**
-   * A signed receipt for a delivered, settled payment (§5): network (CAIP-2), resourceUrl, payer,
+   * A signed receipt for a delivered, settled payment (§5): network (CAIP-2, a v1 name converted),
+   * resourceUrl, payer,
    * issuedAt (unix seconds, now) and, only when `includeTransaction`, the transaction.
    *
    * @returns `{info: {receipt}, schema}`, or undefined when `settled` is not a success or names no
@@ -83,7 +85,13 @@ export function createOfferReceiptSigner(settings: OfferReceiptSettings): OfferR
       return (await extension.enrichPaymentRequiredResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
     },
     async receipt(resourceUrl, settled) {
-      const context = { result: settled, transportContext: { request: { adapter: { getUrl: () => resourceUrl } } } };
+      // A v1 settlement names its network the v1 way ("base-sepolia"); the receipt is CAIP-2 (§5.2).
+      const network = settled.network.includes(":") ? settled.network : fromV1Network(settled.network);
+      if (!network) {
+        console.warn(`[tollgate] no receipt signed: network "${settled.network}" has no CAIP-2 id`);
+        return undefined;
+      }
+      const context = { result: { ...settled, network }, transportContext: { request: { adapter: { getUrl: () => resourceUrl } } } };
       return (await extension.enrichSettlementResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
     },
   };

@@ -17,18 +17,34 @@ import { createSIWxClientExtension, createSIWxClientHook, createSIWxMessage, enc
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { privateKeyToAccount } from "viem/accounts";
 import { appendPaymentIdentifierToExtensions, generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
+import {
+  decodeSignedOffers,
+  extractOffersFromPaymentRequired,
+  extractReceiptFromResponse,
+  findAcceptsObjectFromSignedOffer,
+  OFFER_RECEIPT,
+  verifyOfferSignatureEIP712,
+  verifyReceiptMatchesOffer,
+  verifyReceiptSignatureEIP712,
+  type EIP712SignedOffer,
+  type EIP712SignedReceipt,
+} from "@x402/extensions/offer-receipt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
-import { createPayingFetch, createX402Client } from "@/scripts/agent-client";
+import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { writeDevnetFile } from "@/scripts/devnet/config";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
 import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/postgres";
+
+/** The key the app signs offers and receipts with (OFFER_RECEIPT_PRIVATE_KEY), and its address. */
+const OFFER_RECEIPT_KEY: Hex = `0x${"5e".repeat(32)}`;
+const OFFER_RECEIPT_SIGNER = privateKeyToAccount(OFFER_RECEIPT_KEY).address;
 
 describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
   if (skip) {
@@ -110,6 +126,8 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       DATABASE_URL: databaseUrl,
       ROUTE_REFRESH_MS: "200",
       AUTH_SECRET: "integration-agents-secret-0123456789abcdef",
+      OFFER_RECEIPT_PRIVATE_KEY: OFFER_RECEIPT_KEY,
+      ...(name === "PostgreSQL" ? { RECEIPT_INCLUDES_TRANSACTION: "true" } : {}),
       ...(name === "PostgreSQL" ? { TRUST_PROXY_HEADERS: "true" } : {}),
     };
     app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
@@ -316,6 +334,96 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(text).toContain(`- GET ${app.url}/api/demo/quote: A quotation of the minute. 0.01 USDC on`);
       expect(text).toContain(`- POST ${app.url}/api/demo/summarize:`);
       expect(text).toContain(`- GET ${app.url}/articles/deep-dive:`);
+    });
+  });
+
+  describe("signed offers and receipts (specs/extensions/extension-offer-and-receipt.md)", () => {
+    /** The signer /.well-known/x402 publishes: what an agent compares a recovered signer with. */
+    const publishedSigner = async (): Promise<string> => {
+      const listing = await (await fetch(url("/.well-known/x402"))).json();
+      expect(listing.offerReceipt).toEqual({ format: "eip712", signer: OFFER_RECEIPT_SIGNER, kid: `did:pkh:eip155:1:${OFFER_RECEIPT_SIGNER}` });
+      return listing.offerReceipt.signer;
+    };
+
+    it("every 402 carries one signed offer per option, in the v2 header and the v1 body, verifiable to the published signer", async () => {
+      const signer = await publishedSigner();
+      expect(await (await fetch(url("/llms.txt"))).text()).toContain(signer);
+      const challenge = await fetch(url("/api/demo/quote?city=Lisbon"));
+      expect(challenge.status).toBe(402);
+      const required = decodePaymentRequiredHeader(challenge.headers.get("payment-required")!);
+      const offers = extractOffersFromPaymentRequired(required);
+      expect(offers).toHaveLength(required.accepts.length);
+      for (const decoded of decodeSignedOffers(offers)) {
+        expect((await verifyOfferSignatureEIP712(decoded.signedOffer as EIP712SignedOffer)).signer).toBe(signer);
+        expect(decoded).toMatchObject({ resourceUrl: required.resource.url, validUntil: expect.any(Number) });
+        expect(required.resource.url).toBe(url("/api/demo/quote?city=Lisbon"));
+        expect(findAcceptsObjectFromSignedOffer(decoded, required.accepts)).toBe(required.accepts[decoded.acceptIndex!]);
+        expect(decoded.validUntil * 1000).toBeGreaterThan(Date.now());
+      }
+      // v1 (§6.2): the body carries them too, pointing into v1's accepts[]; the payload stays CAIP-2.
+      const body = await challenge.json();
+      const v1Offers = decodeSignedOffers(body.extensions[OFFER_RECEIPT].info.offers);
+      expect(v1Offers).toHaveLength(body.accepts.length);
+      for (const offer of v1Offers) {
+        const v1 = body.accepts[offer.acceptIndex!];
+        expect(offer).toMatchObject({ network: v1.network === "base-sepolia" ? devnet.config.network : devnet.config.svm.network, amount: v1.maxAmountRequired, payTo: v1.payTo, asset: v1.asset });
+        expect((await verifyOfferSignatureEIP712(offer.signedOffer as EIP712SignedOffer)).signer).toBe(signer);
+      }
+    });
+
+    it("@x402/fetch pays through the offers and gets a receipt that verifies and matches the offer it paid, charged once", async () => {
+      const signer = await publishedSigner();
+      const payer = buyer(4).address;
+      const challenge = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
+      const [offer] = decodeSignedOffers(extractOffersFromPaymentRequired(challenge));
+      const before = await balance(payer);
+      const res = await createPayingFetch(devnet.config, buyer(4).privateKey as Hex)(url("/api/demo/quote"));
+      expect(res.status).toBe(200);
+      const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
+      const receipt = extractReceiptFromResponse(res) as EIP712SignedReceipt;
+      const verified = await verifyReceiptSignatureEIP712(receipt);
+      expect(verified.signer).toBe(signer);
+      expect(verified.payload).toMatchObject({ version: 1, network: devnet.config.network, resourceUrl: url("/api/demo/quote"), payer });
+      expect(Math.abs(verified.payload.issuedAt - Date.now() / 1000)).toBeLessThan(300);
+      // PostgreSQL leg: RECEIPT_INCLUDES_TRANSACTION; PGlite leg: privacy-minimal (the spec's default).
+      expect(verified.payload.transaction).toBe(name === "PostgreSQL" ? settle.transaction : "");
+      expect(verifyReceiptMatchesOffer(receipt, offer!, [payer])).toBe(true);
+      expect(await balance(payer)).toBe(before - BigInt(offer!.amount));
+    });
+
+    it("x402-fetch (v1) pays with offers in the 402 body and gets its receipt in X-PAYMENT-RESPONSE", async () => {
+      const signer = await publishedSigner();
+      const payer = buyer(1).address;
+      const before = await balance(payer);
+      const res = await createPayingFetchV1(devnet.config, buyer(1).privateKey as Hex)(url("/api/demo/quote"));
+      expect(res.status).toBe(200);
+      const settle = JSON.parse(Buffer.from(res.headers.get("x-payment-response")!, "base64").toString());
+      expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
+      const verified = await verifyReceiptSignatureEIP712(extractReceiptFromResponse(res) as EIP712SignedReceipt);
+      expect(verified.signer).toBe(signer);
+      // The receipt names the CAIP-2 network though the v1 answer names "base-sepolia" (§5.2).
+      expect(verified.payload).toMatchObject({ network: devnet.config.network, payer, resourceUrl: url("/api/demo/quote") });
+      expect(await balance(payer)).toBeLessThan(before);
+    });
+
+    it("a retry with the same payment-identifier gets the recorded response with a receipt again, and no second charge", async () => {
+      const signer = await publishedSigner();
+      const id = generatePaymentId();
+      const headers = await signPayment("/api/demo/quote", 2, id);
+      const payer = buyer(2).address;
+      const before = await balance(payer);
+      const first = await fetch(url("/api/demo/quote"), { headers });
+      expect(first.status).toBe(200);
+      const again = await fetch(url("/api/demo/quote"), { headers });
+      expect(again.status).toBe(200);
+      expect(await again.text()).toBe(await first.text());
+      for (const res of [first, again]) {
+        const verified = await verifyReceiptSignatureEIP712(extractReceiptFromResponse(res) as EIP712SignedReceipt);
+        expect(verified).toMatchObject({ signer, payload: { payer, resourceUrl: url("/api/demo/quote") } });
+      }
+      const charged = before - (await balance(payer));
+      expect(charged).toBeGreaterThan(0n);
+      expect(charged).toBe(BigInt(decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!).accepts[0]!.amount));
     });
   });
 

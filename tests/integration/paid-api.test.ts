@@ -135,6 +135,9 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
         { network: "solana-devnet", maxAmountRequired: "10000", asset: devnet.config.svm.mint.address, payTo: devnet.config.svm.payTo },
       ],
     });
+    // No OFFER_RECEIPT_PRIVATE_KEY here: no signed offers (tests/integration/agents.test.ts has them).
+    expect(required.extensions?.["offer-receipt"]).toBeUndefined();
+    expect(body).not.toHaveProperty("extensions");
   });
 
   it("v2: the official @x402/fetch client pays, gets the handler's output and a PAYMENT-RESPONSE", async () => {
@@ -145,6 +148,7 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     expect((await res.json()).text).toEqual(expect.any(String));
     const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
     expect(settle).toMatchObject({ success: true, payer, network: "eip155:84532" });
+    expect(settle.extensions?.["offer-receipt"]).toBeUndefined();
     const receipt = await createPublicClient({ transport: http(devnet.config.rpcUrl) }).getTransactionReceipt({ hash: settle.transaction as Hex });
     expect(receipt.status).toBe("success");
     expect(await balance(payer)).toBe(before - 10_000n);

@@ -145,6 +145,17 @@ describe("signed receipts (§5)", () => {
     expect(verified.payload).toMatchObject({ network: solana.network, payer: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin", transaction: "5".repeat(88) });
   });
 
+  it("names the CAIP-2 network for a v1 settlement, which names it the v1 way (§5.2)", async () => {
+    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const v1 = (await signer.receipt(URL_, { ...settled, network: "base-sepolia" as SettleResponse["network"] }))?.info.receipt as EIP712SignedReceipt;
+    expect((await verifyReceiptSignatureEIP712(v1)).payload.network).toBe("eip155:84532");
+    const sol = (await signer.receipt(URL_, { ...settled, network: "solana-devnet" as SettleResponse["network"] }))?.info.receipt as EIP712SignedReceipt;
+    expect(sol.payload.network).toBe("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect(await signer.receipt(URL_, { ...settled, network: "atlantis" as SettleResponse["network"] })).toBeUndefined();
+    warn.mockRestore();
+  });
+
   it("signs no receipt for a failed settlement or one naming no payer", async () => {
     const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: true });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
