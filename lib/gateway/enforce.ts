@@ -46,7 +46,7 @@ import { describeAssets, priceInWords } from "@/lib/payments/display";
 import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
-import { OFFER_RECEIPT_KEY, type OfferReceiptExtension } from "@/lib/x402/offer-receipt";
+import { encodePaymentRequiredWithOffers, OFFER_RECEIPT_KEY, type OfferReceiptExtension } from "@/lib/x402/offer-receipt";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { SERVED_METHODS } from "./methods";
 import { noticePage, paidApiPage } from "./notice-page";
@@ -746,7 +746,7 @@ async function paidApiPaymentRequired(
   message: string,
 ): Promise<Response> {
   const offers = await signedOffers(requirements, resource);
-  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions: withOffers(extensions, offers) });
+  const header = encodePaymentRequiredWithOffers({ x402Version: 2, error: message, resource, accepts: requirements, extensions }, offers);
   const assets = await describeAssets(requirements);
   const prices = requirements.map((r) => priceInWords(r, assets));
   return htmlPaymentRequired(paidApiPage({ method: request.method, path: target.path, description: resource.description ?? "", prices }), header);
@@ -861,7 +861,7 @@ async function paymentRequired(
   message: string,
 ): Promise<Response> {
   const offers = await signedOffers(requirements, resource);
-  const header = encodePaymentRequiredHeader({ x402Version: 2, error: message, resource, accepts: requirements, extensions: withOffers(extensions, offers) });
+  const header = encodePaymentRequiredWithOffers({ x402Version: 2, error: message, resource, accepts: requirements, extensions }, offers);
   const body = { ...paymentRequiredV1(requirements, resource, message, offers), code };
   return new Response(JSON.stringify(body), {
     status: 402,
@@ -874,9 +874,4 @@ async function paymentRequired(
 /** The offer-receipt extension's signed offers for a 402 (lib/x402/offer-receipt.ts), or undefined without a signing key. */
 function signedOffers(requirements: PaymentRequirements[], resource: ResourceInfo): Promise<OfferReceiptExtension | undefined> {
   return getOfferReceiptSigner()?.offers(resource.url, requirements) ?? Promise.resolve(undefined);
-}
-
-/** `extensions` plus `offers` under "offer-receipt" (a new object: `extensions` may be a cached declaration). */
-function withOffers(extensions: Record<string, unknown> | undefined, offers: OfferReceiptExtension | undefined): Record<string, unknown> | undefined {
-  return offers ? { ...extensions, [OFFER_RECEIPT_KEY]: offers } : extensions;
 }

@@ -1,4 +1,5 @@
-import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
+import { encodePaymentRequiredHeader } from "@x402/core/http";
+import type { PaymentRequired, PaymentRequirements, SettleResponse } from "@x402/core/types";
 import {
   createEIP712OfferReceiptIssuer,
   createOfferReceiptExtension,
@@ -121,4 +122,45 @@ function reusingOffers(issuer: OfferReceiptIssuer): OfferReceiptIssuer {
     },
     issueReceipt: (resourceUrl: string, payer: string, network: string, transaction?: string): Promise<SignedReceipt> => issuer.issueReceipt(resourceUrl, payer, network, transaction),
   };
+}
+
+/**
+ * The longest PAYMENT-REQUIRED value (characters of base64) that may carry signed offers. Node
+ * takes at most 16 KiB of headers per message by default, both ways: a client's fetch refuses a
+ * 402 whose headers are longer (undici's HeadersOverflowError), and the official client echoes
+ * the 402's extensions in its PAYMENT-SIGNATURE, which Next's server refuses past the same size
+ * (431). Offers add ~600 characters each (plus their schema, once), so a route at the route
+ * editor's limits (10 options, 4 KB of discovery, sign-in) would pass it.
+ */
+export const OFFERS_HEADER_BUDGET = 12 * 1024;
+
+/** Routes already logged as too large for all their offers (one line per resource URL, not one per 402). */
+const overBudget = new Set<string>();
+
+/**
+ * PAYMENT-REQUIRED for `required`, with `offers` added under "offer-receipt": all of them when the
+ * header stays within `budget` characters (OFFERS_HEADER_BUDGET), else the most of the first ones
+ * that fit (the merchant's first options; a client matches offers to accepts[] by their signed
+ * fields, §4.1), else none (a valid 402 the client can still read and echo). Leaving any out is
+ * logged once per resource URL. `required.extensions` is not changed.
+ *
+ * @returns the base64 header value (@x402/core's encoder).
+ */
+export function encodePaymentRequiredWithOffers(required: PaymentRequired, offers: OfferReceiptExtension | undefined, budget = OFFERS_HEADER_BUDGET): string {
+  const all = Array.isArray(offers?.info.offers) ? (offers.info.offers as unknown[]) : [];
+  for (let kept = all.length; kept > 0; kept--) {
+    const some = { ...offers, info: { ...offers!.info, offers: all.slice(0, kept) } };
+    const header = encodePaymentRequiredHeader({ ...required, extensions: { ...required.extensions, [OFFER_RECEIPT_KEY]: some } });
+    if (header.length > budget) continue;
+    if (kept < all.length) noteOverBudget(required.resource.url, `${kept} of ${all.length} signed offers`, budget);
+    return header;
+  }
+  if (all.length > 0) noteOverBudget(required.resource.url, "no signed offers", budget);
+  return encodePaymentRequiredHeader(required);
+}
+
+function noteOverBudget(url: string, sent: string, budget: number): void {
+  if (overBudget.size >= OFFER_CACHE_LIMIT || overBudget.has(url)) return;
+  overBudget.add(url);
+  console.warn(`[tollgate] 402 for ${url} sent with ${sent}: all of them would take its PAYMENT-REQUIRED past ${budget} characters`);
 }

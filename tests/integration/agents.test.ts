@@ -34,6 +34,8 @@ import type { Address, Hex } from "viem";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
+import { DISCOVERY_MAX_BYTES } from "@/lib/routes/schema";
+import { OFFERS_HEADER_BUDGET } from "@/lib/x402/offer-receipt";
 import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { writeDevnetFile } from "@/scripts/devnet/config";
@@ -117,6 +119,23 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       siwxAccess: true,
       accessWindowSeconds: 3_600,
       paymentOptions: [{ network: devnet.config.network, asset, amount: "1000", payTo: merchant, extra: { name: devnet.config.asset.name, version: devnet.config.asset.version } }],
+    });
+    // A route at the route editor's limits (10 options, full discovery, sign-in, a long description):
+    // its 402 is as large as the editor allows, before any signed offer.
+    await upsertPricedRoute(seedDb.prisma, {
+      method: "GET",
+      pathPattern: "/test-pages/file", // a plain GET handler (app/(test-pages)/, built by `npm test`)
+      description: "d".repeat(500),
+      siwxAccess: true,
+      accessWindowSeconds: 3_600,
+      discovery: { inputExample: { note: "n".repeat(DISCOVERY_MAX_BYTES - 40) } },
+      paymentOptions: Array.from({ length: 10 }, (_, i) => ({
+        network: devnet.config.network,
+        asset,
+        amount: String(1000 + i),
+        payTo: i === 0 ? merchant : `0x${String(i).repeat(40)}`,
+        extra: { name: devnet.config.asset.name, version: devnet.config.asset.version },
+      })),
     });
     await seedDb.close();
     // PostgreSQL leg: two instances behind a (pretend) trusted proxy, so a caller's IP counts for
@@ -404,6 +423,27 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       // The receipt names the CAIP-2 network though the v1 answer names "base-sepolia" (§5.2).
       expect(verified.payload).toMatchObject({ network: devnet.config.network, payer, resourceUrl: url("/api/demo/quote") });
       expect(await balance(payer)).toBeLessThan(before);
+    });
+
+    it("a route at the route editor's limits keeps its 402 within the header budget (as many offers as fit) and @x402/fetch still pays it", async () => {
+      const signer = await publishedSigner();
+      const challenge = await fetch(url("/test-pages/file"));
+      expect(challenge.status).toBe(402);
+      const header = challenge.headers.get("payment-required")!;
+      expect(header.length).toBeLessThanOrEqual(OFFERS_HEADER_BUDGET);
+      const required = decodePaymentRequiredHeader(header);
+      expect(required.accepts).toHaveLength(10);
+      const offers = decodeSignedOffers(extractOffersFromPaymentRequired(required));
+      expect(offers.map((o) => o.acceptIndex)).toEqual(offers.map((_, i) => i));
+      for (const offer of offers) expect((await verifyOfferSignatureEIP712(offer.signedOffer as EIP712SignedOffer)).signer).toBe(signer);
+      // The official client echoes every extension it was sent in PAYMENT-SIGNATURE: still under Node's 16 KiB.
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url("/test-pages/file"));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("TEST-FILE-CONTENT\n");
+      expect((await verifyReceiptSignatureEIP712(extractReceiptFromResponse(res) as EIP712SignedReceipt)).signer).toBe(signer);
+      expect(await balance(payer)).toBe(before - 1000n);
     });
 
     it("a retry with the same payment-identifier gets the recorded response with a receipt again, and no second charge", async () => {

@@ -17,8 +17,13 @@ import {
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOfferReceiptSigner, OFFER_RECEIPT_KEY } from "@/lib/x402/offer-receipt";
+import { decodePaymentRequiredHeader } from "@x402/core/http";
+import { declareSignIn } from "@/lib/access/siwx";
+import { DISCOVERY_MAX_BYTES } from "@/lib/routes/schema";
+import { declaredExtensions } from "@/lib/x402/extensions";
+import { createOfferReceiptSigner, encodePaymentRequiredWithOffers, OFFER_RECEIPT_KEY, OFFERS_HEADER_BUDGET } from "@/lib/x402/offer-receipt";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
+import { routeConfig } from "../support/routes";
 
 const KEY: Hex = `0x${"4b".repeat(32)}`;
 const SIGNER = privateKeyToAccount(KEY).address;
@@ -115,6 +120,59 @@ describe("signed offers (§4)", () => {
     expect((await verifyOfferSignatureEIP712(offers[0]!)).signer).toBe(SIGNER);
     expect(paymentRequiredV1([local, usdc], { url: URL_ }, "Payment required")).not.toHaveProperty("extensions");
     expect(paymentRequiredV1([local], { url: URL_ }, "Payment required", await signer.offers(URL_, [local]))).not.toHaveProperty("extensions");
+  });
+});
+
+describe("the PAYMENT-REQUIRED size budget", () => {
+  const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+  const resource = { url: URL_, description: "A report", mimeType: "application/json" };
+
+  it("adds offers to an ordinary 402, leaving the declared extensions object as it was", async () => {
+    const extensions = { bazaar: { info: { input: { type: "http", method: "GET" } } } };
+    const header = encodePaymentRequiredWithOffers({ x402Version: 2, resource, accepts: [usdc, solana], extensions }, await signer.offers(URL_, [usdc, solana]));
+    const decoded = decodePaymentRequiredHeader(header);
+    expect(offersOf(decoded.extensions?.[OFFER_RECEIPT_KEY] as { info: Record<string, unknown> })).toHaveLength(2);
+    expect(decoded.extensions?.bazaar).toEqual(extensions.bazaar);
+    expect(extensions).not.toHaveProperty(OFFER_RECEIPT_KEY);
+  });
+
+  it("sends the most of the first offers that fit the budget, logged once per resource, or none", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const required = { x402Version: 2, resource: { ...resource, url: `${URL_}&budget=1` }, accepts: [usdc, local, solana] };
+    const offers = await signer.offers(required.resource.url, [usdc, local, solana]);
+    const lengthWith = (n: number) => encodePaymentRequiredWithOffers(required, { ...offers!, info: { offers: offersOf(offers).slice(0, n) } }).length;
+    const plain = encodePaymentRequiredWithOffers(required, undefined);
+    const sent = (budget: number) => offersOf(decodePaymentRequiredHeader(encodePaymentRequiredWithOffers(required, offers, budget)).extensions?.[OFFER_RECEIPT_KEY] as { info: Record<string, unknown> } | undefined);
+    expect(sent(lengthWith(3)).map((o) => o.payload.network)).toEqual([usdc.network, local.network, solana.network]);
+    expect(warn).not.toHaveBeenCalled();
+    for (let i = 0; i < 3; i++) expect(sent(lengthWith(3) - 1).map((o) => o.payload.network)).toEqual([usdc.network, local.network]);
+    expect(sent(lengthWith(1)).map((o) => o.acceptIndex)).toEqual([0]);
+    expect(encodePaymentRequiredWithOffers(required, offers, lengthWith(1) - 1)).toBe(plain);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toContain("budget=1");
+    expect(warn.mock.calls[0]![0]).toContain("2 of 3 signed offers");
+    warn.mockRestore();
+  });
+
+  it("keeps a route at the route editor's limits (10 options, full discovery, sign-in) under the budget, with as many of the first offers as fit", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const requirements = Array.from({ length: 10 }, (_, i) => requirement({ network: `eip155:${8453 + i}` as PaymentRequirements["network"], amount: "1000000000" }));
+    const example = "x".repeat(DISCOVERY_MAX_BYTES - 40);
+    const route = routeConfig({ paymentIdentifier: "optional", siwxAccess: true, discovery: { inputExample: { q: example } } as never, description: "d".repeat(500) });
+    const extensions = declaredExtensions(route, { method: "GET", path: "/api/x" })!;
+    extensions["sign-in-with-x"] = await declareSignIn("https://shop.example", "/api/x", resource, requirements);
+    const plainLength = encodePaymentRequiredWithOffers({ x402Version: 2, resource, accepts: requirements, extensions }, undefined).length;
+    expect(plainLength).toBeLessThan(OFFERS_HEADER_BUDGET);
+    for (const n of [1, 3, 10]) {
+      const accepts = requirements.slice(0, n);
+      const header = encodePaymentRequiredWithOffers({ x402Version: 2, resource, accepts, extensions }, await signer.offers(URL_, accepts));
+      expect(header.length).toBeLessThanOrEqual(OFFERS_HEADER_BUDGET);
+      const offers = offersOf(decodePaymentRequiredHeader(header).extensions?.[OFFER_RECEIPT_KEY] as { info: Record<string, unknown> } | undefined);
+      // A few options keep some offers; ten at the limits may keep none (the header is full without them).
+      if (n <= 3) expect(offers.length).toBeGreaterThan(0);
+      expect(offers.map((o) => o.acceptIndex)).toEqual(offers.map((_, i) => i));
+    }
+    warn.mockRestore();
   });
 });
 
