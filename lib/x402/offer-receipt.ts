@@ -54,8 +54,8 @@ export type OfferReceiptSigner = {
   offers(resourceUrl: string, requirements: PaymentRequirements[]): Promise<OfferReceiptExtension | undefined>;
   /**
    * A signed receipt for a delivered, settled payment (§5): network (CAIP-2, a v1 name converted),
-   * resourceUrl, payer,
-   * issuedAt (unix seconds, now) and, only when `includeTransaction`, the transaction.
+   * resourceUrl, payer, issuedAt (unix seconds, now) and, only when `includeTransaction`, the
+   * transaction.
    *
    * @returns `{info: {receipt}, schema}`, or undefined when `settled` is not a success or names no
    *   payer or network, or signing failed (logged; never throws: the buyer paid and gets the content).
