@@ -5,7 +5,8 @@
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
  * response body (a live feed, server-sent events or NDJSON, as it arrives), the decoded
- * PAYMENT-RESPONSE and the buyer's balance before and after.
+ * PAYMENT-RESPONSE, its signed receipt when the seller signs them (checked, and its signer against
+ * the one /.well-known/x402 publishes) and the buyer's balance before and after.
  *
  * `--siwx` (EVM): on a route that sells access, pays once, then calls again signing in with
  * sign-in-with-x (@x402/extensions' wrapFetchWithSIWx), and prints whether the second call was free.
@@ -16,6 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { decodePaymentResponseHeader } from "@x402/core/http";
+import { extractReceiptFromResponse, verifyReceiptSignatureEIP712, type SignedReceipt } from "@x402/extensions/offer-receipt";
 import { generatePaymentId } from "@x402/extensions/payment-identifier";
 import { wrapFetchWithSIWx } from "@x402/extensions/sign-in-with-x";
 import { formatUnits, type Address, type Hex } from "viem";
@@ -154,6 +156,8 @@ if (header) {
 } else {
   console.log("  (none: nothing was settled)");
 }
+const receipt = extractReceiptFromResponse(response);
+if (receipt) await printReceipt(receipt, new URL(url).origin);
 console.log(`\nbuyer ${payer}`);
 console.log(`  before  ${fmt(before)}`);
 console.log(`  after   ${fmt(after)}  (${fmt(after - before)})`);
@@ -184,4 +188,38 @@ if (paymentId !== undefined) {
     console.log(`  charged again             ${afterRetry === after ? "no" : `yes (${fmt(afterRetry - after)})`}`);
     if (retry.status === 409 || retry.status === 400) console.log(`  ${retryText}`);
   }
+}
+
+/**
+ * The offer-receipt extension's signed receipt (specs/extensions/extension-offer-and-receipt.md
+ * §5), checked as an agent should: the signature with @x402/extensions' verifier, and the signer
+ * against the one the seller publishes at /.well-known/x402.
+ */
+async function printReceipt(signed: SignedReceipt, origin: string): Promise<void> {
+  console.log("\nsigned receipt (offer-receipt):");
+  if (signed.format !== "eip712") {
+    console.log(`  format       ${signed.format} (not checked here)`);
+    return;
+  }
+  let verified: Awaited<ReturnType<typeof verifyReceiptSignatureEIP712>>;
+  try {
+    verified = await verifyReceiptSignatureEIP712(signed);
+  } catch (error) {
+    console.log(`  signature    invalid (${error instanceof Error ? error.message : String(error)})`);
+    process.exitCode = 1;
+    return;
+  }
+  const published = await fetch(`${origin}/.well-known/x402`)
+    .then((r) => r.json() as Promise<{ offerReceipt?: { signer?: string } }>)
+    .then((d) => d.offerReceipt?.signer)
+    .catch(() => undefined);
+  const matches = published !== undefined && published.toLowerCase() === verified.signer.toLowerCase();
+  console.log(`  signed by    ${verified.signer} (EIP-712)`);
+  console.log(`  published    ${matches ? "yes" : "no"}, at ${origin}/.well-known/x402${published && !matches ? ` (${published})` : ""}`);
+  console.log(`  resource     ${verified.payload.resourceUrl}`);
+  console.log(`  payer        ${verified.payload.payer}`);
+  console.log(`  network      ${verified.payload.network}`);
+  console.log(`  issued at    ${new Date(verified.payload.issuedAt * 1000).toISOString()}`);
+  console.log(`  transaction  ${verified.payload.transaction || "(not included)"}`);
+  if (!matches) process.exitCode = 1;
 }
