@@ -190,6 +190,8 @@ const envSchema = z
      * hex), as specs/extensions/extension-offer-and-receipt.md's EIP-712 format. Unset: none are signed.
      */
     OFFER_RECEIPT_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits").optional(),
+    /** "eip712" (default) or "jws" (ES256K, its key published at /.well-known/did.json as a did:web of PUBLIC_URL). */
+    OFFER_RECEIPT_FORMAT: z.enum(["eip712", "jws"]).default("eip712"),
     /** How long a signed offer commits to its terms, in seconds; unset: each payment option's maxTimeoutSeconds. */
     OFFER_VALIDITY_SECONDS: z.coerce.number().int().min(10).max(86_400).optional(),
     /** "true": receipts name the settlement's transaction (verifiable on chain, but linkable); default privacy-minimal. */
@@ -268,7 +270,13 @@ const envSchema = z
       },
       /** The offer-receipt extension's signing settings, or null when OFFER_RECEIPT_PRIVATE_KEY is unset. */
       offerReceipt: e.OFFER_RECEIPT_PRIVATE_KEY
-        ? { privateKey: e.OFFER_RECEIPT_PRIVATE_KEY as `0x${string}`, offerValiditySeconds: e.OFFER_VALIDITY_SECONDS ?? null, includeTransaction: e.RECEIPT_INCLUDES_TRANSACTION ?? false }
+        ? {
+            privateKey: e.OFFER_RECEIPT_PRIVATE_KEY as `0x${string}`,
+            format: e.OFFER_RECEIPT_FORMAT,
+            origin: publicUrl,
+            offerValiditySeconds: e.OFFER_VALIDITY_SECONDS ?? null,
+            includeTransaction: e.RECEIPT_INCLUDES_TRANSACTION ?? false,
+          }
         : null,
       secureCookies: e.NODE_ENV === "production",
       nextOrigin: e.__NEXT_PRIVATE_ORIGIN,

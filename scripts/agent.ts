@@ -17,7 +17,14 @@
  */
 import { parseArgs } from "node:util";
 import { decodePaymentResponseHeader } from "@x402/core/http";
-import { extractReceiptFromResponse, verifyReceiptSignatureEIP712, type SignedReceipt } from "@x402/extensions/offer-receipt";
+import {
+  extractJWSHeader,
+  extractReceiptFromResponse,
+  verifyReceiptSignatureEIP712,
+  verifyReceiptSignatureJWS,
+  type ReceiptPayload,
+  type SignedReceipt,
+} from "@x402/extensions/offer-receipt";
 import { generatePaymentId } from "@x402/extensions/payment-identifier";
 import { wrapFetchWithSIWx } from "@x402/extensions/sign-in-with-x";
 import { formatUnits, type Address, type Hex } from "viem";
@@ -192,34 +199,43 @@ if (paymentId !== undefined) {
 
 /**
  * The offer-receipt extension's signed receipt (specs/extensions/extension-offer-and-receipt.md
- * §5), checked as an agent should: the signature with @x402/extensions' verifier, and the signer
- * against the one the seller publishes at /.well-known/x402.
+ * §5), checked as an agent should, with @x402/extensions alone: an EIP-712 receipt's signer
+ * against the one the seller publishes at /.well-known/x402; a JWS receipt's signature with the
+ * key its did:web `kid` resolves to (the seller's /.well-known/did.json), and that kid against the
+ * published one.
  */
 async function printReceipt(signed: SignedReceipt, origin: string): Promise<void> {
   console.log("\nsigned receipt (offer-receipt):");
-  if (signed.format !== "eip712") {
-    console.log(`  format       ${signed.format} (not checked here)`);
-    return;
-  }
-  let verified: Awaited<ReturnType<typeof verifyReceiptSignatureEIP712>>;
+  const published = await fetch(`${origin}/.well-known/x402`)
+    .then((r) => r.json() as Promise<{ offerReceipt?: { signer?: string; kid?: string } }>)
+    .then((d) => d.offerReceipt)
+    .catch(() => undefined);
+  let payload: ReceiptPayload;
+  let signedBy: string;
+  let matches: boolean;
   try {
-    verified = await verifyReceiptSignatureEIP712(signed);
+    if (signed.format === "eip712") {
+      const verified = await verifyReceiptSignatureEIP712(signed);
+      payload = verified.payload;
+      signedBy = `${verified.signer} (EIP-712)`;
+      matches = published?.signer?.toLowerCase() === verified.signer.toLowerCase();
+    } else {
+      const kid = extractJWSHeader(signed.signature).kid ?? "(no kid)";
+      payload = await verifyReceiptSignatureJWS(signed);
+      signedBy = `${kid} (JWS, key from its DID document)`;
+      matches = published?.kid === kid;
+    }
   } catch (error) {
     console.log(`  signature    invalid (${error instanceof Error ? error.message : String(error)})`);
     process.exitCode = 1;
     return;
   }
-  const published = await fetch(`${origin}/.well-known/x402`)
-    .then((r) => r.json() as Promise<{ offerReceipt?: { signer?: string } }>)
-    .then((d) => d.offerReceipt?.signer)
-    .catch(() => undefined);
-  const matches = published !== undefined && published.toLowerCase() === verified.signer.toLowerCase();
-  console.log(`  signed by    ${verified.signer} (EIP-712)`);
-  console.log(`  published    ${matches ? "yes" : "no"}, at ${origin}/.well-known/x402${published && !matches ? ` (${published})` : ""}`);
-  console.log(`  resource     ${verified.payload.resourceUrl}`);
-  console.log(`  payer        ${verified.payload.payer}`);
-  console.log(`  network      ${verified.payload.network}`);
-  console.log(`  issued at    ${new Date(verified.payload.issuedAt * 1000).toISOString()}`);
-  console.log(`  transaction  ${verified.payload.transaction || "(not included)"}`);
+  console.log(`  signed by    ${signedBy}`);
+  console.log(`  published    ${matches ? "yes" : "no"}, at ${origin}/.well-known/x402`);
+  console.log(`  resource     ${payload.resourceUrl}`);
+  console.log(`  payer        ${payload.payer}`);
+  console.log(`  network      ${payload.network}`);
+  console.log(`  issued at    ${new Date(payload.issuedAt * 1000).toISOString()}`);
+  console.log(`  transaction  ${payload.transaction || "(not included)"}`);
   if (!matches) process.exitCode = 1;
 }

@@ -151,8 +151,8 @@ export function llmsText(resources: DiscoveredResource[], context: AgentDocsCont
     ...(context.offerReceipt
       ? [
           "",
-          `402 answers carry signed offers and PAYMENT-RESPONSE a signed receipt (the offer-receipt extension, EIP-712), signed by`,
-          `${context.offerReceipt.signer} (${context.offerReceipt.kid}).`,
+          `402 answers carry signed offers and PAYMENT-RESPONSE a signed receipt (the offer-receipt extension, ${context.offerReceipt.format === "jws" ? "JWS ES256K" : "EIP-712"}), signed by`,
+          `${context.offerReceipt.signer} (${context.offerReceipt.kid}; key at ${context.origin}/.well-known/did.json).`,
         ]
       : []),
     "",

@@ -1,25 +1,35 @@
+import { createPrivateKey, sign } from "node:crypto";
 import { encodePaymentRequiredHeader } from "@x402/core/http";
 import type { PaymentRequired, PaymentRequirements, SettleResponse } from "@x402/core/types";
 import {
   createEIP712OfferReceiptIssuer,
+  createJWSOfferReceiptIssuer,
   createOfferReceiptExtension,
+  extractOfferPayload,
   OFFER_RECEIPT,
   type OfferInput,
   type OfferReceiptIssuer,
   type SignedOffer,
   type SignedReceipt,
 } from "@x402/extensions/offer-receipt";
-import type { Hex } from "viem";
+import { hexToBytes, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { fromV1Network } from "./networks";
 
 /** The extension's key in PaymentRequired.extensions and SettleResponse.extensions. */
 export const OFFER_RECEIPT_KEY = OFFER_RECEIPT;
 
+/** The two signature formats of the extension (§3.1.1). */
+export type OfferReceiptFormat = "eip712" | "jws";
+
 /** How Tollgate signs offers and receipts (the OFFER_RECEIPT_* settings). */
 export type OfferReceiptSettings = {
   /** The secp256k1 key that signs (0x + 64 hex). */
   privateKey: Hex;
+  /** EIP-712 (the default) or JWS (ES256K, its key named by a did:web of `origin`). */
+  format: OfferReceiptFormat;
+  /** The public origin, e.g. "https://shop.example": the did:web that serves the key (/.well-known/did.json). */
+  origin: string;
   /** How long a signed offer commits to its terms, in seconds; null: each requirement's maxTimeoutSeconds (the library's default). */
   offerValiditySeconds: number | null;
   /** Whether receipts name the settlement's transaction (the spec's default is privacy-minimal: no). */
@@ -29,14 +39,52 @@ export type OfferReceiptSettings = {
 /** The extension object as it appears under `extensions["offer-receipt"]`. */
 export type OfferReceiptExtension = { info: Record<string, unknown>; schema?: unknown };
 
-/** Who signs: what a verifier compares a recovered signer with (published at /.well-known/x402). */
+/** A public key as a JWK (secp256k1: kty "EC", crv "secp256k1", x and y base64url). */
+export type PublicJwk = { kty: "EC"; crv: "secp256k1"; x: string; y: string };
+
+/** Who signs: what a verifier compares a signer with (published at /.well-known/x402 and /.well-known/did.json). */
 export type OfferReceiptIdentity = {
-  format: "eip712";
-  /** The signer's EVM address, as EIP-712 recovery returns it (checksummed). */
+  format: OfferReceiptFormat;
+  /** The key's EVM address, as EIP-712 recovery returns it (checksummed). */
   signer: string;
-  /** The key's identifier: a did:pkh of the address on chain id 1, the extension's fixed EIP-712 domain chain. */
+  /**
+   * The key's identifier: for JWS, the `kid` in every artifact's header, `<did>#offer-receipt`,
+   * which the library resolves through /.well-known/did.json; for EIP-712 (whose artifacts carry
+   * no kid) a did:pkh of the address on chain id 1, the extension's fixed EIP-712 domain chain.
+   */
   kid: string;
+  /** The did:web of the public origin, whose document (/.well-known/did.json) lists the key. */
+  did: string;
+  publicKeyJwk: PublicJwk;
 };
+
+/** The verification method's fragment in the DID document: `<did>#offer-receipt`. */
+const KEY_FRAGMENT = "offer-receipt";
+
+/**
+ * The did:web of an origin (W3C did:web method, "Create"): its host, the port's colon
+ * percent-encoded, e.g. "did:web:shop.example", "did:web:127.0.0.1%3A3000". Resolved at
+ * https://<host>/.well-known/did.json (http for localhost and 127.0.0.1, as @x402/extensions does).
+ */
+export function didWebOf(origin: string): string {
+  return `did:web:${encodeURIComponent(new URL(origin).host)}`;
+}
+
+/**
+ * The DID document served at /.well-known/did.json (W3C DID Core, JsonWebKey2020): the signing
+ * key's public JWK as `<did>#offer-receipt`, an assertion method, so verifiers resolving a JWS
+ * artifact's `kid` (@x402/extensions' verifyOfferSignatureJWS / verifyReceiptSignatureJWS without
+ * a key) find it, and the key is bound to the origin that serves it (§4.5.1, "External key registry").
+ */
+export function didDocument(identity: OfferReceiptIdentity): Record<string, unknown> {
+  const id = `${identity.did}#${KEY_FRAGMENT}`;
+  return {
+    "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"],
+    id: identity.did,
+    verificationMethod: [{ id, type: "JsonWebKey2020", controller: identity.did, publicKeyJwk: identity.publicKeyJwk }],
+    assertionMethod: [id],
+  };
+}
 
 /** Signs the offer-receipt extension's two artifacts (specs/extensions/extension-offer-and-receipt.md). */
 export type OfferReceiptSigner = {
@@ -67,15 +115,31 @@ export type OfferReceiptSigner = {
 const OFFER_CACHE_LIMIT = 1_000;
 
 /**
- * An EIP-712 signer for the offer-receipt extension, built on @x402/extensions' issuer and its
+ * A signer for the offer-receipt extension, built on @x402/extensions' issuers and its
  * ResourceServerExtension hooks (the library builds payloads and schemas and signs; Tollgate only
- * supplies the key, the resource URL and the settled payment). EIP-712 with the domain chain id 1
- * (§3.2), so one key signs for EVM and Solana payments alike.
+ * supplies the key, the resource URL and the settled payment). EIP-712 uses the domain chain id 1
+ * (§3.2) and JWS a did:web `kid` (§3.3), so one key signs for EVM and Solana payments alike.
  */
 export function createOfferReceiptSigner(settings: OfferReceiptSettings): OfferReceiptSigner {
   const account = privateKeyToAccount(settings.privateKey);
-  const identity: OfferReceiptIdentity = { format: "eip712", signer: account.address, kid: `did:pkh:eip155:1:${account.address}` };
-  const issuer = createEIP712OfferReceiptIssuer(identity.kid, (typed) => account.signTypedData(typed as Parameters<typeof account.signTypedData>[0]));
+  const publicKey = hexToBytes(account.publicKey); // 0x04 ‖ x ‖ y
+  const publicKeyJwk: PublicJwk = { kty: "EC", crv: "secp256k1", x: base64url(publicKey.slice(1, 33)), y: base64url(publicKey.slice(33, 65)) };
+  const did = didWebOf(settings.origin);
+  const kid = settings.format === "jws" ? `${did}#${KEY_FRAGMENT}` : `did:pkh:eip155:1:${account.address}`;
+  const identity: OfferReceiptIdentity = { format: settings.format, signer: account.address, kid, did, publicKeyJwk };
+  let issuer: OfferReceiptIssuer;
+  if (settings.format === "jws") {
+    // ES256K (RFC 8812): ECDSA on secp256k1 over SHA-256, r ‖ s; signed by Node's crypto, assembled by the library.
+    const key = createPrivateKey({ key: { ...publicKeyJwk, d: base64url(hexToBytes(settings.privateKey)) }, format: "jwk" });
+    issuer = createJWSOfferReceiptIssuer(kid, {
+      kid,
+      format: "jws",
+      algorithm: "ES256K",
+      sign: async (input) => sign("sha256", input, { key, dsaEncoding: "ieee-p1363" }).toString("base64url"),
+    });
+  } else {
+    issuer = createEIP712OfferReceiptIssuer(kid, (typed) => account.signTypedData(typed as Parameters<typeof account.signTypedData>[0]));
+  }
   const extension = createOfferReceiptExtension(reusingOffers(issuer));
   const declaration = { includeTxHash: settings.includeTransaction, ...(settings.offerValiditySeconds ? { offerValiditySeconds: settings.offerValiditySeconds } : {}) };
   return {
@@ -114,7 +178,7 @@ function reusingOffers(issuer: OfferReceiptIssuer): OfferReceiptIssuer {
       const hit = kept.get(key);
       if (hit && offerValiditySeconds !== undefined && (hit.validUntil - now) * 2 >= offerValiditySeconds) return { ...hit.offer, acceptIndex };
       const offer = await issuer.issueOffer(resourceUrl, input);
-      const validUntil = offer.format === "eip712" ? offer.payload.validUntil : 0;
+      const validUntil = extractOfferPayload(offer).validUntil;
       kept.delete(key);
       kept.set(key, { offer, validUntil });
       if (kept.size > OFFER_CACHE_LIMIT) kept.delete(kept.keys().next().value!);
@@ -163,4 +227,8 @@ function noteOverBudget(url: string, sent: string, budget: number): void {
   if (overBudget.size >= OFFER_CACHE_LIMIT || overBudget.has(url)) return;
   overBudget.add(url);
   console.warn(`[tollgate] 402 for ${url} sent with ${sent}: all of them would take its PAYMENT-REQUIRED past ${budget} characters`);
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64url");
 }

@@ -19,15 +19,19 @@ import { privateKeyToAccount } from "viem/accounts";
 import { appendPaymentIdentifierToExtensions, generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import {
   decodeSignedOffers,
+  extractJWSHeader,
   extractOffersFromPaymentRequired,
   extractReceiptFromResponse,
   findAcceptsObjectFromSignedOffer,
   OFFER_RECEIPT,
   verifyOfferSignatureEIP712,
+  verifyOfferSignatureJWS,
   verifyReceiptMatchesOffer,
   verifyReceiptSignatureEIP712,
-  type EIP712SignedOffer,
-  type EIP712SignedReceipt,
+  verifyReceiptSignatureJWS,
+  type OfferPayload,
+  type ReceiptPayload,
+  type SignedOffer,
 } from "@x402/extensions/offer-receipt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
@@ -146,7 +150,7 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       ROUTE_REFRESH_MS: "200",
       AUTH_SECRET: "integration-agents-secret-0123456789abcdef",
       OFFER_RECEIPT_PRIVATE_KEY: OFFER_RECEIPT_KEY,
-      ...(name === "PostgreSQL" ? { RECEIPT_INCLUDES_TRANSACTION: "true" } : {}),
+      ...(name === "PostgreSQL" ? { OFFER_RECEIPT_FORMAT: "jws", RECEIPT_INCLUDES_TRANSACTION: "true" } : {}),
       ...(name === "PostgreSQL" ? { TRUST_PROXY_HEADERS: "true" } : {}),
     };
     app = await startNext({ mode: "start", port: await freePort(), env: appEnv });
@@ -356,26 +360,88 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
     });
   });
 
+  /**
+   * Runs `scripts/agent.ts` (what `npm run agent --` runs) with `args` against this devnet, its
+   * file written where DEVNET_FILE says; `onOutput` sees stdout as it grows.
+   */
+  async function runAgent(args: string[], onOutput?: (out: string) => void): Promise<{ code: number | null; out: string }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-agent-"));
+    writeDevnetFile(devnet.config, path.join(dir, "devnet.json"));
+    try {
+      const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/agent.ts", ...args], { env: { ...process.env, DEVNET_FILE: path.join(dir, "devnet.json") }, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString("utf8");
+        onOutput?.(out);
+      });
+      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      if (code !== 0) console.error(err);
+      return { code, out };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   describe("signed offers and receipts (specs/extensions/extension-offer-and-receipt.md)", () => {
-    /** The signer /.well-known/x402 publishes: what an agent compares a recovered signer with. */
-    const publishedSigner = async (): Promise<string> => {
+    /** PGlite leg: EIP-712 (the default); PostgreSQL leg: JWS, its key resolved through the app's did:web. */
+    const format = name === "PostgreSQL" ? "jws" : "eip712";
+    const did = () => `did:web:${encodeURIComponent(new URL(app.url).host)}`;
+
+    /** What /.well-known/x402 publishes about the signer, checked; /.well-known/did.json lists the same key. */
+    const published = async (): Promise<{ signer: string; kid: string }> => {
       const listing = await (await fetch(url("/.well-known/x402"))).json();
-      expect(listing.offerReceipt).toEqual({ format: "eip712", signer: OFFER_RECEIPT_SIGNER, kid: `did:pkh:eip155:1:${OFFER_RECEIPT_SIGNER}` });
-      return listing.offerReceipt.signer;
+      const kid = format === "jws" ? `${did()}#offer-receipt` : `did:pkh:eip155:1:${OFFER_RECEIPT_SIGNER}`;
+      expect(listing.offerReceipt).toMatchObject({ format, signer: OFFER_RECEIPT_SIGNER, kid, did: did(), publicKeyJwk: { kty: "EC", crv: "secp256k1" } });
+      const document = await fetch(url("/.well-known/did.json"));
+      expect(document.headers.get("content-type")).toBe("application/did+json");
+      expect(await document.json()).toMatchObject({ id: did(), verificationMethod: [{ id: `${did()}#offer-receipt`, publicKeyJwk: listing.offerReceipt.publicKeyJwk }] });
+      return listing.offerReceipt;
     };
 
+    /**
+     * An offer checked as an independent agent checks it, with @x402/extensions alone: EIP-712
+     * recovers the published signer; JWS names the published kid and verifies with the key its
+     * did:web resolves to (the library fetches the app's /.well-known/did.json).
+     */
+    async function verifiedOffer(offer: SignedOffer): Promise<OfferPayload> {
+      expect(offer.format).toBe(format);
+      if (offer.format === "eip712") {
+        const { signer, payload } = await verifyOfferSignatureEIP712(offer);
+        expect(signer).toBe(OFFER_RECEIPT_SIGNER);
+        return payload;
+      }
+      expect(extractJWSHeader(offer.signature)).toEqual({ alg: "ES256K", kid: `${did()}#offer-receipt` });
+      return verifyOfferSignatureJWS(offer);
+    }
+
+    /** The receipt of a paid answer, checked as `verifiedOffer` checks offers. */
+    async function verifiedReceipt(res: Response): Promise<ReceiptPayload> {
+      const receipt = extractReceiptFromResponse(res);
+      expect(receipt?.format).toBe(format);
+      if (receipt!.format === "eip712") {
+        const { signer, payload } = await verifyReceiptSignatureEIP712(receipt!);
+        expect(signer).toBe(OFFER_RECEIPT_SIGNER);
+        return payload;
+      }
+      expect(extractJWSHeader(receipt!.signature)).toEqual({ alg: "ES256K", kid: `${did()}#offer-receipt` });
+      return verifyReceiptSignatureJWS(receipt!);
+    }
+
     it("every 402 carries one signed offer per option, in the v2 header and the v1 body, verifiable to the published signer", async () => {
-      const signer = await publishedSigner();
-      expect(await (await fetch(url("/llms.txt"))).text()).toContain(signer);
+      const { signer, kid } = await published();
+      const llms = await (await fetch(url("/llms.txt"))).text();
+      expect(llms).toContain(signer);
+      expect(llms).toContain(kid);
       const challenge = await fetch(url("/api/demo/quote?city=Lisbon"));
       expect(challenge.status).toBe(402);
       const required = decodePaymentRequiredHeader(challenge.headers.get("payment-required")!);
+      expect(required.resource.url).toBe(url("/api/demo/quote?city=Lisbon"));
       const offers = extractOffersFromPaymentRequired(required);
       expect(offers).toHaveLength(required.accepts.length);
       for (const decoded of decodeSignedOffers(offers)) {
-        expect((await verifyOfferSignatureEIP712(decoded.signedOffer as EIP712SignedOffer)).signer).toBe(signer);
-        expect(decoded).toMatchObject({ resourceUrl: required.resource.url, validUntil: expect.any(Number) });
-        expect(required.resource.url).toBe(url("/api/demo/quote?city=Lisbon"));
+        expect(await verifiedOffer(decoded.signedOffer)).toMatchObject({ resourceUrl: required.resource.url, validUntil: decoded.validUntil });
         expect(findAcceptsObjectFromSignedOffer(decoded, required.accepts)).toBe(required.accepts[decoded.acceptIndex!]);
         expect(decoded.validUntil * 1000).toBeGreaterThan(Date.now());
       }
@@ -386,12 +452,12 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       for (const offer of v1Offers) {
         const v1 = body.accepts[offer.acceptIndex!];
         expect(offer).toMatchObject({ network: v1.network === "base-sepolia" ? devnet.config.network : devnet.config.svm.network, amount: v1.maxAmountRequired, payTo: v1.payTo, asset: v1.asset });
-        expect((await verifyOfferSignatureEIP712(offer.signedOffer as EIP712SignedOffer)).signer).toBe(signer);
+        await verifiedOffer(offer.signedOffer);
       }
     });
 
     it("@x402/fetch pays through the offers and gets a receipt that verifies and matches the offer it paid, charged once", async () => {
-      const signer = await publishedSigner();
+      await published();
       const payer = buyer(4).address;
       const challenge = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
       const [offer] = decodeSignedOffers(extractOffersFromPaymentRequired(challenge));
@@ -399,34 +465,30 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       const res = await createPayingFetch(devnet.config, buyer(4).privateKey as Hex)(url("/api/demo/quote"));
       expect(res.status).toBe(200);
       const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
-      const receipt = extractReceiptFromResponse(res) as EIP712SignedReceipt;
-      const verified = await verifyReceiptSignatureEIP712(receipt);
-      expect(verified.signer).toBe(signer);
-      expect(verified.payload).toMatchObject({ version: 1, network: devnet.config.network, resourceUrl: url("/api/demo/quote"), payer });
-      expect(Math.abs(verified.payload.issuedAt - Date.now() / 1000)).toBeLessThan(300);
-      // PostgreSQL leg: RECEIPT_INCLUDES_TRANSACTION; PGlite leg: privacy-minimal (the spec's default).
-      expect(verified.payload.transaction).toBe(name === "PostgreSQL" ? settle.transaction : "");
-      expect(verifyReceiptMatchesOffer(receipt, offer!, [payer])).toBe(true);
+      const receipt = await verifiedReceipt(res);
+      expect(receipt).toMatchObject({ version: 1, network: devnet.config.network, resourceUrl: url("/api/demo/quote"), payer });
+      expect(Math.abs(receipt.issuedAt - Date.now() / 1000)).toBeLessThan(300);
+      // PostgreSQL leg: RECEIPT_INCLUDES_TRANSACTION; PGlite leg: privacy-minimal (the spec's default;
+      // EIP-712 spells an absent transaction "", JWS leaves it out).
+      if (name === "PostgreSQL") expect(receipt.transaction).toBe(settle.transaction);
+      else expect(receipt.transaction || undefined).toBeUndefined();
+      expect(verifyReceiptMatchesOffer(extractReceiptFromResponse(res)!, offer!, [payer])).toBe(true);
       expect(await balance(payer)).toBe(before - BigInt(offer!.amount));
     });
 
     it("x402-fetch (v1) pays with offers in the 402 body and gets its receipt in X-PAYMENT-RESPONSE", async () => {
-      const signer = await publishedSigner();
       const payer = buyer(1).address;
       const before = await balance(payer);
       const res = await createPayingFetchV1(devnet.config, buyer(1).privateKey as Hex)(url("/api/demo/quote"));
       expect(res.status).toBe(200);
       const settle = JSON.parse(Buffer.from(res.headers.get("x-payment-response")!, "base64").toString());
       expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
-      const verified = await verifyReceiptSignatureEIP712(extractReceiptFromResponse(res) as EIP712SignedReceipt);
-      expect(verified.signer).toBe(signer);
       // The receipt names the CAIP-2 network though the v1 answer names "base-sepolia" (§5.2).
-      expect(verified.payload).toMatchObject({ network: devnet.config.network, payer, resourceUrl: url("/api/demo/quote") });
+      expect(await verifiedReceipt(res)).toMatchObject({ network: devnet.config.network, payer, resourceUrl: url("/api/demo/quote") });
       expect(await balance(payer)).toBeLessThan(before);
     });
 
     it("a route at the route editor's limits keeps its 402 within the header budget (as many offers as fit) and @x402/fetch still pays it", async () => {
-      const signer = await publishedSigner();
       const challenge = await fetch(url("/test-pages/file"));
       expect(challenge.status).toBe(402);
       const header = challenge.headers.get("payment-required")!;
@@ -435,19 +497,26 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(required.accepts).toHaveLength(10);
       const offers = decodeSignedOffers(extractOffersFromPaymentRequired(required));
       expect(offers.map((o) => o.acceptIndex)).toEqual(offers.map((_, i) => i));
-      for (const offer of offers) expect((await verifyOfferSignatureEIP712(offer.signedOffer as EIP712SignedOffer)).signer).toBe(signer);
+      for (const offer of offers) await verifiedOffer(offer.signedOffer);
       // The official client echoes every extension it was sent in PAYMENT-SIGNATURE: still under Node's 16 KiB.
       const payer = buyer(3).address;
       const before = await balance(payer);
       const res = await createPayingFetch(devnet.config, buyer(3).privateKey as Hex)(url("/test-pages/file"));
       expect(res.status).toBe(200);
       expect(await res.text()).toBe("TEST-FILE-CONTENT\n");
-      expect((await verifyReceiptSignatureEIP712(extractReceiptFromResponse(res) as EIP712SignedReceipt)).signer).toBe(signer);
+      expect(await verifiedReceipt(res)).toMatchObject({ payer, resourceUrl: url("/test-pages/file") });
       expect(await balance(payer)).toBe(before - 1000n);
     });
 
+    it.runIf(name === "PostgreSQL")("npm run agent checks a JWS receipt with the key its did:web names, and its kid against the published one", { timeout: 120_000 }, async () => {
+      const { code, out } = await runAgent([url("/api/demo/quote"), "--buyer", "2"]);
+      expect(code).toBe(0);
+      expect(out).toContain(`signed by    ${did()}#offer-receipt (JWS, key from its DID document)`);
+      expect(out).toMatch(/published {4}yes, at /);
+      expect(out).toMatch(/transaction {2}0x[0-9a-f]{64}/);
+    });
+
     it("a retry with the same payment-identifier gets the recorded response with a receipt again, and no second charge", async () => {
-      const signer = await publishedSigner();
       const id = generatePaymentId();
       const headers = await signPayment("/api/demo/quote", 2, id);
       const payer = buyer(2).address;
@@ -457,10 +526,7 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       const again = await fetch(url("/api/demo/quote"), { headers });
       expect(again.status).toBe(200);
       expect(await again.text()).toBe(await first.text());
-      for (const res of [first, again]) {
-        const verified = await verifyReceiptSignatureEIP712(extractReceiptFromResponse(res) as EIP712SignedReceipt);
-        expect(verified).toMatchObject({ signer, payload: { payer, resourceUrl: url("/api/demo/quote") } });
-      }
+      for (const res of [first, again]) expect(await verifiedReceipt(res)).toMatchObject({ payer, resourceUrl: url("/api/demo/quote") });
       const charged = before - (await balance(payer));
       expect(charged).toBeGreaterThan(0n);
       expect(charged).toBe(BigInt(decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!).accepts[0]!.amount));
@@ -728,30 +794,6 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
     });
   });
   describe.runIf(name === "PGlite")("npm run agent (README's commands)", () => {
-    /**
-     * Runs `scripts/agent.ts` (what `npm run agent --` runs) with `args` against this devnet, its
-     * file written where DEVNET_FILE says; `onOutput` sees stdout as it grows.
-     */
-    async function runAgent(args: string[], onOutput?: (out: string) => void): Promise<{ code: number | null; out: string }> {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-agent-"));
-      writeDevnetFile(devnet.config, path.join(dir, "devnet.json"));
-      try {
-        const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/agent.ts", ...args], { env: { ...process.env, DEVNET_FILE: path.join(dir, "devnet.json") }, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += chunk.toString("utf8");
-          onOutput?.(out);
-        });
-        child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-        if (code !== 0) console.error(err);
-        return { code, out };
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    }
-
     it("pays a priced API and prints the answer, the settlement and the buyer's balance", { timeout: 120_000 }, async () => {
       const before = await balance(buyer(0).address);
       const { code, out } = await runAgent([url("/api/demo/quote")]);

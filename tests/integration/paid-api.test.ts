@@ -138,6 +138,7 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     // No OFFER_RECEIPT_PRIVATE_KEY here: no signed offers (tests/integration/agents.test.ts has them).
     expect(required.extensions?.["offer-receipt"]).toBeUndefined();
     expect(body).not.toHaveProperty("extensions");
+    expect((await fetch(url("/.well-known/did.json"))).status).toBe(404);
   });
 
   it("v2: the official @x402/fetch client pays, gets the handler's output and a PAYMENT-RESPONSE", async () => {

@@ -104,7 +104,10 @@ describe("llmsText", () => {
 
   it("names who signs offers and receipts when a key is set", () => {
     const signer = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
-    const text = llmsText([resource({})], { ...context, offerReceipt: { format: "eip712", signer, kid: `did:pkh:eip155:1:${signer}` } });
-    expect(text).toContain(`(the offer-receipt extension, EIP-712), signed by\n${signer} (did:pkh:eip155:1:${signer}).`);
+    const text = llmsText([resource({})], { ...context, offerReceipt: { format: "eip712", signer, kid: `did:pkh:eip155:1:${signer}`, did: "did:web:shop.example", publicKeyJwk: { kty: "EC", crv: "secp256k1", x: "x", y: "y" } } });
+    expect(text).toContain(`(the offer-receipt extension, EIP-712), signed by\n${signer} (did:pkh:eip155:1:${signer}; key at https://shop.example/.well-known/did.json).`);
+    const jws = llmsText([resource({})], { ...context, offerReceipt: { format: "jws", signer, kid: "did:web:shop.example#offer-receipt", did: "did:web:shop.example", publicKeyJwk: { kty: "EC", crv: "secp256k1", x: "x", y: "y" } } });
+    expect(jws).toContain("(the offer-receipt extension, JWS ES256K), signed by\n");
+    expect(jws).toContain("(did:web:shop.example#offer-receipt; key at https://shop.example/.well-known/did.json).");
   });
 });

@@ -186,13 +186,15 @@ describe("env", () => {
     };
     const key = `0x${"4b".repeat(32)}`;
     expect(await offerReceipt({ OFFER_VALIDITY_SECONDS: "600", RECEIPT_INCLUDES_TRANSACTION: "true" })).toBeNull();
-    expect(await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key })).toEqual({ privateKey: key, offerValiditySeconds: null, includeTransaction: false });
-    expect(await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, OFFER_VALIDITY_SECONDS: "600", RECEIPT_INCLUDES_TRANSACTION: "true" })).toEqual({ privateKey: key, offerValiditySeconds: 600, includeTransaction: true });
+    expect(await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, PORT: "3100" })).toEqual({ privateKey: key, format: "eip712", origin: "http://127.0.0.1:3100", offerValiditySeconds: null, includeTransaction: false });
+    expect(
+      await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, OFFER_RECEIPT_FORMAT: "jws", PUBLIC_URL: "https://shop.example", OFFER_VALIDITY_SECONDS: "600", RECEIPT_INCLUDES_TRANSACTION: "true" }),
+    ).toEqual({ privateKey: key, format: "jws", origin: "https://shop.example", offerValiditySeconds: 600, includeTransaction: true });
     const secret = "4b".repeat(32);
     const malformed = offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: secret });
     await expect(malformed).rejects.toThrow(/OFFER_RECEIPT_PRIVATE_KEY: must be 0x followed by 64 hex digits/);
     await expect(malformed).rejects.not.toThrow(secret);
-    for (const [name, bad] of [["OFFER_VALIDITY_SECONDS", "5"], ["OFFER_VALIDITY_SECONDS", "1.5"], ["RECEIPT_INCLUDES_TRANSACTION", "yes"]]) {
+    for (const [name, bad] of [["OFFER_VALIDITY_SECONDS", "5"], ["OFFER_VALIDITY_SECONDS", "1.5"], ["RECEIPT_INCLUDES_TRANSACTION", "yes"], ["OFFER_RECEIPT_FORMAT", "JWS"], ["OFFER_RECEIPT_FORMAT", "ed25519"]]) {
       await expect(offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, [name!]: bad! })).rejects.toThrow(name);
     }
   });

@@ -7,13 +7,20 @@ import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
 import {
   decodeSignedOffers,
   findAcceptsObjectFromSignedOffer,
+  extractJWSHeader,
   verifyOfferSignatureEIP712,
+  verifyOfferSignatureJWS,
   verifyReceiptMatchesOffer,
   verifyReceiptSignatureEIP712,
+  verifyReceiptSignatureJWS,
   type EIP712SignedOffer,
   type EIP712SignedReceipt,
+  type JWSSignedOffer,
+  type JWSSignedReceipt,
   type SignedOffer,
 } from "@x402/extensions/offer-receipt";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -21,7 +28,7 @@ import { decodePaymentRequiredHeader } from "@x402/core/http";
 import { declareSignIn } from "@/lib/access/siwx";
 import { DISCOVERY_MAX_BYTES } from "@/lib/routes/schema";
 import { declaredExtensions } from "@/lib/x402/extensions";
-import { createOfferReceiptSigner, encodePaymentRequiredWithOffers, OFFER_RECEIPT_KEY, OFFERS_HEADER_BUDGET } from "@/lib/x402/offer-receipt";
+import { createOfferReceiptSigner, didDocument, didWebOf, encodePaymentRequiredWithOffers, OFFER_RECEIPT_KEY, OFFERS_HEADER_BUDGET } from "@/lib/x402/offer-receipt";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { routeConfig } from "../support/routes";
 
@@ -29,6 +36,8 @@ const KEY: Hex = `0x${"4b".repeat(32)}`;
 const SIGNER = privateKeyToAccount(KEY).address;
 const URL_ = "https://shop.example/api/report?city=Lisbon";
 const PAYER = "0x857b06519E91e3A54538791bDbb0E22373e36b66";
+/** Settings every signer here starts from (EIP-712, the default format). */
+const BASE = { privateKey: KEY, format: "eip712" as const, origin: "https://shop.example" };
 
 const requirement = (over: Partial<PaymentRequirements> = {}): PaymentRequirements => ({
   scheme: "exact",
@@ -52,8 +61,8 @@ afterEach(() => {
 
 describe("signed offers (§4)", () => {
   it("signs one EIP-712 offer per requirement, in order, that the library verifies to the configured signer", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
-    expect(signer.identity).toEqual({ format: "eip712", signer: SIGNER, kid: `did:pkh:eip155:1:${SIGNER}` });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
+    expect(signer.identity).toMatchObject({ format: "eip712", signer: SIGNER, kid: `did:pkh:eip155:1:${SIGNER}`, did: "did:web:shop.example" });
     const before = Math.floor(Date.now() / 1000);
     const extension = await signer.offers(URL_, [usdc, local, solana]);
     const offers = offersOf(extension);
@@ -76,14 +85,14 @@ describe("signed offers (§4)", () => {
   });
 
   it("commits for OFFER_VALIDITY_SECONDS when set", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: 3_600, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: 3_600, includeTransaction: false });
     const [offer] = offersOf(await signer.offers(URL_, [usdc]));
     expect(offer!.payload.validUntil - Math.floor(Date.now() / 1000)).toBeGreaterThan(3_590);
   });
 
   it("reuses an offer while half its validity is left, signs anew after, and never reuses one for other terms or another URL", async () => {
     vi.useFakeTimers({ now: new Date("2026-12-06T12:00:00Z"), toFake: ["Date"] });
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: 100, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: 100, includeTransaction: false });
     const [first] = offersOf(await signer.offers(URL_, [usdc]));
     vi.setSystemTime(new Date("2026-12-06T12:00:50Z"));
     // Same terms at another place in accepts[]: the same signature, the unsigned index moved.
@@ -104,12 +113,12 @@ describe("signed offers (§4)", () => {
   });
 
   it("offers nothing for a 402 with no requirements", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     expect(await signer.offers(URL_, [])).toBeUndefined();
   });
 
   it("goes into the v1 body re-pointed at v1's accepts[], leaving out options v1 cannot name (§6.2)", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     const extension = await signer.offers(URL_, [local, usdc]);
     const body = paymentRequiredV1([local, usdc], { url: URL_ }, "Payment required", extension);
     expect(body.accepts.map((a) => a.network)).toEqual(["base-sepolia"]);
@@ -124,7 +133,7 @@ describe("signed offers (§4)", () => {
 });
 
 describe("the PAYMENT-REQUIRED size budget", () => {
-  const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+  const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
   const resource = { url: URL_, description: "A report", mimeType: "application/json" };
 
   it("adds offers to an ordinary 402, leaving the declared extensions object as it was", async () => {
@@ -180,7 +189,7 @@ describe("signed receipts (§5)", () => {
   const settled: SettleResponse = { success: true, transaction: "0x" + "ab".repeat(32), network: "eip155:84532", payer: PAYER };
 
   it("signs a privacy-minimal receipt by default: no transaction", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     const extension = await signer.receipt(URL_, settled);
     const receipt = extension?.info.receipt as EIP712SignedReceipt;
     const { signer: recovered, payload } = await verifyReceiptSignatureEIP712(receipt);
@@ -194,7 +203,7 @@ describe("signed receipts (§5)", () => {
   });
 
   it("names the transaction when RECEIPT_INCLUDES_TRANSACTION is set, and Solana payments get receipts too", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: true });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: true });
     const evm = (await signer.receipt(URL_, settled))?.info.receipt as EIP712SignedReceipt;
     expect((await verifyReceiptSignatureEIP712(evm)).payload.transaction).toBe(settled.transaction);
     const sol = (await signer.receipt(URL_, { success: true, transaction: "5".repeat(88), network: solana.network, payer: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" }))?.info.receipt as EIP712SignedReceipt;
@@ -204,7 +213,7 @@ describe("signed receipts (§5)", () => {
   });
 
   it("names the CAIP-2 network for a v1 settlement, which names it the v1 way (§5.2)", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     const v1 = (await signer.receipt(URL_, { ...settled, network: "base-sepolia" as SettleResponse["network"] }))?.info.receipt as EIP712SignedReceipt;
     expect((await verifyReceiptSignatureEIP712(v1)).payload.network).toBe("eip155:84532");
     const sol = (await signer.receipt(URL_, { ...settled, network: "solana-devnet" as SettleResponse["network"] }))?.info.receipt as EIP712SignedReceipt;
@@ -215,7 +224,7 @@ describe("signed receipts (§5)", () => {
   });
 
   it("signs no receipt for a failed settlement or one naming no payer", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: true });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: true });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect(await signer.receipt(URL_, { ...settled, success: false, errorReason: "insufficient_funds" })).toBeUndefined();
     expect(await signer.receipt(URL_, { ...settled, payer: undefined })).toBeUndefined();
@@ -223,9 +232,74 @@ describe("signed receipts (§5)", () => {
   });
 
   it("a receipt edited after signing no longer recovers the signer", async () => {
-    const signer = createOfferReceiptSigner({ privateKey: KEY, offerValiditySeconds: null, includeTransaction: false });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     const receipt = (await signer.receipt(URL_, settled))?.info.receipt as EIP712SignedReceipt;
     const forged = { ...receipt, payload: { ...receipt.payload, resourceUrl: "https://shop.example/api/premium" } };
     expect((await verifyReceiptSignatureEIP712(forged)).signer).not.toBe(SIGNER);
+  });
+});
+
+describe("JWS format (§3.3): ES256K, the key named by a did:web of the public origin", () => {
+  const settled: SettleResponse = { success: true, transaction: "0x" + "cd".repeat(32), network: "eip155:84532", payer: PAYER };
+
+  it("spells the origin's did:web as the method does: the host, the port's colon percent-encoded", () => {
+    expect(didWebOf("https://shop.example")).toBe("did:web:shop.example");
+    expect(didWebOf("https://shop.example:8443")).toBe("did:web:shop.example%3A8443");
+    expect(didWebOf("http://127.0.0.1:3000")).toBe("did:web:127.0.0.1%3A3000");
+  });
+
+  it("signs offers and receipts the library verifies with the published key, and a tampered one fails", async () => {
+    const signer = createOfferReceiptSigner({ ...BASE, format: "jws", offerValiditySeconds: null, includeTransaction: true });
+    expect(signer.identity).toMatchObject({ format: "jws", signer: SIGNER, did: "did:web:shop.example", kid: "did:web:shop.example#offer-receipt" });
+    const offers = (await signer.offers(URL_, [usdc, solana]))?.info.offers as JWSSignedOffer[];
+    expect(offers.map((o) => [o.format, o.acceptIndex, "payload" in o])).toEqual([["jws", 0, false], ["jws", 1, false]]);
+    for (const [i, offer] of offers.entries()) {
+      expect(extractJWSHeader(offer.signature)).toEqual({ alg: "ES256K", kid: signer.identity.kid });
+      const payload = await verifyOfferSignatureJWS(offer, signer.identity.publicKeyJwk);
+      expect(payload).toMatchObject({ version: 1, resourceUrl: URL_, network: [usdc, solana][i]!.network, amount: "10000", payTo: [usdc, solana][i]!.payTo });
+    }
+    for (const decoded of decodeSignedOffers(offers)) expect(findAcceptsObjectFromSignedOffer(decoded, [solana, usdc])).toBe([usdc, solana][decoded.acceptIndex!]);
+    // The same terms again: the same signed offer (reuse reads validUntil from the JWS payload).
+    expect(((await signer.offers(URL_, [usdc]))?.info.offers as JWSSignedOffer[])[0]!.signature).toBe(offers[0]!.signature);
+
+    const receipt = (await signer.receipt(URL_, settled))?.info.receipt as JWSSignedReceipt;
+    expect(await verifyReceiptSignatureJWS(receipt, signer.identity.publicKeyJwk)).toMatchObject({ network: "eip155:84532", payer: PAYER, resourceUrl: URL_, transaction: settled.transaction });
+    const [header, , signature] = receipt.signature.split(".");
+    const forgedPayload = Buffer.from(JSON.stringify({ version: 1, network: "eip155:84532", resourceUrl: "https://shop.example/api/premium", payer: PAYER, issuedAt: 1 })).toString("base64url");
+    await expect(verifyReceiptSignatureJWS({ format: "jws", signature: `${header}.${forgedPayload}.${signature}` }, signer.identity.publicKeyJwk)).rejects.toThrow();
+    const other = createOfferReceiptSigner({ ...BASE, privateKey: `0x${"4c".repeat(32)}`, format: "jws", offerValiditySeconds: null, includeTransaction: false });
+    await expect(verifyReceiptSignatureJWS(receipt, other.identity.publicKeyJwk)).rejects.toThrow();
+  });
+
+  describe("resolved through the origin's /.well-known/did.json, as a verifier given no key does", () => {
+    let server: Server;
+    let served: Record<string, unknown> = {};
+    let origin: string;
+    afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+    const serve = async () => {
+      server = createServer((req, res) => {
+        const found = req.url === "/.well-known/did.json";
+        res.writeHead(found ? 200 : 404, { "content-type": "application/did+json" }).end(found ? JSON.stringify(served) : "");
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+
+    it("verifies with the key the document lists, and refuses when the document lists another", async () => {
+      await serve();
+      const signer = createOfferReceiptSigner({ ...BASE, origin, format: "jws", offerValiditySeconds: null, includeTransaction: false });
+      served = didDocument(signer.identity);
+      expect(served).toMatchObject({ id: signer.identity.did, assertionMethod: [signer.identity.kid], verificationMethod: [{ id: signer.identity.kid, type: "JsonWebKey2020", controller: signer.identity.did }] });
+      expect(JSON.stringify(served)).not.toContain('"d"');
+      const [offer] = (await signer.offers(`${origin}/api/x`, [usdc]))?.info.offers as JWSSignedOffer[];
+      expect(await verifyOfferSignatureJWS(offer!)).toMatchObject({ resourceUrl: `${origin}/api/x` });
+      const receipt = (await signer.receipt(`${origin}/api/x`, settled))?.info.receipt as JWSSignedReceipt;
+      expect(await verifyReceiptSignatureJWS(receipt)).toMatchObject({ payer: PAYER });
+
+      // The origin now lists another key (rotated, or an impostor's artifact): the old signature fails.
+      served = didDocument(createOfferReceiptSigner({ ...BASE, privateKey: `0x${"4c".repeat(32)}`, origin, format: "jws", offerValiditySeconds: null, includeTransaction: false }).identity);
+      await expect(verifyReceiptSignatureJWS(receipt)).rejects.toThrow();
+    });
   });
 });
