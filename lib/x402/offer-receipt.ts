@@ -113,6 +113,11 @@ export type OfferReceiptSigner = {
 
 /** Signed offers kept for reuse, by URL and terms; oldest dropped past this many. */
 const OFFER_CACHE_LIMIT = 1_000;
+/**
+ * Longest resource URL whose offers are kept for reuse (its query is the caller's to make up):
+ * the cache holds at most OFFER_CACHE_LIMIT × this many characters of URLs.
+ */
+const KEPT_URL_MAX = 2_048;
 
 /**
  * A signer for the offer-receipt extension, built on @x402/extensions' issuers and its
@@ -178,6 +183,7 @@ function reusingOffers(issuer: OfferReceiptIssuer): OfferReceiptIssuer {
       const hit = kept.get(key);
       if (hit && offerValiditySeconds !== undefined && (hit.validUntil - now) * 2 >= offerValiditySeconds) return { ...hit.offer, acceptIndex };
       const offer = await issuer.issueOffer(resourceUrl, input);
+      if (resourceUrl.length > KEPT_URL_MAX) return offer;
       const validUntil = extractOfferPayload(offer).validUntil;
       kept.delete(key);
       kept.set(key, { offer, validUntil });
@@ -224,9 +230,11 @@ export function encodePaymentRequiredWithOffers(required: PaymentRequired, offer
 }
 
 function noteOverBudget(url: string, sent: string, budget: number): void {
-  if (overBudget.size >= OFFER_CACHE_LIMIT || overBudget.has(url)) return;
-  overBudget.add(url);
-  console.warn(`[tollgate] 402 for ${url} sent with ${sent}: all of them would take its PAYMENT-REQUIRED past ${budget} characters`);
+  // Noted by the URL's first KEPT_URL_MAX characters: a made-up query cannot make the set large.
+  const key = url.slice(0, KEPT_URL_MAX);
+  if (overBudget.size >= OFFER_CACHE_LIMIT || overBudget.has(key)) return;
+  overBudget.add(key);
+  console.warn(`[tollgate] 402 for ${key} sent with ${sent}: all of them would take its PAYMENT-REQUIRED past ${budget} characters`);
 }
 
 function base64url(bytes: Uint8Array): string {

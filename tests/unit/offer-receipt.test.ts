@@ -112,6 +112,17 @@ describe("signed offers (§4)", () => {
     expect((await verifyOfferSignatureEIP712(elsewhere!)).signer).toBe(SIGNER);
   });
 
+  it("signs offers for a very long URL (a made-up query) every time, without keeping them", async () => {
+    vi.useFakeTimers({ now: new Date("2026-12-06T12:00:00Z"), toFake: ["Date"] });
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: 100, includeTransaction: false });
+    const long = `${URL_}&q=${"x".repeat(2_100)}`;
+    const [first] = offersOf(await signer.offers(long, [usdc]));
+    vi.setSystemTime(new Date("2026-12-06T12:00:01Z"));
+    const [second] = offersOf(await signer.offers(long, [usdc]));
+    expect(second!.payload.validUntil).toBe(first!.payload.validUntil + 1);
+    expect((await verifyOfferSignatureEIP712(second!)).payload.resourceUrl).toBe(long);
+  });
+
   it("offers nothing for a 402 with no requirements", async () => {
     const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     expect(await signer.offers(URL_, [])).toBeUndefined();
