@@ -37,6 +37,18 @@ export function ReceiptsList() {
                 )}
               </p>
             )}
+            {r.signedReceipt && (
+              <p className="mt-2 text-sm text-stone-700">
+                <a
+                  className="font-medium text-amber-800 underline"
+                  download={`receipt-${r.path.split("/").filter(Boolean).join("-") || "page"}-${r.paidAt.slice(0, 10)}.json`}
+                  href={`data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(r.signedReceipt, null, 2))}`}
+                >
+                  Download signed receipt
+                </a>{" "}
+                <span className="text-stone-600">— the store&apos;s signed proof of this purchase, which anyone can check.</span>
+              </p>
+            )}
           </li>
         );
       })}

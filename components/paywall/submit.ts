@@ -1,8 +1,13 @@
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import { describeSubmissionFailure, type PaywallProblem } from "@/lib/paywall/messages";
+import { signedReceiptSchema, type SignedReceipt } from "@/lib/paywall/receipts";
 
-/** What a successful payment tells the paywall: the settlement's transaction and network (PAYMENT-RESPONSE), when readable. */
-export type PaidSettlement = { transaction: string; network: string } | null;
+/**
+ * What a successful payment tells the paywall (PAYMENT-RESPONSE), when readable: the settlement's
+ * transaction and network, and the store's signed receipt when it signs them (the offer-receipt
+ * extension, `extensions["offer-receipt"].info.receipt`).
+ */
+export type PaidSettlement = { transaction: string; network: string; signedReceipt?: SignedReceipt } | null;
 
 /**
  * Sends the signed payment with a request for this same page. On success the response carries
@@ -41,7 +46,10 @@ function readSettlement(header: string | null): PaidSettlement {
   if (!header) return null;
   try {
     const settle = decodePaymentResponseHeader(header);
-    return settle.success && settle.transaction ? { transaction: settle.transaction, network: settle.network } : null;
+    if (!settle.success || !settle.transaction) return null;
+    const offerReceipt = settle.extensions?.["offer-receipt"] as { info?: { receipt?: unknown } } | undefined;
+    const signed = signedReceiptSchema.safeParse(offerReceipt?.info?.receipt);
+    return { transaction: settle.transaction, network: settle.network, ...(signed.success ? { signedReceipt: signed.data } : {}) };
   } catch {
     return null; // the content is paid for and delivered; only the receipt lacks its transaction
   }

@@ -131,6 +131,7 @@ export function usePaymentFlow(rereadBalance: () => void, option: PaywallOption)
         explorerUrl: transaction && option.explorerTxUrl ? option.explorerTxUrl.replace("{transaction}", transaction) : null,
         paidAt: now.toISOString(),
         accessUntil: new Date(now.getTime() + receipt.accessWindowSeconds * 1000).toISOString(),
+        signedReceipt: result.paid?.signedReceipt,
       });
     }
     if (result.attachment) {

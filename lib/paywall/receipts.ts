@@ -8,6 +8,21 @@ import { z } from "zod";
  */
 export type Receipt = z.infer<typeof receiptSchema>;
 
+/**
+ * The store's signed receipt for the payment, as PAYMENT-RESPONSE carried it when the store signs
+ * them (specs/extensions/extension-offer-and-receipt.md §5): EIP-712 with its payload, or a JWS
+ * compact string. Kept as sent, to hand to anyone who checks it; at most 4,000 characters.
+ */
+export const signedReceiptSchema = z
+  .object({
+    format: z.enum(["eip712", "jws"]),
+    payload: z.record(z.string(), z.unknown()).optional(),
+    signature: z.string().min(1),
+  })
+  .refine((r) => JSON.stringify(r).length <= 4_000, "too large")
+  .refine((r) => (r.format === "eip712") === (r.payload !== undefined), "an EIP-712 receipt carries its payload, a JWS one does not");
+export type SignedReceipt = z.infer<typeof signedReceiptSchema>;
+
 const receiptSchema = z.object({
   /** The page's path, e.g. "/articles/deep-dive". */
   path: z.string().regex(/^\/(?!\/)/).max(2_000),
@@ -23,6 +38,8 @@ const receiptSchema = z.object({
   /** ISO 8601. */
   paidAt: z.iso.datetime(),
   accessUntil: z.iso.datetime(),
+  /** The store's signed receipt, when it signs them. */
+  signedReceipt: signedReceiptSchema.optional(),
 });
 
 const RECEIPTS_KEY = "tollgate:receipts";

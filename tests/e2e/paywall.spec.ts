@@ -3,7 +3,9 @@
  * The wallet is an injected EIP-6963 provider whose key stays in Node (tests/e2e/wallet.ts).
  * Screenshots of each paywall state are attached to the test results.
  */
+import fs from "node:fs";
 import type { Download, Page } from "@playwright/test";
+import { verifyReceiptSignatureEIP712 } from "@x402/extensions/offer-receipt";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, getBase58Decoder } from "@solana/kit";
@@ -105,6 +107,14 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   await expect(receipt).toContainText("0.02 USDC on Local devnet");
   await expect(receipt).toContainText("open until");
   await paywall.screenshot("receipts", testInfo);
+  // The store signs receipts (OFFER_RECEIPT_PRIVATE_KEY): the browser kept the one it was sent, and
+  // what the visitor downloads checks out with @x402/extensions' verifier alone.
+  const downloading = page.waitForEvent("download");
+  await receipt.getByRole("link", { name: "Download signed receipt" }).click();
+  const signedReceipt = JSON.parse(fs.readFileSync((await (await downloading).path())!, "utf8"));
+  const verified = await verifyReceiptSignatureEIP712(signedReceipt);
+  expect(verified.signer).toBe(privateKeyToAccount(process.env.E2E_OFFER_RECEIPT_KEY as Hex).address);
+  expect(verified.payload).toMatchObject({ payer: buyer.address, resourceUrl: `${baseUrl}${DEEP_DIVE}`, network: devnet.network });
 
   // A tampered grant shows the paywall again.
   const [grant] = (await context.cookies(`${baseUrl}${DEEP_DIVE}`)).filter((c) => c.name.startsWith("tg_grant_"));

@@ -20,6 +20,7 @@ import {
   type SignedOffer,
 } from "@x402/extensions/offer-receipt";
 import { createServer, type Server } from "node:http";
+import fc from "fast-check";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -29,6 +30,7 @@ import { declareSignIn } from "@/lib/access/siwx";
 import { DISCOVERY_MAX_BYTES } from "@/lib/routes/schema";
 import { declaredExtensions } from "@/lib/x402/extensions";
 import { createOfferReceiptSigner, didDocument, didWebOf, encodePaymentRequiredWithOffers, OFFER_RECEIPT_KEY, OFFERS_HEADER_BUDGET } from "@/lib/x402/offer-receipt";
+import { signedReceiptSchema } from "@/lib/paywall/receipts";
 import { paymentRequiredV1 } from "@/lib/x402/v1";
 import { routeConfig } from "../support/routes";
 
@@ -312,5 +314,48 @@ describe("JWS format (§3.3): ES256K, the key named by a did:web of the public o
       served = didDocument(createOfferReceiptSigner({ ...BASE, privateKey: `0x${"4c".repeat(32)}`, origin, format: "jws", offerValiditySeconds: null, includeTransaction: false }).identity);
       await expect(verifyReceiptSignatureJWS(receipt)).rejects.toThrow();
     });
+  });
+});
+
+describe("the paywall keeps the signed receipt it was sent (lib/paywall/receipts.ts)", () => {
+  const settled: SettleResponse = { success: true, transaction: "0x" + "ef".repeat(32), network: "eip155:84532", payer: PAYER };
+
+  it("keeps either format exactly as signed, so the copy still verifies", async () => {
+    for (const format of ["eip712", "jws"] as const) {
+      const signer = createOfferReceiptSigner({ ...BASE, format, offerValiditySeconds: null, includeTransaction: true });
+      const receipt = (await signer.receipt(URL_, settled))?.info.receipt;
+      const kept = signedReceiptSchema.parse(JSON.parse(JSON.stringify(receipt)));
+      expect(kept).toEqual(receipt);
+      if (kept.format === "eip712") expect((await verifyReceiptSignatureEIP712(kept as unknown as EIP712SignedReceipt)).signer).toBe(SIGNER);
+      else expect(await verifyReceiptSignatureJWS(kept as JWSSignedReceipt, signer.identity.publicKeyJwk)).toMatchObject({ payer: PAYER });
+    }
+  });
+
+  it("refuses what is not one: another format, a payload where none belongs or missing, oversized", () => {
+    for (const bad of [
+      null,
+      "0xabc",
+      { format: "eip191", signature: "0x1" },
+      { format: "eip712", signature: "0x1" },
+      { format: "jws", payload: { payer: PAYER }, signature: "a.b.c" },
+      { format: "jws", signature: "" },
+      { format: "jws", signature: "a".repeat(4_000) },
+      { format: "eip712", payload: { resourceUrl: "x".repeat(4_000) }, signature: "0x1" },
+    ]) {
+      expect(signedReceiptSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it("reads any JSON without throwing, and keeps only small receipts of a known format (fuzzed)", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.record({ format: fc.constantFrom("eip712", "jws", "x"), payload: fc.option(fc.dictionary(fc.string(), fc.jsonValue()), { nil: undefined }), signature: fc.string() })), (value) => {
+        const parsed = signedReceiptSchema.safeParse(value);
+        if (parsed.success) {
+          expect(["eip712", "jws"]).toContain(parsed.data.format);
+          expect(JSON.stringify(parsed.data).length).toBeLessThanOrEqual(4_000);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
