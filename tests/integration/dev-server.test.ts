@@ -13,6 +13,8 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/ports";
+import { privateKeyToAccount } from "viem/accounts";
+import { DEV_OFFER_RECEIPT_KEY } from "@/scripts/devnet/config";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -79,6 +81,9 @@ describe("npm run dev", () => {
     expect((await chain.json()).result).toMatch(/^0x/);
     expect((await fetch(`${devnet.facilitatorUrl}/supported`)).status).toBe(200);
     expect(output).toContain(`http://127.0.0.1:${ports.app}`);
+    // Offers and receipts are signed out of the box, with the public development key.
+    const listing = await (await fetch(`http://127.0.0.1:${ports.app}/.well-known/x402`)).json();
+    expect(listing.offerReceipt).toMatchObject({ format: "eip712", signer: privateKeyToAccount(DEV_OFFER_RECEIPT_KEY).address });
   });
 
   it("meets the first browser visit of a priced page with the paywall", { timeout: 240_000 }, async () => {
