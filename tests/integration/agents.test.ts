@@ -9,6 +9,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { wrapAxiosWithPayment } from "@x402/axios";
+import axios from "axios";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { Validator } from "@seriousme/openapi-schema-validator";
@@ -474,6 +476,17 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       else expect(receipt.transaction || undefined).toBeUndefined();
       expect(verifyReceiptMatchesOffer(extractReceiptFromResponse(res)!, offer!, [payer])).toBe(true);
       expect(await balance(payer)).toBe(before - BigInt(offer!.amount));
+    });
+
+    it("@x402/axios (2.11, with its own @x402/core) pays through the offers too and gets the receipt", async () => {
+      const payer = buyer(0).address;
+      const before = await balance(payer);
+      const api = wrapAxiosWithPayment(axios.create(), createX402Client(devnet.config, buyer(0).privateKey as Hex) as never);
+      const res = await api.get(url("/api/demo/quote"));
+      expect(res.status).toBe(200);
+      const headers = new Headers(Object.entries(res.headers).filter((e): e is [string, string] => typeof e[1] === "string"));
+      expect(await verifiedReceipt(new Response(null, { headers }))).toMatchObject({ payer, resourceUrl: url("/api/demo/quote") });
+      expect(await balance(payer)).toBeLessThan(before);
     });
 
     it("x402-fetch (v1) pays with offers in the 402 body and gets its receipt in X-PAYMENT-RESPONSE", async () => {
