@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { privateKeyToAccount } from "viem/accounts";
 import { rpcUrlsSchema } from "@/lib/chains/rpc-urls";
 import { WEBHOOK_EVENT_TYPES, webhookSecret, webhookUrlProblem } from "@/lib/webhooks/schema";
 
@@ -39,6 +40,16 @@ const origin = z.url({ protocol: /^https?$/ }).transform((value, ctx) => {
 });
 
 const headersJson = jsonVariable(z.record(z.string(), z.string()));
+
+/** Whether viem takes `key` (0x + 64 hex) as a secp256k1 private key: not 0, below the curve order. */
+function isSecp256k1Key(key: string): boolean {
+  try {
+    privateKeyToAccount(key as `0x${string}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** One entry of WEBHOOK_ENDPOINTS. */
 const configuredWebhookEndpoint = z.strictObject({
@@ -189,7 +200,12 @@ const envSchema = z
      * Signs x402 offers (in 402s) and receipts (in PAYMENT-RESPONSE) with this secp256k1 key (0x + 64
      * hex), as specs/extensions/extension-offer-and-receipt.md's EIP-712 format. Unset: none are signed.
      */
-    OFFER_RECEIPT_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits").optional(),
+    OFFER_RECEIPT_PRIVATE_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
+      // Checked whole here, so no request (a paid one included) is the first to find it unusable.
+      .refine(isSecp256k1Key, "must be a secp256k1 private key (from 1 to the curve order − 1)")
+      .optional(),
     /** "eip712" (default) or "jws" (ES256K, its key published at /.well-known/did.json as a did:web of PUBLIC_URL). */
     OFFER_RECEIPT_FORMAT: z.enum(["eip712", "jws"]).default("eip712"),
     /** How long a signed offer commits to its terms, in seconds; unset: each payment option's maxTimeoutSeconds. */

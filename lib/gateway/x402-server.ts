@@ -119,7 +119,14 @@ const h = globalThis as typeof globalThis & { __tollgateOfferReceipt?: OfferRece
 export function getOfferReceiptSigner(): OfferReceiptSigner | null {
   if (h.__tollgateOfferReceipt === undefined) {
     const settings = env().offerReceipt;
-    h.__tollgateOfferReceipt = settings ? createOfferReceiptSigner(settings) : null;
+    try {
+      h.__tollgateOfferReceipt = settings ? createOfferReceiptSigner(settings) : null;
+    } catch (error) {
+      // env() checked the key; should the signer still not build, nothing is signed rather than
+      // any request (a settled one included) failing on it.
+      console.error("[tollgate] offers and receipts are not signed: the signer could not be made:", error);
+      h.__tollgateOfferReceipt = null;
+    }
   }
   return h.__tollgateOfferReceipt;
 }

@@ -149,21 +149,25 @@ export function createOfferReceiptSigner(settings: OfferReceiptSettings): OfferR
   const declaration = { includeTxHash: settings.includeTransaction, ...(settings.offerValiditySeconds ? { offerValiditySeconds: settings.offerValiditySeconds } : {}) };
   return {
     identity,
-    async offers(resourceUrl, requirements) {
-      if (requirements.length === 0) return undefined;
-      const context = { requirements, paymentRequiredResponse: { x402Version: 2, resource: { url: resourceUrl }, accepts: requirements } };
-      return (await extension.enrichPaymentRequiredResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
-    },
-    async receipt(resourceUrl, settled) {
-      // A v1 settlement names its network the v1 way ("base-sepolia"); the receipt is CAIP-2 (§5.2).
-      const network = settled.network.includes(":") ? settled.network : fromV1Network(settled.network);
-      if (!network) {
-        console.warn(`[tollgate] no receipt signed: network "${settled.network}" has no CAIP-2 id`);
-        return undefined;
-      }
-      const context = { result: { ...settled, network }, transportContext: { request: { adapter: { getUrl: () => resourceUrl } } } };
-      return (await extension.enrichSettlementResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
-    },
+    // Both never throw (the contract above): a 402 without offers is still a 402, and a receipt
+    // is signed after the money moved, where an error would cost the buyer their content.
+    offers: (resourceUrl, requirements) =>
+      withoutThrowing("sign offers", async () => {
+        if (requirements.length === 0) return undefined;
+        const context = { requirements, paymentRequiredResponse: { x402Version: 2, resource: { url: resourceUrl }, accepts: requirements } };
+        return (await extension.enrichPaymentRequiredResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
+      }),
+    receipt: (resourceUrl, settled) =>
+      withoutThrowing("sign a receipt", async () => {
+        // A v1 settlement names its network the v1 way ("base-sepolia"); the receipt is CAIP-2 (§5.2).
+        const network = settled.network.includes(":") ? settled.network : fromV1Network(settled.network);
+        if (!network) {
+          console.warn(`[tollgate] no receipt signed: network "${settled.network}" has no CAIP-2 id`);
+          return undefined;
+        }
+        const context = { result: { ...settled, network }, transportContext: { request: { adapter: { getUrl: () => resourceUrl } } } };
+        return (await extension.enrichSettlementResponse!(declaration, context as never)) as OfferReceiptExtension | undefined;
+      }),
   };
 }
 
@@ -235,6 +239,16 @@ function noteOverBudget(url: string, sent: string, budget: number): void {
   if (overBudget.size >= OFFER_CACHE_LIMIT || overBudget.has(key)) return;
   overBudget.add(key);
   console.warn(`[tollgate] 402 for ${key} sent with ${sent}: all of them would take its PAYMENT-REQUIRED past ${budget} characters`);
+}
+
+/** `run()`'s result, or undefined (logged with `what`) when it throws. */
+async function withoutThrowing<T>(what: string, run: () => Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    console.error(`[tollgate] could not ${what}:`, error);
+    return undefined;
+  }
 }
 
 function base64url(bytes: Uint8Array): string {

@@ -194,6 +194,10 @@ describe("env", () => {
     const malformed = offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: secret });
     await expect(malformed).rejects.toThrow(/OFFER_RECEIPT_PRIVATE_KEY: must be 0x followed by 64 hex digits/);
     await expect(malformed).rejects.not.toThrow(secret);
+    // Hex of the right length that is no secp256k1 key: 0, and the curve order itself.
+    for (const notAKey of [`0x${"00".repeat(32)}`, "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"]) {
+      await expect(offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: notAKey })).rejects.toThrow(/OFFER_RECEIPT_PRIVATE_KEY: must be a secp256k1 private key/);
+    }
     for (const [name, bad] of [["OFFER_VALIDITY_SECONDS", "5"], ["OFFER_VALIDITY_SECONDS", "1.5"], ["RECEIPT_INCLUDES_TRANSACTION", "yes"], ["OFFER_RECEIPT_FORMAT", "JWS"], ["OFFER_RECEIPT_FORMAT", "ed25519"]]) {
       await expect(offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, [name!]: bad! })).rejects.toThrow(name);
     }

@@ -244,6 +244,19 @@ describe("signed receipts (§5)", () => {
     warn.mockRestore();
   });
 
+  it("never throws, even when signing itself fails: no receipt, logged (it is signed after the money moved)", async () => {
+    const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Whatever throws on the way (here reading the settlement or a requirement) ends as no artifact.
+    const exploding = <T extends object>(value: T, field: string): T =>
+      Object.defineProperty({ ...value }, field, { enumerable: true, get: () => { throw new Error(`unreadable ${field}`); } });
+    expect(await signer.receipt(URL_, exploding(settled, "payer"))).toBeUndefined();
+    expect(await signer.receipt(URL_, exploding(settled, "network"))).toBeUndefined();
+    expect(await signer.offers(URL_, [exploding(usdc, "amount")])).toBeUndefined();
+    expect(error).toHaveBeenCalled();
+    error.mockRestore();
+  });
+
   it("a receipt edited after signing no longer recovers the signer", async () => {
     const signer = createOfferReceiptSigner({ ...BASE, offerValiditySeconds: null, includeTransaction: false });
     const receipt = (await signer.receipt(URL_, settled))?.info.receipt as EIP712SignedReceipt;
