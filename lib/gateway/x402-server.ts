@@ -13,7 +13,7 @@ import { createOfferReceiptSigner, type OfferReceiptSigner } from "@/lib/x402/of
 const RETRY_AFTER_FAILURE_MS = 2_000;
 
 type State = { services: Promise<X402Services>; ready?: Promise<void>; failedAt: number; readyAt?: number; refreshing?: boolean };
-const g = globalThis as typeof globalThis & { __tollgateX402?: State };
+const g = globalThis as typeof globalThis & { __tollgateX402?: State; __tollgateOfferReceipt?: OfferReceiptSigner | null };
 
 /**
  * The process's x402 resource server (and its facilitator client), initialized against the facilitator (its /supported) on
@@ -108,8 +108,6 @@ export async function loadSupportedNetworks(): Promise<string[]> {
   return supportedCache.networks;
 }
 
-const h = globalThis as typeof globalThis & { __tollgateOfferReceipt?: OfferReceiptSigner | null };
-
 /**
  * The offer-receipt signer (specs/extensions/extension-offer-and-receipt.md) from
  * OFFER_RECEIPT_PRIVATE_KEY, one per process (its reused offers are shared by every bundle).
@@ -117,16 +115,16 @@ const h = globalThis as typeof globalThis & { __tollgateOfferReceipt?: OfferRece
  * @returns the signer, or null when the key is unset (402s carry no offers, PAYMENT-RESPONSE no receipt).
  */
 export function getOfferReceiptSigner(): OfferReceiptSigner | null {
-  if (h.__tollgateOfferReceipt === undefined) {
+  if (g.__tollgateOfferReceipt === undefined) {
     const settings = env().offerReceipt;
     try {
-      h.__tollgateOfferReceipt = settings ? createOfferReceiptSigner(settings) : null;
+      g.__tollgateOfferReceipt = settings ? createOfferReceiptSigner(settings) : null;
     } catch (error) {
       // env() checked the key; should the signer still not build, nothing is signed rather than
       // any request (a settled one included) failing on it.
       console.error("[tollgate] offers and receipts are not signed: the signer could not be made:", error);
-      h.__tollgateOfferReceipt = null;
+      g.__tollgateOfferReceipt = null;
     }
   }
-  return h.__tollgateOfferReceipt;
+  return g.__tollgateOfferReceipt;
 }
