@@ -161,13 +161,16 @@ describe("env", () => {
     );
   });
 
+  /** The configuration a fresh module reads from exactly `vars` (on top of the test process's own). */
+  const envWith = async (vars: Record<string, string>) => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+    for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+    return (await import("@/lib/env")).env();
+  };
+
   it("offers WalletConnect only with a project id, on a ws:// or wss:// relay when one is set", async () => {
-    const walletConnect = async (vars: Record<string, string>) => {
-      vi.unstubAllEnvs();
-      vi.resetModules();
-      for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
-      return (await import("@/lib/env")).env().walletConnect;
-    };
+    const walletConnect = async (vars: Record<string, string>) => (await envWith(vars)).walletConnect;
     expect(await walletConnect({})).toBeUndefined();
     expect(await walletConnect({ WALLETCONNECT_RELAY_URL: "wss://relay.example.com" })).toBeUndefined();
     expect(await walletConnect({ NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: "p1" })).toEqual({ projectId: "p1", relayUrl: undefined });
@@ -178,12 +181,7 @@ describe("env", () => {
   });
 
   it("signs offers and receipts only with OFFER_RECEIPT_PRIVATE_KEY, privacy-minimal unless told, and never echoes a malformed key", async () => {
-    const offerReceipt = async (vars: Record<string, string>) => {
-      vi.unstubAllEnvs();
-      vi.resetModules();
-      for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
-      return (await import("@/lib/env")).env().offerReceipt;
-    };
+    const offerReceipt = async (vars: Record<string, string>) => (await envWith(vars)).offerReceipt;
     const key = `0x${"4b".repeat(32)}`;
     expect(await offerReceipt({ OFFER_VALIDITY_SECONDS: "600", RECEIPT_INCLUDES_TRANSACTION: "true" })).toBeNull();
     expect(await offerReceipt({ OFFER_RECEIPT_PRIVATE_KEY: key, PORT: "3100" })).toEqual({ privateKey: key, format: "eip712", origin: "http://127.0.0.1:3100", offerValiditySeconds: null, includeTransaction: false });
