@@ -894,6 +894,7 @@ describe("attacks against a production build", () => {
       ["/api/demo/quote", {}, 402, false],
       ["/api/demo/health", {}, 200, false],
       ["/.well-known/x402", {}, 200, false],
+      ["/.well-known/did.json", {}, 404, false], // no OFFER_RECEIPT_PRIVATE_KEY here
       ["/no-such-page", { accept: "text/html" }, 404, false],
       ["/api/no-such-route", {}, 404, false],
       ["/dashboard", { accept: "text/html" }, 307, true],
