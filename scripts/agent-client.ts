@@ -10,6 +10,7 @@ import { address, createKeyPairSignerFromBytes, createSolanaRpc, getBase58Encode
 import { createPublicClient, createWalletClient, http, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { wrapFetchWithPayment as wrapFetchWithPaymentV1 } from "x402-fetch";
+import { createSigner as createSignerV1 } from "x402/types";
 import { localChain } from "./devnet/chain";
 import type { DevnetFile } from "./devnet/config";
 
@@ -110,6 +111,23 @@ export async function createSvmX402Client(devnet: DevnetFile, buyerIndex: number
   client.register(devnet.svm.network as `${string}:${string}`, new ExactSvmScheme(signer, { rpcUrl: devnet.svm.rpcUrl }));
   client.setSpendControls({ allowedAssets: [{ network: devnet.svm.network as `${string}:${string}`, asset: devnet.svm.mint.address, maxAmountPerPayment }] });
   return client;
+}
+
+/**
+ * A fetch that pays on the local SVM with the official v1 client (x402-fetch 1.x and x402's
+ * Solana signer): reads the 402 JSON body, answers with X-PAYMENT. v1 knows the local SVM as
+ * "solana-devnet" (same genesis hash). The client asks the RPC to simulate its transfer
+ * (compute-unit estimate), so it is pointed at the local SVM's.
+ *
+ * @param buyerIndex which of `devnet.svm.buyers` pays.
+ * @param maxAmountPerPayment atomic units (default 1 USDC).
+ * @throws Error when there is no such buyer.
+ */
+export async function createSvmPayingFetchV1(devnet: DevnetFile, buyerIndex: number, maxAmountPerPayment = 1_000_000n): Promise<typeof fetch> {
+  const buyer = devnet.svm.buyers[buyerIndex];
+  if (!buyer) throw new Error(`no Solana buyer ${buyerIndex} (there are ${devnet.svm.buyers.length})`);
+  const signer = await createSignerV1("solana-devnet", buyer.secretKey);
+  return wrapFetchWithPaymentV1(fetch, signer as never, maxAmountPerPayment, undefined, { svmConfig: { rpcUrl: devnet.svm.rpcUrl } }) as typeof fetch;
 }
 
 /** A fetch that pays x402 challenges on the local SVM with the official v2 client (@x402/fetch). */

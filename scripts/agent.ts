@@ -30,7 +30,7 @@ import { wrapFetchWithSIWx } from "@x402/extensions/sign-in-with-x";
 import { formatUnits, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { isLiveFeed } from "@/lib/streams";
-import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, splBalance } from "./agent-client";
+import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, createSvmPayingFetchV1, splBalance } from "./agent-client";
 import { balanceOf } from "./devnet/chain";
 import { readDevnetFile } from "./devnet/config";
 
@@ -79,10 +79,6 @@ if (values.siwx && (values.v1 || values.network === "solana")) {
   console.error("--siwx signs in with the EVM buyer over x402 v2 here");
   process.exit(2);
 }
-if (values.network === "solana" && values.v1) {
-  console.error("--v1 pays on EVM only here");
-  process.exit(2);
-}
 
 const devnet = readDevnetFile();
 /** The last request the paying fetch sent with a payment, to present it again (--payment-id). */
@@ -104,7 +100,7 @@ if (solana) {
     process.exit(2);
   }
   payer = buyer.address;
-  pay = await createSvmPayingFetch(devnet, Number(values.buyer), recordingFetch, { paymentId });
+  pay = values.v1 ? await createSvmPayingFetchV1(devnet, Number(values.buyer)) : await createSvmPayingFetch(devnet, Number(values.buyer), recordingFetch, { paymentId });
   balance = () => splBalance(devnet.svm.rpcUrl, devnet.svm.mint.address, payer);
   fmt = (n) => `${formatUnits(n, devnet.svm.mint.decimals)} ${devnet.svm.mint.symbol}`;
 } else {

@@ -11,6 +11,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { untilAborted } from "@/lib/abort";
 import { evmTransport, solanaRpc } from "@/lib/chains/rpc";
 import type { RpcUrls } from "@/lib/chains/rpc-urls";
+import { toV1Network } from "@/lib/x402/networks";
 import { memoryNonceStore, SerialSender, type NonceStore } from "./serial-sender";
 import { awaitReceiptSpeedingUp, type Resendable, type SendFees, type SpeedUpClient } from "./speed-up";
 
@@ -234,8 +235,12 @@ export function createSelfHostedFacilitator({
   }
   for (const s of svm) {
     // @x402/svm's own facilitator signer, given this network's RPC (its type brands the cluster; ours is any).
+    // A v1 payment names the network by its v1 name ("solana-devnet"), and the signer looks the RPC
+    // up by that name: unmapped, it would quietly use the cluster's public endpoint instead.
     const rpc = solanaRpc(s.rpcUrls) as unknown as FacilitatorRpcClient;
-    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(s.feePayer, { [s.network]: rpc }), networks: s.network });
+    const v1 = toV1Network(s.network);
+    const rpcs = v1 ? { [s.network]: rpc, [v1]: rpc } : { [s.network]: rpc };
+    registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(s.feePayer, rpcs), networks: s.network });
   }
   return facilitator;
 }

@@ -19,6 +19,7 @@ import {
   getBase64Decoder,
   getBase64Encoder,
   getCompiledTransactionMessageDecoder,
+  getCompiledTransactionMessageEncoder,
   getTransactionDecoder,
   getTransactionEncoder,
   lamports,
@@ -214,17 +215,27 @@ async function serveRpc(svm: LiteSVM, port: number): Promise<{ url: string; clos
       return { context: context(), value };
     },
     simulateTransaction: ([encoded, config]) => {
-      const cfg = (config ?? {}) as { encoding?: string; sigVerify?: boolean };
-      const tx = decodeTx(encoded as string, cfg.encoding);
+      const cfg = (config ?? {}) as { encoding?: string; sigVerify?: boolean; replaceRecentBlockhash?: boolean };
+      if (cfg.sigVerify && cfg.replaceRecentBlockhash) throw new JsonRpcError({ code: -32602, message: "sigVerify may not be used with replaceRecentBlockhash" });
+      let tx = decodeTx(encoded as string, cfg.encoding);
+      // Clients estimating compute units (@solana-program/compute-budget, e.g. the v1 x402 client)
+      // simulate a message with a placeholder blockhash and ask the node to replace it, as
+      // Solana's RPC does.
+      const replacementBlockhash = cfg.replaceRecentBlockhash ? { blockhash: svm.latestBlockhash(), lastValidBlockHeight: svm.getClock().slot + 150n } : undefined;
+      if (replacementBlockhash) {
+        const message = getCompiledTransactionMessageDecoder().decode(tx.messageBytes);
+        const messageBytes = getCompiledTransactionMessageEncoder().encode({ ...message, lifetimeToken: replacementBlockhash.blockhash });
+        tx = { ...tx, messageBytes: messageBytes as typeof tx.messageBytes };
+      }
       svm.withSigverify(cfg.sigVerify === true);
       try {
         const result = svm.simulateTransaction(tx);
         if (result instanceof FailedTransactionMetadata) {
           const { err, logs } = failure(result);
-          return { context: context(), value: { err, logs, accounts: null, unitsConsumed: 0, returnData: null, innerInstructions: null } };
+          return { context: context(), value: { err, logs, accounts: null, unitsConsumed: 0, returnData: null, innerInstructions: null, replacementBlockhash } };
         }
         const meta = result.meta();
-        return { context: context(), value: { err: null, logs: meta.logs(), accounts: null, unitsConsumed: meta.computeUnitsConsumed(), returnData: null, innerInstructions: [] } };
+        return { context: context(), value: { err: null, logs: meta.logs(), accounts: null, unitsConsumed: meta.computeUnitsConsumed(), returnData: null, innerInstructions: [], replacementBlockhash } };
       } finally {
         svm.withSigverify(true);
       }

@@ -6,6 +6,7 @@
  * database; at the end the merchant's token balance equals the settled Solana rows.
  */
 import { x402HTTPClient } from "@x402/core/client";
+import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
 import { createSIWxPayload, encodeSIWxHeader, SIGN_IN_WITH_X, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
@@ -30,7 +31,7 @@ import { openDatabase } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { carriesPayment, checkOnchain, findSvmTransfersTo, onchainRefOf } from "@/lib/settlement/onchain";
-import { createPayingFetch, createSvmPayingFetch, createSvmX402Client, splBalance } from "@/scripts/agent-client";
+import { createPayingFetch, createSvmPayingFetch, createSvmPayingFetchV1, createSvmX402Client, splBalance } from "@/scripts/agent-client";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
 import { devnetAppEnv, prepareDatabase, startNext, type NextServer } from "@/scripts/stack";
 import { freePort } from "../support/ports";
@@ -135,6 +136,25 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     expect(decodePaymentResponseHeader(sol.headers.get("PAYMENT-RESPONSE")!).network).toBe(svm().network);
     expect(await tokens(buyer(1))).toBe(solBefore - 10_000n);
     expect(await tokens(svm().payTo)).toBe(merchantBefore + 10_000n);
+  });
+
+  it("v1: the x402-fetch client pays on Solana (solana-devnet) with X-PAYMENT; the row names the CAIP-2 network", async () => {
+    // x402 1.x estimates compute units by simulating with replaceRecentBlockhash, and its
+    // payment names the network "solana-devnet": the facilitator must settle that through the
+    // configured RPC, never the public cluster's (unreachable here, so a miss fails this test).
+    const [before, merchantBefore] = [await tokens(buyer(2)), await tokens(svm().payTo)];
+    const res = await (await createSvmPayingFetchV1(devnet.config, 2))(url("/api/demo/quote"));
+    expect(res.status).toBe(200);
+    expect((await res.json()).text).toEqual(expect.any(String));
+    const settle = JSON.parse(Buffer.from(res.headers.get("X-PAYMENT-RESPONSE")!, "base64").toString());
+    expect(settle).toMatchObject({ success: true, network: "solana-devnet", payer: buyer(2) });
+    expect(await tokens(buyer(2))).toBe(before - 10_000n);
+    expect(await tokens(svm().payTo)).toBe(merchantBefore + 10_000n);
+    // The merchant's export (the app holds PGlite): one row, settled, under the CAIP-2 network.
+    const cookie = await sessionCookie(AUTH_SECRET, devnet.config.payTo, app.url);
+    const csv = await (await fetch(url("/dashboard/payments/export"), { headers: { cookie } })).text();
+    const rows = (parse(csv, { columns: true }) as Record<string, string>[]).filter((r) => r.transaction === settle.transaction);
+    expect(rows).toEqual([expect.objectContaining({ status: "settled", network: svm().network, payer: buyer(2), amount_atomic: "10000", x402_version: "1" })]);
   });
 
   it("the same signed transaction, replayed and sent concurrently, is served and charged once", async () => {
@@ -533,7 +553,7 @@ describe.each(databaseLegs())("paying on Solana on $name", ({ name, skip }) => {
     try {
       const rows = await db.prisma.payment.findMany({ where: { network: svm().network } });
       const settled = rows.filter((r) => r.status === "settled");
-      expect(settled).toHaveLength(14); // twelve quotes (one per test above), one summary and one forecast
+      expect(settled).toHaveLength(15); // thirteen quotes (one per test above), one summary and one forecast
       for (const r of settled) expect(r.transaction).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
       expect(new Set(settled.map((r) => r.transaction)).size).toBe(settled.length);
       const total = settled.reduce((sum, r) => sum + BigInt(r.amount.toFixed(0)), 0n);
