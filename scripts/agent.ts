@@ -3,7 +3,7 @@
  *
  * Pays an x402-priced URL with the official client (@x402/fetch; --v1: x402-fetch) and a demo
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
- * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme). Prints the
+ * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme; with --v1, x402-fetch). Prints the
  * response body (a live feed, server-sent events or NDJSON, as it arrives), the decoded
  * PAYMENT-RESPONSE, its signed receipt when the seller signs them (checked, and its signer against
  * the one /.well-known/x402 publishes) and the buyer's balance before and after.

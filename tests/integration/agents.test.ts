@@ -42,7 +42,7 @@ import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
 import { DISCOVERY_MAX_BYTES } from "@/lib/routes/schema";
 import { OFFERS_HEADER_BUDGET } from "@/lib/x402/offer-receipt";
-import { createPayingFetch, createPayingFetchV1, createX402Client } from "@/scripts/agent-client";
+import { createPayingFetch, createPayingFetchV1, createX402Client, splBalance } from "@/scripts/agent-client";
 import { balanceOf } from "@/scripts/devnet/chain";
 import { writeDevnetFile } from "@/scripts/devnet/config";
 import { startDevnet, type Devnet } from "@/scripts/devnet/index";
@@ -821,6 +821,18 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(out).toContain(`payer        ${buyer(0).address}`);
       expect(out).toContain("transaction  (not included)");
       expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    });
+
+    it("--network solana --v1: x402-fetch pays on the local Solana", { timeout: 120_000 }, async () => {
+      const svm = devnet.config.svm;
+      const payer = svm.buyers[4]!.address;
+      const before = await splBalance(svm.rpcUrl, svm.mint.address, payer);
+      const { code, out } = await runAgent([url("/api/demo/quote"), "--network", "solana", "--v1", "--buyer", "4"]);
+      expect(code).toBe(0);
+      expect(out).toContain(`GET ${url("/api/demo/quote")} → 200`);
+      expect(out).toMatch(/network {6}solana-devnet/);
+      expect(out).toContain("(-0.01 USDC)");
+      expect(await splBalance(svm.rpcUrl, svm.mint.address, payer)).toBe(before - 10_000n);
     });
 
     it("--payment-id: the same payment presented again gets the same answer and no charge", { timeout: 120_000 }, async () => {
