@@ -78,8 +78,12 @@ export default async function HomePage() {
         ,{" "}
         <a className="font-mono text-amber-800 underline" href="/openapi.json">
           /openapi.json
+        </a>
+        ,{" "}
+        <a className="font-mono text-amber-800 underline" href="/discovery/resources">
+          /discovery/resources
         </a>{" "}
-        and{" "}
+        (bazaar) and{" "}
         <a className="font-mono text-amber-800 underline" href="/llms.txt">
           /llms.txt
         </a>

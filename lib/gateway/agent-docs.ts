@@ -157,6 +157,7 @@ export function llmsText(resources: DiscoveredResource[], context: AgentDocsCont
       : []),
     "",
     `- Machine-readable list: ${context.origin}/.well-known/x402`,
+    `- Bazaar discovery API (the priced APIs; @x402/extensions withBazaar with this URL as the client's url): ${context.origin}/discovery/resources, ${context.origin}/discovery/search?query=…`,
     `- OpenAPI 3.1: ${context.origin}/openapi.json`,
     "",
     "## API",

@@ -1,4 +1,8 @@
 import type { PaymentRequirements } from "@x402/core/types";
+import type { DiscoveryResource } from "@x402/extensions/bazaar";
+import { getDb } from "@/lib/db";
+import { loadStoreSettings } from "@/lib/store/settings";
+import { catalogEntry } from "@/lib/x402/bazaar-catalog";
 import type { PaymentIdentifierMode, RouteDiscovery } from "@/lib/x402/route-table";
 import { getRouteSnapshot } from "./route-cache";
 
@@ -40,4 +44,32 @@ export async function listPricedResources(): Promise<DiscoveredResource[]> {
       ),
     })),
   );
+}
+
+/** Headers of the catalog's answers: public, cached briefly, per configured host (as /.well-known/x402). */
+export const CATALOG_HEADERS = { "access-control-allow-origin": "*", "cache-control": "public, max-age=10", vary: "Host, X-Forwarded-Host" } as const;
+
+/**
+ * The bazaar catalog of this store (lib/x402/bazaar-catalog.ts `catalogEntry`): one entry per
+ * priced API route that has something payable now, from the proxy's own route snapshot, named by
+ * the store's name (else `origin`'s host) and logo (a path on this site made absolute).
+ *
+ * @param origin the configured public origin (lib/public-origin.ts), e.g. `https://store.example`.
+ * @throws TollgateError `database_unavailable` when the routes were never loaded and cannot be.
+ */
+export async function loadCatalog(origin: string): Promise<DiscoveryResource[]> {
+  const [snapshot, store] = await Promise.all([getRouteSnapshot(), getDb().then(loadStoreSettings)]);
+  const loadedAt = new Date().toISOString();
+  const name = store.name || new URL(origin).host;
+  const iconUrl = store.logoUrl ? new URL(store.logoUrl, origin).href : undefined;
+  const entries = await Promise.all(
+    snapshot.table.routes.map(async (route) => {
+      const accepts = await snapshot.requirementsFor(route).then(
+        (built) => built.requirements,
+        () => [],
+      );
+      return catalogEntry(origin, { route, accepts, lastUpdated: route.updatedAt ?? loadedAt }, { name, iconUrl });
+    }),
+  );
+  return entries.filter((e): e is DiscoveryResource => e !== null);
 }

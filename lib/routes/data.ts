@@ -46,6 +46,7 @@ export async function loadEnforcedRoutes(db: PrismaClient): Promise<{ charging: 
       extra: (o.extra ?? {}) as Record<string, unknown>,
       maxTimeoutSeconds: o.maxTimeoutSeconds,
     })),
+    updatedAt: r.updatedAt.toISOString(),
   }));
   return { charging: configs.filter((_, i) => rows[i]!.state === "charging"), blocked: configs.filter((_, i) => rows[i]!.state === "blocked") };
 }

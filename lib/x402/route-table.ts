@@ -62,6 +62,8 @@ export type PricedRouteConfig = {
   freeQuota: number;
   freeQuotaWindowSeconds: number;
   paymentOptions: PaymentOptionConfig[];
+  /** When the route was last changed (ISO 8601), where known: the bazaar catalog's `lastUpdated`. */
+  updatedAt?: string;
 };
 
 type Entry = { route: PricedRouteConfig; compiled: CompiledPattern };

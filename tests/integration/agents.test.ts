@@ -12,9 +12,9 @@ import path from "node:path";
 import { wrapAxiosWithPayment } from "@x402/axios";
 import axios from "axios";
 import { x402HTTPClient } from "@x402/core/client";
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader, HTTPFacilitatorClient } from "@x402/core/http";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, type DiscoveryExtension } from "@x402/extensions/bazaar";
+import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, withBazaar, type DiscoveryExtension } from "@x402/extensions/bazaar";
 import { createSIWxClientExtension, createSIWxClientHook, createSIWxMessage, encodeSIWxHeader, SIGN_IN_WITH_X, wrapFetchWithSIWx, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { privateKeyToAccount } from "viem/accounts";
@@ -332,9 +332,44 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
 
     it("lists the same metadata at /.well-known/x402", async () => {
       const listing = await (await fetch(url("/.well-known/x402"))).json();
+      expect(listing.bazaar).toEqual({ resources: url("/discovery/resources"), search: url("/discovery/search") });
       const summarize = listing.resources.find((r: { path: string }) => r.path === "/api/demo/summarize");
       expect(summarize.discovery).toMatchObject({ bodyType: "json", inputExample: { text: expect.any(String) } });
       expect(summarize.paymentIdentifier).toBe("optional");
+    });
+
+    it("answers the official bazaar client (withBazaar) at the store's own URL: list, filter, page, search", async () => {
+      const bazaar = withBazaar(new HTTPFacilitatorClient({ url: app.url })).extensions.bazaar;
+      const listed = await bazaar.listResources();
+      expect(listed.x402Version).toBe(2);
+      expect(listed.pagination).toEqual({ limit: 100, offset: 0, total: listed.items.length });
+      const quote = listed.items.find((i) => i.resource === url("/api/demo/quote"))!;
+      // Priced as enforced: the very accepts and bazaar declaration of the route's 402.
+      const enforced = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
+      expect(quote).toMatchObject({ type: "http", x402Version: 2, accepts: enforced.accepts, description: "A quotation of the minute", serviceName: new URL(app.url).host });
+      expect(quote.extensions?.[BAZAAR.key]).toEqual(enforced.extensions?.[BAZAAR.key]);
+      expect(Date.parse(quote.lastUpdated)).not.toBeNaN();
+      // APIs only: pages are for browsers.
+      expect(listed.items.map((i) => new URL(i.resource).pathname)).toEqual(expect.arrayContaining(["/api/demo/summarize", "/api/demo/time"]));
+      expect(listed.items.some((i) => i.resource.includes("/articles/"))).toBe(false);
+
+      const onSolana = await bazaar.listResources({ network: devnet.config.svm.network });
+      expect(onSolana.items.length).toBeGreaterThan(0);
+      expect(onSolana.items.every((i) => i.accepts.some((a) => a.network === devnet.config.svm.network))).toBe(true);
+      expect(onSolana.items.map((i) => i.resource)).not.toContain(url("/api/demo/time"));
+      const second = await bazaar.listResources({ limit: 1, offset: 1 });
+      expect(second).toMatchObject({ items: [listed.items[1]], pagination: { limit: 1, offset: 1, total: listed.items.length } });
+
+      const found = await bazaar.search({ query: "quotation minute" });
+      expect(found.resources.map((r) => r.resource)).toEqual([url("/api/demo/quote")]);
+
+      // Bad input is a 400 with the reason, never a 500.
+      for (const query of ["limit=abc", "limit=0", "offset=-1"]) {
+        const res = await fetch(url(`/discovery/resources?${query}`));
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining("Invalid discovery query") } });
+      }
+      expect((await fetch(url("/discovery/search"))).status).toBe(400);
     });
 
     it("serves a valid OpenAPI 3.1 document of the priced API, priced as enforced", async () => {

@@ -895,6 +895,9 @@ describe("attacks against a production build", () => {
       ["/api/demo/health", {}, 200, false],
       ["/.well-known/x402", {}, 200, false],
       ["/.well-known/did.json", {}, 404, false], // no OFFER_RECEIPT_PRIVATE_KEY here
+      ["/discovery/resources", {}, 200, false],
+      ["/discovery/search?query=quote", {}, 200, false],
+      ["/discovery/resources?limit=x", {}, 400, false],
       ["/no-such-page", { accept: "text/html" }, 404, false],
       ["/api/no-such-route", {}, 404, false],
       ["/dashboard", { accept: "text/html" }, 307, true],

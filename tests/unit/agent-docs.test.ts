@@ -99,6 +99,7 @@ describe("llmsText", () => {
     expect(text).toContain("- GET https://shop.example/articles/deep-dive: Deep dive. 0.01 USDC on eip155:84532.\n");
     expect(text).toContain("https://shop.example/openapi.json");
     expect(text).toContain("https://shop.example/.well-known/x402");
+    expect(text).toContain("https://shop.example/discovery/resources, https://shop.example/discovery/search?query=");
     expect(text).not.toContain("offer-receipt");
   });
 

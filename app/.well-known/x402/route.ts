@@ -18,7 +18,8 @@ export async function GET(request: Request) {
     const resources = await listPricedResources();
     return Response.json(
       // offerReceipt: the key that signs 402 offers and receipts, for verifiers to compare a recovered signer with.
-      { x402Version: 2, origin, ...offerReceiptEntry(), resources },
+      // bazaar: where the official bazaar client lists and searches the priced APIs (app/discovery/).
+      { x402Version: 2, origin, ...offerReceiptEntry(), bazaar: { resources: `${origin}/discovery/resources`, search: `${origin}/discovery/search` }, resources },
       { headers: { "access-control-allow-origin": "*", "cache-control": "public, max-age=10", vary: "Host, X-Forwarded-Host" } },
     );
   } catch (error) {
