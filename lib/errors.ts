@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   payment_identifier_conflict: 409,
   /** A body over the limit of what reads it (a form post to a page: Next's server-action limit). */
   payload_too_large: 413,
+  /** A priced request's URL longer than its answer's headers can carry (MAX_PRICED_URL_LENGTH); nothing was charged. */
+  uri_too_long: 414,
   facilitator_bad_response: 502,
   upstream_unreachable: 502,
   /** The handler or page failed after it had begun to answer (a page's streamed render); nothing was charged. */

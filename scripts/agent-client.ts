@@ -86,14 +86,15 @@ export function createPayingFetch(devnet: DevnetFile, privateKey: Hex, baseFetch
  * @param maxAmountPerPayment atomic units (default 1 USDC).
  * @param select which offered option to pay (x402-fetch's own default: the chain's real USDC if
  *   offered, else the first).
+ * @param baseFetch the fetch it wraps (default the global one).
  */
-export function createPayingFetchV1(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = 1_000_000n, select?: Parameters<typeof wrapFetchWithPaymentV1>[3]): typeof fetch {
+export function createPayingFetchV1(devnet: DevnetFile, privateKey: Hex, maxAmountPerPayment = 1_000_000n, select?: Parameters<typeof wrapFetchWithPaymentV1>[3], baseFetch: typeof fetch = fetch): typeof fetch {
   const wallet = createWalletClient({
     chain: localChain(devnet.chainId, devnet.rpcUrl),
     transport: http(devnet.rpcUrl),
     account: privateKeyToAccount(privateKey),
   }).extend(publicActions);
-  return wrapFetchWithPaymentV1(fetch, wallet as never, maxAmountPerPayment, select) as typeof fetch;
+  return wrapFetchWithPaymentV1(baseFetch, wallet as never, maxAmountPerPayment, select) as typeof fetch;
 }
 
 /**

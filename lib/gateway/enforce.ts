@@ -55,6 +55,7 @@ import type { RouteSnapshot } from "./route-cache";
 import { renderFailureError, streamedRenderFailure } from "./render-outcome";
 import { readRequestBody } from "./request-body";
 import { callUpstream, keepingSource, openUpstream, openUpstreamUpTo, PAYWALL_HEADER, PAYWALL_PATH, ResponseTooLarge, upstreamHeaders } from "./upstream";
+import { overUrlBudget, uriTooLong } from "./url-limit";
 import { getOfferReceiptSigner, getX402 } from "./x402-server";
 
 /** The path a priced request addressed: decoded canonical `path` and its canonical spelling `href`. */
@@ -747,6 +748,7 @@ async function paidApiPaymentRequired(
 ): Promise<Response> {
   const offers = await signedOffers(requirements, resource);
   const header = encodePaymentRequiredWithOffers({ x402Version: 2, error: message, resource, accepts: requirements, extensions }, offers);
+  if (overUrlBudget(header, resource.url)) return uriTooLong({ browser: true, canonicalPath: target.href, context: `${request.method} ${target.path}` });
   const assets = await describeAssets(requirements);
   const prices = requirements.map((r) => priceInWords(r, assets));
   return htmlPaymentRequired(paidApiPage({ method: request.method, path: target.path, description: resource.description ?? "", prices }), header);
@@ -770,6 +772,7 @@ async function paywall(
 ): Promise<Response> {
   const required = { x402Version: 2, error: message, resource, accepts: requirements };
   const header = encodePaymentRequiredHeader(required);
+  if (overUrlBudget(header, resource.url)) return uriTooLong({ browser: true, canonicalPath: new URL(resource.url).pathname, context: `paywall for ${route.pathPattern}` });
   try {
     const paywallRequest = encodePaywallRequest({ paymentRequired: required, accessWindowSeconds: route.accessWindowSeconds });
     const rendered = await againIfDropped(() =>
@@ -862,6 +865,7 @@ async function paymentRequired(
 ): Promise<Response> {
   const offers = await signedOffers(requirements, resource);
   const header = encodePaymentRequiredWithOffers({ x402Version: 2, error: message, resource, accepts: requirements, extensions }, offers);
+  if (overUrlBudget(header, resource.url)) return uriTooLong({ browser: false, canonicalPath: new URL(resource.url).pathname, context: `402 for ${resource.url.slice(0, 200)}`, headers: PAYMENT_CORS_HEADERS });
   const body = { ...paymentRequiredV1(requirements, resource, message, offers), code };
   return new Response(JSON.stringify(body), {
     status: 402,

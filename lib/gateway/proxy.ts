@@ -13,6 +13,7 @@ import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { HEALTH_PATHS } from "./health";
 import { getRouteSnapshot } from "./route-cache";
 import { noticePage } from "./notice-page";
+import { MAX_PRICED_URL_LENGTH, uriTooLong } from "./url-limit";
 import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_PATH } from "./upstream";
 
 /**
@@ -89,6 +90,10 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     const headers = new Headers(request.headers);
     headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
     return NextResponse.next({ request: { headers } });
+  }
+  const url = new URL(request.url);
+  if (url.pathname.length + url.search.length > MAX_PRICED_URL_LENGTH) {
+    return uriTooLong({ browser: isBrowserNavigation(request), canonicalPath: target.href, context, headers: PAYMENT_CORS_HEADERS });
   }
   let refusal: { code: "sign_in_refused" | "payment_required"; message: string } | undefined;
   let quotaExhausted: Date | undefined;

@@ -13,6 +13,7 @@ import { wrapAxiosWithPayment } from "@x402/axios";
 import axios from "axios";
 import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader, HTTPFacilitatorClient } from "@x402/core/http";
+import { MAX_PRICED_URL_LENGTH } from "@/lib/gateway/url-limit";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, withBazaar, type DiscoveryExtension } from "@x402/extensions/bazaar";
 import { createSIWxClientExtension, createSIWxClientHook, createSIWxMessage, encodeSIWxHeader, SIGN_IN_WITH_X, wrapFetchWithSIWx, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
@@ -554,6 +555,60 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(await res.text()).toBe("TEST-FILE-CONTENT\n");
       expect(await verifiedReceipt(res)).toMatchObject({ payer, resourceUrl: url("/test-pages/file") });
       expect(await balance(payer)).toBe(before - 1000n);
+    });
+
+    it("a long URL on that route gets a 402 the official client reads and pays, or 414: never an unreadable answer, never a 431 after the 402", async () => {
+      const payer = buyer(4).address;
+      const before = await balance(payer);
+      const pay = createPayingFetch(devnet.config, buyer(4).privateKey as Hex);
+      const statuses: number[] = [];
+      for (const n of [0, 300, 600, 900, 1200, 2000, 4000, 8000]) {
+        const p = `/test-pages/file?q=${"a".repeat(n)}`;
+        // undici throws on headers over 16 KiB: a throw here fails the test.
+        const challenge = await fetch(url(p));
+        expect([402, 414]).toContain(challenge.status);
+        statuses.push(challenge.status);
+        const res = await pay(url(p));
+        if (challenge.status === 414) {
+          expect(res.status).toBe(414);
+          expect(await res.json()).toMatchObject({ error: { code: "uri_too_long" } });
+          continue;
+        }
+        expect(res.status).toBe(200);
+        expect(await res.text()).toBe("TEST-FILE-CONTENT\n");
+        expect(await verifiedReceipt(res)).toMatchObject({ payer, resourceUrl: url(p) });
+      }
+      // Both answers occur, in that order: short URLs are paid, long ones refused.
+      expect(statuses[0]).toBe(402);
+      expect(statuses.at(-1)).toBe(414);
+      expect(statuses.indexOf(414)).toBe(statuses.length - statuses.filter((s) => s === 414).length);
+      expect(await balance(payer)).toBe(before - 1000n * BigInt(statuses.filter((s) => s === 402).length));
+
+      // A person opening such an address gets a short page saying so.
+      const page = await fetch(url(`/test-pages/file?q=${"a".repeat(8000)}`), { headers: { accept: "text/html", "sec-fetch-dest": "document" } });
+      expect(page.status).toBe(414);
+      expect(await page.text()).toContain("Address too long");
+    });
+
+    it("a v1 payment sent to a URL over MAX_PRICED_URL_LENGTH is refused 414 before anything is charged (its receipt could not be read)", async () => {
+      const payer = buyer(4).address;
+      const before = await balance(payer);
+      // x402-fetch signs for the quote's requirements; a v1 payment does not name the URL it pays for.
+      let xPayment: string | null = null;
+      const capture: typeof fetch = async (input, init) => {
+        xPayment ??= new Headers(init?.headers).get("x-payment");
+        return xPayment ? new Response("{}", { status: 500 }) : fetch(input, init);
+      };
+      await createPayingFetchV1(devnet.config, buyer(4).privateKey as Hex, undefined, undefined, capture)(url("/api/demo/quote"));
+      expect(xPayment).toEqual(expect.any(String));
+      const long = `/api/demo/quote?q=${"a".repeat(MAX_PRICED_URL_LENGTH)}`;
+      const res = await fetch(url(long), { headers: { "x-payment": xPayment! } });
+      expect(res.status).toBe(414);
+      expect(await res.json()).toMatchObject({ error: { code: "uri_too_long" } });
+      // The same payment, on the quote's own URL, is still good: nothing was used.
+      const served = await fetch(url("/api/demo/quote"), { headers: { "x-payment": xPayment! } });
+      expect(served.status).toBe(200);
+      expect(await balance(payer)).toBe(before - 10_000n);
     });
 
     it.runIf(name === "PostgreSQL")("npm run agent checks a JWS receipt with the key its did:web names, and its kid against the published one", { timeout: 120_000 }, async () => {
