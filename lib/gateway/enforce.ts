@@ -1,4 +1,5 @@
 import { encodePaymentRequiredHeader } from "@x402/core/http";
+import { BAZAAR } from "@x402/extensions/bazaar";
 import {
   FacilitatorResponseError,
   FacilitatorTimeoutError,
@@ -47,7 +48,7 @@ import { paymentKey } from "@/lib/x402/payment-key";
 import { assertSchemePayload } from "@/lib/x402/scheme-payload";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { encodePaymentRequiredWithOffers, OFFER_RECEIPT_KEY, type OfferReceiptExtension } from "@/lib/x402/offer-receipt";
-import { paymentRequiredV1 } from "@/lib/x402/v1";
+import { paymentRequiredV1, v1OutputSchema } from "@/lib/x402/v1";
 import { SERVED_METHODS } from "./methods";
 import { noticePage, paidApiPage } from "./notice-page";
 import { protocolFor, type ProtocolAdapter } from "./protocol";
@@ -166,7 +167,7 @@ async function settleAfterHandler(
   body: ArrayBuffer | null,
   claimAgain = true,
 ): Promise<Response> {
-  const protocol = protocolFor(incoming, await getX402(), resource);
+  const protocol = protocolFor(incoming, await getX402(), resource, v1OutputSchema(extensions?.[BAZAAR.key]));
   const selected = await protocol.select(requirements);
   if (!selected) return paymentRequired(extensions, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
@@ -866,7 +867,7 @@ async function paymentRequired(
   const offers = await signedOffers(requirements, resource);
   const header = encodePaymentRequiredWithOffers({ x402Version: 2, error: message, resource, accepts: requirements, extensions }, offers);
   if (overUrlBudget(header, resource.url)) return uriTooLong({ browser: false, canonicalPath: new URL(resource.url).pathname, context: `402 for ${resource.url.slice(0, 200)}`, headers: PAYMENT_CORS_HEADERS });
-  const body = { ...paymentRequiredV1(requirements, resource, message, offers), code };
+  const body = { ...paymentRequiredV1(requirements, resource, message, offers, v1OutputSchema(extensions?.[BAZAAR.key])), code };
   return new Response(JSON.stringify(body), {
     status: 402,
     // no-transform: a challenge is small and read by machines; Next would otherwise gzip every one

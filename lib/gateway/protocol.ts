@@ -29,8 +29,13 @@ export type ProtocolAdapter = {
   stored(selected: PaymentRequirements): StoredSettlement;
 };
 
-/** The adapter for one incoming payment. */
-export function protocolFor(incoming: IncomingPayment, { server, facilitator }: X402Services, resource: ResourceInfo): ProtocolAdapter {
+/**
+ * The adapter for one incoming payment.
+ *
+ * @param v1OutputSchema v1 only: the route's discovery metadata (lib/x402/v1.ts `v1OutputSchema`)
+ *   in the requirements the facilitator is sent, as the 402 body showed them.
+ */
+export function protocolFor(incoming: IncomingPayment, { server, facilitator }: X402Services, resource: ResourceInfo, v1OutputSchema: Record<string, unknown> = {}): ProtocolAdapter {
   if (incoming.x402Version === 2) {
     const payload = incoming.payload;
     return {
@@ -45,7 +50,7 @@ export function protocolFor(incoming: IncomingPayment, { server, facilitator }: 
     };
   }
   const payload = incoming.payload as unknown as PaymentPayload;
-  const v1 = (selected: PaymentRequirements) => toV1Requirements(selected, resource) as unknown as PaymentRequirements;
+  const v1 = (selected: PaymentRequirements) => toV1Requirements(selected, resource, v1OutputSchema) as unknown as PaymentRequirements;
   return {
     version: 1,
     header: "X-PAYMENT",

@@ -13,9 +13,10 @@ export const X_PAYMENT_RESPONSE_HEADER = "X-PAYMENT-RESPONSE";
 /**
  * A v2 PaymentRequirements as v1 (specs/x402-specification-v1.md, "PaymentRequirements"):
  * `amount` → `maxAmountRequired`, CAIP-2 → v1 network name, resource details inlined.
+ * @param outputSchema v1's request structure for the route (`v1OutputSchema`), `{}` for none.
  * @returns undefined when the network has no v1 name (v1 clients cannot pay it).
  */
-export function toV1Requirements(req: PaymentRequirements, resource: ResourceInfo): PaymentRequirementsV1 | undefined {
+export function toV1Requirements(req: PaymentRequirements, resource: ResourceInfo, outputSchema: Record<string, unknown> = {}): PaymentRequirementsV1 | undefined {
   const network = toV1Network(req.network);
   if (!network) return undefined;
   return {
@@ -25,12 +26,35 @@ export function toV1Requirements(req: PaymentRequirements, resource: ResourceInf
     resource: resource.url,
     description: resource.description ?? "",
     mimeType: resource.mimeType ?? "application/json",
-    outputSchema: {},
+    outputSchema,
     payTo: req.payTo,
     maxTimeoutSeconds: req.maxTimeoutSeconds,
     asset: req.asset,
     extra: req.extra,
   };
+}
+
+/**
+ * v1's discovery metadata for a route, from the bazaar declaration its v2 402 carries: the
+ * `outputSchema` the legacy v1 middleware wrote (`{input: {type: "http", method, discoverable:
+ * true, queryParams | bodyType + bodyFields}, output}`), which a v1 cataloguing facilitator reads
+ * from the requirements it verifies and settles (@x402/extensions' `extractDiscoveryInfoV1`).
+ *
+ * @param bazaar `extensions.bazaar` of the v2 402 (specs/extensions/bazaar.md), or undefined.
+ * @returns `{}` (not discoverable) when there is no HTTP declaration, e.g. for pages.
+ */
+export function v1OutputSchema(bazaar: unknown): Record<string, unknown> {
+  const info = (bazaar as { info?: { input?: Record<string, unknown>; output?: { example?: unknown } } } | undefined)?.info;
+  const input = info?.input;
+  if (!input || input.type !== "http" || typeof input.method !== "string") return {};
+  const structure = {
+    type: "http",
+    method: input.method,
+    discoverable: true,
+    ...(input.queryParams && typeof input.queryParams === "object" ? { queryParams: input.queryParams } : {}),
+    ...(typeof input.bodyType === "string" ? { bodyType: input.bodyType, bodyFields: input.body ?? {} } : {}),
+  };
+  return { input: structure, ...(info.output?.example !== undefined ? { output: info.output.example } : {}) };
 }
 
 /**
@@ -41,17 +65,19 @@ export function toV1Requirements(req: PaymentRequirements, resource: ResourceInf
  * cannot express are left out.
  *
  * @param offerReceipt `extensions["offer-receipt"]` as built for `reqs` (acceptIndex = index in `reqs`).
+ * @param outputSchema the route's v1 discovery metadata (`v1OutputSchema`), in every option.
  */
 export function paymentRequiredV1(
   reqs: PaymentRequirements[],
   resource: ResourceInfo,
   error: string,
   offerReceipt?: { info: Record<string, unknown>; schema?: unknown },
+  outputSchema: Record<string, unknown> = {},
 ): PaymentRequiredV1 & { extensions?: Record<string, unknown> } {
   const accepts: PaymentRequirementsV1[] = [];
   const v1Index = new Map<number, number>();
   reqs.forEach((r, i) => {
-    const v1 = toV1Requirements(r, resource);
+    const v1 = toV1Requirements(r, resource, outputSchema);
     if (!v1) return;
     v1Index.set(i, accepts.length);
     accepts.push(v1);

@@ -15,7 +15,7 @@ import { x402HTTPClient } from "@x402/core/client";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader, HTTPFacilitatorClient } from "@x402/core/http";
 import { MAX_PRICED_URL_LENGTH } from "@/lib/gateway/url-limit";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, withBazaar, type DiscoveryExtension } from "@x402/extensions/bazaar";
+import { BAZAAR, extractDiscoveryInfo, extractDiscoveryInfoV1, validateDiscoveryExtension, withBazaar, type DiscoveryExtension } from "@x402/extensions/bazaar";
 import { createSIWxClientExtension, createSIWxClientHook, createSIWxMessage, encodeSIWxHeader, SIGN_IN_WITH_X, wrapFetchWithSIWx, type SIWxExtension } from "@x402/extensions/sign-in-with-x";
 import { wrapFetchWithPayment } from "@x402/fetch";
 import { privateKeyToAccount } from "viem/accounts";
@@ -320,6 +320,10 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(validateDiscoveryExtension(bazaar)).toEqual({ valid: true });
       expect(bazaar.info.input).toMatchObject({ type: "http", method: "POST", bodyType: "json", body: { text: expect.any(String) } });
       expect(bazaar.info.output).toMatchObject({ type: "json", example: { summary: expect.any(String) } });
+
+      // v1 clients read the body: each option carries the same metadata in v1's outputSchema.
+      const v1Body = await challenge.clone().json();
+      for (const option of v1Body.accepts) expect(extractDiscoveryInfoV1(option)).toEqual(bazaar.info);
 
       // What the official client sends back is what a cataloguing facilitator reads.
       const client = new x402HTTPClient(createX402Client(devnet.config, buyer(0).privateKey as Hex));

@@ -5,7 +5,11 @@ import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { fromV1Network, toV1Network } from "@/lib/x402/networks";
-import { encodeV1PaymentResponse, findV1Requirement, paymentRequiredV1, toV1Requirements } from "@/lib/x402/v1";
+import { BAZAAR, extractDiscoveryInfo, extractDiscoveryInfoV1, isDiscoverableV1, type DiscoveryExtension } from "@x402/extensions/bazaar";
+import { declaredExtensions } from "@/lib/x402/extensions";
+import type { PricedRouteConfig } from "@/lib/x402/route-table";
+import { encodeV1PaymentResponse, findV1Requirement, paymentRequiredV1, toV1Requirements, v1OutputSchema } from "@/lib/x402/v1";
+import { routeConfig } from "../support/routes";
 
 const req = (network: string, payTo = "0xMerchant"): PaymentRequirements => ({
   scheme: "exact",
@@ -118,5 +122,40 @@ describe("v1 requirements", () => {
   it("encodes X-PAYMENT-RESPONSE with the v1 network name", () => {
     const encoded = encodeV1PaymentResponse({ success: true, transaction: "0x1", network: "eip155:84532", payer: "0xP" });
     expect(JSON.parse(Buffer.from(encoded, "base64").toString())).toEqual({ success: true, transaction: "0x1", network: "base-sepolia", payer: "0xP" });
+  });
+});
+
+describe("v1 discovery metadata (outputSchema, as the legacy v1 middleware wrote it)", () => {
+  const declared = (over: Partial<PricedRouteConfig>, path = over.pathPattern ?? "/api/x") =>
+    declaredExtensions(routeConfig(over), { method: over.method ?? "GET", path })![BAZAAR.key] as DiscoveryExtension;
+
+  it("carries a GET route's query example and a POST route's body, read back by the library's v1 extractor as the v2 declaration", () => {
+    for (const over of [
+      { method: "GET", discovery: { inputExample: { city: "Oslo" }, outputExample: { tempC: 4 } } },
+      { method: "POST", discovery: { inputExample: { text: "Hi." }, bodyType: "json" as const, outputExample: { summary: "Hi." } } },
+      { method: "DELETE", discovery: null },
+    ]) {
+      const bazaar = declared(over);
+      const v1 = toV1Requirements(req("eip155:84532"), resource, v1OutputSchema(bazaar))!;
+      expect(v1.outputSchema).toMatchObject({ input: { type: "http", method: over.method, discoverable: true } });
+      expect(isDiscoverableV1(v1 as never)).toBe(true);
+      expect(extractDiscoveryInfoV1(v1 as never)).toEqual(extractDiscoveryInfo({ x402Version: 2, resource, accepted: req("eip155:84532"), payload: {}, extensions: { [BAZAAR.key]: bazaar } } as never, req("eip155:84532"))!.discoveryInfo);
+    }
+  });
+
+  it("leaves a dynamic route's call-specific path parameters out, and pages (no declaration) undiscoverable", () => {
+    const dynamic = v1OutputSchema(declared({ pathPattern: "/api/weather/:city" }, "/api/weather/oslo"));
+    expect(JSON.stringify(dynamic)).not.toContain("oslo");
+    expect(v1OutputSchema(undefined)).toEqual({});
+    expect(v1OutputSchema({ info: { input: { type: "mcp", toolName: "x" } } })).toEqual({});
+    const page = paymentRequiredV1([req("eip155:84532")], resource, "Payment required");
+    expect(page.accepts[0]!.outputSchema).toEqual({});
+    expect(isDiscoverableV1(page.accepts[0] as never)).toBe(false);
+  });
+
+  it("is the same in every option of the 402 body", () => {
+    const schema = v1OutputSchema(declared({ discovery: { inputExample: { q: "1" } } }));
+    const body = paymentRequiredV1([req("eip155:84532"), req("eip155:8453")], resource, "Payment required", undefined, schema);
+    expect(body.accepts.map((a) => a.outputSchema)).toEqual([schema, schema]);
   });
 });
