@@ -3,7 +3,6 @@ import type { PaymentRequirements } from "@x402/core/types";
 import {
   BAZAAR,
   bazaarResourceServerExtension,
-  declareDiscoveryExtension,
   isValidIconUrl,
   isValidRouteTemplate,
   isValidServiceName,
@@ -13,6 +12,7 @@ import {
 } from "@x402/extensions/bazaar";
 import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { z } from "zod";
+import { routeBazaarDeclaration } from "./extensions";
 import type { PricedRouteConfig } from "./route-table";
 
 /**
@@ -29,8 +29,6 @@ export const CATALOG_MAX_LIMIT = 1000;
 /** Longest `query` `/discovery/search` takes (characters), and most terms it matches. */
 export const SEARCH_MAX_QUERY = 200;
 const SEARCH_MAX_TERMS = 16;
-
-const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
 const filterText = z.string().trim().min(1).max(200);
 const filters = {
@@ -94,13 +92,9 @@ export type CatalogRoute = { route: PricedRouteConfig; accepts: PaymentRequireme
 export function catalogEntry(origin: string, { route, accepts, lastUpdated }: CatalogRoute, store: { name?: string; iconUrl?: string } = {}): DiscoveryResource | null {
   if (route.kind !== "api" || route.method === "*" || accepts.length === 0) return null;
   const method = route.method.toUpperCase();
-  const d = route.discovery ?? {};
-  const output = d.outputExample !== undefined || d.outputSchema ? { example: d.outputExample, schema: d.outputSchema } : undefined;
-  const declared = BODY_METHODS.has(method)
-    ? declareDiscoveryExtension({ bodyType: d.bodyType ?? "json", input: d.inputExample ?? {}, inputSchema: d.inputSchema ?? { properties: {} }, output })
-    : declareDiscoveryExtension({ input: d.inputExample ?? {}, inputSchema: d.inputSchema ?? { properties: {} }, output });
   // Enriched as a 402 is, but for no call in particular: the method only, no pathParams.
-  const bazaar = bazaarResourceServerExtension.enrichDeclaration!(declared[BAZAAR.key], { method, adapter: { getPath: () => route.pathPattern } } as unknown as HTTPRequestContext) as Record<string, unknown>;
+  const context = { method, adapter: { getPath: () => route.pathPattern } } as unknown as HTTPRequestContext;
+  const bazaar = bazaarResourceServerExtension.enrichDeclaration!(routeBazaarDeclaration(route, method), context) as Record<string, unknown>;
   const template = route.pathPattern.split("/").map((segment) => (segment === "*" ? ":var1" : segment)).join("/");
   // As the library enriches a 402: a pattern of wildcards only ("/*") gets no template.
   const wildcardOnly = route.pathPattern.split("/").filter(Boolean).every((segment) => segment === "*");

@@ -42,17 +42,26 @@ export function declaredExtensions(route: PricedRouteConfig, request: { method: 
 }
 const declarationCache = new WeakMap<PricedRouteConfig, Map<string, Record<string, unknown>>>();
 
-/** The bazaar declaration for one call of an API route, enriched for its method and path as @x402/extensions' server does. */
-function bazaarDeclaration(route: PricedRouteConfig, request: { method: string; path: string }): unknown {
-  const method = request.method.toUpperCase();
+/**
+ * An API route's bazaar declaration for `method` (upper-case) as `declareDiscoveryExtension`
+ * builds it from the route's discovery metadata (a query input for GET/HEAD/DELETE, a body for
+ * POST/PUT/PATCH), before @x402/extensions' server enriches it for a call.
+ */
+export function routeBazaarDeclaration(route: PricedRouteConfig, method: string): unknown {
   const d = route.discovery ?? {};
   const output = d.outputExample !== undefined || d.outputSchema ? { example: d.outputExample, schema: d.outputSchema } : undefined;
   const declared = BODY_METHODS.has(method)
     ? declareDiscoveryExtension({ bodyType: d.bodyType ?? "json", input: d.inputExample ?? {}, inputSchema: d.inputSchema ?? { properties: {} }, output })
     : declareDiscoveryExtension({ input: d.inputExample ?? {}, inputSchema: d.inputSchema ?? { properties: {} }, output });
+  return declared[BAZAAR.key];
+}
+
+/** The bazaar declaration for one call of an API route, enriched for its method and path as @x402/extensions' server does. */
+function bazaarDeclaration(route: PricedRouteConfig, request: { method: string; path: string }): unknown {
+  const method = request.method.toUpperCase();
   // The library narrows the method and derives routeTemplate/pathParams from the HTTP context.
   const context = { method, routePattern: route.pathPattern, adapter: { getPath: () => request.path } } as unknown as HTTPRequestContext;
-  return bazaarResourceServerExtension.enrichDeclaration!(declared[BAZAAR.key], context);
+  return bazaarResourceServerExtension.enrichDeclaration!(routeBazaarDeclaration(route, method), context);
 }
 
 /**
