@@ -406,11 +406,11 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
    * Runs `scripts/agent.ts` (what `npm run agent --` runs) with `args` against this devnet, its
    * file written where DEVNET_FILE says; `onOutput` sees stdout as it grows.
    */
-  async function runAgent(args: string[], onOutput?: (out: string) => void): Promise<{ code: number | null; out: string }> {
+  async function runAgent(args: string[], onOutput?: (out: string) => void, script = "scripts/agent.ts"): Promise<{ code: number | null; out: string }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-agent-"));
     writeDevnetFile(devnet.config, path.join(dir, "devnet.json"));
     try {
-      const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/agent.ts", ...args], { env: { ...process.env, DEVNET_FILE: path.join(dir, "devnet.json") }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(path.resolve("node_modules/.bin/tsx"), [script, ...args], { env: { ...process.env, DEVNET_FILE: path.join(dir, "devnet.json") }, stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       let err = "";
       child.stdout.on("data", (chunk: Buffer) => {
@@ -915,6 +915,23 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(out).toContain(`payer        ${buyer(0).address}`);
       expect(out).toContain("transaction  (not included)");
       expect(await balance(buyer(0).address)).toBe(before - 10_000n);
+    });
+
+    it("npm run discover lists and searches the store's priced APIs through the official bazaar client", { timeout: 120_000 }, async () => {
+      const discover = (args: string[]) => runAgent(args, undefined, "scripts/discover.ts");
+      const all = await discover([app.url]);
+      expect(all.code).toBe(0);
+      expect(all.out).toMatch(/^\d+ priced APIs at http:\/\/127\.0\.0\.1:\d+\n/);
+      expect(all.out).toContain(`GET ${url("/api/demo/quote")}\n  A quotation of the minute\n  pay          10000 atomic units of ${asset} (USD Coin) on ${devnet.config.network}, to ${merchant}`);
+      expect(all.out).toContain(`POST ${url("/api/demo/summarize")}`);
+      expect(all.out).toMatch(/ {2}body {8}\{"text":/);
+      expect(all.out).not.toContain("/articles/");
+      const found = await discover([app.url, "--query", "quotation", "--network", devnet.config.svm.network]);
+      expect(found.code).toBe(0);
+      expect(found.out).toContain(`1 priced API at ${app.url} matching "quotation"`);
+      expect(found.out).toContain(`on ${devnet.config.svm.network}, to ${devnet.config.svm.payTo}`);
+      // A site that does not answer the discovery API: exit 1, said in words.
+      expect((await discover([`${app.url}/api/nope`])).code).toBe(1);
     });
 
     it("--network solana --v1: x402-fetch pays on the local Solana", { timeout: 120_000 }, async () => {
