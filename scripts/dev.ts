@@ -70,6 +70,9 @@ console.log(`
                ${config.svm.network} (local SVM) at ${config.svm.rpcUrl}, USDC ${config.svm.mint.address}
   facilitator  ${config.facilitatorUrl}
 
+  See what agents can buy:
+    npm run discover -- ${next.url}
+
   Pay a route as an agent:
     npm run agent -- ${next.url}/api/demo/quote
     npm run agent -- ${next.url}/api/demo/quote --network solana
