@@ -91,10 +91,6 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     headers.set(PAGE_ACCESS_HEADER, pageAccessProof(target.path));
     return NextResponse.next({ request: { headers } });
   }
-  const url = new URL(request.url);
-  if (url.pathname.length + url.search.length > MAX_PRICED_URL_LENGTH) {
-    return uriTooLong({ browser: isBrowserNavigation(request), canonicalPath: target.href, context, headers: PAYMENT_CORS_HEADERS });
-  }
   let refusal: { code: "sign_in_refused" | "payment_required"; message: string } | undefined;
   let quotaExhausted: Date | undefined;
   const paying = request.headers.has("payment-signature") || request.headers.has("x-payment");
@@ -129,6 +125,11 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
     }
   } catch (error) {
     return errorResponse(error, `sign-in or free quota for ${context}`, PAYMENT_CORS_HEADERS);
+  }
+  // Past this point every answer repeats the URL in a header (a 402, or a paid answer's receipt).
+  const url = new URL(request.url);
+  if (url.pathname.length + url.search.length > MAX_PRICED_URL_LENGTH) {
+    return uriTooLong({ browser: isBrowserNavigation(request), canonicalPath: target.href, context, headers: PAYMENT_CORS_HEADERS });
   }
   const response = await enforcePayment(request, route, snapshot, target, { refusal });
   if (quotaExhausted && response.status === 402) {

@@ -13,7 +13,8 @@ import { noticePage } from "./notice-page";
 
 /**
  * The longest URL (path and query as sent, percent-encoded: characters = bytes) a priced request
- * is answered for at all, other than a page opened with its access grant: a signed receipt for it
+ * is answered for with a 402 or a payment, not counting a page opened with its access grant or a
+ * call let through by sign-in or free quota (their answers repeat no URL): a signed receipt for it
  * stays well within 16 KiB. nginx's own default line limit is also 8 KiB.
  */
 export const MAX_PRICED_URL_LENGTH = 8192;

@@ -899,6 +899,19 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       const rows = await db.prisma.quotaUsage.findMany({ where: { identity: { in: ["ip:198.51.100.7", "ip:198.51.100.8"] } } });
       expect(rows.map((r) => r.used).sort()).toEqual([3, 3]);
     });
+
+    it.runIf(name === "PostgreSQL")("serves a free call whatever its URL's length (its answer repeats no URL); once payment is due, a URL over the limit is 414", async () => {
+      const long = `/api/demo/weather?city=Oslo&pad=${"a".repeat(MAX_PRICED_URL_LENGTH)}`;
+      const call = () => fetch(url(long), { headers: { "x-forwarded-for": "198.51.100.9" } });
+      for (const remaining of ["2", "1", "0"]) {
+        const res = await call();
+        expect(res.status).toBe(200);
+        expect(res.headers.get("x-quota-remaining")).toBe(remaining);
+      }
+      const due = await call();
+      expect(due.status).toBe(414);
+      expect(await due.json()).toMatchObject({ error: { code: "uri_too_long" } });
+    });
   });
   describe.runIf(name === "PGlite")("npm run agent (README's commands)", () => {
     it("pays a priced API and prints the answer, the settlement and the buyer's balance", { timeout: 120_000 }, async () => {
