@@ -46,12 +46,13 @@ export async function listPricedResources(): Promise<DiscoveredResource[]> {
   );
 }
 
-/** Headers of the catalog's answers: public, cached briefly, per configured host (as /.well-known/x402). */
+/** Headers of the discovery answers (/.well-known/x402, the bazaar catalog): public, cached briefly, per configured host. */
 export const CATALOG_HEADERS = { "access-control-allow-origin": "*", "cache-control": "public, max-age=10", vary: "Host, X-Forwarded-Host" } as const;
 
 /**
  * The bazaar catalog of this store (lib/x402/bazaar-catalog.ts `catalogEntry`): one entry per
- * priced API route that has something payable now, from the proxy's own route snapshot, named by
+ * priced API route that has something payable now, from the proxy's own route snapshot, ordered by
+ * URL then method (so `offset` pages never overlap), named by
  * the store's name (else `origin`'s host) and logo (a path on this site made absolute).
  *
  * @param origin the configured public origin (lib/public-origin.ts), e.g. `https://store.example`.
@@ -61,7 +62,8 @@ export async function loadCatalog(origin: string): Promise<DiscoveryResource[]> 
   const [snapshot, store] = await Promise.all([getRouteSnapshot(), getDb().then(loadStoreSettings)]);
   const loadedAt = new Date().toISOString();
   const name = store.name || new URL(origin).host;
-  const iconUrl = store.logoUrl ? new URL(store.logoUrl, origin).href : undefined;
+  // Stored through the settings form's link check; a hand-edited row that is no URL is left out.
+  const iconUrl = store.logoUrl && URL.canParse(store.logoUrl, origin) ? new URL(store.logoUrl, origin).href : undefined;
   const entries = await Promise.all(
     snapshot.table.routes.map(async (route) => {
       const accepts = await snapshot.requirementsFor(route).then(
@@ -71,5 +73,9 @@ export async function loadCatalog(origin: string): Promise<DiscoveryResource[]> 
       return catalogEntry(origin, { route, accepts, lastUpdated: route.updatedAt ?? loadedAt }, { name, iconUrl });
     }),
   );
-  return entries.filter((e): e is DiscoveryResource => e !== null);
+  // One order for every request (the routes are read in no set order), so pages do not overlap.
+  const method = (e: DiscoveryResource) => String((e.extensions?.bazaar as { info?: { input?: { method?: string } } } | undefined)?.info?.input?.method ?? "");
+  return entries
+    .filter((e): e is DiscoveryResource => e !== null)
+    .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : method(a) < method(b) ? -1 : method(a) > method(b) ? 1 : 0));
 }

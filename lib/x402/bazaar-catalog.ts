@@ -16,7 +16,7 @@ import { routeBazaarDeclaration } from "./extensions";
 import type { PricedRouteConfig } from "./route-table";
 
 /**
- * The bazaar's discovery API (what `withBazaar(client).extensions.discovery` of @x402/extensions
+ * The bazaar's discovery API (what `withBazaar(client).extensions.bazaar` of @x402/extensions
  * calls: `GET {url}/discovery/resources` and `GET {url}/discovery/search`), answered for this
  * store's own priced API routes. specs/extensions/bazaar.md leaves how a catalog is exposed to the
  * implementation; the shapes here are the library's `DiscoveryResourcesResponse` and
@@ -120,7 +120,7 @@ type Filters = Pick<ListResourcesQuery, "type" | "payTo" | "scheme" | "network" 
 /** Whether an entry passes the filters: type, and an accepted option with that payTo (EVM addresses in any case), scheme and network. */
 function passes(entry: DiscoveryResource, f: Filters): boolean {
   if (f.type !== undefined && entry.type !== f.type) return false;
-  if (f.extensions !== undefined && !(f.extensions in (entry.extensions ?? {}))) return false;
+  if (f.extensions !== undefined && !Object.hasOwn(entry.extensions ?? {}, f.extensions)) return false;
   const payTo = f.payTo?.startsWith("0x") ? f.payTo.toLowerCase() : f.payTo;
   return entry.accepts.some(
     (a) =>

@@ -348,6 +348,9 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       const listed = await bazaar.listResources();
       expect(listed.x402Version).toBe(2);
       expect(listed.pagination).toEqual({ limit: 100, offset: 0, total: listed.items.length });
+      // One order on every request (by URL), so offset pages never overlap.
+      const order = listed.items.map((i) => i.resource);
+      expect(order).toEqual([...order].sort());
       const quote = listed.items.find((i) => i.resource === url("/api/demo/quote"))!;
       // Priced as enforced: the very accepts and bazaar declaration of the route's 402.
       const enforced = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);

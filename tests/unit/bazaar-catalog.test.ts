@@ -97,6 +97,8 @@ describe("GET /discovery/resources: filters and pages", () => {
     expect(list({ scheme: "upto" }).items).toEqual([]);
     expect(list({ type: "mcp" }).pagination.total).toBe(0);
     expect(resources(list({ extensions: PAYMENT_IDENTIFIER }).items)).toEqual(["/api/demo/quote"]);
+    // A key every object inherits is no extension.
+    for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty"]) expect(list({ extensions: key }).items).toEqual([]);
     // One option must satisfy network and payTo together.
     expect(list({ network: svm.network, payTo: EVM_PAY_TO }).items).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { errorResponse } from "@/lib/errors";
-import { listPricedResources } from "@/lib/gateway/discovery";
+import { CATALOG_HEADERS, listPricedResources } from "@/lib/gateway/discovery";
 import { getOfferReceiptSigner } from "@/lib/gateway/x402-server";
 import { publicOriginOf } from "@/lib/public-origin";
 
@@ -20,7 +20,7 @@ export async function GET(request: Request) {
       // offerReceipt: the key that signs 402 offers and receipts, for verifiers to compare a recovered signer with.
       // bazaar: where the official bazaar client lists and searches the priced APIs (app/discovery/).
       { x402Version: 2, origin, ...offerReceiptEntry(), bazaar: { resources: `${origin}/discovery/resources`, search: `${origin}/discovery/search` }, resources },
-      { headers: { "access-control-allow-origin": "*", "cache-control": "public, max-age=10", vary: "Host, X-Forwarded-Host" } },
+      { headers: CATALOG_HEADERS },
     );
   } catch (error) {
     return errorResponse(error, "GET /.well-known/x402");
