@@ -8,6 +8,7 @@ import { wrapAxiosWithPayment } from "@x402/axios";
 import { x402HTTPClient } from "@x402/core/client";
 import axios from "axios";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { extractDiscoveryInfoV1 } from "@x402/extensions/bazaar";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http, parseAbiItem, parseSignature, type Address, type Hex } from "viem";
@@ -160,8 +161,12 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
   it("v1: the x402-fetch client pays with X-PAYMENT and gets X-PAYMENT-RESPONSE", async () => {
     const payer = buyer(1).address;
     const before = await balance(payer);
+    // What the facilitator is asked to settle: v1 requirements with the route's discovery metadata.
+    let settled: { paymentRequirements?: Parameters<typeof extractDiscoveryInfoV1>[0] } | undefined;
+    switchboard.onNextSettle(async (body) => void (settled = body as typeof settled));
     const res = await createPayingFetchV1(devnet.config, buyer(1).privateKey as Hex)(url("/api/demo/quote"));
     expect(res.status).toBe(200);
+    expect(extractDiscoveryInfoV1(settled!.paymentRequirements!)).toMatchObject({ input: { type: "http", method: "GET" }, output: { type: "json", example: { text: expect.any(String) } } });
     const settle = JSON.parse(Buffer.from(res.headers.get("X-PAYMENT-RESPONSE")!, "base64").toString());
     expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
     expect(await balance(payer)).toBe(before - 10_000n);
