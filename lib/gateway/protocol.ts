@@ -59,13 +59,14 @@ export function protocolFor(incoming: IncomingPayment, { server, facilitator }: 
     verify: (selected) => facilitator.verify(payload, v1(selected)),
     settle: (selected) => facilitator.settle(payload, v1(selected)),
     encodeResponse: encodeV1PaymentResponse,
-    stored: (selected) => ({ x402Version: 1, payload: incoming.payload, requirements: selected, resource }),
+    stored: (selected) => ({ x402Version: 1, payload: incoming.payload, requirements: selected, resource, outputSchema: v1OutputSchema }),
   };
 }
 
 /**
  * Asks the facilitator to settle a payment as Tollgate asked before (`stored`, kept on its row):
- * the same adapter, payload and requirements, so v1 and v2 go exactly as on the paid path.
+ * the same adapter, payload and requirements (v1: with the same `outputSchema`), so v1 and v2 go
+ * exactly as on the paid path.
  *
  * @returns the facilitator's SettleResponse.
  * @throws as `ProtocolAdapter.settle` does: @x402/core's SettleError for a failure verdict, any
@@ -73,5 +74,5 @@ export function protocolFor(incoming: IncomingPayment, { server, facilitator }: 
  */
 export function settleStored(services: X402Services, stored: StoredSettlement): Promise<SettleResponse> {
   const incoming: IncomingPayment = stored.x402Version === 2 ? { x402Version: 2, payload: stored.payload } : { x402Version: 1, payload: stored.payload };
-  return protocolFor(incoming, services, stored.resource).settle(stored.requirements);
+  return protocolFor(incoming, services, stored.resource, stored.x402Version === 1 ? stored.outputSchema : {}).settle(stored.requirements);
 }
