@@ -1,3 +1,4 @@
+import { BUILDER_CODE_PATTERN } from "@x402/extensions/builder-code";
 import { z } from "zod";
 import { privateKeyToAccount } from "viem/accounts";
 import { rpcUrlsSchema } from "@/lib/chains/rpc-urls";
@@ -40,6 +41,8 @@ const origin = z.url({ protocol: /^https?$/ }).transform((value, ctx) => {
 });
 
 const headersJson = jsonVariable(z.record(z.string(), z.string()));
+/** An ERC-8021 builder code, as @x402/extensions/builder-code accepts one. */
+const builderCode = z.string().regex(BUILDER_CODE_PATTERN, "must be 1 to 32 characters of a-z, 0-9 and _");
 
 /** Whether viem takes `key` (0x + 64 hex) as a secp256k1 private key: not 0, below the curve order. */
 function isSecp256k1Key(key: string): boolean {
@@ -76,6 +79,11 @@ const envSchema = z
     FACILITATOR_EVM_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits").optional(),
     /** …and the Solana fee payer (base58 of the 64-byte keypair) for every network in SOLANA_RPC_URLS. */
     FACILITATOR_SVM_PRIVATE_KEY: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{80,90}$/, "must be a base58 64-byte keypair").optional(),
+    /**
+     * The self-hosted facilitator's own builder code (ERC-8021 `w`, @x402/extensions/builder-code):
+     * written into every EVM settlement's calldata beside the store's and the buyer's codes.
+     */
+    FACILITATOR_BUILDER_CODE: builderCode.optional(),
     /** Coinbase CDP's facilitator: the API key id and secret; each call then carries a JWT made by @coinbase/x402. */
     CDP_API_KEY_ID: z.string().min(1).optional(),
     CDP_API_KEY_SECRET: z.string().min(1).optional(),
@@ -212,6 +220,12 @@ const envSchema = z
     OFFER_VALIDITY_SECONDS: z.coerce.number().int().min(10).max(86_400).optional(),
     /** "true": receipts name the settlement's transaction (verifiable on chain, but linkable); default privacy-minimal. */
     RECEIPT_INCLUDES_TRANSACTION: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
+    /**
+     * This store's builder code (ERC-8021 `a`, @x402/extensions/builder-code): declared in every 402,
+     * so a facilitator that supports the builder-code extension writes it into the settlement's
+     * calldata (on-chain attribution of the sale to this app). Unset: none is declared.
+     */
+    BUILDER_CODE: builderCode.optional(),
     /** WalletConnect Cloud project id; the WalletConnect option appears only when set. */
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().min(1).optional(),
     /** WalletConnect relay (ws:// or wss://); default WalletConnect's own. For a self-hosted or regional relay. */
@@ -257,7 +271,9 @@ const envSchema = z
       databaseUrl: e.DATABASE_URL,
       facilitator: { url: facilitatorUrl, headers: e.FACILITATOR_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS, cdp },
       /** The self-hosted facilitator's keys, when it replaces FACILITATOR_URL; null otherwise. */
-      selfHostedFacilitator: selfHosted ? { evmPrivateKey: e.FACILITATOR_EVM_PRIVATE_KEY as `0x${string}` | undefined, svmPrivateKey: e.FACILITATOR_SVM_PRIVATE_KEY } : null,
+      selfHostedFacilitator: selfHosted
+        ? { evmPrivateKey: e.FACILITATOR_EVM_PRIVATE_KEY as `0x${string}` | undefined, svmPrivateKey: e.FACILITATOR_SVM_PRIVATE_KEY, builderCode: e.FACILITATOR_BUILDER_CODE ?? null }
+        : null,
       /** The fallback facilitator, or null. */
       fallbackFacilitator: e.FACILITATOR_FALLBACK_URL
         ? { url: e.FACILITATOR_FALLBACK_URL, headers: e.FACILITATOR_FALLBACK_HEADERS ?? {}, timeoutMs: e.FACILITATOR_TIMEOUT_MS }
@@ -284,6 +300,8 @@ const envSchema = z
         pollMs: e.WEBHOOK_POLL_MS,
         allowHttp: e.WEBHOOK_ALLOW_HTTP ?? false,
       },
+      /** The store's builder code (ERC-8021 `a`), or null. */
+      builderCode: e.BUILDER_CODE ?? null,
       /** The offer-receipt extension's signing settings, or null when OFFER_RECEIPT_PRIVATE_KEY is unset. */
       offerReceipt: e.OFFER_RECEIPT_PRIVATE_KEY
         ? {

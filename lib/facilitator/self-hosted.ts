@@ -1,5 +1,6 @@
 import type { FacilitatorClient } from "@x402/core/http";
 import { x402Facilitator } from "@x402/core/facilitator";
+import { BuilderCodeFacilitatorExtension } from "@x402/extensions/builder-code";
 import { FacilitatorTimeoutError, type Network, type PaymentPayload, type PaymentRequirements, type SettleResponse, type SupportedResponse, type VerifyResponse } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
@@ -120,7 +121,11 @@ export type SelfHostedEvmChain = { network: Network; chainId: number; rpcUrls: R
  *   mined (lib/facilitator/speed-up.ts). The next nonce lives in `nonceStore(network, address)`:
  *   this process's memory by default, or a store shared by every instance with the same key
  *   (databaseNonceStore, on PostgreSQL), each send holding it, so the instances take turns;
- * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrls` per network.
+ * - Solana: `svm.feePayer` pays the fees, through `svm.rpcUrls` per network;
+ * - the builder-code extension (ERC-8021 attribution, @x402/extensions/builder-code): an EVM
+ *   settlement's calldata ends with the codes a v2 payment carries (the store's `a`, which its
+ *   resource server checked, and the buyer's `s`) and this facilitator's own `builderCode` (`w`);
+ *   nothing is appended when there are none. /supported lists the extension.
  * Each network's endpoints are tried in order, per call (lib/chains/rpc.ts): a send the first
  * endpoint failed goes to the next, the same signed transaction (one nonce, one signature).
  *
@@ -135,6 +140,7 @@ export function createSelfHostedFacilitator({
   speedUpAfterMs = SPEED_UP_AFTER_MS,
   maxSpeedUps = MAX_SPEED_UPS,
   nonceStore = () => memoryNonceStore(),
+  builderCode = null,
 }: {
   evmPrivateKey?: Hex;
   evmChains?: SelfHostedEvmChain[];
@@ -144,9 +150,13 @@ export function createSelfHostedFacilitator({
   speedUpAfterMs?: number;
   maxSpeedUps?: number;
   nonceStore?: (network: Network, address: Address) => NonceStore;
+  /** This facilitator's own builder code (ERC-8021 `w`), or null for none. */
+  builderCode?: string | null;
 }): x402Facilitator {
   const minedAs = new Map<string, string>();
   const facilitator = new MinedHashFacilitator(minedAs);
+  // @x402/evm asks it for the calldata suffix of each settlement (the library's own encoding).
+  facilitator.registerExtension(new BuilderCodeFacilitatorExtension(builderCode ? { builderCode } : {}));
   if (evmPrivateKey) {
     const account = privateKeyToAccount(evmPrivateKey);
     for (const chain of evmChains) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { env } from "@/lib/env";
 import { assetKey, describeAssets, formatAssetAmount } from "@/lib/payments/display";
 import { publicOriginOf } from "@/lib/public-origin";
 import type { AgentDocsContext } from "./agent-docs";
@@ -8,7 +9,8 @@ import type { DiscoveredResource } from "./discovery";
 /**
  * The context the agent documents (/openapi.json, /llms.txt) are written in: the configured
  * public origin (never one a Host header made up), a title, and prices in words ("0.01 USDC on
- * Base Sepolia", token facts cached per process), and who signs offers and receipts.
+ * Base Sepolia", token facts cached per process), who signs offers and receipts, and the store's
+ * builder code.
  */
 export async function agentDocsContext(request: Request, resources: DiscoveredResource[]): Promise<AgentDocsContext> {
   const origin = publicOriginOf(request.headers, request.url);
@@ -17,6 +19,7 @@ export async function agentDocsContext(request: Request, resources: DiscoveredRe
     origin,
     title: `Tollgate at ${new URL(origin).host}`,
     offerReceipt: getOfferReceiptSigner()?.identity ?? null,
+    builderCode: env().builderCode,
     describePrice: (a) => {
       const display = assets.get(assetKey(a.network, a.asset));
       return `${formatAssetAmount(a.amount, display)} on ${display?.networkName ?? a.network} (${a.network})`;

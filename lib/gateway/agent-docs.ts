@@ -11,6 +11,8 @@ export type AgentDocsContext = {
   describePrice: (requirement: PaymentRequirements) => string;
   /** Who signs offers and receipts (the offer-receipt extension), when a key is set. */
   offerReceipt?: OfferReceiptIdentity | null;
+  /** The store's ERC-8021 builder code (the builder-code extension), when one is set. */
+  builderCode?: string | null;
 };
 
 const QUERY_METHODS = ["get", "delete"] as const;
@@ -153,6 +155,13 @@ export function llmsText(resources: DiscoveredResource[], context: AgentDocsCont
           "",
           `402 answers carry signed offers and PAYMENT-RESPONSE a signed receipt (the offer-receipt extension, ${context.offerReceipt.format === "jws" ? "JWS ES256K" : "EIP-712"}), signed by`,
           `${context.offerReceipt.signer} (${context.offerReceipt.kid}; key at ${context.origin}/.well-known/did.json).`,
+        ]
+      : []),
+    ...(context.builderCode
+      ? [
+          "",
+          `402 answers declare the builder-code extension (ERC-8021 attribution) with this store's code "${context.builderCode}". Echo it unchanged`,
+          "(the official clients do); add your own codes under `s`. A payment naming another app code (`a`) is refused.",
         ]
       : []),
     "",

@@ -40,7 +40,7 @@ import { isTransactionRef, onchainRefOf, type OnchainOutcome } from "@/lib/settl
 import type { StoredSettlement } from "@/lib/x402/stored-settlement";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
-import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
+import { builderCodeEchoRefusal, declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import { againIfDropped, answerUnreadable, settledByOf } from "@/lib/x402/failover";
 import { notingRetryAfter, type RetryAfterNote } from "@/lib/facilitator/retry-after";
 import { describeAssets, priceInWords } from "@/lib/payments/display";
@@ -136,13 +136,13 @@ export async function enforcePayment(
     if (requirements.length === 0) {
       throw new TollgateError("facilitator_unavailable", "None of this resource's payment options is supported by the facilitator");
     }
-    const extensions = declaredExtensions(route, { method: request.method, path: target.path });
+    const extensions = declaredExtensions(route, { method: request.method, path: target.path }, { builderCode: env().builderCode });
     if (extensions && (route.siwxAccess || route.freeQuota > 0)) extensions[SIWX_HEADER] = await declareSignIn(origin, target.path, resource, requirements);
     const incoming = readPaymentHeaders(request.headers);
     if (!incoming) {
       if (refusal) return paymentRequired(extensions, requirements, resource, refusal.code, refusal.message);
       const message = "Payment required: send PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1)";
-      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, requirements, resource, message);
+      if (route.kind === "page" && wantsHtml(request)) return await paywall(request, route, requirements, resource, message, extensions);
       if (isBrowserNavigation(request)) return await paidApiPaymentRequired(request, target, extensions, requirements, resource, message);
       return paymentRequired(extensions, requirements, resource, "payment_required", message);
     }
@@ -167,9 +167,13 @@ async function settleAfterHandler(
   body: ArrayBuffer | null,
   claimAgain = true,
 ): Promise<Response> {
-  const protocol = protocolFor(incoming, await getX402(), resource, v1OutputSchema(extensions?.[BAZAAR.key]));
+  const services = await getX402();
+  const protocol = protocolFor(incoming, services, resource, v1OutputSchema(extensions?.[BAZAAR.key]));
   const selected = await protocol.select(requirements);
   if (!selected) return paymentRequired(extensions, requirements, resource, "payment_invalid", "The payment does not match any of this resource's payment requirements");
+  // An attribution the store did not declare is never sent to be written on chain.
+  const echo = incoming.x402Version === 2 ? builderCodeEchoRefusal(services.server, extensions, incoming.payload) : null;
+  if (echo) return paymentRequired(extensions, requirements, resource, "payment_invalid", `Payment invalid: ${echo}: the payment's builder code must be the one this 402 declares`);
   // The scheme's own payload is checked before any facilitator sees it: malformed → 400 naming the field.
   assertSchemePayload(selected.scheme, selected.network, incoming.payload.payload, protocol.header);
   // Decoded once (a Solana transaction is parsed for it): the payment's key, stored with the
@@ -770,8 +774,10 @@ async function paywall(
   requirements: PaymentRequirements[],
   resource: ResourceInfo,
   message: string,
+  extensions: Record<string, unknown> | undefined,
 ): Promise<Response> {
-  const required = { x402Version: 2, error: message, resource, accepts: requirements };
+  // The browser's client echoes `extensions` (a page declares only builder-code, lib/x402/extensions.ts).
+  const required = { x402Version: 2, error: message, resource, accepts: requirements, ...(extensions ? { extensions } : {}) };
   const header = encodePaymentRequiredHeader(required);
   if (overUrlBudget(header, resource.url)) return uriTooLong({ browser: true, canonicalPath: new URL(resource.url).pathname, context: `paywall for ${route.pathPattern}` });
   try {

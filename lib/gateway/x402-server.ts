@@ -85,6 +85,7 @@ async function createServices(): Promise<X402Services> {
     nonceStore: parseDatabaseUrl(databaseUrl).kind === "postgres" ? (network, address) => databaseNonceStore(getDb, network, address) : undefined,
     // A stuck settlement is sent again while the buyer still waits for it.
     speedUpAfterMs: speedUpAfterFor(facilitator.timeoutMs),
+    builderCode: keys.builderCode,
   });
   return createX402Services(new InProcessFacilitatorClient(local, { timeoutMs: facilitator.timeoutMs }), fallbackFacilitator);
 }

@@ -1,5 +1,8 @@
 import type { HTTPRequestContext } from "@x402/core/http";
+import type { x402ResourceServer } from "@x402/core/server";
+import type { PaymentPayload, PaymentRequired } from "@x402/core/types";
 import { BAZAAR, bazaarResourceServerExtension, declareDiscoveryExtension } from "@x402/extensions/bazaar";
+import { BUILDER_CODE, declareBuilderCodeExtension } from "@x402/extensions/builder-code";
 import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER, validatePaymentIdentifier } from "@x402/extensions/payment-identifier";
 import { TollgateError } from "@/lib/errors";
 import type { IncomingPayment } from "./payment-header";
@@ -15,20 +18,25 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
  *   example and schema, output example and schema) so a cataloguing facilitator can list it;
  *   `:param` and `*` patterns get bazaar's routeTemplate and pathParams;
  * - `payment-identifier` (specs/extensions/payment_identifier.md) on API routes whose setting is
- *   not "off", with `info.required` true when it is "required".
- * Pages declare none: browsers pay through the paywall.
+ *   not "off", with `info.required` true when it is "required";
+ * - `builder-code` (ERC-8021 attribution, @x402/extensions/builder-code) on every route, pages
+ *   included, when the store has a builder code: `info.a` is that code, which the client echoes
+ *   and a facilitator supporting the extension writes into the settlement's calldata.
+ * Pages declare nothing else: browsers pay through the paywall.
  *
  * @param request the request's method and canonical decoded path (the 402 describes this call).
+ * @param options.builderCode the store's builder code (BUILDER_CODE), or null.
  * @returns the extensions object, or undefined when the route declares none.
  */
-export function declaredExtensions(route: PricedRouteConfig, request: { method: string; path: string }): Record<string, unknown> | undefined {
-  if (route.kind !== "api") return undefined;
+export function declaredExtensions(route: PricedRouteConfig, request: { method: string; path: string }, { builderCode = null }: { builderCode?: string | null } = {}): Record<string, unknown> | undefined {
+  const attribution = builderCode ? { [BUILDER_CODE]: declareBuilderCodeExtension(builderCode) } : undefined;
+  if (route.kind !== "api") return attribution;
   // A route without path parameters declares the same for every call of one method: built once
   // per route snapshot (a new snapshot has new route objects). Callers get their own copy.
   const constant = !/[:*]/.test(route.pathPattern);
   const method = request.method.toUpperCase();
   const cached = constant ? declarationCache.get(route)?.get(method) : undefined;
-  if (cached) return { ...cached };
+  if (cached) return { ...cached, ...attribution };
   const extensions: Record<string, unknown> = { [BAZAAR.key]: bazaarDeclaration(route, request) };
   if (route.paymentIdentifier !== "off") {
     extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifierExtension(route.paymentIdentifier === "required");
@@ -38,7 +46,7 @@ export function declaredExtensions(route: PricedRouteConfig, request: { method: 
     if (!byMethod) declarationCache.set(route, (byMethod = new Map()));
     byMethod.set(method, extensions);
   }
-  return { ...extensions };
+  return { ...extensions, ...attribution };
 }
 const declarationCache = new WeakMap<PricedRouteConfig, Map<string, Record<string, unknown>>>();
 
@@ -97,4 +105,25 @@ export function paymentIdentifierOf(route: PricedRouteConfig, incoming: Incoming
     );
   }
   return null;
+}
+
+/**
+ * Why a v2 payment's builder-code echo cannot be settled, or null when it can. A facilitator that
+ * supports the extension writes the echoed `a` (the app credited with the sale) and `s` (the
+ * buyer's service codes) into the settlement's calldata, on chain for good, so the echo must keep
+ * what this 402 declared: `a` equal to the store's code (absent when the store has none), `s`
+ * within the library's bounds. Checked by @x402/core's resource server (`validateExtensions`, the
+ * gate the reference HTTP server runs before verify), on the builder-code key alone: Tollgate's
+ * other declarations carry values fresh to each 402 (a sign-in challenge's nonce) that an echo
+ * of an earlier 402 cannot repeat, and their echoes are not settled on chain.
+ *
+ * @param declared the extensions this request's 402 declares (`declaredExtensions`).
+ * @returns e.g. "extension_echo_mismatch (builder-code)"; null for a payment without the extension.
+ */
+export function builderCodeEchoRefusal(server: x402ResourceServer, declared: Record<string, unknown> | undefined, payload: PaymentPayload): string | null {
+  const echoed = payload.extensions;
+  if (!echoed || !Object.hasOwn(echoed, BUILDER_CODE)) return null;
+  const advertised = declared && Object.hasOwn(declared, BUILDER_CODE) ? { [BUILDER_CODE]: declared[BUILDER_CODE] } : undefined;
+  const result = server.validateExtensions({ extensions: advertised } as PaymentRequired, { ...payload, extensions: { [BUILDER_CODE]: echoed[BUILDER_CODE] } });
+  return result.valid ? null : `${result.invalidReason ?? "extension_echo_mismatch"} (${BUILDER_CODE})`;
 }

@@ -13,6 +13,8 @@ import { startRpcOutage } from "../support/rpc-proxy";
 const E2E_AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";
 /** The key the app signs offers and receipts with (OFFER_RECEIPT_PRIVATE_KEY): visitors' receipts are signed. */
 const E2E_OFFER_RECEIPT_KEY = `0x${"e2".repeat(32)}`;
+/** The store's ERC-8021 builder code (BUILDER_CODE): the paywall's payments credit it on chain. */
+const E2E_BUILDER_CODE = "tollgate_e2e";
 
 /**
  * Boots what the browser tests pay against: a devnet (anvil + tokens + facilitator), a throwaway
@@ -42,10 +44,11 @@ export default async function globalSetup() {
     mode: "start",
     logFile: serverLog,
     port: await freePort(),
-    env: { ...devnetAppEnv(devnet.config, { leadingRpcUrls: [outage.url] }), DATABASE_URL: databaseUrl, AUTH_SECRET: E2E_AUTH_SECRET, OFFER_RECEIPT_PRIVATE_KEY: E2E_OFFER_RECEIPT_KEY },
+    env: { ...devnetAppEnv(devnet.config, { leadingRpcUrls: [outage.url] }), DATABASE_URL: databaseUrl, AUTH_SECRET: E2E_AUTH_SECRET, OFFER_RECEIPT_PRIVATE_KEY: E2E_OFFER_RECEIPT_KEY, BUILDER_CODE: E2E_BUILDER_CODE },
   });
   process.env.E2E_AUTH_SECRET = E2E_AUTH_SECRET;
   process.env.E2E_OFFER_RECEIPT_KEY = E2E_OFFER_RECEIPT_KEY;
+  process.env.E2E_BUILDER_CODE = E2E_BUILDER_CODE;
   process.env.E2E_BASE_URL = app.url;
   process.env.E2E_SERVER_LOG = serverLog;
   process.env.E2E_DEVNET = JSON.stringify(devnet.config);

@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import type { Download, Page } from "@playwright/test";
 import { verifyReceiptSignatureEIP712 } from "@x402/extensions/offer-receipt";
-import type { Hex } from "viem";
+import { parseBuilderCodeSuffixFromCalldata } from "@x402/extensions/builder-code";
+import { createPublicClient, http, parseAbiItem, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, getBase58Decoder } from "@solana/kit";
 import { formatAmount } from "@/lib/paywall/format";
@@ -53,10 +54,15 @@ test("a visitor pays for an article, reads it hydrated, and is never charged twi
   await paywall.screenshot("paywall-ready", testInfo);
 
   const before = await balance(usdc, buyer.address);
+  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+  const blockBefore = await chain.getBlockNumber();
   await paywall.pay();
   await paywall.expectArticle("Deep dive: what a paid request really costs");
   expect(wallet.signatures).toBe(1);
   expect(await balance(usdc, buyer.address)).toBe(before - 20_000n);
+  // The paywall's client echoed the store's builder code (BUILDER_CODE): the settlement credits it on chain.
+  const [transfer] = await chain.getLogs({ address: usdc as Address, event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"), args: { from: buyer.address as Address }, fromBlock: blockBefore });
+  expect(parseBuilderCodeSuffixFromCalldata((await chain.getTransaction({ hash: transfer!.transactionHash })).input)).toEqual({ a: process.env.E2E_BUILDER_CODE });
   // The receipt: amount, network, the settlement's transaction, until when the page stays open.
   const banner = page.getByTestId("receipt-banner");
   await expect(banner).toContainText("Paid 0.02 USDC on Local devnet");

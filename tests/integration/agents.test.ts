@@ -37,7 +37,8 @@ import {
   type SignedOffer,
 } from "@x402/extensions/offer-receipt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Address, Hex } from "viem";
+import { createPublicClient, http as viemHttp, type Address, type Hex } from "viem";
+import { BUILDER_CODE, BuilderCodeClientExtension, parseBuilderCodeSuffixFromCalldata } from "@x402/extensions/builder-code";
 import { openDatabase, type Database } from "@/lib/database/client";
 import { parseDatabaseUrl } from "@/lib/database/target";
 import { upsertPricedRoute } from "@/lib/routes/mutations";
@@ -54,6 +55,8 @@ import { databaseLegs, startTestDatabase, type TestDatabase } from "../support/p
 /** The key the app signs offers and receipts with (OFFER_RECEIPT_PRIVATE_KEY), and its address. */
 const OFFER_RECEIPT_KEY: Hex = `0x${"5e".repeat(32)}`;
 const OFFER_RECEIPT_SIGNER = privateKeyToAccount(OFFER_RECEIPT_KEY).address;
+/** The store's ERC-8021 builder code (BUILDER_CODE). */
+const STORE_BUILDER_CODE = "tollgate_test";
 
 describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
   if (skip) {
@@ -153,6 +156,7 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       ROUTE_REFRESH_MS: "200",
       AUTH_SECRET: "integration-agents-secret-0123456789abcdef",
       OFFER_RECEIPT_PRIVATE_KEY: OFFER_RECEIPT_KEY,
+      BUILDER_CODE: STORE_BUILDER_CODE,
       ...(name === "PostgreSQL" ? { OFFER_RECEIPT_FORMAT: "jws", RECEIPT_INCLUDES_TRANSACTION: "true" } : {}),
       ...(name === "PostgreSQL" ? { TRUST_PROXY_HEADERS: "true" } : {}),
     };
@@ -640,6 +644,56 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       const charged = before - (await balance(payer));
       expect(charged).toBeGreaterThan(0n);
       expect(charged).toBe(BigInt(decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!).accepts[0]!.amount));
+    });
+  });
+
+  describe("builder-code (ERC-8021 attribution, @x402/extensions/builder-code)", () => {
+    const chain = () => createPublicClient({ transport: viemHttp(devnet.config.rpcUrl) });
+    /** The ERC-8021 attribution in the calldata of the transaction a paid answer names, read by the library. */
+    const attributionOf = async (res: Response) => {
+      const settle = decodePaymentResponseHeader(res.headers.get("payment-response")!);
+      return parseBuilderCodeSuffixFromCalldata((await chain().getTransaction({ hash: settle.transaction as Hex })).input);
+    };
+
+    it("every 402 declares the store's code, pages included, and the store's listings name it", async () => {
+      for (const p of ["/api/demo/quote", "/api/demo/summarize", "/articles/deep-dive"]) {
+        const challenge = await fetch(url(p), { method: p.endsWith("summarize") ? "POST" : "GET" });
+        expect(challenge.status, p).toBe(402);
+        expect(decodePaymentRequiredHeader(challenge.headers.get("payment-required")!).extensions?.[BUILDER_CODE], p).toMatchObject({ info: { a: STORE_BUILDER_CODE } });
+      }
+      // The paywall a visitor opens carries it too (its wallet client echoes it).
+      const paywall = await fetch(url("/articles/deep-dive"), { headers: { accept: "text/html" } });
+      expect(paywall.status).toBe(402);
+      expect(decodePaymentRequiredHeader(paywall.headers.get("payment-required")!).extensions?.[BUILDER_CODE]).toMatchObject({ info: { a: STORE_BUILDER_CODE } });
+      expect(await (await fetch(url("/.well-known/x402"))).json()).toMatchObject({ builderCode: STORE_BUILDER_CODE });
+      expect(await (await fetch(url("/llms.txt"))).text()).toContain(`code "${STORE_BUILDER_CODE}"`);
+    });
+
+    it("@x402/fetch with the buyer's own code pays, and the settlement's calldata credits the store and the buyer", async () => {
+      const x402 = createX402Client(devnet.config, buyer(2).privateKey as Hex).registerExtension(new BuilderCodeClientExtension("agent_one"));
+      const res = await wrapFetchWithPayment(fetch, x402)(url("/api/demo/quote"));
+      expect(res.status).toBe(200);
+      expect(await attributionOf(res)).toEqual({ a: STORE_BUILDER_CODE, s: ["agent_one"] });
+      // A page an agent pays, and a client that adds nothing: the store's code alone.
+      const page = await createPayingFetch(devnet.config, buyer(2).privateKey as Hex)(url("/articles/deep-dive"));
+      expect(page.status).toBe(200);
+      expect(await attributionOf(page)).toEqual({ a: STORE_BUILDER_CODE });
+    });
+
+    it("refuses a payment that credits another app (402, nothing charged), and the same payment echoing the store's code then pays", async () => {
+      const payer = buyer(3).address;
+      const before = await balance(payer);
+      const signed = await signPayment("/api/demo/quote", 3);
+      for (const forged of [{ a: "someone_else" }, { a: "someone_else", s: ["agent_one"] }, { s: ["agent_one"] }]) {
+        const res = await fetch(url("/api/demo/quote"), { headers: await withExtensions(signed, { [BUILDER_CODE]: { info: forged } }) });
+        expect(res.status, JSON.stringify(forged)).toBe(402);
+        expect(await res.json()).toMatchObject({ code: "payment_invalid", error: expect.stringContaining("extension_echo_mismatch (builder-code)") });
+      }
+      expect(await balance(payer)).toBe(before);
+      const honest = await fetch(url("/api/demo/quote"), { headers: await withExtensions(signed, { [BUILDER_CODE]: { info: { a: STORE_BUILDER_CODE, s: ["agent_one"] } } }) });
+      expect(honest.status).toBe(200);
+      expect(await attributionOf(honest)).toEqual({ a: STORE_BUILDER_CODE, s: ["agent_one"] });
+      expect(await balance(payer)).toBe(before - 10_000n);
     });
   });
 

@@ -6,6 +6,7 @@
  * provider gives), since anvil itself never refuses.
  */
 import { FacilitatorTimeoutError, type Network, type PaymentPayload } from "@x402/core/types";
+import { BUILDER_CODE, ERC_8021_MARKER, parseBuilderCodeSuffixFromCalldata } from "@x402/extensions/builder-code";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPublicClient, createWalletClient, http as viemHttp, numberToHex, publicActions, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -517,6 +518,28 @@ describe("the self-hosted facilitator's gas account", () => {
       await chain.request({ method: "evm_setAutomine", params: [true] } as never);
       await chain.request({ method: "evm_mine", params: [] } as never);
     }
+    await expectNothingQueued();
+  });
+
+  it("writes the payment's builder codes and its own into the settlement's calldata (ERC-8021), and nothing for a payment without them", { timeout: 60_000 }, async () => {
+    const f = facilitator({ builderCode: "tollgate_fac" });
+    expect(f.getSupported().extensions).toContain(BUILDER_CODE);
+    const merchantBefore = await merchantBalance();
+    const attributed = { ...(await payment(2)), extensions: { [BUILDER_CODE]: { info: { a: "my_store", s: ["agent_one", "NOT VALID"] } } } };
+    const settled = await f.settle(attributed, requirements());
+    expect(settled).toMatchObject({ success: true });
+    const tx = await chain.getTransaction({ hash: settled.transaction as Hex });
+    // The library's own reading of the suffix: the store's app code, the buyer's valid codes, the facilitator's.
+    expect(parseBuilderCodeSuffixFromCalldata(tx.input)).toEqual({ a: "my_store", w: "tollgate_fac", s: ["agent_one"] });
+    // A payment that carries none still gets the facilitator's own code; one with no code anywhere, no suffix.
+    const plain = await f.settle(await payment(3), requirements());
+    expect(parseBuilderCodeSuffixFromCalldata((await chain.getTransaction({ hash: plain.transaction as Hex })).input)).toEqual({ w: "tollgate_fac" });
+    const bare = await facilitator().settle(await payment(4), requirements());
+    const bareInput = (await chain.getTransaction({ hash: bare.transaction as Hex })).input;
+    expect(parseBuilderCodeSuffixFromCalldata(bareInput)).toBeUndefined();
+    expect(bareInput.toLowerCase()).not.toContain(ERC_8021_MARKER);
+    // Every one of them paid the merchant once.
+    expect(await merchantBalance()).toBe(merchantBefore + 3n * 10_000n);
     await expectNothingQueued();
   });
 });

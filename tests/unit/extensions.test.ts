@@ -1,9 +1,15 @@
 import fc from "fast-check";
 import { BAZAAR, extractDiscoveryInfo, validateDiscoveryExtension, validateDiscoveryExtensionSpec, type DiscoveryExtension } from "@x402/extensions/bazaar";
 import { generatePaymentId, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
+import { x402Client } from "@x402/core/client";
+import { registerExactEvmScheme } from "@x402/evm/exact/client";
+import { privateKeyToAccount } from "viem/accounts";
+import { x402ResourceServer } from "@x402/core/server";
+import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402/core/types";
+import { BUILDER_CODE, BuilderCodeClientExtension } from "@x402/extensions/builder-code";
 import { describe, expect, it } from "vitest";
 import { TollgateError } from "@/lib/errors";
-import { declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
+import { builderCodeEchoRefusal, declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
 import type { IncomingPayment } from "@/lib/x402/payment-header";
 import type { PaymentIdentifierMode, PricedRouteConfig, RouteDiscovery } from "@/lib/x402/route-table";
 import { routeConfig } from "../support/routes";
@@ -124,6 +130,74 @@ describe("bazaar (specs/extensions/bazaar.md)", () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("builder-code (ERC-8021 attribution, @x402/extensions/builder-code)", () => {
+  const call = { method: "GET", path: "/api/x" };
+  // validateExtensions reads only the server's registered extensions: no facilitator is asked.
+  const server = new x402ResourceServer();
+  const payload = (extensions: unknown) => ({ x402Version: 2, accepted: {}, payload: {}, ...(extensions === undefined ? {} : { extensions }) }) as unknown as PaymentPayload;
+  const withCode = (info: unknown) => payload({ [BUILDER_CODE]: { info } });
+
+  it("is declared on every route, pages included, only when the store has a code", () => {
+    expect(declaredExtensions(route("optional"), call, { builderCode: "my_store" })?.[BUILDER_CODE]).toMatchObject({ info: { a: "my_store" } });
+    expect(declaredExtensions(route("off", "page"), call, { builderCode: "my_store" })).toEqual({ [BUILDER_CODE]: expect.objectContaining({ info: { a: "my_store" } }) });
+    expect(declaredExtensions(route("optional"), call)?.[BUILDER_CODE]).toBeUndefined();
+    expect(declaredExtensions(route("off", "page"), call, { builderCode: null })).toBeUndefined();
+    // The per-route cache never carries one call's code into another's.
+    const r = route("optional");
+    expect(declaredExtensions(r, call, { builderCode: "first" })?.[BUILDER_CODE]).toMatchObject({ info: { a: "first" } });
+    expect(declaredExtensions(r, call)?.[BUILDER_CODE]).toBeUndefined();
+  });
+
+  it("lets through what the official client sends: the echo, with the buyer's own codes added", async () => {
+    const declared = declaredExtensions(route("off"), call, { builderCode: "my_store" });
+    const accepted: PaymentRequirements = {
+      scheme: "exact",
+      network: "eip155:84532",
+      amount: "10000",
+      asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+      payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+      maxTimeoutSeconds: 300,
+      extra: { name: "USDC", version: "2" },
+    };
+    const required: PaymentRequired = { x402Version: 2, resource: { url: "https://shop.example/api/x" }, accepts: [accepted], extensions: declared };
+    // The official client signs (EIP-3009 typed data, offline) and echoes, with its own codes registered.
+    const client = new x402Client().registerExtension(new BuilderCodeClientExtension(["agent_one", "agent_two"]));
+    registerExactEvmScheme(client, { signer: privateKeyToAccount(`0x${"11".repeat(32)}`) });
+    const echoed = await client.createPaymentPayload(required);
+    expect(echoed.extensions?.[BUILDER_CODE]).toMatchObject({ info: { a: "my_store", s: ["agent_one", "agent_two"] } });
+    expect(builderCodeEchoRefusal(server, declared, echoed)).toBeNull();
+    expect(builderCodeEchoRefusal(server, declared, payload(declared))).toBeNull();
+    // A payment without the extension, on a store with or without a code.
+    expect(builderCodeEchoRefusal(server, declared, payload(undefined))).toBeNull();
+    expect(builderCodeEchoRefusal(server, undefined, payload({ other: { info: { a: "x" } } }))).toBeNull();
+    // The buyer's codes alone, where the store declares none.
+    expect(builderCodeEchoRefusal(server, undefined, withCode({ s: ["agent_one"] }))).toBeNull();
+  });
+
+  it("refuses an attribution the store did not declare: another app code, one where it has none, a dropped one", () => {
+    const declared = declaredExtensions(route("off"), call, { builderCode: "my_store" });
+    expect(builderCodeEchoRefusal(server, declared, withCode({ a: "someone_else" }))).toBe("extension_echo_mismatch (builder-code)");
+    expect(builderCodeEchoRefusal(server, undefined, withCode({ a: "someone_else" }))).toBe("extension_echo_mismatch (builder-code)");
+    expect(builderCodeEchoRefusal(server, declared, withCode({ s: ["agent_one"] }))).toBe("extension_echo_mismatch (builder-code)");
+    // Service codes are the buyer's: any number passes here, and the facilitator's extension
+    // writes at most its reservation of well-formed ones (self-hosted-facilitator.test.ts).
+    expect(builderCodeEchoRefusal(server, declared, withCode({ a: "my_store", s: Array.from({ length: 11 }, (_, i) => `c${i}`) }))).toBeNull();
+  });
+
+  it("answers any echo with null or a reason, never a throw, and lets no other app code through", () => {
+    const declared = declaredExtensions(route("off"), call, { builderCode: "my_store" });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.record({ a: fc.oneof(fc.string(), fc.constant("my_store"), fc.jsonValue()), s: fc.oneof(fc.array(fc.string()), fc.string(), fc.jsonValue()) }, { requiredKeys: [] })), fc.boolean(), (info, storeHasCode) => {
+        const refusal = builderCodeEchoRefusal(server, storeHasCode ? declared : undefined, withCode(info));
+        const a = info !== null && typeof info === "object" && !Array.isArray(info) ? (info as { a?: unknown }).a : undefined;
+        if (a !== undefined && (!storeHasCode || a !== "my_store")) expect(refusal).toBe("extension_echo_mismatch (builder-code)");
+        if (refusal !== null) expect(refusal).toMatch(/\(builder-code\)$/);
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

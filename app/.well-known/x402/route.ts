@@ -1,3 +1,4 @@
+import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
 import { CATALOG_HEADERS, listPricedResources } from "@/lib/gateway/discovery";
 import { getOfferReceiptSigner } from "@/lib/gateway/x402-server";
@@ -10,6 +11,11 @@ function offerReceiptEntry() {
   return identity ? { offerReceipt: identity } : {};
 }
 
+function builderCodeEntry() {
+  const code = env().builderCode;
+  return code ? { builderCode: code } : {};
+}
+
 // GET /.well-known/x402 — discovery: every priced route and what it accepts; free.
 export async function GET(request: Request) {
   try {
@@ -19,7 +25,8 @@ export async function GET(request: Request) {
     return Response.json(
       // offerReceipt: the key that signs 402 offers and receipts, for verifiers to compare a recovered signer with.
       // bazaar: where the official bazaar client lists and searches the priced APIs (app/discovery/).
-      { x402Version: 2, origin, ...offerReceiptEntry(), bazaar: { resources: `${origin}/discovery/resources`, search: `${origin}/discovery/search` }, resources },
+      // builderCode: the store's ERC-8021 code every 402 declares (the builder-code extension).
+      { x402Version: 2, origin, ...offerReceiptEntry(), ...builderCodeEntry(), bazaar: { resources: `${origin}/discovery/resources`, search: `${origin}/discovery/search` }, resources },
       { headers: CATALOG_HEADERS },
     );
   } catch (error) {
