@@ -5,7 +5,7 @@
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme; with --v1, x402-fetch). Prints the
  * response body (a live feed, server-sent events or NDJSON, as it arrives), the decoded
- * PAYMENT-RESPONSE, its signed receipt when the seller signs them (checked, and its signer against
+ * PAYMENT-RESPONSE (on EVM with the builder codes its transaction credits), its signed receipt when the seller signs them (checked, and its signer against
  * the one /.well-known/x402 publishes) and the buyer's balance before and after.
  *
  * `--siwx` (EVM): on a route that sells access, pays once, then calls again signing in with
@@ -27,7 +27,8 @@ import {
 } from "@x402/extensions/offer-receipt";
 import { generatePaymentId } from "@x402/extensions/payment-identifier";
 import { wrapFetchWithSIWx } from "@x402/extensions/sign-in-with-x";
-import { formatUnits, type Address, type Hex } from "viem";
+import { parseBuilderCodeSuffixFromCalldata } from "@x402/extensions/builder-code";
+import { createPublicClient, formatUnits, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { isLiveFeed } from "@/lib/streams";
 import { createPayingFetch, createPayingFetchV1, createSvmPayingFetch, createSvmPayingFetchV1, splBalance } from "./agent-client";
@@ -156,6 +157,7 @@ if (header) {
   console.log(`  payer        ${settle.payer ?? "(unknown)"}`);
   console.log(`  network      ${settle.network}`);
   if (settle.errorReason) console.log(`  error        ${settle.errorReason}`);
+  if (settle.success && settle.network.startsWith("eip155:") && settle.transaction) console.log(`  credited     ${await attribution(settle.transaction as Hex)}`);
 } else {
   console.log("  (none: nothing was settled)");
 }
@@ -234,4 +236,19 @@ async function printReceipt(signed: SignedReceipt, origin: string): Promise<void
   console.log(`  issued at    ${new Date(payload.issuedAt * 1000).toISOString()}`);
   console.log(`  transaction  ${payload.transaction || "(not included)"}`);
   if (!matches) process.exitCode = 1;
+}
+
+/**
+ * The builder codes (ERC-8021) the settlement transaction's calldata credits, read with
+ * @x402/extensions' parser: the store's `a`, the facilitator's `w`, services' `s`.
+ */
+async function attribution(transaction: Hex): Promise<string> {
+  try {
+    const tx = await createPublicClient({ transport: http(devnet.rpcUrl) }).getTransaction({ hash: transaction });
+    const codes = parseBuilderCodeSuffixFromCalldata(tx.input);
+    if (!codes) return "(no builder codes)";
+    return [codes.a && `app ${codes.a}`, codes.w && `facilitator ${codes.w}`, codes.s && `services ${[codes.s].flat().join(", ")}`].filter(Boolean).join("; ") + " (ERC-8021)";
+  } catch (error) {
+    return `(not read: ${error instanceof Error ? error.message.split("\n")[0] : String(error)})`;
+  }
 }

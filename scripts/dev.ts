@@ -4,13 +4,14 @@
  *   2. the database migrated (PGlite in .data/pglite unless DATABASE_URL says otherwise),
  *   3. the demo routes seeded, priced in the devnet's test tokens,
  *   4. `next dev` on http://127.0.0.1:$PORT (3000), signing offers and receipts with a public
- *      development key (DEV_OFFER_RECEIPT_KEY) unless OFFER_RECEIPT_PRIVATE_KEY is set.
+ *      development key (DEV_OFFER_RECEIPT_KEY) unless OFFER_RECEIPT_PRIVATE_KEY is set, and
+ *      declaring the builder code DEV_BUILDER_CODE unless BUILDER_CODE is set.
  * Ctrl-C stops all of it.
  */
 import fs from "node:fs";
 import { describeTarget, parseDatabaseUrl } from "@/lib/database/target";
 import { startDevnet, type Devnet } from "./devnet/index";
-import { DEV_OFFER_RECEIPT_KEY, DEVNET_FILE, readDevnetFile, type DevnetFile } from "./devnet/config";
+import { DEV_BUILDER_CODE, DEV_OFFER_RECEIPT_KEY, DEVNET_FILE, readDevnetFile, type DevnetFile } from "./devnet/config";
 import { devnetAppEnv, prepareDatabase, startNext } from "./stack";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -49,8 +50,9 @@ const next = await startNext({
   mode: "dev",
   port,
   // The devnet's settings are defaults: anything set in the environment wins. Offers and receipts
-  // are signed with a public development key, so agents and the paywall show them from the start.
-  env: Object.fromEntries(Object.entries({ ...devnetAppEnv(config), OFFER_RECEIPT_PRIVATE_KEY: DEV_OFFER_RECEIPT_KEY }).filter(([name]) => !process.env[name])),
+  // are signed with a public development key, so agents and the paywall show them from the start;
+  // settlements credit a development builder code (`npm run agent` prints it).
+  env: Object.fromEntries(Object.entries({ ...devnetAppEnv(config), OFFER_RECEIPT_PRIVATE_KEY: DEV_OFFER_RECEIPT_KEY, BUILDER_CODE: DEV_BUILDER_CODE }).filter(([name]) => !process.env[name])),
   inheritOutput: true,
 });
 

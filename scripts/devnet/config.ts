@@ -56,13 +56,16 @@ export const devnetFileSchema = z.object({
 });
 export type DevnetFile = z.infer<typeof devnetFileSchema>;
 
-/** Where the devnet file lives: the project's .data/devnet.json, or DEVNET_FILE (tests use their own). */
 /**
  * The key `npm run dev` signs offers and receipts with (OFFER_RECEIPT_PRIVATE_KEY) unless one is
  * set: public, like the devnet's anvil keys, for development only.
  */
 export const DEV_OFFER_RECEIPT_KEY = "0x7e11a9a7e0ff3e5ece1970000000000000000000000000000000000000000001";
 
+/** The builder code (ERC-8021 `a`) `npm run dev` declares (BUILDER_CODE) unless one is set. */
+export const DEV_BUILDER_CODE = "tollgate_dev";
+
+/** Where the devnet file lives: the project's .data/devnet.json, or DEVNET_FILE (tests use their own). */
 export const DEVNET_FILE = process.env.DEVNET_FILE ? path.resolve(process.env.DEVNET_FILE) : path.resolve(import.meta.dirname, "../../.data/devnet.json");
 
 /**

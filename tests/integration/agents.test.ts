@@ -979,6 +979,8 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(out).toMatch(/success {6}true/);
       expect(out).toMatch(/transaction {2}0x[0-9a-f]{64}/);
       expect(out).toContain("(-0.01 USDC)");
+      // This app declares a builder code (BUILDER_CODE): the settlement's calldata credits it.
+      expect(out).toContain(`credited     app ${STORE_BUILDER_CODE} (ERC-8021)`);
       // This app signs receipts (OFFER_RECEIPT_PRIVATE_KEY): checked, and its signer is the published one.
       expect(out).toContain(`signed by    ${OFFER_RECEIPT_SIGNER} (EIP-712)`);
       expect(out).toMatch(/published {4}yes, at /);
