@@ -47,7 +47,10 @@ describe("env", () => {
     vi.stubEnv("AUTH_SECRET", "x".repeat(32));
     vi.stubEnv("PUBLIC_URL", "https://pay.example.com");
     vi.stubEnv("FACILITATOR_EVM_PRIVATE_KEY", `0x${"ab".repeat(32)}`);
-    expect((await import("@/lib/env")).env().selfHostedFacilitator).toEqual({ evmPrivateKey: `0x${"ab".repeat(32)}`, svmPrivateKey: undefined });
+    expect((await import("@/lib/env")).env().selfHostedFacilitator).toEqual({ evmPrivateKey: `0x${"ab".repeat(32)}`, svmPrivateKey: undefined, builderCode: null });
+    vi.resetModules();
+    vi.stubEnv("FACILITATOR_BUILDER_CODE", "my_facilitator");
+    expect((await import("@/lib/env")).env().selfHostedFacilitator?.builderCode).toBe("my_facilitator");
     vi.resetModules();
     vi.stubEnv("FACILITATOR_URL", "https://x402.org/facilitator");
     expect((await import("@/lib/env")).env().selfHostedFacilitator).toBeNull();
@@ -55,6 +58,21 @@ describe("env", () => {
     vi.stubEnv("FACILITATOR_URL", "");
     vi.stubEnv("FACILITATOR_EVM_PRIVATE_KEY", "0x1234");
     await expect(import("@/lib/env").then((m) => m.env())).rejects.toThrow(/FACILITATOR_EVM_PRIVATE_KEY/);
+  });
+
+  it("takes builder codes as @x402/extensions/builder-code accepts them, and names a malformed one", async () => {
+    expect((await import("@/lib/env")).env().builderCode).toBeNull();
+    for (const code of ["a", "my_store_2", "x".repeat(32)]) {
+      vi.resetModules();
+      vi.stubEnv("BUILDER_CODE", code);
+      expect((await import("@/lib/env")).env().builderCode).toBe(code);
+    }
+    for (const [name, code] of [["BUILDER_CODE", "My-Store"], ["BUILDER_CODE", "x".repeat(33)], ["BUILDER_CODE", "a b"], ["FACILITATOR_BUILDER_CODE", "UPPER"]] as const) {
+      vi.resetModules();
+      vi.unstubAllEnvs();
+      vi.stubEnv(name, code);
+      await expect(import("@/lib/env").then((m) => m.env()), code).rejects.toThrow(new RegExp(`${name}: must be 1 to 32 characters`));
+    }
   });
 
   it("bounds request bodies at MAX_REQUEST_BODY_BYTES, 10 MiB unless set, and sets Next's own cut one socket read (64 KiB) above it", async () => {
