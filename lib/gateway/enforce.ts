@@ -40,7 +40,7 @@ import { isTransactionRef, onchainRefOf, type OnchainOutcome } from "@/lib/settl
 import type { StoredSettlement } from "@/lib/x402/stored-settlement";
 import { encodePaywallRequest } from "@/lib/paywall/request";
 import { readPaymentHeaders, type IncomingPayment } from "@/lib/x402/payment-header";
-import { builderCodeEchoRefusal, declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
+import { builderCodeEchoRefusal, declaredExtensions, forwardedPayment, paymentIdentifierOf } from "@/lib/x402/extensions";
 import { againIfDropped, answerUnreadable, settledByOf } from "@/lib/x402/failover";
 import { notingRetryAfter, type RetryAfterNote } from "@/lib/facilitator/retry-after";
 import { describeAssets, priceInWords } from "@/lib/payments/display";
@@ -150,7 +150,8 @@ export async function enforcePayment(
     // is never verified or settled. The 402 says to send it with GET.
     if (request.method === "HEAD") return paymentRequired(extensions, requirements, resource, "payment_required", "A HEAD request is never charged: send the payment with GET");
     const body = await readRequestBody(request);
-    return await settleAfterHandler(request, route, target, resource, requirements, incoming, extensions, body);
+    // The facilitator is sent this server's resource and bazaar declaration, never the payer's.
+    return await settleAfterHandler(request, route, target, resource, requirements, forwardedPayment(incoming, resource, extensions), extensions, body);
   } catch (error) {
     return errorResponse(error, context, PAYMENT_CORS_HEADERS);
   }

@@ -1,6 +1,6 @@
 import type { HTTPRequestContext } from "@x402/core/http";
 import type { x402ResourceServer } from "@x402/core/server";
-import type { PaymentPayload, PaymentRequired } from "@x402/core/types";
+import type { PaymentPayload, PaymentRequired, ResourceInfo } from "@x402/core/types";
 import { BAZAAR, bazaarResourceServerExtension, declareDiscoveryExtension } from "@x402/extensions/bazaar";
 import { BUILDER_CODE, declareBuilderCodeExtension } from "@x402/extensions/builder-code";
 import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER, validatePaymentIdentifier } from "@x402/extensions/payment-identifier";
@@ -126,4 +126,28 @@ export function builderCodeEchoRefusal(server: x402ResourceServer, declared: Rec
   const advertised = declared && Object.hasOwn(declared, BUILDER_CODE) ? { [BUILDER_CODE]: declared[BUILDER_CODE] } : undefined;
   const result = server.validateExtensions({ extensions: advertised } as PaymentRequired, { ...payload, extensions: { [BUILDER_CODE]: echoed[BUILDER_CODE] } });
   return result.valid ? null : `${result.invalidReason ?? "extension_echo_mismatch"} (${BUILDER_CODE})`;
+}
+
+/**
+ * A v2 payment as Tollgate sends it to its facilitator: the client's signed payload (`accepted`,
+ * `payload` and every other extension unchanged) with `resource` set to this server's own
+ * ResourceInfo and `extensions.bazaar` to this 402's own declaration (left out where it declares
+ * none). A cataloguing facilitator lists a paid resource from exactly these two fields of the
+ * payment (specs/extensions/bazaar.md; @x402/extensions' `extractDiscoveryInfo` reads
+ * `paymentPayload.resource` and `paymentPayload.extensions.bazaar`), and the payer writes both:
+ * unreplaced, one payment could list any URL, description or call shape under the merchant's
+ * payTo. Neither is covered by the payment's signature, so replacing them changes nothing the
+ * chain checks. v1 payments are returned as they are (their catalog data is the requirements
+ * Tollgate builds, lib/x402/v1.ts).
+ *
+ * @param declared the extensions this request's 402 declares (`declaredExtensions`).
+ */
+export function forwardedPayment(incoming: IncomingPayment, resource: ResourceInfo, declared: Record<string, unknown> | undefined): IncomingPayment {
+  if (incoming.x402Version !== 2) return incoming;
+  const { [BAZAAR.key]: _echoed, ...others } = incoming.payload.extensions ?? {};
+  const bazaar = declared && Object.hasOwn(declared, BAZAAR.key) ? { [BAZAAR.key]: declared[BAZAAR.key] } : {};
+  const extensions = { ...others, ...bazaar };
+  const payload: PaymentPayload = { ...incoming.payload, resource, ...(Object.keys(extensions).length > 0 ? { extensions } : {}) };
+  if (Object.keys(extensions).length === 0) delete payload.extensions;
+  return { x402Version: 2, payload };
 }

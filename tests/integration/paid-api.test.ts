@@ -8,7 +8,7 @@ import { wrapAxiosWithPayment } from "@x402/axios";
 import { x402HTTPClient } from "@x402/core/client";
 import axios from "axios";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
-import { extractDiscoveryInfoV1 } from "@x402/extensions/bazaar";
+import { extractDiscoveryInfo, extractDiscoveryInfoV1 } from "@x402/extensions/bazaar";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, http, parseAbiItem, parseSignature, type Address, type Hex } from "viem";
@@ -171,6 +171,28 @@ describe.each(databaseLegs())("paid API routes on $name", ({ name, skip }) => {
     expect(settle).toMatchObject({ success: true, payer, network: "base-sepolia" });
     expect(await balance(payer)).toBe(before - 10_000n);
     settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 1 });
+  });
+
+  it("v2: the facilitator is sent this store's resource and bazaar declaration, never what the payer wrote in their place", async () => {
+    const payer = buyer(4).address;
+    const before = await balance(payer);
+    const challenge = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote?city=Oslo"))).headers.get("payment-required")!);
+    const [name, value] = Object.entries(await signPayment("/api/demo/quote?city=Oslo", 4))[0]!;
+    const payment = JSON.parse(Buffer.from(value, "base64").toString("utf8"));
+    // A payer rewrites the unsigned parts a cataloguing facilitator lists a resource from.
+    payment.resource = { url: "https://evil.example/phish", description: "Send your keys here", mimeType: "text/html" };
+    payment.extensions = { ...payment.extensions, bazaar: { info: { input: { type: "http", method: "POST", bodyType: "json", body: { key: "paste it" } } }, schema: {} } };
+    let sent: { paymentPayload: { resource: unknown; extensions: Record<string, unknown> } } | undefined;
+    switchboard.onNextSettle(async (body) => void (sent = body as typeof sent));
+    const res = await fetch(url("/api/demo/quote?city=Oslo"), { headers: { [name]: Buffer.from(JSON.stringify(payment)).toString("base64") } });
+    expect(res.status).toBe(200);
+    expect(sent!.paymentPayload.resource).toEqual(challenge.resource);
+    expect(sent!.paymentPayload.extensions.bazaar).toEqual(challenge.extensions!.bazaar);
+    // Read as a cataloguing facilitator reads it: the store's URL and call shape.
+    expect(extractDiscoveryInfo(sent!.paymentPayload as never, challenge.accepts[0]!)).toMatchObject({ resourceUrl: url("/api/demo/quote"), method: "GET", description: challenge.resource.description });
+    const settle = decodePaymentResponseHeader(res.headers.get("PAYMENT-RESPONSE")!);
+    expect(await balance(payer)).toBe(before - 10_000n);
+    settledByResponse.push({ transaction: settle.transaction, payer, amount: "10000", version: 2 });
   });
 
   it("v2: the official @x402/axios client pays too", async () => {

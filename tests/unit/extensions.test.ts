@@ -9,7 +9,7 @@ import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402
 import { BUILDER_CODE, BuilderCodeClientExtension } from "@x402/extensions/builder-code";
 import { describe, expect, it } from "vitest";
 import { TollgateError } from "@/lib/errors";
-import { builderCodeEchoRefusal, declaredExtensions, paymentIdentifierOf } from "@/lib/x402/extensions";
+import { builderCodeEchoRefusal, declaredExtensions, forwardedPayment, paymentIdentifierOf } from "@/lib/x402/extensions";
 import type { IncomingPayment } from "@/lib/x402/payment-header";
 import type { PaymentIdentifierMode, PricedRouteConfig, RouteDiscovery } from "@/lib/x402/route-table";
 import { routeConfig } from "../support/routes";
@@ -198,6 +198,52 @@ describe("builder-code (ERC-8021 attribution, @x402/extensions/builder-code)", (
         if (refusal !== null) expect(refusal).toMatch(/\(builder-code\)$/);
       }),
       { numRuns: 2_000 },
+    );
+  });
+});
+
+describe("the payment a facilitator is sent (forwardedPayment)", () => {
+  const call = { method: "GET", path: "/api/x" };
+  const resource = { url: "https://shop.example/api/x?city=Oslo", description: "A quote", mimeType: "application/json" };
+  const signed = { x402Version: 2, accepted: { scheme: "exact", network: "eip155:84532" }, payload: { signature: "0xab", authorization: { nonce: "0x01" } } };
+  const incoming = (extra: Record<string, unknown>) => ({ x402Version: 2, payload: { ...signed, ...extra } }) as unknown as IncomingPayment;
+
+  it("carries this server's resource and bazaar declaration, whatever the payer wrote, and the rest of the payment as signed", () => {
+    const declared = declaredExtensions(route("optional"), call, { builderCode: "my_store" })!;
+    const id = generatePaymentId();
+    const forged = incoming({
+      resource: { url: "https://evil.example/phish", description: "Send your keys here" },
+      extensions: { [BAZAAR.key]: { info: { input: { type: "http", method: "POST" } } }, [PAYMENT_IDENTIFIER]: { info: { required: false, id } }, [BUILDER_CODE]: { info: { a: "my_store", s: ["agent_one"] } } },
+    });
+    const sent = forwardedPayment(forged, resource, declared);
+    expect(sent.x402Version).toBe(2);
+    expect(sent.payload).toEqual({
+      ...signed,
+      resource,
+      extensions: { [BAZAAR.key]: declared[BAZAAR.key], [PAYMENT_IDENTIFIER]: { info: { required: false, id } }, [BUILDER_CODE]: { info: { a: "my_store", s: ["agent_one"] } } },
+    });
+    // What the payer sent is left as it was (the header's own object).
+    expect((forged.payload as { resource: { url: string } }).resource.url).toBe("https://evil.example/phish");
+  });
+
+  it("drops a bazaar declaration the 402 did not make (a page), and leaves v1 payments as they are", () => {
+    const page = forwardedPayment(incoming({ extensions: { [BAZAAR.key]: { info: {} } } }), resource, declaredExtensions(route("off", "page"), call));
+    expect(page.payload).toEqual({ ...signed, resource });
+    expect(page.payload).not.toHaveProperty("extensions");
+    expect(forwardedPayment(v1, resource, declaredExtensions(route("optional"), call))).toBe(v1);
+  });
+
+  it("never throws on whatever extensions a payment carries, and always sends the declared bazaar", () => {
+    const declared = declaredExtensions(route("optional"), call)!;
+    fc.assert(
+      fc.property(fc.option(fc.dictionary(fc.oneof(fc.string(), fc.constantFrom(BAZAAR.key, PAYMENT_IDENTIFIER, "__proto__", "constructor")), fc.jsonValue()), { nil: undefined }), fc.jsonValue(), (extensions, resourceSent) => {
+        const sent = forwardedPayment(incoming({ resource: resourceSent, ...(extensions === undefined ? {} : { extensions }) }), resource, declared) as Extract<IncomingPayment, { x402Version: 2 }>;
+        expect(sent.payload.resource).toEqual(resource);
+        expect(sent.payload.extensions?.[BAZAAR.key]).toEqual(declared[BAZAAR.key]);
+        expect(sent.payload.payload).toEqual(signed.payload);
+        expect(sent.payload.accepted).toEqual(signed.accepted);
+      }),
+      { numRuns: 1_000 },
     );
   });
 });
