@@ -157,7 +157,8 @@ if (header) {
   console.log(`  payer        ${settle.payer ?? "(unknown)"}`);
   console.log(`  network      ${settle.network}`);
   if (settle.errorReason) console.log(`  error        ${settle.errorReason}`);
-  if (settle.success && settle.network.startsWith("eip155:") && settle.transaction) console.log(`  credited     ${await attribution(settle.transaction as Hex)}`);
+  // EVM (CAIP-2 eip155:…, or a v1 name): Solana settlements carry no calldata suffix.
+  if (settle.success && !solana && settle.transaction) console.log(`  credited     ${await attribution(settle.transaction as Hex)}`);
 } else {
   console.log("  (none: nothing was settled)");
 }
