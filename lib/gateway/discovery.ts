@@ -1,6 +1,7 @@
 import type { PaymentRequirements } from "@x402/core/types";
 import type { DiscoveryResource } from "@x402/extensions/bazaar";
 import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
 import { loadStoreSettings } from "@/lib/store/settings";
 import { catalogEntry } from "@/lib/x402/bazaar-catalog";
 import type { PaymentIdentifierMode, RouteDiscovery } from "@/lib/x402/route-table";
@@ -53,7 +54,8 @@ export const CATALOG_HEADERS = { "access-control-allow-origin": "*", "cache-cont
  * The bazaar catalog of this store (lib/x402/bazaar-catalog.ts `catalogEntry`): one entry per
  * priced API route that has something payable now, from the proxy's own route snapshot, ordered by
  * URL then method (so `offset` pages never overlap), named by
- * the store's name (else `origin`'s host) and logo (a path on this site made absolute).
+ * the store's name (else `origin`'s host) and logo (a path on this site made absolute), with its
+ * builder code (BUILDER_CODE) where set.
  *
  * @param origin the configured public origin (lib/public-origin.ts), e.g. `https://store.example`.
  * @throws TollgateError `database_unavailable` when the routes were never loaded and cannot be.
@@ -70,7 +72,7 @@ export async function loadCatalog(origin: string): Promise<DiscoveryResource[]> 
         (built) => built.requirements,
         () => [],
       );
-      return catalogEntry(origin, { route, accepts, lastUpdated: route.updatedAt ?? loadedAt }, { name, iconUrl });
+      return catalogEntry(origin, { route, accepts, lastUpdated: route.updatedAt ?? loadedAt }, { name, iconUrl, builderCode: env().builderCode });
     }),
   );
   // One order for every request (the routes are read in no set order), so pages do not overlap.

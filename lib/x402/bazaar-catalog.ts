@@ -10,6 +10,7 @@ import {
   type DiscoveryResourcesResponse,
   type SearchDiscoveryResourcesResponse,
 } from "@x402/extensions/bazaar";
+import { BUILDER_CODE, declareBuilderCodeExtension } from "@x402/extensions/builder-code";
 import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { z } from "zod";
 import { routeBazaarDeclaration } from "./extensions";
@@ -86,10 +87,11 @@ export type CatalogRoute = { route: PricedRouteConfig; accepts: PaymentRequireme
  *   catalog key, specs/extensions/bazaar.md "Dynamic Routes and routeTemplate");
  * - `accepts`: the v2 PaymentRequirements (amounts in atomic units) its 402 offers;
  * - `extensions`: the `bazaar` declaration its 402 carries (method, input and output examples and
- *   schemas) and `payment-identifier` where the route takes ids;
+ *   schemas), `payment-identifier` where the route takes ids, and `builder-code` with the store's
+ *   code (`store.builderCode`, BUILDER_CODE) when it has one;
  * - `serviceName`/`iconUrl`: the store's name and logo where bazaar's own validators accept them.
  */
-export function catalogEntry(origin: string, { route, accepts, lastUpdated }: CatalogRoute, store: { name?: string; iconUrl?: string } = {}): DiscoveryResource | null {
+export function catalogEntry(origin: string, { route, accepts, lastUpdated }: CatalogRoute, store: { name?: string; iconUrl?: string; builderCode?: string | null } = {}): DiscoveryResource | null {
   if (route.kind !== "api" || route.method === "*" || accepts.length === 0) return null;
   const method = route.method.toUpperCase();
   // Enriched as a 402 is, but for no call in particular: the method only, no pathParams.
@@ -101,6 +103,7 @@ export function catalogEntry(origin: string, { route, accepts, lastUpdated }: Ca
   if (template.includes(":") && !wildcardOnly && isValidRouteTemplate(template)) bazaar.routeTemplate = template;
   const extensions: Record<string, unknown> = { [BAZAAR.key]: bazaar };
   if (route.paymentIdentifier !== "off") extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifierExtension(route.paymentIdentifier === "required");
+  if (store.builderCode) extensions[BUILDER_CODE] = declareBuilderCodeExtension(store.builderCode);
   return {
     resource: `${origin}${template}`,
     type: "http",

@@ -360,6 +360,7 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       const enforced = decodePaymentRequiredHeader((await fetch(url("/api/demo/quote"))).headers.get("payment-required")!);
       expect(quote).toMatchObject({ type: "http", x402Version: 2, accepts: enforced.accepts, description: "A quotation of the minute", serviceName: new URL(app.url).host });
       expect(quote.extensions?.[BAZAAR.key]).toEqual(enforced.extensions?.[BAZAAR.key]);
+      expect(quote.extensions?.[BUILDER_CODE]).toEqual(enforced.extensions?.[BUILDER_CODE]);
       expect(Date.parse(quote.lastUpdated)).not.toBeNaN();
       // APIs only: pages are for browsers.
       expect(listed.items.map((i) => new URL(i.resource).pathname)).toEqual(expect.arrayContaining(["/api/demo/summarize", "/api/demo/time"]));

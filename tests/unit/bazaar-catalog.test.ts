@@ -13,6 +13,7 @@ import {
   searchCatalog,
   searchResourcesQuerySchema,
 } from "@/lib/x402/bazaar-catalog";
+import { BUILDER_CODE } from "@x402/extensions/builder-code";
 import { declaredExtensions } from "@/lib/x402/extensions";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
 import { routeConfig } from "../support/routes";
@@ -44,6 +45,16 @@ describe("catalogEntry: a priced API route as bazaar lists it", () => {
       expect(extractDiscoveryInfoFromExtension(bazaar).input).toMatchObject({ type: "http", method: e === summarize ? "POST" : "GET" });
     }
     expect((summarize.extensions![BAZAAR.key] as DiscoveryExtension).info.input).toMatchObject({ bodyType: "json", body: { text: "First. Second." } });
+  });
+
+  it("carries the store's builder code as its 402s declare it, only where the store has one", () => {
+    const over = { pathPattern: "/api/demo/quote" };
+    const attributed = entry(over, [evm], { builderCode: "my_store" })!;
+    expect(attributed.extensions?.[BUILDER_CODE]).toEqual(declaredExtensions(routeConfig(over), { method: "GET", path: "/api/demo/quote" }, { builderCode: "my_store" })?.[BUILDER_CODE]);
+    expect(entry(over, [evm], { builderCode: null })!.extensions).not.toHaveProperty(BUILDER_CODE);
+    const parsed = parseCatalogQuery(listResourcesQuerySchema, new URLSearchParams({ extensions: BUILDER_CODE }));
+    if ("error" in parsed) throw new Error(parsed.error);
+    expect(resources(listCatalog([attributed, summarize], parsed.query).items)).toEqual(["/api/demo/quote"]);
   });
 
   it("names a dynamic route by its template (the catalog key), with no call's pathParams", () => {
