@@ -5,13 +5,14 @@ import { x402Client } from "@x402/core/client";
 import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { privateKeyToAccount } from "viem/accounts";
 import { x402ResourceServer } from "@x402/core/server";
-import type { PaymentPayload, PaymentRequired, PaymentRequirements } from "@x402/core/types";
+import type { PaymentPayload, PaymentRequired } from "@x402/core/types";
 import { BUILDER_CODE, BuilderCodeClientExtension } from "@x402/extensions/builder-code";
 import { describe, expect, it } from "vitest";
 import { TollgateError } from "@/lib/errors";
 import { builderCodeEchoRefusal, declaredExtensions, forwardedPayment, paymentIdentifierOf } from "@/lib/x402/extensions";
 import type { IncomingPayment } from "@/lib/x402/payment-header";
 import type { PaymentIdentifierMode, PricedRouteConfig, RouteDiscovery } from "@/lib/x402/route-table";
+import { BASE_SEPOLIA_USDC } from "../support/requirements";
 import { routeConfig } from "../support/routes";
 
 const route = (paymentIdentifier: PaymentIdentifierMode, kind: "api" | "page" = "api"): PricedRouteConfig => routeConfig({ kind, paymentIdentifier, accessWindowSeconds: 60 });
@@ -154,16 +155,7 @@ describe("builder-code (ERC-8021 attribution, @x402/extensions/builder-code)", (
 
   it("lets through what the official client sends: the echo, with the buyer's own codes added", async () => {
     const declared = declaredExtensions(route("off"), call, { builderCode: "my_store" });
-    const accepted: PaymentRequirements = {
-      scheme: "exact",
-      network: "eip155:84532",
-      amount: "10000",
-      asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-      payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
-      maxTimeoutSeconds: 300,
-      extra: { name: "USDC", version: "2" },
-    };
-    const required: PaymentRequired = { x402Version: 2, resource: { url: "https://shop.example/api/x" }, accepts: [accepted], extensions: declared };
+    const required: PaymentRequired = { x402Version: 2, resource: { url: "https://shop.example/api/x" }, accepts: [BASE_SEPOLIA_USDC], extensions: declared };
     // The official client signs (EIP-3009 typed data, offline) and echoes, with its own codes registered.
     const client = new x402Client().registerExtension(new BuilderCodeClientExtension(["agent_one", "agent_two"]));
     registerExactEvmScheme(client, { signer: privateKeyToAccount(`0x${"11".repeat(32)}`) });

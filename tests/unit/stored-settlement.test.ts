@@ -1,21 +1,14 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
-import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import type { PaymentPayload } from "@x402/core/types";
 import { describe, expect, it } from "vitest";
 import { protocolFor, settleStored } from "@/lib/gateway/protocol";
 import { createX402Services } from "@/lib/x402/resource-server";
 import { readStoredSettlement } from "@/lib/x402/stored-settlement";
+import { BASE_SEPOLIA_USDC } from "../support/requirements";
 
-const requirements: PaymentRequirements = {
-  scheme: "exact",
-  network: "eip155:84532",
-  amount: "10000",
-  asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-  payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
-  maxTimeoutSeconds: 300,
-  extra: { name: "USDC", version: "2" },
-};
+const requirements = BASE_SEPOLIA_USDC;
 const resource = { url: "https://shop.example/api/quote", description: "A quote", mimeType: "application/json" };
 const v2: PaymentPayload = {
   x402Version: 2,
