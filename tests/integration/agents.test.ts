@@ -549,14 +549,18 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(await balance(payer)).toBeLessThan(before);
     });
 
-    it("a route at the route editor's limits keeps its 402 within the header budget (as many offers as fit) and @x402/fetch still pays it", async () => {
+    it("a route at the route editor's limits carries as many offers as fit the offers budget, its 402 stays readable, and @x402/fetch still pays it", async () => {
       const challenge = await fetch(url("/test-pages/file"));
       expect(challenge.status).toBe(402);
       const header = challenge.headers.get("payment-required")!;
-      expect(header.length).toBeLessThanOrEqual(OFFERS_HEADER_BUDGET);
       const required = decodePaymentRequiredHeader(header);
       expect(required.accepts).toHaveLength(10);
       const offers = decodeSignedOffers(extractOffersFromPaymentRequired(required));
+      // Offers only within the budget. (Here, with the store's builder-code declaration beside
+      // 4 KB of discovery, sign-in and ten options, the 402 alone is past it: it carries none.)
+      if (offers.length > 0) expect(header.length).toBeLessThanOrEqual(OFFERS_HEADER_BUDGET);
+      // Node reads at most 16 KiB of a response's headers: the whole 402 stays under it.
+      expect([...challenge.headers].reduce((n, [k, v]) => n + k.length + v.length + 4, 0)).toBeLessThan(16 * 1024);
       expect(offers.map((o) => o.acceptIndex)).toEqual(offers.map((_, i) => i));
       for (const offer of offers) await verifiedOffer(offer.signedOffer);
       // The official client echoes every extension it was sent in PAYMENT-SIGNATURE: still under Node's 16 KiB.
