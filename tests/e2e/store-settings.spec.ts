@@ -2,6 +2,8 @@
  * Store settings as a merchant sets them, and as a visitor then meets them on the paywall: who
  * sells, the logo, the accent, the support link, the page's own teaser and the recipient.
  */
+import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { expectAccessible } from "./accessibility";
 import { expect, test } from "./fixtures";
 
@@ -13,6 +15,9 @@ test("store settings show on the paywall: seller, logo, accent, support link, te
   await signInMerchant();
   await page.goto(`${baseUrl}/dashboard/settings`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Store settings");
+  // What agents are told, from the server's environment (tests/e2e/global-setup.ts sets both).
+  await expect(page.getByTestId("agent-settings-receipts")).toHaveText(new RegExp(`^On \\(EIP-712\\), signed by\\s*${privateKeyToAccount(process.env.E2E_OFFER_RECEIPT_KEY as Hex).address}$`));
+  await expect(page.getByTestId("agent-settings-builder-code")).toContainText(`${process.env.E2E_BUILDER_CODE}: every payment on an EVM network credits this app on chain`);
 
   // A link a buyer could be hurt by is refused, with the reason.
   await page.getByLabel("Logo URL (optional)").fill("javascript:alert(1)");
