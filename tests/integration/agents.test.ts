@@ -36,6 +36,7 @@ import {
   type ReceiptPayload,
   type SignedOffer,
 } from "@x402/extensions/offer-receipt";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http as viemHttp, type Address, type Hex } from "viem";
 import { BUILDER_CODE, BuilderCodeClientExtension, parseBuilderCodeSuffixFromCalldata } from "@x402/extensions/builder-code";
@@ -699,6 +700,36 @@ describe.each(databaseLegs())("agents on $name", ({ name, skip }) => {
       expect(honest.status).toBe(200);
       expect(await attributionOf(honest)).toEqual({ a: STORE_BUILDER_CODE, s: ["agent_one"] });
       expect(await balance(payer)).toBe(before - 10_000n);
+    });
+
+    it("whatever builder-code echo a payer sends, nothing but the store's code is ever credited, and a refusal charges nothing", { timeout: 180_000 }, async () => {
+      const code = fc.stringMatching(/^[a-z0-9_]{1,32}$/);
+      const info = fc.oneof(
+        fc.record({ a: fc.oneof(fc.constant(STORE_BUILDER_CODE), code, fc.jsonValue()), s: fc.oneof(fc.array(fc.oneof(code, fc.string()), { maxLength: 12 }), code, fc.jsonValue()), w: fc.oneof(code, fc.jsonValue()) }, { requiredKeys: [] }),
+        fc.jsonValue(),
+      );
+      const payer = buyer(1).address;
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(info.map((i) => ({ info: i })), fc.jsonValue()), async (extension) => {
+          const before = await balance(payer);
+          const res = await fetch(url("/api/demo/quote"), { headers: await withExtensions(await signPayment("/api/demo/quote", 1), { [BUILDER_CODE]: extension }) });
+          expect([200, 402], JSON.stringify(extension)).toContain(res.status);
+          if (res.status === 402) {
+            expect(await res.json()).toMatchObject({ code: "payment_invalid" });
+            expect(await balance(payer)).toBe(before);
+            return;
+          }
+          await res.arrayBuffer();
+          const credited = await attributionOf(res);
+          // The store's app code or none (an echo that is no object carries nothing); a facilitator
+          // code is never the payer's to write; service codes are well-formed and bounded.
+          expect([STORE_BUILDER_CODE, undefined]).toContain(credited?.a);
+          expect(credited?.w).toBeUndefined();
+          for (const s of [credited?.s ?? []].flat()) expect(s).toMatch(/^[a-z0-9_]{1,32}$/);
+          expect(await balance(payer)).toBe(before - 10_000n);
+        }),
+        { numRuns: 25 },
+      );
     });
   });
 
