@@ -17,7 +17,7 @@ test("store settings show on the paywall: seller, logo, accent, support link, te
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Store settings");
   // What agents are told, from the server's environment (tests/e2e/global-setup.ts sets both).
   await expect(page.getByTestId("agent-settings-receipts")).toHaveText(new RegExp(`^On \\(EIP-712\\), signed by\\s*${privateKeyToAccount(process.env.E2E_OFFER_RECEIPT_KEY as Hex).address}$`));
-  await expect(page.getByTestId("agent-settings-builder-code")).toContainText(`${process.env.E2E_BUILDER_CODE}: every payment on an EVM network credits this app on chain`);
+  await expect(page.getByTestId("agent-settings-builder-code")).toContainText(`${process.env.E2E_BUILDER_CODE}: every x402 v2 payment on an EVM network credits this app on chain`);
 
   // A link a buyer could be hurt by is refused, with the reason.
   await page.getByLabel("Logo URL (optional)").fill("javascript:alert(1)");

@@ -65,7 +65,7 @@ function AgentSettings() {
         <dd className="min-w-0" data-testid="agent-settings-builder-code">
           {builderCode ? (
             <>
-              <code className="font-mono text-xs">{builderCode}</code>: every payment on an EVM network credits this app on chain, where the facilitator supports it.
+              <code className="font-mono text-xs">{builderCode}</code>: every x402 v2 payment on an EVM network credits this app on chain, where the facilitator supports it.
             </>
           ) : (
             <>
