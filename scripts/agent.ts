@@ -5,8 +5,9 @@
  * buyer of the local network: on EVM anvil account N (default 0; BUYER_PRIVATE_KEY overrides),
  * with `--network solana` the local SVM's buyer N (@x402/svm's client scheme; with --v1, x402-fetch). Prints the
  * response body (a live feed, server-sent events or NDJSON, as it arrives), the decoded
- * PAYMENT-RESPONSE (on EVM with the builder codes its transaction credits), its signed receipt when the seller signs them (checked, and its signer against
- * the one /.well-known/x402 publishes) and the buyer's balance before and after.
+ * PAYMENT-RESPONSE (on EVM with the builder codes its transaction credits), its signed receipt
+ * when the seller signs them (checked, and its signer against the one /.well-known/x402
+ * publishes) and the buyer's balance before and after.
  *
  * `--siwx` (EVM): on a route that sells access, pays once, then calls again signing in with
  * sign-in-with-x (@x402/extensions' wrapFetchWithSIWx), and prints whether the second call was free.

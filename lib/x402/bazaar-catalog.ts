@@ -10,10 +10,10 @@ import {
   type DiscoveryResourcesResponse,
   type SearchDiscoveryResourcesResponse,
 } from "@x402/extensions/bazaar";
-import { BUILDER_CODE, declareBuilderCodeExtension } from "@x402/extensions/builder-code";
+import { BUILDER_CODE } from "@x402/extensions/builder-code";
 import { declarePaymentIdentifierExtension, PAYMENT_IDENTIFIER } from "@x402/extensions/payment-identifier";
 import { z } from "zod";
-import { routeBazaarDeclaration } from "./extensions";
+import { builderCodeDeclaration, routeBazaarDeclaration } from "./extensions";
 import type { PricedRouteConfig } from "./route-table";
 
 /**
@@ -103,7 +103,7 @@ export function catalogEntry(origin: string, { route, accepts, lastUpdated }: Ca
   if (template.includes(":") && !wildcardOnly && isValidRouteTemplate(template)) bazaar.routeTemplate = template;
   const extensions: Record<string, unknown> = { [BAZAAR.key]: bazaar };
   if (route.paymentIdentifier !== "off") extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifierExtension(route.paymentIdentifier === "required");
-  if (store.builderCode) extensions[BUILDER_CODE] = declareBuilderCodeExtension(store.builderCode);
+  if (store.builderCode) extensions[BUILDER_CODE] = builderCodeDeclaration(store.builderCode);
   return {
     resource: `${origin}${template}`,
     type: "http",

@@ -29,7 +29,7 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
  * @returns the extensions object, or undefined when the route declares none.
  */
 export function declaredExtensions(route: PricedRouteConfig, request: { method: string; path: string }, { builderCode = null }: { builderCode?: string | null } = {}): Record<string, unknown> | undefined {
-  const attribution = builderCode ? { [BUILDER_CODE]: declareBuilderCodeExtension(builderCode) } : undefined;
+  const attribution = builderCode ? { [BUILDER_CODE]: builderCodeDeclaration(builderCode) } : undefined;
   if (route.kind !== "api") return attribution;
   // A route without path parameters declares the same for every call of one method: built once
   // per route snapshot (a new snapshot has new route objects). Callers get their own copy.
@@ -49,6 +49,18 @@ export function declaredExtensions(route: PricedRouteConfig, request: { method: 
   return { ...extensions, ...attribution };
 }
 const declarationCache = new WeakMap<PricedRouteConfig, Map<string, Record<string, unknown>>>();
+
+/**
+ * The builder-code declaration for the store's `code` (`declareBuilderCodeExtension`: `{info: {a},
+ * schema}`), built once per code: every 402 and every paid request declares it.
+ * @throws Error (the library's) when `code` is not 1-32 of [a-z0-9_]; env() checks BUILDER_CODE so at start.
+ */
+export function builderCodeDeclaration(code: string): unknown {
+  let declared = builderCodeDeclarations.get(code);
+  if (!declared) builderCodeDeclarations.set(code, (declared = declareBuilderCodeExtension(code)));
+  return declared;
+}
+const builderCodeDeclarations = new Map<string, unknown>();
 
 /**
  * An API route's bazaar declaration for `method` (upper-case) as `declareDiscoveryExtension`
@@ -144,10 +156,8 @@ export function builderCodeEchoRefusal(server: x402ResourceServer, declared: Rec
  */
 export function forwardedPayment(incoming: IncomingPayment, resource: ResourceInfo, declared: Record<string, unknown> | undefined): IncomingPayment {
   if (incoming.x402Version !== 2) return incoming;
-  const { [BAZAAR.key]: _echoed, ...others } = incoming.payload.extensions ?? {};
-  const bazaar = declared && Object.hasOwn(declared, BAZAAR.key) ? { [BAZAAR.key]: declared[BAZAAR.key] } : {};
-  const extensions = { ...others, ...bazaar };
-  const payload: PaymentPayload = { ...incoming.payload, resource, ...(Object.keys(extensions).length > 0 ? { extensions } : {}) };
-  if (Object.keys(extensions).length === 0) delete payload.extensions;
-  return { x402Version: 2, payload };
+  const { extensions: echoed, ...signed } = incoming.payload;
+  const { [BAZAAR.key]: _payers, ...others } = echoed ?? {};
+  const extensions = declared && Object.hasOwn(declared, BAZAAR.key) ? { ...others, [BAZAAR.key]: declared[BAZAAR.key] } : others;
+  return { x402Version: 2, payload: { ...signed, resource, ...(Object.keys(extensions).length > 0 ? { extensions } : {}) } };
 }
