@@ -5,14 +5,14 @@ import { articlePrices } from "@/lib/articles/prices";
 import { getDb } from "@/lib/db";
 import { getRouteSnapshot } from "@/lib/gateway/route-cache";
 import { describeRoutePrices } from "@/lib/payments/display";
-import { loadStoreSettings } from "@/lib/store/settings";
+import { storeSettingsOrLastKnown } from "@/lib/store/settings";
 
 export const dynamic = "force-dynamic";
 
 /** The demo store's front page: its articles with prices and unlocked state, its priced API, and where agents and the merchant go. */
 export default async function HomePage() {
   // The charging routes as the proxy holds them (no query of its own), and the store's name.
-  const [snapshot, store] = await Promise.all([getRouteSnapshot(), getDb().then(loadStoreSettings)]);
+  const [snapshot, store] = await Promise.all([getRouteSnapshot(), storeSettingsOrLastKnown(getDb)]);
   const routes = snapshot.table.routes;
   const prices = await describeRoutePrices(routes);
   const articlePriceOf = articlePrices(snapshot.table, prices);

@@ -3,7 +3,7 @@ import { env } from "@/lib/env";
 import type { PaywallRequest } from "@/lib/paywall/request";
 import { describeOptions } from "@/lib/paywall/options";
 import { teaserFor } from "@/lib/paywall/teaser";
-import { DEFAULT_STORE_SETTINGS, loadStoreSettings } from "@/lib/store/settings";
+import { storeSettingsOrLastKnown } from "@/lib/store/settings";
 import { Paywall } from "./paywall";
 
 /**
@@ -14,10 +14,8 @@ import { Paywall } from "./paywall";
 export async function PaywallView({ request, lockedBy = "proxy" }: { request: PaywallRequest; lockedBy?: "proxy" | "page" }) {
   const [options, settings] = await Promise.all([
     describeOptions(request.paymentRequired.accepts),
-    // The paywall still sells when the settings cannot be read: with the defaults.
-    getDb()
-      .then(loadStoreSettings)
-      .catch(() => DEFAULT_STORE_SETTINGS),
+    // The paywall still sells when the settings cannot be read: as last read, else the defaults.
+    storeSettingsOrLastKnown(getDb),
   ]);
   const resourceUrl = request.paymentRequired.resource.url;
   const store = { name: settings.name || hostOf(resourceUrl), logoUrl: settings.logoUrl, accentColor: settings.accentColor, supportUrl: settings.supportUrl };

@@ -2,7 +2,7 @@ import type { PaymentRequirements } from "@x402/core/types";
 import type { DiscoveryResource } from "@x402/extensions/bazaar";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { loadStoreSettings } from "@/lib/store/settings";
+import { storeSettingsOrLastKnown } from "@/lib/store/settings";
 import { catalogEntry } from "@/lib/x402/bazaar-catalog";
 import type { PaymentIdentifierMode, RouteDiscovery } from "@/lib/x402/route-table";
 import { getRouteSnapshot } from "./route-cache";
@@ -61,7 +61,7 @@ export const CATALOG_HEADERS = { "access-control-allow-origin": "*", "cache-cont
  * @throws TollgateError `database_unavailable` when the routes were never loaded and cannot be.
  */
 export async function loadCatalog(origin: string): Promise<DiscoveryResource[]> {
-  const [snapshot, store] = await Promise.all([getRouteSnapshot(), getDb().then(loadStoreSettings)]);
+  const [snapshot, store] = await Promise.all([getRouteSnapshot(), storeSettingsOrLastKnown(getDb)]);
   const loadedAt = new Date().toISOString();
   const name = store.name || new URL(origin).host;
   // Stored through the settings form's link check; a hand-edited row that is no URL is left out.

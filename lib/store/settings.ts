@@ -59,6 +59,28 @@ export async function loadStoreSettings(db: PrismaClient): Promise<StoreSettings
   return { name: field("name"), logoUrl: field("logoUrl"), accentColor: field("accentColor"), supportUrl: field("supportUrl"), defaultAccessWindowSeconds: row.defaultAccessWindowSeconds };
 }
 
+const LAST_READ = Symbol.for("tollgate.storeSettings.lastRead");
+type LastRead = { [LAST_READ]?: StoreSettings };
+
+/**
+ * The store settings for what buyers and agents see (the home page, the paywall, the discovery
+ * catalog), which must not fail while the database is briefly out of reach: read through
+ * `loadStoreSettings` with `db`, and kept process-wide (on globalThis: the proxy, the pages and
+ * the handlers are separate bundles); when the read fails, the copy last read, else the defaults.
+ * Never throws. The dashboard reads `loadStoreSettings` itself: a merchant editing the settings
+ * must see what is stored, not a copy.
+ */
+export async function storeSettingsOrLastKnown(db: () => Promise<PrismaClient>): Promise<StoreSettings> {
+  const holder = globalThis as LastRead;
+  try {
+    const settings = await loadStoreSettings(await db());
+    holder[LAST_READ] = settings;
+    return settings;
+  } catch {
+    return holder[LAST_READ] ?? DEFAULT_STORE_SETTINGS;
+  }
+}
+
 /**
  * Saves the store settings from a parsed form.
  * @param form the output of `storeSettingsFormSchema` (hours converted to seconds here).
