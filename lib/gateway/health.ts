@@ -52,6 +52,29 @@ export async function checkReadiness(): Promise<Readiness> {
   return { status, checks: { database, routes, facilitator, journal } };
 }
 
+/** How long a `database` check that passed is reused by `databaseState`, in ms. */
+export const DATABASE_OK_REUSE_MS = 1_000;
+let databaseOkAt = 0;
+let databaseCheck: Promise<CheckState> | null = null;
+
+/**
+ * Whether the database answers `SELECT 1` (READY_CHECK_TIMEOUT_MS at most), for a page that
+ * cannot be rendered without it (the dashboard: lib/gateway/proxy.ts). A pass is reused for
+ * DATABASE_OK_REUSE_MS and concurrent callers share one check, so however many requests ask, the
+ * database gets at most one probe at a time and about one a second. Never throws.
+ */
+export async function databaseState(): Promise<CheckState> {
+  if (Date.now() - databaseOkAt < DATABASE_OK_REUSE_MS) return "ok";
+  databaseCheck ??= bounded(async () => {
+    await (await getDb()).$queryRaw`SELECT 1`;
+  }).then((state) => {
+    if (state === "ok") databaseOkAt = Date.now();
+    databaseCheck = null;
+    return state;
+  });
+  return databaseCheck;
+}
+
 /** Runs `check`: `ok` if it resolves within READY_CHECK_TIMEOUT_MS, else `unavailable` (it is left to finish on its own). */
 async function bounded(check: () => Promise<unknown>): Promise<CheckState> {
   let timer: NodeJS.Timeout | undefined;

@@ -6,11 +6,12 @@ import { env } from "@/lib/env";
 import { errorResponse, TollgateError } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/public-origin";
 import { canonicalizePath } from "@/lib/x402/request-path";
+import { isTollgatePath } from "@/lib/x402/route-pattern";
 import { refuseBadPagePost } from "./page-post-guard";
 import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, isBrowserNavigation, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
 import type { PricedRouteConfig } from "@/lib/x402/route-table";
-import { HEALTH_PATHS } from "./health";
+import { databaseState, HEALTH_PATHS } from "./health";
 import { getRouteSnapshot } from "./route-cache";
 import { noticePage } from "./notice-page";
 import { MAX_PRICED_URL_LENGTH, uriTooLong } from "./url-limit";
@@ -29,6 +30,8 @@ import { isUpstreamCall, PAGE_ACCESS_HEADER, pageAccessProof, PAYWALL_PATH } fro
  * If the priced routes cannot be known (the database was never readable), every request fails
  * closed with 503 (a person opening a page gets a short page saying so). The health checks
  * (`/healthz`, `/readyz`, lib/gateway/health.ts) pass before any of that: never priced or blocked.
+ * So do the dashboard and its sign-in handlers (`isTollgatePath`), except that a dashboard read
+ * made while the database is out of reach is answered 503 (a person gets a page saying so).
  *
  * A route the merchant blocked answers 403 to every request, before any pricing.
  *
@@ -55,6 +58,12 @@ export async function handleProxyRequest(request: NextRequest): Promise<Response
   if (target.path.toLowerCase() === PAYWALL_PATH) return new NextResponse(null, { status: 404 });
   // The health checks answer whatever routes are priced or blocked, and without a database.
   if (HEALTH_PATHS.has(target.path)) return NextResponse.next();
+  // The dashboard and its sign-in are the merchant's, whatever the routes say (a route charging or
+  // blocking every path must not lock the merchant out of undoing it), and need the database.
+  if (isTollgatePath(target.path)) {
+    if (isDashboardRead(request, target.path) && (await databaseState()) !== "ok") return dashboardUnavailable(request, context);
+    return (await refusedPagePost(request, target.path, context)) ?? NextResponse.next();
+  }
   let snapshot;
   try {
     snapshot = await getRouteSnapshot();
@@ -152,6 +161,32 @@ async function refusedPagePost(request: NextRequest, path: string, context: stri
 }
 
 /**
+ * A read of the dashboard (GET or HEAD under /dashboard: its pages and the CSV export), other
+ * than the React Server Component fetches the dashboard makes when it navigates within itself:
+ * those reach the page, whose error boundary says what failed, within the dashboard's navigation
+ * (app/dashboard/(app)/error.tsx). Server actions (POST) answer their own failures.
+ */
+function isDashboardRead(request: NextRequest, path: string): boolean {
+  if (path !== "/dashboard" && !path.startsWith("/dashboard/")) return false;
+  return (request.method === "GET" || request.method === "HEAD") && !request.headers.has("rsc");
+}
+
+/**
+ * What a dashboard read made while the database is out of reach answers: 503 with Retry-After,
+ * `database_unavailable` in JSON, or, to a client asking for HTML, a short page that says so in
+ * words, readable without JavaScript. (Rendered, the page would fail inside Next, whose answer to
+ * a server error is status 500 and an empty shell that only JavaScript fills in.)
+ */
+function dashboardUnavailable(request: NextRequest, context: string): Response {
+  const refused = errorResponse(new TollgateError("database_unavailable", "The dashboard's database is unavailable; try again shortly"), `dashboard ${context}`);
+  if (!(request.headers.get("accept") ?? "").includes("text/html")) return refused;
+  return unavailablePage(refused, {
+    title: "Dashboard briefly unavailable",
+    text: "The dashboard cannot reach its database just now, so it has nothing to show. Payments already recorded are safe, and none is lost while it is down. Please try again in a moment.",
+  });
+}
+
+/**
  * A HEAD request made by a script of this same site (fetch: Sec-Fetch-Mode cors, Sec-Fetch-Dest
  * empty, Sec-Fetch-Site same-origin), never a navigation. Headers a client may forge: what it
  * gets is a 204 without content, so forging them gains nothing.
@@ -172,10 +207,14 @@ function blockedResponse(route: PricedRouteConfig): Response {
 
 /**
  * What a person opening a page gets instead of `refused` (the JSON error every client reads) when
- * nothing can be served: a short page with the same status and Retry-After.
+ * nothing can be served: a short page (`notice`, by default the site's "Briefly unavailable")
+ * with the same status and Retry-After, and a "Try again" link to the same address.
  */
-function unavailablePage(refused: Response): Response {
-  const html = noticePage({ title: "Briefly unavailable", text: "This site cannot answer just now. Nothing was charged. Please try again in a moment.", link: { href: "", label: "Try again" } });
+function unavailablePage(
+  refused: Response,
+  notice: { title: string; text: string } = { title: "Briefly unavailable", text: "This site cannot answer just now. Nothing was charged. Please try again in a moment." },
+): Response {
+  const html = noticePage({ ...notice, link: { href: "", label: "Try again" } });
   const retryAfter = refused.headers.get("retry-after");
   return noticeResponse(refused.status, html, retryAfter ? { "retry-after": retryAfter } : {});
 }

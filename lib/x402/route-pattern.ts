@@ -30,6 +30,27 @@ const PARAM = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 export const HEALTH_CHECK_PATHS: readonly string[] = ["/healthz", "/readyz"];
 
 /**
+ * Tollgate's own sign-in handlers: with the dashboard (`isTollgatePath`), what the merchant needs
+ * to change the routes, so no route may charge for or block them.
+ */
+export const SIGN_IN_API_PATHS: readonly string[] = ["/api/auth/nonce", "/api/auth/sign-in"];
+
+/**
+ * Whether `path` (canonical and decoded, as the router serves it; case as sent) is Tollgate's own:
+ * the merchant's dashboard (`/dashboard` and every path under it) or its sign-in handlers
+ * (SIGN_IN_API_PATHS). The proxy lets these through whatever the routes say, as it does the
+ * health checks (lib/gateway/proxy.ts): a route that charges or blocks every path (`/*`, `/:page`)
+ * must never lock the merchant out of the screen that undoes it. Exact spelling only: the router
+ * is case-sensitive, so `/Dashboard` is no dashboard page and is priced like any other path.
+ */
+export function isTollgatePath(path: string): boolean {
+  return path === "/dashboard" || path.startsWith("/dashboard/") || SIGN_IN_API_PATHS.includes(path);
+}
+
+/** Literal path prefixes no pattern may start with (lower case): what `isTollgatePath` lets through, and the rest of /api/auth. */
+const OWN_PREFIXES: readonly string[] = ["/dashboard", "/api/auth"];
+
+/**
  * Lists what is wrong with a path pattern; an empty list means it is valid.
  */
 export function validatePathPattern(pattern: string): string[] {
@@ -55,6 +76,8 @@ export function validatePathPattern(pattern: string): string[] {
   }
   const spelled = `/${decodedPath.join("/")}`.toLowerCase();
   if (HEALTH_CHECK_PATHS.includes(spelled)) problems.push(`${spelled} is Tollgate's health check, which is never priced or blocked`);
+  const own = OWN_PREFIXES.find((prefix) => spelled === prefix || spelled.startsWith(`${prefix}/`));
+  if (own) problems.push(`${own} is Tollgate's own (the dashboard and its sign-in), which is never priced or blocked`);
   return problems;
 }
 

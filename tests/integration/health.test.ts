@@ -147,16 +147,81 @@ describe.skipIf(!pgBin)("health checks (PostgreSQL)", () => {
     await until("the app is ready again", async () => (await readiness(app)).body.status === "ready");
   });
 
-  it("a merchant's dashboard page says in words that it could not be loaded while the database is down, within its navigation, and loads on 'Try again' once it is back", async () => {
-    const [name, value] = (await sessionCookie(appEnv.AUTH_SECRET!, devnet.config.payTo, app.url)).split(/=(.*)/s) as [string, string];
+  it("a dashboard page opened while the database is down answers 503 with a page readable without JavaScript, and loads from its 'Try again' once the database is back", async () => {
+    const cookie = await sessionCookie(appEnv.AUTH_SECRET!, devnet.config.payTo, app.url);
+    const [name, value] = cookie.split(/=(.*)/s) as [string, string];
+    const open = (p: string, headers: Record<string, string> = {}) => fetch(`${app.url}${p}`, { headers: { cookie, ...headers }, redirect: "manual" });
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
     postgres.halt();
     let resumed = false;
     try {
+      // What a browser, or a client without JavaScript, gets when it opens the address: the answer
+      // itself says it (Next's own answer to a failed render is a 500 with an empty shell).
+      const down = await until("a dashboard page is answered 503", async () => {
+        const res = await open("/dashboard/payments", { accept: "text/html" });
+        return res.status === 503 ? res : undefined;
+      });
+      expect(Number(down.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(down.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(down.headers.get("cache-control")).toBe("no-store");
+      const html = await down.text();
+      expect(html).toContain("<h1>Dashboard briefly unavailable</h1>");
+      expect(html).toContain("cannot reach its database just now");
+      expect(html).not.toMatch(/postgres|prisma|127\.0\.0\.1|P10\d\d/i);
+      // Every dashboard page (signed in or not, the sign-in page too) and HEAD alike.
+      for (const p of ["/dashboard", "/dashboard/routes", "/dashboard/settings", "/dashboard/sign-in"]) {
+        expect((await open(p, { accept: "text/html" })).status, p).toBe(503);
+      }
+      expect((await fetch(`${app.url}/dashboard`, { method: "HEAD", headers: { accept: "text/html" } })).status).toBe(503);
+      // A client not asking for HTML (the CSV export, curl) gets the JSON every client reads.
+      for (const p of ["/dashboard/payments/export", "/dashboard"]) {
+        const res = await open(p);
+        expect(res.status, p).toBe(503);
+        expect(Number(res.headers.get("retry-after")), p).toBeGreaterThan(0);
+        expect(((await res.json()) as { error: { code: string } }).error.code, p).toBe("database_unavailable");
+      }
+      // What buyers and agents read from the routes the instance holds still answers, with the
+      // store's settings as last read: the store's front page and the discovery catalog.
+      const home = await fetch(`${app.url}/`, { headers: { accept: "text/html" } });
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain("/api/demo/quote");
+      const catalog = await fetch(`${app.url}/discovery/resources`);
+      expect(catalog.status).toBe(200);
+      expect(((await catalog.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      await context.addCookies([{ name, value, url: app.url }]);
+      const page = await context.newPage();
+      const answer = await page.goto(`${app.url}/dashboard/payments`);
+      expect(answer?.status()).toBe(503);
+      await page.getByRole("heading", { name: "Dashboard briefly unavailable" }).waitFor();
+      await page.screenshot({ path: path.join("test-results", "integration", "dashboard-database-down-no-js.png"), fullPage: true });
+      postgres.resume();
+      resumed = true;
+      await until("the database answers again", async () => (await readiness(app)).body.checks.database === "ok");
+      await page.getByRole("link", { name: "Try again" }).click();
+      await page.getByRole("heading", { name: "Payments", exact: true }).waitFor();
+      expect(page.url()).toBe(`${app.url}/dashboard/payments`);
+    } finally {
+      if (!resumed) postgres.resume();
+      await browser.close();
+    }
+  });
+
+  it("a dashboard page reached from within the dashboard while the database is down says in words that it could not be loaded, within its navigation, and loads on 'Try again' once it is back", async () => {
+    const [name, value] = (await sessionCookie(appEnv.AUTH_SECRET!, devnet.config.payTo, app.url)).split(/=(.*)/s) as [string, string];
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
+    let resumed = true;
+    try {
       const context = await browser.newContext();
       await context.addCookies([{ name, value, url: app.url }]);
       const page = await context.newPage();
-      await page.goto(`${app.url}/dashboard/payments`);
+      await page.goto(`${app.url}/dashboard/routes`);
+      await page.getByRole("heading", { name: "Priced routes" }).waitFor();
+      postgres.halt();
+      resumed = false;
+      // A link within the dashboard fetches the next page's server components, not a document.
+      await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Payments" }).click();
       const alert = page.getByRole("alert").filter({ hasText: "This page could not be loaded" }); // (Next's route announcer is an alert too)
       await alert.getByRole("heading", { name: "This page could not be loaded" }).waitFor();
       expect(await alert.textContent()).toContain("its database is unreachable just now");
@@ -182,11 +247,18 @@ describe.skipIf(!pgBin)("health checks (PostgreSQL)", () => {
       other = await startNext({ mode: "start", port: await freePort(), env: { ...appEnv, FACILITATOR_URL: `http://127.0.0.1:${await freePort()}` }, probe: "listening" });
       expect(await liveness(other)).toEqual({ status: 200, body: { status: "ok" } });
       // Every other answer is a 503 with Retry-After (an outage, never a 500): priced or not, API or page.
-      for (const p of ["/api/demo/quote", "/api/demo/health", "/.well-known/x402", "/openapi.json", "/llms.txt", "/api/auth/nonce", "/", "/articles/welcome"]) {
+      for (const p of ["/api/demo/quote", "/api/demo/health", "/.well-known/x402", "/openapi.json", "/llms.txt", "/", "/articles/welcome"]) {
         const res = await fetch(`${other.url}${p}`);
         expect(res.status, `${p}: ${(await res.text()).slice(0, 300)}`).toBe(503);
         expect(Number(res.headers.get("retry-after")), p).toBeGreaterThan(0);
       }
+      // The dashboard and its sign-in pass whatever the routes are, and say the same themselves.
+      const nonce = await fetch(`${other.url}/api/auth/nonce`, { method: "POST", headers: { origin: other.url } });
+      expect(nonce.status).toBe(503);
+      expect(((await nonce.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
+      const dashboard = await fetch(`${other.url}/dashboard`, { headers: { accept: "text/html" }, redirect: "manual" });
+      expect(dashboard.status).toBe(503);
+      expect(await dashboard.text()).toContain("Dashboard briefly unavailable");
       // A person opening a page gets a page saying so, not JSON.
       const page = await fetch(`${other.url}/articles/welcome`, { headers: { accept: "text/html", "sec-fetch-dest": "document" } });
       expect(page.status).toBe(503);

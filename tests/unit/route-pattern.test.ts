@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { compilePathPattern, matchesPath, validatePathPattern } from "@/lib/x402/route-pattern";
+import { compilePathPattern, isTollgatePath, matchesPath, validatePathPattern } from "@/lib/x402/route-pattern";
 
 describe("validatePathPattern", () => {
-  it.each(["/", "/api/demo/quote", "/api/items/:id", "/articles/*", "/a/:b/c/*", "/v1/price.json", "/:page", "/healthz/*", "/api/healthz"])("accepts %s", (p) => {
+  it.each(["/", "/api/demo/quote", "/api/items/:id", "/articles/*", "/a/:b/c/*", "/v1/price.json", "/:page", "/healthz/*", "/api/healthz", "/*", "/:a/*", "/dashboards", "/my/dashboard", "/api/authors", "/api/author/*", "/auth/nonce"])("accepts %s", (p) => {
     expect(validatePathPattern(p)).toEqual([]);
   });
 
@@ -17,12 +17,31 @@ describe("validatePathPattern", () => {
     ["/healthz", "/healthz is Tollgate's health check"],
     ["/ReadyZ", "/readyz is Tollgate's health check"],
     ["/%72eadyz", "/readyz is Tollgate's health check"],
+    ["/dashboard", "/dashboard is Tollgate's own"],
+    ["/Dashboard/*", "/dashboard is Tollgate's own"],
+    ["/dashboard/:id", "/dashboard is Tollgate's own"],
+    ["/dashboard/payments/export", "/dashboard is Tollgate's own"],
+    ["/%64ashboard/routes", "/dashboard is Tollgate's own"],
+    ["/api/auth/nonce", "/api/auth is Tollgate's own"],
+    ["/API/Auth/*", "/api/auth is Tollgate's own"],
+    ["/api/auth", "/api/auth is Tollgate's own"],
   ])("rejects %s", (p, problem) => {
     expect(validatePathPattern(p).join("; ")).toContain(problem);
   });
 
   it("compilePathPattern throws with the problems", () => {
     expect(() => compilePathPattern("/a/*/b")).toThrow(/Invalid path pattern "\/a\/\*\/b"/);
+  });
+});
+
+describe("isTollgatePath", () => {
+  it.each(["/dashboard", "/dashboard/", "/dashboard/payments", "/dashboard/payments/export", "/dashboard/routes/abc", "/dashboard/sign-in", "/api/auth/nonce", "/api/auth/sign-in"])("is true for %s", (p) => {
+    expect(isTollgatePath(p)).toBe(true);
+  });
+
+  // Exact spelling only: anything else is priced as the routes say (the router is case-sensitive).
+  it.each(["/", "/Dashboard", "/DASHBOARD/payments", "/dashboards", "/dashboard.rsc", "/dashboard;x", "/my/dashboard", "/api/auth", "/api/auth/", "/api/auth/other", "/API/auth/nonce", "/api/auth/nonce/x", "/healthz"])("is false for %s", (p) => {
+    expect(isTollgatePath(p)).toBe(false);
   });
 });
 
