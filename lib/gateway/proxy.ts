@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { errorResponse, TollgateError } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/public-origin";
 import { canonicalizePath } from "@/lib/x402/request-path";
-import { isTollgatePath } from "@/lib/x402/route-pattern";
+import { isDashboardPath, isTollgatePath } from "@/lib/x402/route-pattern";
 import { refuseBadPagePost } from "./page-post-guard";
 import { ensureBackgroundJobs } from "./background";
 import { enforcePayment, hasPageAccess, isBrowserNavigation, PAYMENT_CORS_HEADERS, preflightResponse } from "./enforce";
@@ -167,7 +167,7 @@ async function refusedPagePost(request: NextRequest, path: string, context: stri
  * (app/dashboard/(app)/error.tsx). Server actions (POST) answer their own failures.
  */
 function isDashboardRead(request: NextRequest, path: string): boolean {
-  if (path !== "/dashboard" && !path.startsWith("/dashboard/")) return false;
+  if (!isDashboardPath(path)) return false;
   return (request.method === "GET" || request.method === "HEAD") && !request.headers.has("rsc");
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { databaseUnreachable } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@/lib/text";
 
@@ -67,7 +68,7 @@ type LastRead = { [LAST_READ]?: StoreSettings };
  * catalog), which must not fail while the database is briefly out of reach: read through
  * `loadStoreSettings` with `db`, and kept process-wide (on globalThis: the proxy, the pages and
  * the handlers are separate bundles); when the read fails, the copy last read, else the defaults.
- * Never throws. The dashboard reads `loadStoreSettings` itself: a merchant editing the settings
+ * Never throws; a failure other than the database out of reach is logged. The dashboard reads `loadStoreSettings` itself: a merchant editing the settings
  * must see what is stored, not a copy.
  */
 export async function storeSettingsOrLastKnown(db: () => Promise<PrismaClient>): Promise<StoreSettings> {
@@ -76,7 +77,8 @@ export async function storeSettingsOrLastKnown(db: () => Promise<PrismaClient>):
     const settings = await loadStoreSettings(await db());
     holder[LAST_READ] = settings;
     return settings;
-  } catch {
+  } catch (error) {
+    if (!databaseUnreachable(error)) console.error("[tollgate] store settings could not be read; serving them as last read:", error);
     return holder[LAST_READ] ?? DEFAULT_STORE_SETTINGS;
   }
 }

@@ -44,7 +44,12 @@ export const SIGN_IN_API_PATHS: readonly string[] = ["/api/auth/nonce", "/api/au
  * is case-sensitive, so `/Dashboard` is no dashboard page and is priced like any other path.
  */
 export function isTollgatePath(path: string): boolean {
-  return path === "/dashboard" || path.startsWith("/dashboard/") || SIGN_IN_API_PATHS.includes(path);
+  return isDashboardPath(path) || SIGN_IN_API_PATHS.includes(path);
+}
+
+/** Whether `path` (canonical, decoded, case as sent) is the dashboard's: `/dashboard` or under it. */
+export function isDashboardPath(path: string): boolean {
+  return path === "/dashboard" || path.startsWith("/dashboard/");
 }
 
 /** Literal path prefixes no pattern may start with (lower case): what `isTollgatePath` lets through, and the rest of /api/auth. */
