@@ -122,12 +122,15 @@ function spell(segment: string, flipCase: boolean): fc.Arbitrary<string> {
  * `encodable` says which segments may be percent-encoded (all by default).
  */
 function spelledPath(segments: readonly string[], exact: boolean, encodable: readonly boolean[] = segments.map(() => true)): fc.Arbitrary<string> {
-  // "/healthz/../": a detour through a path the proxy passes unpriced must price what it leads to.
-  const separator = fc.constantFrom("/", "/", "//", "/./", "/x/../", "/%2e/", "/x/%2E%2e/", "/healthz/../", "/readyz/%2e%2E/");
+  // "/healthz/../", "/dashboard/../": a detour through a path the proxy passes unpriced (the health
+  // checks, the dashboard and its sign-in) must price what it leads to, first segment included.
+  const detours = ["/healthz/../", "/readyz/%2e%2E/", "/dashboard/../", "/dashboard/payments/%2E%2e/%2e%2E/", "/api/auth/sign-in/../../../"] as const;
+  const lead = fc.constantFrom("/", "/", "/", "/", ...detours);
+  const separator = fc.constantFrom("/", "/", "//", "/./", "/x/../", "/%2e/", "/x/%2E%2e/", ...detours);
   const suffix = exact ? fc.constant("") : fc.constantFrom("", ";x=1", "%3F", "%23", "%3Fa=1", ".rsc", ".prefetch.rsc", ".segments/_tree.segment.rsc", ".segments/$c$children/__PAGE__.segment.rsc", "%00", "%2F", "%zz", "%C0%AF");
   return fc
-    .tuple(fc.tuple(...segments.map((s, i) => (encodable[i] ? spell(s, !exact) : fc.constant(s)))), fc.tuple(...segments.map(() => separator)), suffix, fc.boolean(), fc.constantFrom("", "?a=1", "?_rsc=x1"))
-    .map(([parts, seps, end, trailing, query]) => `${parts.map((p, i) => `${i === 0 ? "/" : seps[i]}${p}`).join("")}${end}${trailing ? "/" : ""}${query}`);
+    .tuple(fc.tuple(...segments.map((s, i) => (encodable[i] ? spell(s, !exact) : fc.constant(s)))), fc.tuple(lead, ...segments.slice(1).map(() => separator)), suffix, fc.boolean(), fc.constantFrom("", "?a=1", "?_rsc=x1"))
+    .map(([parts, seps, end, trailing, query]) => `${parts.map((p, i) => `${seps[i]}${p}`).join("")}${end}${trailing ? "/" : ""}${query}`);
 }
 
 /** How a client asks: a browser, an agent, an RSC navigation or prefetch, HEAD. */
