@@ -41,9 +41,7 @@ export type Readiness = {
  */
 export async function checkReadiness(): Promise<Readiness> {
   const [database, routes, facilitator] = await Promise.all([
-    bounded(async () => {
-      await (await getDb()).$queryRaw`SELECT 1`;
-    }),
+    bounded(selectOne),
     bounded(() => getRouteSnapshot()),
     bounded(() => getX402()),
   ]);
@@ -65,14 +63,17 @@ let databaseCheck: Promise<CheckState> | null = null;
  */
 export async function databaseState(): Promise<CheckState> {
   if (Date.now() - databaseOkAt < DATABASE_OK_REUSE_MS) return "ok";
-  databaseCheck ??= bounded(async () => {
-    await (await getDb()).$queryRaw`SELECT 1`;
-  }).then((state) => {
+  databaseCheck ??= bounded(selectOne).then((state) => {
     if (state === "ok") databaseOkAt = Date.now();
     databaseCheck = null;
     return state;
   });
   return databaseCheck;
+}
+
+/** The database check of both: `SELECT 1`. */
+async function selectOne(): Promise<void> {
+  await (await getDb()).$queryRaw`SELECT 1`;
 }
 
 /** Runs `check`: `ok` if it resolves within READY_CHECK_TIMEOUT_MS, else `unavailable` (it is left to finish on its own). */
